@@ -1,0 +1,148 @@
+"""The wizard's transitions: which step comes next, what back/goto keep, where a prefilled
+wizard opens, and what a failed submit sends the person back to."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tui.core.model import (
+    AwsProblem,
+    ConnectionSettings,
+    ExportRequest,
+    Field,
+    Finding,
+    Identity,
+    Level,
+    Mailbox,
+    Organization,
+)
+from tui.wizard import state as wz
+from tui.wizard.stages import STAGE_ORDER, Stage, stage_of
+
+IDENTITY = Identity(account="123456789012", arn="arn:aws:iam::123456789012:user/admin",
+                    user_id="AID", region="us-east-1")
+ORG = Organization(id="m-" + "a" * 32, alias="acme", state="Active")
+OTHER_ORG = Organization(id="m-" + "b" * 32, alias="beta", state="Active")
+ALICE = Mailbox(id="S-1-1", name="alice", email="alice@acme.test", kind="USER", state="ENABLED")
+FULL = ExportRequest(organization_id=ORG.id, entity_id="alice", role_arn="arn:aws:iam::1:role/r",
+                     kms_key_arn="arn:aws:kms:us-east-1:1:key/k", bucket="b", prefix="p/")
+
+
+def connected_state(request: ExportRequest | None = None) -> wz.WizardState:
+    return wz.connected(wz.start(ConnectionSettings(), request), IDENTITY)
+
+
+def test_a_fresh_wizard_opens_at_connection_and_cannot_advance_before_connecting() -> None:
+    state = wz.start(ConnectionSettings(region="us-east-1"))
+    assert state.stage is Stage.CONNECTION
+    assert wz.next_stage(state) == state
+    assert wz.first_open_stage(state) is Stage.CONNECTION
+    assert wz.reachable_stages(state) == (Stage.CONNECTION,)
+
+
+def test_next_walks_the_stages_in_order_as_each_is_filled() -> None:
+    state = connected_state()
+    state = wz.next_stage(state)
+    assert state.stage is Stage.ORGANIZATION
+    assert wz.next_stage(state) == state  # nothing chosen yet
+    state = wz.next_stage(wz.choose_organization(state, ORG))
+    assert state.stage is Stage.MAILBOX
+    state = wz.next_stage(wz.choose_mailbox(state, ALICE))
+    state = wz.next_stage(wz.choose_role(state, FULL.role_arn))
+    state = wz.next_stage(wz.choose_key(state, FULL.kms_key_arn))
+    assert state.stage is Stage.DESTINATION
+    assert wz.next_stage(wz.choose_destination(state, "b", "", "")).stage is Stage.DESTINATION
+    state = wz.next_stage(wz.choose_destination(state, "b", "p/", "note"))
+    assert state.stage is Stage.REVIEW
+    assert wz.next_stage(state) == state  # only a submit leaves the review
+    assert state.request.entity_id == "S-1-1"
+    assert state.request.description == "note"
+
+
+def test_back_keeps_every_value_and_stops_at_connection() -> None:
+    state = replace(connected_state(FULL), stage=Stage.DESTINATION)
+    for expected in reversed(STAGE_ORDER[: Stage.DESTINATION.index]):
+        state = wz.back(state)
+        assert state.stage is expected
+        assert state.request == FULL
+    assert wz.back(state) == state
+
+
+def test_an_error_finding_blocks_the_step_and_reopens_it() -> None:
+    state = wz.next_stage(wz.next_stage(connected_state()))
+    state = wz.choose_organization(replace(state, stage=Stage.ORGANIZATION), ORG)
+    bad = Finding(Field.ORGANIZATION, Level.ERROR, "Not active", fix="Activate it")
+    state = wz.with_findings(state, (Field.ORGANIZATION,), [bad])
+    assert not wz.can_advance(state)
+    assert wz.first_open_stage(state) is Stage.ORGANIZATION
+    warned = wz.with_findings(state, (Field.ORGANIZATION,),
+                              [Finding(Field.ORGANIZATION, Level.WARNING, "odd")])
+    assert wz.can_advance(warned)
+    assert warned.findings == (Finding(Field.ORGANIZATION, Level.WARNING, "odd"),)
+
+
+def test_prefilled_fields_open_at_the_first_stage_still_open() -> None:
+    prefill = ExportRequest(organization_id=ORG.id, entity_id="alice", bucket="b")
+    state = connected_state(prefill)
+    assert wz.first_open_stage(state) is Stage.ROLE
+    assert wz.resume(state).stage is Stage.ROLE
+    assert wz.resume(connected_state(FULL)).stage is Stage.REVIEW
+    assert wz.resume(wz.start(ConnectionSettings(), FULL)).stage is Stage.CONNECTION
+
+
+def test_goto_reaches_completed_stages_and_the_first_open_one_only() -> None:
+    state = connected_state(ExportRequest(organization_id=ORG.id))
+    assert wz.goto(state, Stage.MAILBOX).stage is Stage.MAILBOX
+    assert wz.goto(state, Stage.ORGANIZATION).stage is Stage.ORGANIZATION
+    assert wz.goto(state, Stage.KEY) == state
+    assert wz.goto(state, Stage.RESULT) == state
+    assert set(wz.completed_stages(state)) == {Stage.CONNECTION, Stage.ORGANIZATION}
+
+
+def test_another_organization_forgets_the_mailbox_but_the_same_one_keeps_it() -> None:
+    state = wz.choose_mailbox(wz.choose_organization(connected_state(), ORG), ALICE)
+    same = wz.choose_organization(state, ORG)
+    assert same.request == state.request
+    assert same.mailbox == ALICE
+    other = wz.choose_organization(state, OTHER_ORG)
+    assert other.request.organization_id == OTHER_ORG.id
+    assert other.request.entity_id == ""
+    assert other.mailbox is None
+
+
+def test_changing_a_field_drops_its_stale_findings_and_gets_a_new_token() -> None:
+    state = connected_state(FULL)
+    state = wz.with_findings(state, (Field.ROLE, Field.BUCKET), [
+        Finding(Field.ROLE, Level.ERROR, "untrusted"), Finding(Field.BUCKET, Level.OK, "fine")])
+    rechosen = wz.choose_role(state, FULL.role_arn)
+    assert rechosen.request.client_token == FULL.client_token
+    assert rechosen.findings == state.findings
+    changed = wz.choose_role(state, "arn:aws:iam::1:role/other")
+    assert changed.request.client_token != FULL.client_token
+    assert [f.field for f in changed.findings] == [Field.BUCKET]
+
+
+def test_changing_settings_asks_for_the_identity_again_and_keeps_the_request() -> None:
+    state = connected_state(FULL)
+    moved = wz.with_settings(state, ConnectionSettings(region="eu-west-1"))
+    assert moved.identity is None
+    assert moved.request == FULL
+    assert wz.with_settings(state, state.settings) is state
+
+
+def test_a_failed_submit_keeps_the_token_and_edit_goes_to_the_step_at_fault() -> None:
+    state = replace(connected_state(FULL), stage=Stage.REVIEW)
+    problem = AwsProblem(code="EntityNotFoundException", message="no such user",
+                         hint="Pick another mailbox.", field=Field.ENTITY)
+    failed = wz.failed(state, problem)
+    assert failed.stage is Stage.RESULT
+    assert failed.request.client_token == FULL.client_token
+    assert wz.edit(failed).stage is Stage.MAILBOX
+    assert wz.edit(failed).request == FULL
+    unplaced = wz.failed(state, replace(problem, field=None))
+    assert wz.edit(unplaced).stage is Stage.REVIEW
+    assert wz.back(failed).stage is Stage.REVIEW
+
+
+def test_every_field_belongs_to_exactly_one_stage() -> None:
+    assert {stage_of(f) for f in Field} == set(STAGE_ORDER[: Stage.REVIEW.index])

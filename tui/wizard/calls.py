@@ -1,0 +1,131 @@
+"""The core calls behind each wizard step, importing the core (and boto3) only when called.
+
+Both faces run these in the background; keeping the imports inside lets a face paint its
+first step before boto3 is loaded. Each function raises CoreError for an expected failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tui.core.model import (
+    BucketChoice,
+    ConnectionSettings,
+    ExportRequest,
+    Finding,
+    Identity,
+    KeyChoice,
+    Mailbox,
+    Organization,
+    RoleChoice,
+)
+
+if TYPE_CHECKING:
+    from tui.core.session import Aws
+    from tui.core.submit import StartedJob
+
+
+@dataclass(frozen=True)
+class ConnectionChoices:
+    """What the connection step offers: the configured profiles and WorkMail's Regions."""
+
+    profiles: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+def connection_choices() -> ConnectionChoices:
+    from tui.core import session
+
+    return ConnectionChoices(tuple(session.available_profiles()),
+                             tuple(session.workmail_regions()))
+
+
+def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
+    """A connection and who it is; CoreError explains missing or expired credentials."""
+    from tui.core import session
+
+    aws = session.connect(settings)
+    return aws, session.caller_identity(aws)
+
+
+def organizations(aws: Aws) -> Sequence[Organization]:
+    from tui.core import discovery
+
+    return discovery.list_organizations(aws)
+
+
+def search_mailboxes(aws: Aws, organization_id: str, text: str) -> Sequence[Mailbox]:
+    from tui.core import discovery
+
+    return discovery.search_mailboxes(aws, organization_id, text)
+
+
+def resolve_mailbox(aws: Aws, organization_id: str, text: str) -> Mailbox | None:
+    from tui.core import discovery
+
+    return discovery.resolve_mailbox(aws, organization_id, text)
+
+
+def roles(aws: Aws) -> Sequence[RoleChoice]:
+    from tui.core import discovery
+
+    return discovery.list_roles(aws)
+
+
+def keys(aws: Aws) -> Sequence[KeyChoice]:
+    from tui.core import discovery
+
+    return discovery.list_keys(aws)
+
+
+def buckets(aws: Aws) -> Sequence[BucketChoice]:
+    from tui.core import discovery
+
+    return discovery.list_buckets(aws)
+
+
+def check_organization(aws: Aws, request: ExportRequest) -> list[Finding]:
+    from tui.core import checks
+
+    return checks.check_organization(aws, request)
+
+
+def check_mailbox(aws: Aws, request: ExportRequest) -> list[Finding]:
+    from tui.core import checks
+
+    return checks.check_entity(aws, request)
+
+
+def check_role(aws: Aws, request: ExportRequest) -> list[Finding]:
+    from tui.core import checks
+
+    return checks.check_role(aws, request)
+
+
+def check_key(aws: Aws, request: ExportRequest) -> list[Finding]:
+    from tui.core import checks
+
+    return checks.check_key(aws, request)
+
+
+def check_destination(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The bucket, then the prefix against the role's encryption-context condition."""
+    from tui.core import checks
+
+    return checks.check_bucket(aws, request) + checks.check_prefix(aws, request)
+
+
+def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
+    from tui.core import checks
+
+    return checks.preflight(aws, request)
+
+
+def submit(aws: Aws, request: ExportRequest) -> StartedJob:
+    """Start the export, recording it in the local journal before the JobId is shown."""
+    from tui.core.journal import Journal
+    from tui.core.submit import start_export
+
+    return start_export(aws, request, Journal.open())

@@ -1,0 +1,42 @@
+"""Turning what a person typed into a choice: a role name or ARN, a key ARN, id or alias, and
+the preview of where an export lands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tui.core.model import KeyChoice, RoleChoice
+
+
+def match_role(text: str, roles: Sequence[RoleChoice]) -> tuple[str, RoleChoice | None]:
+    """The role ARN meant by `text` (an ARN or a listed role's name) and its listed choice."""
+    wanted = text.strip()
+    for role in roles:
+        if wanted in (role.arn, role.name):
+            return role.arn, role
+    return wanted, None
+
+
+def match_key(text: str, keys: Sequence[KeyChoice]) -> tuple[str, KeyChoice | None]:
+    """The key ARN meant by `text`: a key ARN or id, or an alias with or without `alias/`.
+
+    Text that matches no listed key is returned as typed (an ARN of a key not listed)."""
+    wanted = text.strip()
+    alias = _as_alias(wanted)
+    for key in keys:
+        if wanted in (key.arn, key.key_id) or alias in key.aliases:
+            return key.arn, key
+    return wanted, None
+
+
+def _as_alias(text: str) -> str:
+    """`alias/name` for `name`, `alias/name` or an alias ARN ending in `:alias/name`."""
+    tail = text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
+    return tail if tail.startswith("alias/") else f"alias/{tail}"
+
+
+def landing_preview(bucket: str, prefix: str) -> str:
+    """Where the export object will be written, as a person reads an S3 location."""
+    if not bucket:
+        return ""
+    return f"s3://{bucket}/{prefix}…"

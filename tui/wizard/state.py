@@ -1,0 +1,245 @@
+"""The wizard's state and its transitions: pure functions from one frozen state to the next.
+
+A face renders `WizardState` and sends events (a choice made, a check finished, back, next,
+goto); every rule about which step comes next or which steps are done lives here, once, so
+the Textual face and the plain face walk the same steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from tui.core.model import (
+    AwsProblem,
+    BucketChoice,
+    ConnectionSettings,
+    ExportRequest,
+    Finding,
+    Identity,
+    KeyChoice,
+    Level,
+    Mailbox,
+    Organization,
+    RoleChoice,
+)
+from tui.core.model import Field as RequestField
+from tui.wizard.stages import INPUT_STAGES, STAGE_ORDER, Stage, fields_of, stage_of
+
+if TYPE_CHECKING:
+    from tui.core.submit import StartedJob
+
+
+@dataclass(frozen=True)
+class WizardState:
+    """Everything the wizard knows: where it is, what is filled, what was found.
+
+    The chosen Organization, Mailbox, role, key and bucket are kept beside the request so a
+    face can show names and states; they are None when a value was prefilled or typed.
+    """
+
+    settings: ConnectionSettings = field(default_factory=ConnectionSettings)
+    request: ExportRequest = field(default_factory=ExportRequest)
+    stage: Stage = Stage.CONNECTION
+    identity: Identity | None = None
+    organization: Organization | None = None
+    mailbox: Mailbox | None = None
+    role: RoleChoice | None = None
+    key: KeyChoice | None = None
+    bucket: BucketChoice | None = None
+    findings: tuple[Finding, ...] = ()
+    result: StartedJob | None = None
+    problem: AwsProblem | None = None
+
+
+def start(settings: ConnectionSettings, prefill: ExportRequest | None = None) -> WizardState:
+    """The state a wizard opens with: at CONNECTION, with any prefilled fields kept."""
+    return WizardState(settings=settings, request=prefill or ExportRequest())
+
+
+# ---- what is filled ----------------------------------------------------------------------
+
+def _filled(state: WizardState, stage: Stage) -> bool:
+    request = state.request
+    return {
+        Stage.CONNECTION: state.identity is not None,
+        Stage.ORGANIZATION: bool(request.organization_id),
+        Stage.MAILBOX: bool(request.entity_id),
+        Stage.ROLE: bool(request.role_arn),
+        Stage.KEY: bool(request.kms_key_arn),
+        Stage.DESTINATION: bool(request.bucket and request.prefix),
+        Stage.REVIEW: state.result is not None,
+        Stage.RESULT: state.result is not None or state.problem is not None,
+    }[stage]
+
+
+def findings_of(state: WizardState, stage: Stage) -> tuple[Finding, ...]:
+    """The findings about the fields a stage fills in."""
+    stage_fields = fields_of(stage)
+    return tuple(f for f in state.findings if f.field in stage_fields)
+
+
+def has_error(findings: tuple[Finding, ...] | list[Finding]) -> bool:
+    """Whether any finding blocks going on (only ERROR does)."""
+    return any(f.level is Level.ERROR for f in findings)
+
+
+def is_complete(state: WizardState, stage: Stage) -> bool:
+    """A stage is complete when its fields are filled and no finding about them is an error."""
+    return _filled(state, stage) and not has_error(findings_of(state, stage))
+
+
+def completed_stages(state: WizardState) -> tuple[Stage, ...]:
+    """The complete stages, in walk order."""
+    return tuple(s for s in STAGE_ORDER if is_complete(state, s))
+
+
+def first_open_stage(state: WizardState) -> Stage:
+    """The first input stage still to do, or REVIEW when every field is filled."""
+    for stage in INPUT_STAGES:
+        if not is_complete(state, stage):
+            return stage
+    return Stage.REVIEW
+
+
+def can_enter(state: WizardState, stage: Stage) -> bool:
+    """A stage can be entered when every stage before it is complete (RESULT: after a submit)."""
+    if stage is Stage.RESULT:
+        return state.result is not None or state.problem is not None
+    return stage.index <= first_open_stage(state).index
+
+
+def reachable_stages(state: WizardState) -> tuple[Stage, ...]:
+    """The stages a person may jump to now (for a command palette or a review link)."""
+    return tuple(s for s in STAGE_ORDER if can_enter(state, s))
+
+
+def can_advance(state: WizardState) -> bool:
+    """Whether `next_stage` would move: the current stage is complete and is not the last."""
+    if state.stage in (Stage.REVIEW, Stage.RESULT):
+        return False
+    return is_complete(state, state.stage)
+
+
+# ---- moving ------------------------------------------------------------------------------
+
+def next_stage(state: WizardState) -> WizardState:
+    """One stage on, when the current one is complete; otherwise the same state."""
+    if not can_advance(state):
+        return state
+    return replace(state, stage=STAGE_ORDER[state.stage.index + 1])
+
+
+def back(state: WizardState) -> WizardState:
+    """One stage back (RESULT goes back to REVIEW); every value is kept."""
+    if state.stage is Stage.CONNECTION:
+        return state
+    return replace(state, stage=STAGE_ORDER[state.stage.index - 1])
+
+
+def goto(state: WizardState, stage: Stage) -> WizardState:
+    """Jump to a stage when it can be entered; otherwise the same state."""
+    if not can_enter(state, stage):
+        return state
+    return replace(state, stage=stage)
+
+
+def resume(state: WizardState) -> WizardState:
+    """Go to the first stage still open: where a prefilled wizard opens once connected."""
+    return replace(state, stage=first_open_stage(state))
+
+
+# ---- filling in --------------------------------------------------------------------------
+
+def _without_findings(state: WizardState, *stale: RequestField) -> tuple[Finding, ...]:
+    return tuple(f for f in state.findings if f.field not in stale)
+
+
+def with_settings(state: WizardState, settings: ConnectionSettings) -> WizardState:
+    """Other profile/Region/endpoint: the identity must be checked again; values are kept."""
+    if settings == state.settings:
+        return state
+    return replace(state, settings=settings, identity=None,
+                   findings=_without_findings(state, RequestField.CONNECTION))
+
+
+def connected(state: WizardState, identity: Identity) -> WizardState:
+    """The caller identity was confirmed for the current settings."""
+    return replace(state, identity=identity,
+                   findings=_without_findings(state, RequestField.CONNECTION))
+
+
+def with_findings(state: WizardState, checked: tuple[RequestField, ...],
+                  findings: list[Finding] | tuple[Finding, ...]) -> WizardState:
+    """The result of checking `checked` fields: replaces what was found about them before."""
+    return replace(state, findings=_without_findings(state, *checked) + tuple(findings))
+
+
+def _change(state: WizardState, stale: tuple[RequestField, ...], **values: str) -> WizardState:
+    request = state.request.with_changes(**values)
+    if request == state.request:
+        return state
+    return replace(state, request=request, findings=_without_findings(state, *stale),
+                   result=None, problem=None)
+
+
+def choose_organization(state: WizardState, organization: Organization) -> WizardState:
+    """An organization chosen. Another organization forgets the mailbox, which belonged to
+    the old one; choosing the same one again keeps everything."""
+    changed = organization.id != state.request.organization_id
+    new = _change(state, (RequestField.ORGANIZATION,), organization_id=organization.id)
+    if changed and state.request.entity_id:
+        new = _change(new, (RequestField.ENTITY,), entity_id="")
+        new = replace(new, mailbox=None)
+    return replace(new, organization=organization)
+
+
+def choose_mailbox(state: WizardState, mailbox: Mailbox) -> WizardState:
+    """A mailbox chosen (from the list or resolved from typed text)."""
+    new = _change(state, (RequestField.ENTITY,), entity_id=mailbox.id)
+    return replace(new, mailbox=mailbox)
+
+
+def choose_role(state: WizardState, role_arn: str, role: RoleChoice | None = None) -> WizardState:
+    """A role chosen from the list, or an ARN typed (role None)."""
+    new = _change(state, (RequestField.ROLE, RequestField.PREFIX), role_arn=role_arn)
+    return replace(new, role=role)
+
+
+def choose_key(state: WizardState, key_arn: str, key: KeyChoice | None = None) -> WizardState:
+    """A KMS key chosen from the list, or an ARN typed (key None)."""
+    new = _change(state, (RequestField.KMS_KEY,), kms_key_arn=key_arn)
+    return replace(new, key=key)
+
+
+def choose_destination(state: WizardState, bucket: str, prefix: str, description: str,
+                       choice: BucketChoice | None = None) -> WizardState:
+    """Bucket, prefix and description set together, as the destination step submits them."""
+    new = _change(state, (RequestField.BUCKET, RequestField.PREFIX, RequestField.DESCRIPTION),
+                  bucket=bucket, prefix=prefix, description=description)
+    return replace(new, bucket=choice if choice is not None and choice.name == bucket else None)
+
+
+# ---- submitting --------------------------------------------------------------------------
+
+def submitted(state: WizardState, job: StartedJob) -> WizardState:
+    """The service accepted the job: show the result."""
+    return replace(state, result=job, problem=None, stage=Stage.RESULT)
+
+
+def failed(state: WizardState, problem: AwsProblem) -> WizardState:
+    """The submit failed: show the problem; the request (and its ClientToken) is kept."""
+    return replace(state, result=None, problem=problem, stage=Stage.RESULT)
+
+
+def edit_stage(state: WizardState) -> Stage:
+    """Where "Edit" goes after a failed submit: the step at fault, else the review."""
+    problem = state.problem
+    if problem is not None and problem.field is not None:
+        return stage_of(problem.field)
+    return Stage.REVIEW
+
+
+def edit(state: WizardState) -> WizardState:
+    """Leave the result for the step at fault, every value kept."""
+    return replace(state, stage=edit_stage(state))
