@@ -1,0 +1,176 @@
+"""Field rules: the messages a person sees, and agreement with botocore's own model."""
+
+from __future__ import annotations
+
+import re
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.core.fields import MEMBER_BY_FIELD, check_field, check_request, example
+from tui.core.model import ExportRequest, Field
+
+_SHAPE = (botocore.session.get_session().get_service_model("workmail")
+          .operation_model("StartMailboxExportJob").input_shape)
+_FIELDS = list(MEMBER_BY_FIELD)
+
+GOOD = ExportRequest(
+    organization_id="m-0123456789abcdef0123456789abcdef",
+    entity_id="jane.doe@example.com",
+    role_arn="arn:aws:iam::111122223333:role/WorkMailExportRole",
+    kms_key_arn="arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    bucket="my-workmail-exports",
+    prefix="exports/jane/",
+)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    (Field.PREFIX, "jane@example.com/",
+     "S3 prefixes may not contain @ - use letters, digits and ! _ . * ' ( ) / -"),
+    (Field.PREFIX, "my exports/",
+     "S3 prefixes may not contain spaces - use letters, digits and ! _ . * ' ( ) / -"),
+    (Field.PREFIX, "a+b", "S3 prefixes may not contain + - use letters, digits and ! _ . * ' ( ) / -"),
+    (Field.PREFIX, "", "The S3 prefix is required, e.g. exports/jane/."),
+    (Field.PREFIX, "p" * 1024, "S3 prefixes may have at most 1023 characters; this one has 1024."),
+    (Field.ENTITY, "Jane Doe", "Mailbox ids, names and email addresses may not contain spaces - "
+                               "use letters, digits and . _ % + @ -"),
+    (Field.ENTITY, "jos\u00e9", "Mailbox ids, names and email addresses may not contain \u00e9 - "
+                                "use letters, digits and . _ % + @ -"),
+    (Field.ORGANIZATION, "m-123", "The organization id has exactly 34 characters, "
+                                  "e.g. m-0123456789abcdef0123456789abcdef; this one has 5."),
+    (Field.ORGANIZATION, "m-0123456789ABCDEF0123456789abcdef",
+     "Organization ids may not contain A - use digits and a-f"),
+    (Field.ORGANIZATION, "o-0123456789abcdef0123456789abcdef",
+     "The organization id starts with m-, e.g. m-0123456789abcdef0123456789abcdef."),
+    (Field.ROLE, GOOD.kms_key_arn, "The role ARN starts with arn:aws:iam:, "
+                                   "e.g. arn:aws:iam::111122223333:role/WorkMailExportRole."),
+    (Field.ROLE, "arn:aws:iam::111122223333:role/my role",
+     "Role ARNs may not contain spaces - use letters, digits and : _ / + = , @ . -"),
+    (Field.ROLE, "arn:aws:iam::111122223333", "The role ARN is incomplete: lowercase letters, "
+     "digits and - : should follow 'arn:aws:iam::111122223333', "
+     "e.g. arn:aws:iam::111122223333:role/WorkMailExportRole."),
+    (Field.KMS_KEY, "alias/workmail-export-key", "The KMS key ARN starts with arn:aws:kms:, e.g. "
+     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab."),
+    (Field.KMS_KEY, "arn:aws:kms:us-east-1:111122223333:_key/x", "The KMS key ARN has _ after "
+     "'arn:aws:kms:us-east-1:111122223333:', where only letters and digits are allowed, e.g. "
+     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab."),
+    (Field.BUCKET, "my_bucket", "S3 bucket names may not contain _ - use letters, digits and . -"),
+    (Field.BUCKET, "ab", "S3 bucket names have at least 3 characters; this one has 2."),
+    (Field.BUCKET, "b" * 64, "S3 bucket names may have at most 63 characters; this one has 64."),
+    (Field.PREFIX, "a\x00b", "S3 prefixes may not contain the invisible character U+0000 - "
+                             "use letters, digits and ! _ . * ' ( ) / -"),
+    (Field.DESCRIPTION, "d" * 1024, "Descriptions may have at most 1023 characters; "
+                                    "this one has 1024."),
+])
+def test_rejected_values_get_a_message_naming_the_fault_and_the_fix(
+        field: Field, value: str, message: str) -> None:
+    assert check_field(field, value) == message
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    (Field.PREFIX, "exports/jane.doe/2026-11-28/"),
+    (Field.PREFIX, "!_.*'()/-"),
+    (Field.ENTITY, "S-1-5-18-1234"),
+    (Field.ENTITY, "jane+test@example.com"),
+    (Field.BUCKET, "Legacy.Bucket-1"),  # uppercase: pre-2018 us-east-1 buckets may have it
+    (Field.DESCRIPTION, ""),
+    (Field.DESCRIPTION, "Jane's mailbox, before 2027-03-31\n(all of it)"),
+    (Field.ROLE, "arn:aws:iam::111122223333:role/service-role/Export+Role=1,a@b.c"),
+    (Field.KMS_KEY, "arn:aws:kms:eu-west-1:111122223333:alias/workmail-exports"),
+])
+def test_good_values_are_accepted(field: Field, value: str) -> None:
+    assert check_field(field, value) is None
+
+
+@pytest.mark.parametrize("field", _FIELDS)
+def test_the_example_shown_in_messages_is_itself_accepted(field: Field) -> None:
+    assert check_field(field, example(field)) is None
+
+
+def test_a_field_without_a_rule_is_always_fine() -> None:
+    assert check_field(Field.CONNECTION, "anything at all") is None
+
+
+def test_patterns_apply_to_the_whole_value_even_where_the_model_does_not_anchor_them() -> None:
+    # botocore's S3Prefix pattern is unanchored: re.search would accept this value.
+    assert re.search(_SHAPE.members["S3Prefix"].metadata["pattern"], "ok/then@bad")
+    assert check_field(Field.PREFIX, "ok/then@bad") is not None
+
+
+def test_check_request_lists_every_wrong_field_in_wizard_order() -> None:
+    request = GOOD.with_changes(entity_id="Jane Doe", prefix="a@b", bucket="")
+    problems = check_request(request)
+    assert list(problems) == [Field.ENTITY, Field.BUCKET, Field.PREFIX]
+    assert problems[Field.BUCKET] == "The bucket name is required, e.g. my-workmail-exports."
+
+
+def test_check_request_finds_nothing_wrong_in_a_good_request() -> None:
+    assert check_request(GOOD) == {}
+    assert check_request(GOOD.with_changes(description="Before the end")) == {}
+
+
+# --- properties against botocore's model ------------------------------------------------------
+
+
+def _model_accepts(member: str, value: str) -> bool:
+    """The model's own constraints, read independently of the code under test."""
+    meta = _SHAPE.members[member].metadata
+    return (meta.get("min", 0) <= len(value) <= meta["max"]
+            and re.fullmatch(meta["pattern"], value) is not None)
+
+
+def _botocore_accepts(member: str, value: str) -> bool:
+    params = {**GOOD.api_params(), member: value}
+    return not ParamValidator().validate(params, _SHAPE).has_errors()
+
+
+def _values(member: str) -> st.SearchStrategy[str]:
+    pattern = _SHAPE.members[member].metadata["pattern"]
+    return st.one_of(
+        st.text(max_size=80),
+        st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80),
+        st.from_regex(pattern, fullmatch=True),
+    )
+
+
+_PROPERTY = settings(max_examples=150, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("field", _FIELDS)
+@_PROPERTY
+@given(data=st.data())
+def test_what_the_rules_accept_botocore_and_the_model_accept(
+        field: Field, data: st.DataObject) -> None:
+    member = MEMBER_BY_FIELD[field]
+    value = data.draw(_values(member))
+    message = check_field(field, value)
+    if message is None:
+        assert _botocore_accepts(member, value)
+        assert _model_accepts(member, value)
+    else:
+        assert isinstance(message, str)
+        assert message.strip()
+
+
+@pytest.mark.parametrize("field", _FIELDS)
+@_PROPERTY
+@given(data=st.data())
+def test_what_the_model_accepts_the_rules_accept(field: Field, data: st.DataObject) -> None:
+    member = MEMBER_BY_FIELD[field]
+    value = data.draw(st.from_regex(_SHAPE.members[member].metadata["pattern"], fullmatch=True))
+    meta = _SHAPE.members[member].metadata
+    too_short_for_s3 = field is Field.BUCKET and len(value) < 3
+    if meta.get("min", 0) <= len(value) <= meta["max"] and not too_short_for_s3:
+        assert check_field(field, value) is None
+
+
+@pytest.mark.parametrize("field", _FIELDS)
+@_PROPERTY
+@given(value=st.one_of(st.text(), st.binary(), st.none(), st.integers()))
+def test_no_input_makes_the_rules_raise(field: Field, value: object) -> None:
+    message = check_field(field, value)  # type: ignore[arg-type]
+    assert message is None or message.strip()
