@@ -32,7 +32,8 @@ GOOD = ExportRequest(
      "S3 prefixes may not contain @ - use letters, digits and ! _ . * ' ( ) / -"),
     (Field.PREFIX, "my exports/",
      "S3 prefixes may not contain spaces - use letters, digits and ! _ . * ' ( ) / -"),
-    (Field.PREFIX, "a+b", "S3 prefixes may not contain + - use letters, digits and ! _ . * ' ( ) / -"),
+    (Field.PREFIX, "a+b",
+     "S3 prefixes may not contain + - use letters, digits and ! _ . * ' ( ) / -"),
     (Field.PREFIX, "", "The S3 prefix is required, e.g. exports/jane/."),
     (Field.PREFIX, "p" * 1024, "S3 prefixes may have at most 1023 characters; this one has 1024."),
     (Field.ENTITY, "Jane Doe", "Mailbox ids, names and email addresses may not contain spaces - "
