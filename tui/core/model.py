@@ -225,6 +225,15 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
+class StartedJob:
+    """A job the service accepted. `journal_warning` is a sentence when the local journal
+    could not record it (the job runs all the same)."""
+
+    job_id: str
+    journal_warning: str = ""
+
+
+@dataclass(frozen=True)
 class ExportJob:
     """What the service (or the local journal) knows of one export job."""
 
