@@ -45,3 +45,12 @@ def isolated_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("WORKMAIL_EXPORT_STATE_DIR", str(tmp_path / "state"))
     yield
+
+
+@pytest.fixture
+def sim(isolated_aws_env: None) -> Iterator[object]:
+    """A started simulated AWS with the demo world and a manual clock (tui.sim)."""
+    from tui.sim import ManualClock, SimulatedAws
+
+    with SimulatedAws(world="demo", clock=ManualClock()) as simulated:
+        yield simulated

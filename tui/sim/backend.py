@@ -1,0 +1,297 @@
+"""The simulated WorkMail service: its twelve operations over the directory and the job book.
+
+`WorkMailBackend.call(operation, params, region)` takes the request members as botocore sent
+them and returns the response members (datetimes for timestamps), or raises WorkMailError.
+The seeding methods (`create_organization`, `create_user`, ...) build worlds and test fixtures.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from .clock import Clock, ManualClock
+from .directory import (
+    ACCOUNT_ID,
+    GROUP_FILTERS,
+    RESOURCE_FILTERS,
+    USER_FILTERS,
+    Directory,
+    Entity,
+    Organization,
+    entity_id_for,
+    filtered,
+    org_id_for,
+)
+from .jobs import ExportJob, JobBook, s3_path_for
+from .oracle import ExportCheck, evaluate_export
+from .service_error import WorkMailError, invalid_parameter
+from .validation import validate
+
+DEFAULT_PAGE_SIZE = 100  # ASSUMPTION (unverified): without MaxResults a page holds 100 items.
+
+Handler = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def _page(items: Sequence[Any], params: dict[str, Any], operation: str) -> tuple[list[Any], str]:
+    """One page of `items` for MaxResults/NextToken, and the token of the next page ('' at end)."""
+    start = 0
+    token = params.get("NextToken")
+    if token:
+        try:
+            name, offset = base64.b64decode(token).decode().split(":")
+            start = int(offset)
+        except ValueError:
+            name = ""
+        if name != operation or not 0 <= start <= len(items):
+            raise invalid_parameter("NextToken is invalid or expired.")
+    size = params.get("MaxResults") or DEFAULT_PAGE_SIZE
+    end = start + size
+    next_token = base64.b64encode(f"{operation}:{end}".encode()).decode() if end < len(items) else ""
+    return list(items[start:end]), next_token
+
+
+def _with_token(response: dict[str, Any], token: str) -> dict[str, Any]:
+    if token:
+        response["NextToken"] = token
+    return response
+
+
+def _dates(entity: Entity) -> dict[str, Any]:
+    out: dict[str, Any] = {"State": entity.state}
+    if entity.state == "ENABLED":
+        out["EnabledDate"] = entity.created
+    elif entity.state == "DISABLED":
+        out["DisabledDate"] = entity.created
+    return out
+
+
+def _with_email(out: dict[str, Any], entity: Entity) -> dict[str, Any]:
+    if entity.email:
+        out["Email"] = entity.email
+    return out
+
+
+class WorkMailBackend:
+    """In-memory WorkMail for one account; thread-safe (the HTTP server is threaded)."""
+
+    def __init__(self, clock: Clock | None = None,
+                 evaluate: Callable[[ExportCheck], str | None] = evaluate_export) -> None:
+        self.clock: Clock = clock or ManualClock()
+        self.directory = Directory()
+        self.book = JobBook(self.clock.now)
+        self.evaluate = evaluate
+        self.calls: list[str] = []  # every operation served, in order (for tests and benchmarks)
+        self._ids = random.Random(0x3A11)  # job ids: deterministic, unlike any key id
+        self._lock = threading.RLock()
+        self._handlers: dict[str, Handler] = {
+            "ListOrganizations": self._list_organizations,
+            "DescribeOrganization": self._describe_organization,
+            "ListUsers": self._list_users,
+            "ListResources": self._list_resources,
+            "ListGroups": self._list_groups,
+            "DescribeEntity": self._describe_entity,
+            "DescribeUser": self._describe_user,
+            "DescribeResource": self._describe_resource,
+            "StartMailboxExportJob": self._start_job,
+            "DescribeMailboxExportJob": self._describe_job,
+            "ListMailboxExportJobs": self._list_jobs,
+            "CancelMailboxExportJob": self._cancel_job,
+        }
+
+    # ----------------------------------------------------------------- seeding
+    def create_organization(self, alias: str, region: str = "us-east-1", state: str = "Active",
+                            default_domain: str | None = None) -> str:
+        org = Organization(id=org_id_for(alias, region), alias=alias, region=region, state=state,
+                           default_domain=default_domain or f"{alias}.awsapps.com",
+                           created=self.clock.now())
+        with self._lock:
+            self.directory.orgs[org.id] = org
+        return org.id
+
+    def _add(self, org_id: str, kind: str, name: str, email: str | None, state: str,
+             **extra: str) -> str:
+        with self._lock:
+            org = self.directory.org(org_id)
+            entity = Entity(id=entity_id_for(org_id, kind, name), kind=kind, name=name,
+                            email=email, state=state, created=self.clock.now(), **extra)
+            org.add(entity)
+        return entity.id
+
+    def create_user(self, org_id: str, name: str, display_name: str = "",
+                    email: str | None = None, state: str = "ENABLED") -> str:
+        first, _, last = display_name.partition(" ")
+        return self._add(org_id, "USER", name, email, state, display_name=display_name,
+                         first_name=first, last_name=last)
+
+    def create_resource(self, org_id: str, name: str, resource_type: str = "ROOM",
+                        email: str | None = None, state: str = "ENABLED") -> str:
+        return self._add(org_id, "RESOURCE", name, email, state, resource_type=resource_type)
+
+    def create_group(self, org_id: str, name: str, email: str | None = None) -> str:
+        return self._add(org_id, "GROUP", name, email, "ENABLED")
+
+    def jobs(self, org_id: str) -> list[ExportJob]:
+        """Every job of the organization, old ones included, in start order."""
+        with self._lock:
+            return self.book.of_org(org_id)
+
+    def set_job_duration(self, duration: float | Callable[[str], float]) -> None:
+        """Make new jobs take `duration` seconds (or duration(entity_id))."""
+        self.book.duration_for = duration if callable(duration) else (lambda _id: duration)
+
+    # ----------------------------------------------------------------- the API
+    def call(self, operation: str, params: dict[str, Any], region: str = "us-east-1"
+             ) -> dict[str, Any]:
+        handler = self._handlers.get(operation)
+        if handler is None:
+            raise WorkMailError("UnsupportedOperationException",
+                                f"The simulator does not implement {operation}.")
+        validate(operation, params)
+        with self._lock:
+            self.calls.append(operation)
+            return handler(params, region)
+
+    def _org(self, params: dict[str, Any], region: str, active: bool = True) -> Organization:
+        org = self.directory.org(params["OrganizationId"])
+        if org.region != region:
+            raise WorkMailError("OrganizationNotFoundException",
+                                f"Organization {org.id} does not exist in {region}.")
+        return self.directory.active_org(org.id) if active else org
+
+    def _list_organizations(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        orgs = [o for o in self.directory.orgs.values() if o.region == region]
+        page, token = _page(orgs, params, "ListOrganizations")
+        summaries = [{"OrganizationId": o.id, "Alias": o.alias, "DefaultMailDomain":
+                      o.default_domain, "State": o.state} for o in page]
+        return _with_token({"OrganizationSummaries": summaries}, token)
+
+    def _describe_organization(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region, active=False)
+        return {"OrganizationId": org.id, "Alias": org.alias, "State": org.state,
+                "DirectoryId": "d-" + org.id[2:12], "DirectoryType": "WorkMailDirectory",
+                "DefaultMailDomain": org.default_domain, "CompletedDate": org.created,
+                "ARN": org.arn, "InteroperabilityEnabled": False}
+
+    def _listing(self, params: dict[str, Any], region: str, kind: str,
+                 prefix_attrs: dict[str, str], operation: str) -> tuple[list[Entity], str]:
+        org = self._org(params, region)
+        filters = params.get("Filters") or {}
+        return _page(filtered(org.of_kind(kind), filters, prefix_attrs), params, operation)
+
+    def _list_users(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        page, token = self._listing(params, region, "USER", USER_FILTERS, "ListUsers")
+        users = [_with_email({"Id": e.id, "Name": e.name, "DisplayName": e.display_name,
+                              "UserRole": "USER", **_dates(e)}, e) for e in page]
+        return _with_token({"Users": users}, token)
+
+    def _list_resources(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        page, token = self._listing(params, region, "RESOURCE", RESOURCE_FILTERS, "ListResources")
+        items = [_with_email({"Id": e.id, "Name": e.name, "Type": e.resource_type,
+                              **_dates(e)}, e) for e in page]
+        return _with_token({"Resources": items}, token)
+
+    def _list_groups(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        page, token = self._listing(params, region, "GROUP", GROUP_FILTERS, "ListGroups")
+        items = [_with_email({"Id": e.id, "Name": e.name, **_dates(e)}, e) for e in page]
+        return _with_token({"Groups": items}, token)
+
+    def _describe_entity(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        entity = org.by_email(params["Email"])
+        if entity is None or entity.state == "DELETED":
+            raise WorkMailError("EntityNotFoundException", f"No entity has {params['Email']}.")
+        return {"EntityId": entity.id, "Name": entity.name, "Type": entity.kind}
+
+    def _entity_of_kind(self, org: Organization, identifier: str, kind: str) -> Entity:
+        entity = org.find(identifier)
+        if entity is None or entity.kind != kind:
+            raise WorkMailError("EntityNotFoundException",
+                                f"No {kind.lower()} {identifier} in organization {org.id}.")
+        return entity
+
+    def _describe_user(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        e = self._entity_of_kind(org, params["UserId"], "USER")
+        out = {"UserId": e.id, "Name": e.name, "DisplayName": e.display_name,
+               "UserRole": "USER", "FirstName": e.first_name, "LastName": e.last_name,
+               "HiddenFromGlobalAddressList": False, **_dates(e)}
+        if e.state != "DELETED":
+            out["MailboxProvisionedDate"] = e.created
+        return _with_email(out, e)
+
+    def _describe_resource(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        e = self._entity_of_kind(org, params["ResourceId"], "RESOURCE")
+        out = {"ResourceId": e.id, "Name": e.name, "Type": e.resource_type,
+               "BookingOptions": {"AutoAcceptRequests": True,
+                                  "AutoDeclineRecurringRequests": False,
+                                  "AutoDeclineConflictingRequests": True},
+               "HiddenFromGlobalAddressList": False, **_dates(e)}
+        return _with_email(out, e)
+
+    def _start_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        request = tuple(sorted((k, str(v)) for k, v in params.items() if k != "ClientToken"))
+        replayed = self.book.replay(params["ClientToken"], request)
+        if replayed is not None:
+            return {"JobId": replayed.job_id}
+        org = self._org(params, region)
+        # ASSUMPTION (unverified): a DISABLED mailbox can be exported (it is kept 30 days).
+        entity = self.directory.mailbox(org, params["EntityId"])
+        self.book.check_limits(org.id, entity.id)
+        job_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        s3_path = s3_path_for(params["S3Prefix"], job_id)
+        failure = self.evaluate(ExportCheck(
+            account=ACCOUNT_ID, org_region=org.region, org_arn=org.arn,
+            role_arn=params["RoleArn"], kms_key_arn=params["KmsKeyArn"],
+            bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path))
+        self.book.add(ExportJob(
+            job_id=job_id, organization_id=org.id, entity_id=entity.id,
+            description=params.get("Description", ""), role_arn=params["RoleArn"],
+            kms_key_arn=params["KmsKeyArn"], bucket=params["S3BucketName"],
+            prefix=params["S3Prefix"], s3_path=s3_path, start_time=self.clock.now(),
+            duration=self.book.duration_for(entity.id), failure=failure,
+            client_token=params["ClientToken"], request=request))
+        return {"JobId": job_id}
+
+    def _job_view(self, job: ExportJob, full: bool) -> dict[str, Any]:
+        now = self.clock.now()
+        out: dict[str, Any] = {"EntityId": job.entity_id, "S3BucketName": job.bucket,
+                               "S3Path": job.s3_path, "EstimatedProgress": job.progress(now),
+                               "State": job.state(now), "StartTime": job.start_time}
+        if job.description:
+            out["Description"] = job.description
+        end = job.end_time(now)
+        if end is not None:
+            out["EndTime"] = end
+        if full:
+            out.update({"RoleArn": job.role_arn, "KmsKeyArn": job.kms_key_arn,
+                        "S3Prefix": job.prefix})
+            error = job.error_info(now)
+            if error:
+                out["ErrorInfo"] = error
+        else:
+            out["JobId"] = job.job_id
+        return out
+
+    def _describe_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        return self._job_view(self.book.get(org.id, params["JobId"]), full=True)
+
+    def _list_jobs(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        page, token = _page(self.book.listed(org.id), params, "ListMailboxExportJobs")
+        return _with_token({"Jobs": [self._job_view(j, full=False) for j in page]}, token)
+
+    def _cancel_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        org = self._org(params, region)
+        self.book.cancel(org.id, params["JobId"])
+        return {}
+
+    def now(self) -> datetime:
+        return self.clock.now()

@@ -1,0 +1,112 @@
+"""Fault injection for tests and benchmarks: latency, throttling, 5xx and lost responses.
+
+One `Faults` object is consulted before every call of the five services, in-process and over
+HTTP. Rates are drawn from a seeded RNG, so a run with the same seed fails the same calls.
+Error bodies are written in each service's own protocol, so botocore parses them as the real
+service's ThrottlingException / SlowDown / ServiceUnavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+THROTTLE = "throttle"
+SERVER_ERROR = "server_error"
+
+# botocore protocol of each simulated service.
+PROTOCOLS = {"workmail": "json", "kms": "json", "iam": "query", "sts": "query", "s3": "rest-xml"}
+_CODES = {  # (protocol, fault) -> (HTTP status, error code, message)
+    ("json", THROTTLE): (400, "ThrottlingException", "Rate exceeded"),
+    ("query", THROTTLE): (400, "Throttling", "Rate exceeded"),
+    ("rest-xml", THROTTLE): (503, "SlowDown", "Please reduce your request rate."),
+    ("json", SERVER_ERROR): (503, "ServiceUnavailableException", "Service unavailable"),
+    ("query", SERVER_ERROR): (503, "ServiceUnavailable", "Service unavailable"),
+    ("rest-xml", SERVER_ERROR): (503, "ServiceUnavailable", "Service unavailable"),
+}
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """A complete HTTP response, independent of how it travels (botocore hook or WSGI)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def error_reply(service: str, fault: str) -> HttpReply:
+    """The response a service sends for a throttle or server error, in its protocol."""
+    protocol = PROTOCOLS.get(service, "json")
+    status, code, message = _CODES[(protocol, fault)]
+    request_id = str(uuid.uuid4())
+    if protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        content_type = "application/x-amz-json-1.1"
+    elif protocol == "query":
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+                f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId>"
+                "</ErrorResponse>").encode()
+        content_type = "text/xml"
+    else:
+        body = (f"<Error><Code>{code}</Code><Message>{message}</Message>"
+                f"<RequestId>{request_id}</RequestId></Error>").encode()
+        content_type = "application/xml"
+    return HttpReply(status, {"Content-Type": content_type, "x-amzn-RequestId": request_id,
+                              "Content-Length": str(len(body))}, body)
+
+
+class Faults:
+    """What goes wrong, and how often. All zero by default.
+
+    `latency` seconds are added to every call of all five services; `throttle_rate` and
+    `server_error_rate` (0..1) fail that share of calls; `services` limits the rates (not the
+    latency) to some services. `lose_next_response(op)` lets the next call of `op` reach the
+    service and then drops the connection before the client sees the answer.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.latency = 0.0
+        self.throttle_rate = 0.0
+        self.server_error_rate = 0.0
+        self.services: frozenset[str] | None = None
+        self._rng = random.Random(seed)
+        self._losses: list[str | None] = []
+        self._lock = threading.Lock()
+
+    def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
+        """Drop the response of the next call of `operation` (None: of any operation)."""
+        with self._lock:
+            self._losses.append(operation)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.latency = self.throttle_rate = self.server_error_rate = 0.0
+            self.services = None
+            self._losses.clear()
+
+    def before_call(self, service: str) -> str | None:
+        """Sleep the latency, then say whether this call fails (THROTTLE, SERVER_ERROR)."""
+        if self.latency > 0:
+            time.sleep(self.latency)
+        if self.services is not None and service not in self.services:
+            return None
+        with self._lock:
+            if self.throttle_rate and self._rng.random() < self.throttle_rate:
+                return THROTTLE
+            if self.server_error_rate and self._rng.random() < self.server_error_rate:
+                return SERVER_ERROR
+        return None
+
+    def take_loss(self, operation: str) -> bool:
+        """True (once) when the response of this call is to be lost."""
+        with self._lock:
+            for i, wanted in enumerate(self._losses):
+                if wanted is None or wanted == operation:
+                    del self._losses[i]
+                    return True
+        return False

@@ -1,0 +1,173 @@
+"""Mailbox export jobs: their progress over the simulator's clock and the service's job rules.
+
+A job never runs in the background. Its state, progress and end time are computed from the
+clock whenever someone asks, so `ManualClock.advance()` moves every job at once.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .service_error import WorkMailError, invalid_parameter
+
+MAX_RUNNING_JOBS_PER_ORG = 10
+EXPORT_COOLDOWN = timedelta(hours=24)
+LIST_WINDOW = timedelta(days=7)
+# ASSUMPTION (unverified): only jobs that are running or have completed use up a mailbox's
+# one export per 24 hours; a FAILED or CANCELLED job does not.
+COOLDOWN_STATES = ("RUNNING", "COMPLETED")
+# ASSUMPTION (unverified): "cancel might not be possible near completion" is modeled as
+# refusing cancel from 95 % on.
+CANCEL_REFUSED_FROM_PROGRESS = 95
+# A job AWS could not carry out fails this many seconds after it started (or at its end).
+FAILURE_DELAY_SECONDS = 8.0
+
+
+def default_duration(entity_id: str) -> float:
+    """45-75 seconds, always the same for the same mailbox."""
+    return 45.0 + zlib.crc32(entity_id.encode()) % 31
+
+
+@dataclass
+class ExportJob:
+    """One job as the simulated service stores it (`jobs(org_id)` returns these)."""
+
+    job_id: str
+    organization_id: str
+    entity_id: str
+    description: str
+    role_arn: str
+    kms_key_arn: str
+    bucket: str
+    prefix: str
+    s3_path: str
+    start_time: datetime
+    duration: float
+    failure: str | None = None  # ErrorInfo when AWS could not carry the export out
+    cancelled_at: datetime | None = None
+    client_token: str = ""
+    request: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def _finish_after(self) -> float:
+        if self.failure:
+            return min(FAILURE_DELAY_SECONDS, self.duration)
+        return self.duration
+
+    def _natural_end(self) -> datetime:
+        return self.start_time + timedelta(seconds=self._finish_after)
+
+    def state(self, now: datetime) -> str:
+        if self.cancelled_at is not None and self.cancelled_at < self._natural_end():
+            return "CANCELLED"
+        if now < self._natural_end():
+            return "RUNNING"
+        return "FAILED" if self.failure else "COMPLETED"
+
+    def end_time(self, now: datetime) -> datetime | None:
+        state = self.state(now)
+        if state == "RUNNING":
+            return None
+        if state == "CANCELLED":
+            return self.cancelled_at
+        return self._natural_end()
+
+    def progress(self, now: datetime) -> int:
+        state = self.state(now)
+        if state == "COMPLETED":
+            return 100
+        if self.failure:
+            return 0
+        at = min(now, self.cancelled_at) if self.cancelled_at else now
+        elapsed = (at - self.start_time).total_seconds()
+        return max(0, min(99, int(100 * elapsed / self.duration)))
+
+    def error_info(self, now: datetime) -> str | None:
+        return self.failure if self.state(now) == "FAILED" else None
+
+
+def s3_path_for(prefix: str, job_id: str) -> str:
+    """ASSUMPTION (unverified): the export object's key is <prefix>/<JobId>.zip."""
+    separator = "" if prefix.endswith("/") else "/"
+    return f"{prefix}{separator}{job_id}.zip"
+
+
+class JobBook:
+    """Every job of every organization, with the rules StartMailboxExportJob enforces."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+        self.jobs: dict[str, ExportJob] = {}
+        self._by_token: dict[str, ExportJob] = {}
+        self.duration_for: Callable[[str], float] = default_duration
+
+    def of_org(self, org_id: str) -> list[ExportJob]:
+        return [j for j in self.jobs.values() if j.organization_id == org_id]
+
+    def replay(self, client_token: str, request: tuple[tuple[str, str], ...]) -> ExportJob | None:
+        """The job a retried request already started, or None for a new token."""
+        job = self._by_token.get(client_token)
+        if job is None:
+            return None
+        if job.request != request:
+            # ASSUMPTION (unverified): IdempotentParameterMismatch is not modeled for WorkMail,
+            # so a reused token with other parameters is answered with InvalidParameterException.
+            raise invalid_parameter(
+                f"ClientToken {client_token} was already used with different parameters.")
+        return job
+
+    def check_limits(self, org_id: str, entity_id: str) -> None:
+        now = self._now()
+        org_jobs = self.of_org(org_id)
+        running = sum(1 for j in org_jobs if j.state(now) == "RUNNING")
+        if running >= MAX_RUNNING_JOBS_PER_ORG:
+            raise WorkMailError(
+                "LimitExceededException",
+                f"Organization {org_id} already has {running} export jobs running; "
+                f"at most {MAX_RUNNING_JOBS_PER_ORG} can run at the same time.")
+        for job in org_jobs:
+            recent = now - job.start_time < EXPORT_COOLDOWN
+            if job.entity_id == entity_id and recent and job.state(now) in COOLDOWN_STATES:
+                # ASSUMPTION (unverified): the once-per-24-hours rule surfaces as
+                # LimitExceededException.
+                raise WorkMailError(
+                    "LimitExceededException",
+                    f"Mailbox {entity_id} was already exported in the last 24 hours "
+                    f"(job {job.job_id}); a mailbox can be exported once every 24 hours.")
+
+    def add(self, job: ExportJob) -> None:
+        self.jobs[job.job_id] = job
+        if job.client_token:
+            self._by_token[job.client_token] = job
+
+    def get(self, org_id: str, job_id: str) -> ExportJob:
+        job = self.jobs.get(job_id)
+        if job is None or job.organization_id != org_id:
+            # ASSUMPTION (unverified): an unknown JobId is reported as EntityNotFoundException.
+            raise WorkMailError("EntityNotFoundException",
+                                f"Mailbox export job {job_id} not found in {org_id}.")
+        return job
+
+    def listed(self, org_id: str) -> list[ExportJob]:
+        """The jobs ListMailboxExportJobs shows: started in the last seven days, newest first."""
+        now = self._now()
+        recent = [j for j in self.of_org(org_id) if now - j.start_time <= LIST_WINDOW]
+        return sorted(recent, key=lambda j: j.start_time, reverse=True)
+
+    def cancel(self, org_id: str, job_id: str) -> None:
+        now = self._now()
+        job = self.get(org_id, job_id)
+        state = job.state(now)
+        if state == "CANCELLED":
+            return  # cancelling twice is harmless (ASSUMPTION, unverified)
+        if state != "RUNNING":
+            # ASSUMPTION (unverified): cancelling a finished job is InvalidParameterException.
+            raise invalid_parameter(f"Job {job_id} is {state} and can no longer be cancelled.")
+        if job.progress(now) >= CANCEL_REFUSED_FROM_PROGRESS:
+            raise invalid_parameter(
+                f"Job {job_id} is {job.progress(now)}% done; it is too close to completion "
+                "to be cancelled.")
+        job.cancelled_at = now

@@ -1,0 +1,219 @@
+"""Would AWS manage this export? The simulator's answer, read from moto's IAM/KMS/S3 state.
+
+This is the test oracle for the product's preflight checks, so it is written independently of
+tui.core. `evaluate_export` returns None when the export would work, or the ErrorInfo sentence
+the failed job carries. The wording of ErrorInfo is an ASSUMPTION (unverified): AWS does not
+document the messages; these name the thing at fault and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .policy_eval import Request, decide, parse_policy
+
+EXPORT_SERVICE = "export.workmail.amazonaws.com"
+SYMMETRIC = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
+S3_ACTIONS_ON_OBJECT = ("s3:PutObject", "s3:AbortMultipartUpload")
+S3_ACTIONS_ON_BUCKET = ("s3:GetBucketPolicyStatus",)
+KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    """Everything the service would use to carry out one export."""
+
+    account: str
+    org_region: str
+    org_arn: str
+    role_arn: str
+    kms_key_arn: str
+    bucket: str
+    prefix: str
+    object_key: str
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:aws:s3:::{self.bucket}"
+
+    @property
+    def object_arn(self) -> str:
+        return f"arn:aws:s3:::{self.bucket}/{self.object_key}"
+
+
+def _arn_parts(arn: str) -> list[str]:
+    parts = arn.split(":", 5)
+    return parts + [""] * (6 - len(parts))
+
+
+def _role(check: ExportCheck) -> Any | None:
+    from moto.iam.models import iam_backends
+
+    account = _arn_parts(check.role_arn)[4]
+    if account != check.account:
+        return None
+    try:
+        return iam_backends[account]["aws"].get_role_by_arn(check.role_arn)
+    except Exception:  # moto's NotFoundException
+        return None
+
+
+def _role_statements(role: Any) -> list[dict[str, Any]]:
+    statements = []
+    for document in role.policies.values():
+        statements += parse_policy(document)
+    for managed in role.managed_policies.values():
+        for version in managed.versions:
+            if version.is_default:
+                statements += parse_policy(version.document)
+    return statements
+
+
+def _key(check: ExportCheck) -> Any | None:
+    from moto.kms.models import kms_backends
+
+    _, _, _, region, account, _ = _arn_parts(check.kms_key_arn)
+    if account != check.account:
+        return None
+    try:
+        backend = kms_backends[account][region]
+        return backend.keys[backend.any_id_to_key_id(check.kms_key_arn)]
+    except Exception:  # unknown Region, key or alias
+        return None
+
+
+def _bucket(check: ExportCheck) -> Any | None:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[check.account]["aws"].buckets.get(check.bucket)
+
+
+def bucket_is_public(bucket: Any) -> bool:
+    """Public when Block Public Access does not stop it and the policy or ACL grants everyone."""
+    block = bucket.public_access_block
+    policy_blocked = bool(block and (block.block_public_policy or block.restrict_public_buckets))
+    acl_blocked = bool(block and block.ignore_public_acls)
+    if not policy_blocked:
+        for statement in parse_policy(bucket.policy):
+            principal = statement.get("Principal")
+            everyone = principal == "*" or (isinstance(principal, dict)
+                                            and principal.get("AWS") in ("*", ["*"]))
+            if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
+                return True
+    return bool(not acl_blocked and bucket.acl is not None and bucket.acl.public_read)
+
+
+def _check_role_trust(check: ExportCheck) -> str | None:
+    role = _role(check)
+    if role is None:
+        return (f"Access denied: role {check.role_arn} does not exist in account "
+                f"{check.account}, so {EXPORT_SERVICE} cannot assume it.")
+    # ASSUMPTION (unverified): the export service supplies aws:SourceAccount, aws:SourceArn
+    # and sts:ExternalId (= the account id), so both the current and the older trust form work.
+    context = {"aws:SourceAccount": check.account, "aws:SourceArn": check.org_arn,
+               "sts:ExternalId": check.account}
+    trust = parse_policy(role.assume_role_policy_document)
+    request = Request("sts:AssumeRole", principal_service=EXPORT_SERVICE, context=context)
+    if decide(trust, request) != "Allow":
+        return (f"Access denied: role {check.role_arn} cannot be assumed by {EXPORT_SERVICE} "
+                f"for organization {check.org_arn}; its trust policy must allow that service "
+                f"with aws:SourceAccount {check.account}.")
+    return None
+
+
+def _check_bucket(check: ExportCheck) -> str | None:
+    bucket = _bucket(check)
+    if bucket is None:
+        return f"S3 bucket {check.bucket} does not exist in account {check.account}."
+    if bucket.region_name != check.org_region:
+        return (f"S3 bucket {check.bucket} is in {bucket.region_name}, but the organization is "
+                f"in {check.org_region}; the bucket must be in the organization's Region.")
+    if bucket_is_public(bucket):
+        return (f"S3 bucket {check.bucket} allows public access; WorkMail exports only to a "
+                "bucket that is not public. Turn on Block Public Access for it.")
+    return None
+
+
+def _check_key(check: ExportCheck) -> str | None:
+    region = _arn_parts(check.kms_key_arn)[3]
+    if region != check.org_region:
+        return (f"KMS key {check.kms_key_arn} is in {region}, but the organization is in "
+                f"{check.org_region}; the key must be in the organization's Region.")
+    key = _key(check)
+    if key is None:
+        return f"KMS key {check.kms_key_arn} does not exist in account {check.account}."
+    if key.key_state != "Enabled":
+        return f"KMS key {check.kms_key_arn} is {key.key_state}; the key must be Enabled."
+    if (key.key_spec, key.key_usage) != SYMMETRIC:
+        return (f"KMS key {check.kms_key_arn} is not a symmetric encryption key (KeySpec "
+                f"{key.key_spec}, KeyUsage {key.key_usage}); use a SYMMETRIC_DEFAULT key "
+                "for ENCRYPT_DECRYPT.")
+    return None
+
+
+def _without_conditions(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in s.items() if k != "Condition"} for s in statements]
+
+
+def _check_s3_permissions(check: ExportCheck) -> str | None:
+    role = _role(check)
+    statements = _role_statements(role)
+    bucket = _bucket(check)
+    bucket_statements = parse_policy(bucket.policy) if bucket is not None else []
+    wanted = [(a, check.object_arn) for a in S3_ACTIONS_ON_OBJECT]
+    wanted += [(a, check.bucket_arn) for a in S3_ACTIONS_ON_BUCKET]
+    for action, resource in wanted:
+        identity = decide(statements, Request(action, resource))
+        by_bucket = decide(bucket_statements,
+                           Request(action, resource, principal_arns=(check.role_arn,)))
+        if identity != "Allow" or by_bucket == "Deny":
+            return (f"Access denied: role {check.role_arn} is not allowed {action} on "
+                    f"{resource}.")
+    return None
+
+
+def _check_kms_permissions(check: ExportCheck) -> str | None:
+    role = _role(check)
+    key = _key(check)
+    statements = _role_statements(role)
+    key_statements = parse_policy(key.policy)
+    context = {"kms:ViaService": f"s3.{check.org_region}.amazonaws.com",
+               "kms:EncryptionContext:aws:s3:arn": check.object_arn,
+               "kms:CallerAccount": check.account}
+    root = f"arn:aws:iam::{check.account}:root"
+    for action in KMS_ACTIONS:
+        request = Request(action, key.arn, context=context)
+        identity = decide(statements, request)
+        direct = decide(key_statements, Request(action, "*", principal_arns=(check.role_arn,),
+                                                 context=context))
+        delegated = decide(key_statements, Request(action, "*",
+                                                   principal_arns=(root, check.account)))
+        if "Deny" in (identity, direct):
+            return f"Access denied: role {check.role_arn} is denied {action} on {key.arn}."
+        if direct == "Allow" or (delegated == "Allow" and identity == "Allow"):
+            continue
+        if identity != "Allow" and decide(_without_conditions(statements), request) == "Allow":
+            return (f"Access denied: role {check.role_arn} may use {action} on {key.arn} only "
+                    f"under conditions that do not cover this export: the object "
+                    f"{check.object_arn} via s3.{check.org_region}.amazonaws.com (check "
+                    "kms:EncryptionContext:aws:s3:arn and kms:ViaService).")
+        if identity != "Allow":
+            return f"Access denied: role {check.role_arn} is not allowed {action} on {key.arn}."
+        return (f"Access denied: the key policy of {key.arn} does not let role "
+                f"{check.role_arn} use {action}.")
+    return None
+
+
+CHECKS: tuple[Callable[[ExportCheck], str | None], ...] = (
+    _check_role_trust, _check_bucket, _check_key, _check_s3_permissions, _check_kms_permissions)
+
+
+def evaluate_export(check: ExportCheck) -> str | None:
+    """None when the export would succeed, else the ErrorInfo of the first problem found."""
+    for run in CHECKS:
+        problem = run(check)
+        if problem:
+            return problem
+    return None

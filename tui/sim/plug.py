@@ -1,0 +1,89 @@
+"""In-process plumbing: route every boto3 call of this process to the active simulator.
+
+A `before-send` handler is added to botocore's BUILTIN_HANDLERS (registered first, so it runs
+before moto's own stubber), hence every botocore session created after `tui.sim` is imported
+carries it. While a SimulatedAws is active the handler applies the faults to all five services,
+answers WorkMail from the simulator's backend and leaves IAM/KMS/S3/STS to moto's mock_aws.
+Requests to an explicit non-AWS endpoint (e.g. the simulator's own HTTP server) pass through.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from botocore import handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ConnectionClosedError
+
+from . import wire
+from .faults import HttpReply, error_reply
+
+if TYPE_CHECKING:
+    from .simulated_aws import SimulatedAws
+
+_active: SimulatedAws | None = None
+
+
+class _RawBody(io.BytesIO):
+    """The `raw` botocore expects of a response: a stream with `stream()`."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+def to_aws_response(url: str, reply: HttpReply) -> AWSResponse:
+    return AWSResponse(url, reply.status, reply.headers, _RawBody(reply.body))
+
+
+def activate(sim: SimulatedAws) -> None:
+    global _active
+    if _active is not None and _active is not sim:
+        raise RuntimeError("Another SimulatedAws is already active in this process; stop it first.")
+    _active = sim
+
+
+def deactivate(sim: SimulatedAws) -> None:
+    global _active
+    if _active is sim:
+        _active = None
+
+
+def _header(request: AWSPreparedRequest, name: str) -> str:
+    value = request.headers.get(name)
+    if isinstance(value, bytes):
+        return value.decode()
+    return value or ""
+
+
+def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
+                 ) -> AWSResponse | None:
+    sim = _active
+    if sim is None or not (urlsplit(request.url).hostname or "").endswith(".amazonaws.com"):
+        return None
+    _, service, operation = (event_name.split(".", 2) + ["", ""])[:3]
+    fault = sim.faults.before_call(service)
+    if fault:
+        return to_aws_response(request.url, error_reply(service, fault))
+    lose = sim.faults.take_loss(operation)
+    response = None
+    if service == "workmail":
+        reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"),
+                            _header(request, "Authorization"), request.body)
+        response = to_aws_response(request.url, reply)
+    elif lose:
+        from moto.core.models import botocore_stubber
+
+        botocore_stubber(event_name=event_name, request=request)
+    if lose:
+        raise ConnectionClosedError(endpoint_url=request.url)
+    return response
+
+
+def install() -> None:
+    """Register the handler for all future botocore sessions (once per process)."""
+    spec = ("before-send", _before_send, handlers.REGISTER_FIRST)
+    if spec not in handlers.BUILTIN_HANDLERS:
+        handlers.BUILTIN_HANDLERS.append(spec)

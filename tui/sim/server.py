@@ -1,0 +1,150 @@
+"""Server mode: all five simulated services over HTTP on 127.0.0.1.
+
+A WSGI app sends WorkMail requests (X-Amz-Target: WorkMailService.*) to the simulator's
+backend and everything else to moto's server app, after applying the faults. Run it with
+`python -m tui.sim.server --port N [--world demo|large]` (or `workmail-export simulate`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import parse_qs
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from . import wire
+from .clock import RealClock
+from .faults import HttpReply, error_reply
+
+if TYPE_CHECKING:
+    from .simulated_aws import SimulatedAws
+
+StartResponse = Callable[..., Any]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on the terminal."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        return None
+
+
+def _operation(environ: dict[str, Any], body: bytes) -> str:
+    target = environ.get("HTTP_X_AMZ_TARGET") or ""
+    if "." in target:
+        return target.split(".", 1)[1]
+    if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
+    return ""  # S3 (REST): no operation name on the wire
+
+
+class SimulatorApp:
+    """The WSGI app: faults first, then WorkMail or moto."""
+
+    def __init__(self, sim: SimulatedAws) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self.sim = sim
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+
+    def _moto_reply(self, environ: dict[str, Any]) -> HttpReply:
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        chunks: Iterable[bytes] = self.moto_app(environ, start_response)
+        body = b"".join(chunks)
+        headers = {k: v for k, v in captured["headers"] if k.lower() != "content-length"}
+        headers["Content-Length"] = str(len(body))
+        return HttpReply(int(captured["status"].split()[0]), headers, body)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        target = environ.get("HTTP_X_AMZ_TARGET") or ""
+        _, service = wire.credential_scope(environ.get("HTTP_AUTHORIZATION"))
+        if target.startswith(wire.TARGET_PREFIX):
+            service = "workmail"
+        fault = self.sim.faults.before_call(service)
+        lose = False
+        if fault:
+            reply = error_reply(service, fault)
+        else:
+            operation = _operation(environ, body)
+            lose = bool(operation) and self.sim.faults.take_loss(operation)
+            if service == "workmail":
+                reply = wire.handle(self.sim.workmail, target,
+                                    environ.get("HTTP_AUTHORIZATION"), body)
+            else:
+                reply = self._moto_reply(environ)
+        start_response(f"{reply.status} {'OK' if reply.status < 400 else 'Error'}",
+                       list(reply.headers.items()))
+        if lose:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+        return [reply.body]
+
+
+class SimulatorServer:
+    """A threaded werkzeug server on 127.0.0.1 (loopback only) in a daemon thread."""
+
+    def __init__(self, sim: SimulatedAws, port: int = 0) -> None:
+        self._server = make_server("127.0.0.1", port, SimulatorApp(sim), threaded=True,
+                                   request_handler=_QuietHandler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="simulated-aws", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def serve_forever(port: int = 0, world: str = "demo", speed: float = 1.0,
+                  out: TextIO = sys.stdout) -> None:
+    """Serve a simulated AWS until Ctrl-C; print the endpoint and how to use it."""
+    from .simulated_aws import SimulatedAws
+
+    with SimulatedAws(world=world, clock=RealClock(speed=speed)) as sim:
+        url = sim.serve(port)
+        w = sim.world
+        print(f"Simulated AWS (WorkMail, IAM, KMS, S3, STS) at {url}", file=out)
+        print(f"Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
+              f"{url} --region us-east-1 workmail list-organizations", file=out)
+        if w.org_id:
+            print(f"Organization {w.org_alias} {w.org_id}; role {w.good_role_arn}; key "
+                  f"{w.good_key_arn}; bucket {w.good_bucket}; prefix {w.good_prefix}", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("Stopped.", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.sim.server",
+                                     description="Serve a simulated AWS on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    parser.add_argument("--world", choices=("demo", "large", "empty"), default="demo")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="how much faster than real time export jobs run")
+    args = parser.parse_args(argv)
+    serve_forever(args.port, args.world, args.speed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

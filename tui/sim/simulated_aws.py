@@ -1,0 +1,101 @@
+"""SimulatedAws: one switch that puts WorkMail, IAM, KMS, S3 and STS of this process (and,
+with `serve()`, of any client on this machine) onto the simulator."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from moto import mock_aws
+
+from . import plug
+from .backend import WorkMailBackend
+from .clock import Clock, ManualClock
+from .faults import Faults
+from .worlds import WORLDS, World
+
+WorldSpec = str | Callable[["SimulatedAws"], Any]
+
+plug.install()
+
+
+class SimulatedAws:
+    """A simulated AWS account 123456789012 with a seeded world.
+
+    `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
+    created in this process talk to the simulator with dummy credentials. `world` is "empty",
+    "demo", "large", or a callable(sim) that seeds (and may return a World).
+    """
+
+    def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,
+                 faults: Faults | None = None) -> None:
+        if isinstance(world, str) and world not in WORLDS:
+            raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
+        self.clock: Clock = clock or ManualClock()
+        self.faults = faults or Faults()
+        self.workmail = WorkMailBackend(self.clock)
+        self.world = World()
+        self.seed_seconds = 0.0
+        self._world_spec = world
+        self._mock: Any = None
+        self._server: Any = None
+        self._region_env_set = False
+
+    @property
+    def started(self) -> bool:
+        return self._mock is not None
+
+    def start(self) -> SimulatedAws:
+        if self.started:
+            return self
+        plug.activate(self)
+        try:
+            self._mock = mock_aws()
+            self._mock.start()
+            if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
+                os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+                self._region_env_set = True
+            began = time.perf_counter()
+            self.workmail = WorkMailBackend(self.clock)
+            self.world = self._seed()
+            self.seed_seconds = time.perf_counter() - began
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _seed(self) -> World:
+        spec = self._world_spec
+        if isinstance(spec, str):
+            return WORLDS[spec](self.workmail)
+        result = spec(self)
+        return result if isinstance(result, World) else World()
+
+    def serve(self, port: int = 0) -> str:
+        """Serve all five services over HTTP on 127.0.0.1; returns the endpoint URL."""
+        from .server import SimulatorServer
+
+        self.start()
+        if self._server is None:
+            self._server = SimulatorServer(self, port)
+        return str(self._server.url)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._region_env_set:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+            self._region_env_set = False
+        plug.deactivate(self)
+
+    def __enter__(self) -> SimulatedAws:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
