@@ -1,0 +1,95 @@
+"""The run's manifest (CSV and JSON) and the sentence that says what still needs doing.
+
+One line per mailbox: mailbox, email, JobId, state, S3 path, start, end (ISO 8601, UTC) and
+error. Written at the end of a run and whenever a face asks, from the store alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tui.core.batch.model import MailboxRow, RowState, RunInfo
+
+COLUMNS = ("mailbox", "email", "entity_id", "job_id", "state", "attempts", "s3_bucket",
+           "s3_path", "started", "ended", "error", "note")
+
+
+def _iso(moment: float | None) -> str:
+    if moment is None:
+        return ""
+    return datetime.fromtimestamp(moment, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def manifest_rows(run: RunInfo, rows: Sequence[MailboxRow]) -> list[dict[str, object]]:
+    """The manifest as plain dicts, one per mailbox, in plan order."""
+    return [{
+        "mailbox": row.name or row.entity_id, "email": row.email, "entity_id": row.entity_id,
+        "job_id": row.job_id, "state": row.state.value, "attempts": row.attempts,
+        "s3_bucket": run.settings.bucket, "s3_path": row.s3_path,
+        "started": _iso(row.started_at), "ended": _iso(row.ended_at), "error": row.error,
+        "note": row.note,
+    } for row in rows]
+
+
+def manifest_csv(run: RunInfo, rows: Sequence[MailboxRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(manifest_rows(run, rows))
+    return out.getvalue()
+
+
+def manifest_json(run: RunInfo, rows: Sequence[MailboxRow]) -> str:
+    settings = run.settings
+    document = {
+        "run_id": run.run_id, "organization_id": settings.organization_id,
+        "role_arn": settings.role_arn, "kms_key_arn": settings.kms_key_arn,
+        "bucket": settings.bucket, "base_prefix": settings.base_prefix,
+        "description": settings.description, "concurrency": settings.concurrency,
+        "created": _iso(run.created), "status": run.status.value,
+        "summary": summary(rows), "mailboxes": manifest_rows(run, rows),
+    }
+    return json.dumps(document, indent=2)
+
+
+def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path) -> list[Path]:
+    """Write `<run id>.csv` and `<run id>.json` into `directory`; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix, text in (("csv", manifest_csv(run, rows)), ("json", manifest_json(run, rows))):
+        path = directory / f"{run.run_id}.{suffix}"
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+        written.append(path)
+    return written
+
+
+def summary(rows: Sequence[MailboxRow], run_id: str = "") -> str:
+    """What the run achieved and what still needs doing, as one or two sentences."""
+    count = {state: sum(1 for row in rows if row.state == state) for state in RowState}
+    done = f"{count[RowState.COMPLETED]} of {len(rows)} mailboxes exported."
+    resume = f"workmail-export batch --resume {run_id}" if run_id else "resume the run"
+    todo: list[str] = []
+    waiting = count[RowState.PLANNED] + count[RowState.STARTING]
+    if count[RowState.RUNNING]:
+        todo.append(f"{count[RowState.RUNNING]} still running on AWS ({resume} to follow "
+                    "them)")
+    if waiting:
+        todo.append(f"{waiting} not started yet ({resume} to start them)")
+    if count[RowState.FAILED]:
+        todo.append(f"{count[RowState.FAILED]} failed (see the error column; fix the cause "
+                    "and export them again)")
+    if count[RowState.CANCELLED]:
+        todo.append(f"{count[RowState.CANCELLED]} cancelled (export them again if needed)")
+    if count[RowState.SKIPPED]:
+        todo.append(f"{count[RowState.SKIPPED]} skipped because they were exported in the "
+                    "last 24 hours (export them again a day later if needed)")
+    if not todo:
+        return f"{done} Nothing left to do."
+    return f"{done} Still to do: " + "; ".join(todo) + "."

@@ -1,0 +1,221 @@
+"""Running a batch: create a run from a plan, or resume one, and drive its scheduler.
+
+`create_run` stores the plan (every row, before anything is sent to AWS). `BatchRunner` loads
+a run from the store, reconciles it with the service (STARTING rows are re-sent with their
+own ClientToken, RUNNING rows are refreshed), then ticks until nothing is left to start or
+follow, handing a `BatchProgress` to `on_progress` after every tick. A face on another
+thread steers it through `RunControl` (pause, resume, cancel). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from tui.core.batch.clock import Clock, SystemClock
+from tui.core.batch.model import (
+    MAX_CONCURRENCY,
+    BatchProgress,
+    MailboxRow,
+    RecentPolicy,
+    RowState,
+    RunInfo,
+    RunSettings,
+    RunStatus,
+)
+from tui.core.batch.plan import Plan, PlannedMailbox
+from tui.core.batch.progress import snapshot
+from tui.core.batch.scheduler import JobRecorder, Scheduler, Tuning
+from tui.core.batch.service import WorkMailCalls
+from tui.core.batch.store import BatchStore
+from tui.core.batch.tokens import new_run_id
+from tui.core.journal import Journal, JournalError
+from tui.core.model import CoreError, ExportJob, ExportRequest
+from tui.core.session import Aws
+
+ProgressCallback = Callable[[BatchProgress], None]
+
+
+def _row_for(planned: PlannedMailbox, policy: RecentPolicy) -> MailboxRow:
+    mailbox = planned.mailbox
+    row = MailboxRow(run_id="", entity_id=mailbox.id, email=mailbox.email, name=mailbox.name,
+                     kind=mailbox.kind, prefix=planned.prefix, state=RowState.PLANNED)
+    recent = planned.recent
+    if recent is None:
+        return row
+    if policy == RecentPolicy.DEFER:
+        return replace(row, not_before=recent.available_at,
+                       note=f"exported by job {recent.job_id}; waiting for its 24-hour window")
+    return replace(row, state=RowState.SKIPPED,
+                   note=f"exported in the last 24 hours by job {recent.job_id}")
+
+
+def create_run(store: BatchStore, settings: RunSettings, plan: Plan, now: float,
+               run_id: str | None = None) -> RunInfo:
+    """Store a new run of `plan` (its recent exports skipped or deferred as the settings
+    say). Raises ValueError for a concurrency outside 1..10 or a plan of another org."""
+    if not 1 <= settings.concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"Concurrency must be between 1 and {MAX_CONCURRENCY}, "
+                         f"not {settings.concurrency}.")
+    if plan.organization_id != settings.organization_id:
+        raise ValueError("The plan was made for another organization than the run's.")
+    rows = [_row_for(planned, settings.recent_policy) for planned in plan.mailboxes]
+    return store.create_run(run_id or new_run_id(), settings, rows, now)
+
+
+class RunControl:
+    """Thread-safe requests from a face: pause, resume, cancel (optionally cancelling the
+    jobs already running). The runner applies them between ticks and wakes up for them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.wake = threading.Event()
+        self._wanted: RunStatus | None = None
+        self._cancel_running = False
+
+    def pause(self) -> None:
+        self._request(RunStatus.PAUSED)
+
+    def resume(self) -> None:
+        self._request(RunStatus.ACTIVE)
+
+    def cancel(self, cancel_running: bool = False) -> None:
+        with self._lock:
+            self._cancel_running = cancel_running
+        self._request(RunStatus.CANCELLED)
+
+    def _request(self, status: RunStatus) -> None:
+        with self._lock:
+            self._wanted = status
+        self.wake.set()
+
+    def take(self) -> tuple[RunStatus, bool] | None:
+        """The latest request not yet applied, and whether running jobs are to be cancelled."""
+        with self._lock:
+            wanted, self._wanted = self._wanted, None
+            self.wake.clear()
+            return None if wanted is None else (wanted, self._cancel_running)
+
+
+class JournalRecorder(JobRecorder):
+    """Writes the run's jobs into the single-job journal (source "batch") so the jobs
+    screen shows them; a journal failure becomes a warning, never a stopped run."""
+
+    def __init__(self, journal: Journal, region: str, run_id: str) -> None:
+        super().__init__()
+        self.journal = journal
+        self.region = region
+        self.run_id = run_id
+
+    def _guard(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except JournalError as exc:
+            if len(self.warnings) < 20:
+                self.warnings.append(exc.problem.sentence())
+
+    def submitting(self, row: MailboxRow, request: ExportRequest) -> None:
+        self._guard(lambda: self.journal.record_submit(
+            request, self.region, entity_name=row.name, entity_email=row.email,
+            batch_run_id=self.run_id))
+
+    def started(self, row: MailboxRow) -> None:
+        self._guard(lambda: self.journal.record_started(row.client_token, row.job_id))
+
+    def finished(self, job: ExportJob) -> None:
+        self._guard(lambda: self.journal.record_state(job))
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """Injectables: the clock (a simulator's in tests), scheduler tuning, and the journal
+    (None: open the default journal; `record_in_journal=False`: write none)."""
+
+    clock: Clock | None = None
+    tuning: Tuning | None = None
+    journal: Journal | None = None
+    record_in_journal: bool = True
+
+
+class BatchRunner:
+    """Drives one stored run to its end. Construct it to resume any run by id."""
+
+    def __init__(self, aws: Aws, store: BatchStore, run_id: str,
+                 options: RunnerOptions | None = None, control: RunControl | None = None,
+                 on_progress: ProgressCallback | None = None) -> None:
+        opts = options or RunnerOptions()
+        self.store = store
+        self.clock: Clock = opts.clock or SystemClock()
+        self.control = control or RunControl()
+        self.on_progress = on_progress
+        run = store.run(run_id)
+        if run.status == RunStatus.PAUSED:  # resuming a run means: go on
+            store.set_status(run_id, RunStatus.ACTIVE)
+            run = store.run(run_id)
+        self.calls = WorkMailCalls(aws)
+        self.recorder = self._recorder(aws, run, opts)
+        self.scheduler = Scheduler(self.calls, store, run, self.clock, opts.tuning,
+                                   self.recorder)
+        for warning in self.recorder.warnings:
+            self.scheduler.note(warning)
+
+    @staticmethod
+    def _recorder(aws: Aws, run: RunInfo, opts: RunnerOptions) -> JobRecorder:
+        if not opts.record_in_journal:
+            return JobRecorder()
+        try:
+            journal = opts.journal or Journal.open(source="batch")
+        except CoreError as exc:
+            recorder = JobRecorder()
+            recorder.warnings.append(exc.problem.sentence())
+            return recorder
+        return JournalRecorder(journal, aws.region, run.run_id)
+
+    @property
+    def run_id(self) -> str:
+        return self.scheduler.run.run_id
+
+    def progress(self) -> BatchProgress:
+        s = self.scheduler
+        return snapshot(s.run.run_id, s.status, list(s.rows.values()), self.clock.now(),
+                        slots=s.capacity(), others_running=len(s.others_running),
+                        api_calls_last_tick=s.api_calls_last_tick,
+                        poll_calls_last_tick=s.poll_calls_last_tick,
+                        waiting_until=s.waiting_until, events=s.events)
+
+    def _apply_control(self) -> None:
+        request = self.control.take()
+        if request is None:
+            return
+        wanted, cancel_running = request
+        s = self.scheduler
+        if s.status in (RunStatus.FINISHED, RunStatus.CANCELLED) or wanted == s.status:
+            return
+        s.status = wanted
+        if wanted == RunStatus.CANCELLED:
+            s.cancel_running = cancel_running
+            s.follow_running = cancel_running
+        self.store.set_status(self.run_id, wanted,
+                              cancel_running if wanted == RunStatus.CANCELLED else None)
+        s.note(f"run {wanted.value}" + (" (running jobs cancelled too)"
+                                        if wanted == RunStatus.CANCELLED and cancel_running
+                                        else ""))
+
+    def tick(self) -> tuple[BatchProgress, float]:
+        """One round: apply face requests, tick, report. Returns the snapshot and when the
+        next tick is due (epoch seconds)."""
+        self._apply_control()
+        due = self.scheduler.tick()
+        progress = self.progress()
+        if self.on_progress is not None:
+            self.on_progress(progress)
+        return progress, due
+
+    def run(self) -> BatchProgress:
+        """Tick until nothing is left to start or follow; returns the last snapshot."""
+        while True:
+            progress, due = self.tick()
+            if self.scheduler.done:
+                return progress
+            self.clock.sleep(max(0.0, due - self.clock.now()), self.control.wake)

@@ -1,0 +1,278 @@
+"""The durable record of batch runs: sqlite3 in WAL mode with synchronous=FULL.
+
+One file, `batch.sqlite3`, in the same state directory as the single-job journal (a file of
+its own so that the two schemas evolve apart and a long run never holds the journal's lock).
+Every state change is committed before the AWS call it announces, so a process killed at any
+instant leaves a row that says what may have happened on AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from tui.core.batch.model import (
+    JobRecord,
+    MailboxRow,
+    RecentPolicy,
+    RowState,
+    RunInfo,
+    RunSettings,
+    RunStatus,
+)
+
+STORE_FILE = "batch.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    kms_key_arn TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    base_prefix TEXT NOT NULL,
+    description TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    max_retries INTEGER NOT NULL,
+    recent_policy TEXT NOT NULL,
+    status TEXT NOT NULL,
+    cancel_running INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mailboxes (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    position INTEGER NOT NULL,
+    entity_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    client_token TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    s3_path TEXT NOT NULL,
+    error TEXT NOT NULL,
+    progress INTEGER NOT NULL,
+    not_before REAL NOT NULL,
+    started_at REAL,
+    ended_at REAL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (run_id, entity_id)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    entity_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    started_at REAL,
+    ended_at REAL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (run_id, entity_id, attempt)
+);
+"""
+
+_ROW_COLUMNS = [f.name for f in fields(MailboxRow)]
+_JOB_COLUMNS = [f.name for f in fields(JobRecord)]
+
+
+def state_dir() -> Path:
+    """The directory of the tool's local state: $WORKMAIL_EXPORT_STATE_DIR, else the
+    platform's user state directory."""
+    override = os.environ.get("WORKMAIL_EXPORT_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_state_dir("workmail-export", appauthor=False))
+
+
+def default_store_path() -> Path:
+    """Where batch runs are kept: `batch.sqlite3` in the state directory."""
+    return state_dir() / STORE_FILE
+
+
+class StoreError(Exception):
+    """The batch store cannot be opened or written; the message says where and why."""
+
+
+class BatchStore:
+    """Runs, their mailbox rows and every JobId they obtained. Safe to share between threads
+    (one connection behind a lock); each write is its own committed transaction."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> BatchStore:
+        """Open (creating it, mode 0600) the store at `path` or the default location."""
+        target = Path(path) if path is not None else default_store_path()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not target.exists():
+                target.touch(mode=0o600)
+            connection = sqlite3.connect(str(target), isolation_level=None,
+                                         check_same_thread=False, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"The batch store {target} cannot be opened ({exc}). Check that the directory "
+                "is writable, or set WORKMAIL_EXPORT_STATE_DIR to another directory."
+            ) from exc
+        return cls(connection, target)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise StoreError(
+                    f"The batch store {self.path} could not be written ({exc}). Free disk "
+                    "space or fix the file's permissions, then resume the run."
+                ) from exc
+
+    # runs -------------------------------------------------------------------------------
+
+    def create_run(self, run_id: str, settings: RunSettings, rows: Iterable[MailboxRow],
+                   created: float) -> RunInfo:
+        """Store a new run and all its rows in one transaction."""
+        info = RunInfo(run_id, settings, RunStatus.ACTIVE, created)
+        values = asdict(settings) | {"recent_policy": settings.recent_policy.value}
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, organization_id, role_arn, kms_key_arn, bucket, "
+                "base_prefix, description, concurrency, max_retries, recent_policy, status, "
+                "created) VALUES (:run_id, :organization_id, :role_arn, :kms_key_arn, :bucket, "
+                ":base_prefix, :description, :concurrency, :max_retries, :recent_policy, "
+                ":status, :created)",
+                values | {"run_id": run_id, "status": info.status.value, "created": created},
+            )
+            for position, row in enumerate(rows):
+                self._write_row(db, replace(row, run_id=run_id), position)
+        return info
+
+    def run(self, run_id: str) -> RunInfo:
+        """The stored run; raises StoreError naming the known runs when there is none."""
+        with self._lock:
+            found = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if found is None:
+            known = ", ".join(info.run_id for info in self.runs()) or "none"
+            raise StoreError(f"There is no batch run {run_id!r} in {self.path} (runs: {known}).")
+        return self._run_from(found)
+
+    def runs(self) -> list[RunInfo]:
+        """Every stored run, newest first."""
+        with self._lock:
+            found = self._db.execute("SELECT * FROM runs ORDER BY created DESC").fetchall()
+        return [self._run_from(row) for row in found]
+
+    def set_status(self, run_id: str, status: RunStatus, cancel_running: bool | None = None
+                   ) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status.value, run_id))
+            if cancel_running is not None:
+                db.execute("UPDATE runs SET cancel_running = ? WHERE run_id = ?",
+                           (int(cancel_running), run_id))
+
+    # rows -------------------------------------------------------------------------------
+
+    def rows(self, run_id: str) -> list[MailboxRow]:
+        """The run's mailbox rows in plan order."""
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM mailboxes WHERE run_id = ? "
+                "ORDER BY position", (run_id,)).fetchall()
+        return [self._row_from(values) for values in found]
+
+    def save_row(self, row: MailboxRow) -> None:
+        """Commit one row's new state (durable when this returns)."""
+        with self._transaction() as db:
+            assignments = ", ".join(f"{name} = ?" for name in _ROW_COLUMNS[2:])
+            cursor = db.execute(
+                f"UPDATE mailboxes SET {assignments} WHERE run_id = ? AND entity_id = ?",
+                [*self._row_values(row)[2:], row.run_id, row.entity_id],
+            )
+            if cursor.rowcount != 1:
+                raise sqlite3.IntegrityError(f"no row {row.entity_id} in run {row.run_id}")
+
+    def save_rows(self, rows: Iterable[MailboxRow]) -> None:
+        """Commit several rows' new states in one transaction."""
+        with self._transaction() as db:
+            assignments = ", ".join(f"{name} = ?" for name in _ROW_COLUMNS[2:])
+            for row in rows:
+                db.execute(
+                    f"UPDATE mailboxes SET {assignments} WHERE run_id = ? AND entity_id = ?",
+                    [*self._row_values(row)[2:], row.run_id, row.entity_id],
+                )
+
+    # jobs -------------------------------------------------------------------------------
+
+    def save_job(self, job: JobRecord) -> None:
+        """Insert or update the record of one JobId (keyed by run, mailbox and attempt)."""
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO jobs ({', '.join(_JOB_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _JOB_COLUMNS)})",
+                [getattr(job, name) for name in _JOB_COLUMNS],
+            )
+
+    def jobs(self, run_id: str) -> list[JobRecord]:
+        """Every JobId the run obtained, oldest attempt first."""
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
+                "ORDER BY started_at, entity_id, attempt", (run_id,)).fetchall()
+        return [JobRecord(*values) for values in found]
+
+    # conversions ------------------------------------------------------------------------
+
+    @staticmethod
+    def _row_values(row: MailboxRow) -> list[object]:
+        return [getattr(row, name).value if name == "state" else getattr(row, name)
+                for name in _ROW_COLUMNS]
+
+    def _write_row(self, db: sqlite3.Connection, row: MailboxRow, position: int) -> None:
+        db.execute(
+            f"INSERT INTO mailboxes (position, {', '.join(_ROW_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' for _ in _ROW_COLUMNS)})",
+            [position, *self._row_values(row)],
+        )
+
+    @staticmethod
+    def _row_from(values: tuple[object, ...]) -> MailboxRow:
+        data = dict(zip(_ROW_COLUMNS, values, strict=True))
+        data["state"] = RowState(data["state"])
+        return MailboxRow(**data)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _run_from(row: tuple[object, ...]) -> RunInfo:
+        (run_id, org, role, key, bucket, base, description, concurrency, retries, policy,
+         status, cancel_running, created) = row
+        settings = RunSettings(
+            organization_id=str(org), role_arn=str(role), kms_key_arn=str(key),
+            bucket=str(bucket), base_prefix=str(base), description=str(description),
+            concurrency=int(concurrency),  # type: ignore[call-overload]
+            max_retries=int(retries),  # type: ignore[call-overload]
+            recent_policy=RecentPolicy(policy),
+        )
+        return RunInfo(str(run_id), settings, RunStatus(status), float(created),  # type: ignore[arg-type]
+                       bool(cancel_running))
