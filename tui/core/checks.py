@@ -1,0 +1,500 @@
+"""Preflight checks: every reason an export would fail, found before it is submitted.
+
+Each check takes the connection and the request and returns Findings for one Field: OK, a
+WARNING, an ERROR with its fix (and, for role/key/bucket, the exact policy JSON to add), or
+UNCHECKED when the caller may not look ("could not check: missing iam:GetRole") or AWS did
+not answer - a check never raises for an AWS failure and never calls that an error, because
+the export itself may still work. Field rules come from fields.check_field; role policies are
+read and analysed by policies.py (moto lacks iam:SimulatePrincipalPolicy).
+
+The Region of the organization is the connection's Region (the WorkMail client's), so the
+key and bucket are compared with `aws.region`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tui.core import discovery, fields, policies
+from tui.core.discovery import call, call_unless, is_access_denied
+from tui.core.model import AwsProblem, CoreError, ExportRequest, Field, Finding, Level
+
+if TYPE_CHECKING:
+    from tui.core.session import Aws
+
+_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
+_ORG_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:workmail:[\w-]+:(\d{12}):organization/")
+
+
+def _field_error(field: Field, value: str) -> Finding | None:
+    message = fields.check_field(field, value)
+    return Finding(field, Level.ERROR, message, fix=message) if message else None
+
+
+def unchecked(field: Field, problem: AwsProblem, what: str = "") -> Finding:
+    """A finding for a check AWS would not let us make (or did not answer)."""
+    about = f" {what}" if what else ""
+    if is_access_denied(problem):
+        action = problem.operation or "a permission"
+        return Finding(field, Level.UNCHECKED, f"could not check{about}: missing {action}",
+                       fix=problem.hint)
+    return Finding(field, Level.UNCHECKED,
+                   f"could not check{about}: {problem.code}: {problem.message}",
+                   fix=problem.hint)
+
+
+# --- organization ---------------------------------------------------------------------------
+
+
+def _describe_organization(aws: Aws, org_id: str) -> Mapping[str, Any]:
+    client = aws.client("workmail")
+    return call("workmail:DescribeOrganization", client.describe_organization,
+                OrganizationId=org_id)
+
+
+def check_organization(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The organization exists in this Region and is Active."""
+    field = Field.ORGANIZATION
+    bad = _field_error(field, request.organization_id)
+    if bad:
+        return [bad]
+    try:
+        org = _describe_organization(aws, request.organization_id)
+    except CoreError as error:
+        if error.problem.code == "OrganizationNotFoundException":
+            return [Finding(field, Level.ERROR,
+                            f"No WorkMail organization {request.organization_id} in "
+                            f"{aws.region}.", fix=error.problem.hint)]
+        return [unchecked(field, error.problem)]
+    name = f"{org.get('Alias') or request.organization_id} ({request.organization_id})"
+    state = org.get("State", "")
+    if state != "Active":
+        return [Finding(field, Level.ERROR,
+                        f"Organization {name} is {state or 'not Active'}; only an Active "
+                        "organization accepts export jobs.",
+                        fix="Pick an Active organization, or wait until this one is Active.")]
+    return [Finding(field, Level.OK, f"Organization {name} is Active in {aws.region}.")]
+
+
+# --- entity ---------------------------------------------------------------------------------
+
+
+def check_entity(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The mailbox exists, is a user or resource (not a group), and is not deleted."""
+    field = Field.ENTITY
+    bad = _field_error(field, request.entity_id)
+    if bad:
+        return [bad]
+    if fields.check_field(Field.ORGANIZATION, request.organization_id):
+        return [Finding(field, Level.UNCHECKED,
+                        "could not check: choose a valid organization first")]
+    try:
+        mailbox = discovery.resolve_mailbox(aws, request.organization_id, request.entity_id)
+    except CoreError as error:
+        return [unchecked(field, error.problem)]
+    if mailbox is None:
+        return [Finding(field, Level.ERROR,
+                        f"No user or resource of this organization has the id, name or email "
+                        f"{request.entity_id}.",
+                        fix="Search for the mailbox by name or email and pick it from the list.")]
+    shown = f"{mailbox.name} <{mailbox.email}>" if mailbox.email else mailbox.name
+    if mailbox.kind == "GROUP":
+        return [Finding(field, Level.ERROR, f"{shown} is a group; groups have no mailbox.",
+                        fix="Export the mailboxes of the group's members one by one.")]
+    what = "resource" if mailbox.kind == "RESOURCE" else "user"
+    if mailbox.state == "DELETED":
+        return [Finding(field, Level.ERROR,
+                        f"The {what} {shown} is deleted; its mailbox can no longer be exported.",
+                        fix="Pick another mailbox.")]
+    if mailbox.state == "DISABLED":
+        # ASSUMPTION (unverified): whether WorkMail exports a disabled mailbox is not
+        # documented; it keeps the mailbox 30 days, so the export may work.
+        return [Finding(field, Level.WARNING,
+                        f"The {what} {shown} is disabled; WorkMail keeps a disabled mailbox 30 "
+                        "days, and whether it can be exported is not documented.",
+                        fix="If the export fails, enable the user in the WorkMail console, "
+                            "export, then disable it again.")]
+    return [Finding(field, Level.OK, f"Will export the mailbox of the {what} {shown}.")]
+
+
+# --- role -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RoleFacts:
+    """What the role checks need to know, read once per check."""
+
+    name: str
+    arn: str
+    account: str  # the organization's account
+    org_arn: str
+    trust_document: Mapping[str, Any]
+    documents: list[Mapping[str, Any]] | None  # None: could not read them
+    documents_problem: AwsProblem | None
+    key_arn: str | None  # the key's own ARN (an alias ARN resolved), None when not chosen
+
+
+def _organization_arn(aws: Aws, request: ExportRequest, role_account: str) -> tuple[str, str]:
+    """(account, organization ARN), from DescribeOrganization, else from the role's ARN."""
+    try:
+        arn = str(_describe_organization(aws, request.organization_id).get("ARN") or "")
+    except CoreError:
+        arn = ""
+    found = _ORG_ARN_ACCOUNT.match(arn)
+    if found:
+        return found.group(1), arn
+    return role_account, policies.organization_arn(aws.region, role_account,
+                                                   request.organization_id)
+
+
+def _role_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
+    """The role's identity policies: inline ones and the default version of attached ones."""
+    iam = aws.client("iam")
+    documents = []
+    for policy_name in discovery.pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
+        answer = call("iam:GetRolePolicy", iam.get_role_policy, RoleName=name,
+                      PolicyName=policy_name)
+        documents.append(policies.parse_document(answer["PolicyDocument"]))
+    for attached in discovery.pages(iam, "list_attached_role_policies", "AttachedPolicies",
+                                    RoleName=name):
+        arn = attached["PolicyArn"]
+        policy = call("iam:GetPolicy", iam.get_policy, PolicyArn=arn)["Policy"]
+        version = call("iam:GetPolicyVersion", iam.get_policy_version, PolicyArn=arn,
+                       VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+        documents.append(policies.parse_document(version["Document"]))
+    return documents
+
+
+def _key_arn(aws: Aws, request: ExportRequest) -> str | None:
+    """The key's own ARN (DescribeKey resolves an alias ARN); as typed if it cannot."""
+    if not request.kms_key_arn:
+        return None
+    try:
+        return _describe_key(aws, request.kms_key_arn)["Arn"]
+    except CoreError:
+        return request.kms_key_arn
+
+
+def _role_facts(aws: Aws, request: ExportRequest, role_account: str, name: str) -> _RoleFacts:
+    """Reads the role; raises CoreError when the role itself cannot be read."""
+    role = call("iam:GetRole", aws.client("iam").get_role, RoleName=name)["Role"]
+    account, org_arn = _organization_arn(aws, request, role_account)
+    documents: list[Mapping[str, Any]] | None
+    try:
+        documents, problem = _role_documents(aws, name), None
+    except CoreError as error:
+        documents, problem = None, error.problem
+    return _RoleFacts(name=name, arn=role["Arn"], account=account, org_arn=org_arn,
+                      trust_document=policies.parse_document(
+                          role.get("AssumeRolePolicyDocument") or {}),
+                      documents=documents, documents_problem=problem,
+                      key_arn=_key_arn(aws, request))
+
+
+def _read_role(aws: Aws, request: ExportRequest) -> _RoleFacts | Finding:
+    """The role's facts, or the finding that says why they cannot be read."""
+    field = Field.ROLE
+    bad = _field_error(field, request.role_arn)
+    if bad:
+        return bad
+    found = _ROLE_ARN.match(request.role_arn)
+    if not found:
+        return Finding(field, Level.ERROR, f"{request.role_arn} is not the ARN of an IAM role.",
+                       fix="Use an ARN like arn:aws:iam::111122223333:role/WorkMailExport.")
+    try:
+        facts = _role_facts(aws, request, *found.groups())
+    except CoreError as error:
+        if error.problem.code == "NoSuchEntity":
+            return Finding(field, Level.ERROR, f"There is no role {found.group(2)} in this "
+                           "account.", fix="Create it with this trust policy, then add the "
+                           "permissions policy the role check shows.",
+                           policy=_trust_json(aws, request, found.group(1)))
+        return unchecked(field, error.problem)
+    if facts.arn != request.role_arn:
+        return Finding(field, Level.ERROR, f"The role {facts.name} has the ARN {facts.arn}, "
+                       f"not {request.role_arn}.", fix=f"Use {facts.arn}.")
+    if facts.arn.split(":")[4] != facts.account:
+        return Finding(field, Level.UNCHECKED,
+                       f"could not check: the role belongs to account {found.group(1)}, the "
+                       f"organization to {facts.account}",
+                       fix="Use a role of the organization's account.")
+    return facts
+
+
+def _trust_json(aws: Aws, request: ExportRequest, account: str) -> str:
+    return policies.trust_policy_json(account, aws.region, request.organization_id)
+
+
+def _permissions_json(aws: Aws, request: ExportRequest, key_arn: str | None) -> str:
+    return policies.permissions_policy_json(request.bucket or "BUCKET", request.prefix,
+                                            key_arn or "KEY_ARN", aws.region)
+
+
+def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Finding:
+    verdict = policies.analyse_trust(facts.trust_document, facts.account, facts.org_arn)
+    trust_json = _trust_json(aws, request, facts.account)
+    update = (f"Replace its trust policy with this one (aws iam update-assume-role-policy "
+              f"--role-name {facts.name} --policy-document file://trust.json).")
+    if not verdict.trusted:
+        return Finding(Field.ROLE, Level.ERROR,
+                       f"The role {facts.name} does not let {policies.EXPORT_SERVICE} assume it "
+                       f"for this organization: {'; '.join(verdict.problems)}.",
+                       fix=update, policy=trust_json)
+    if verdict.notes:
+        return Finding(Field.ROLE, Level.WARNING,
+                       f"The role {facts.name} trusts {policies.EXPORT_SERVICE}, under "
+                       f"conditions this tool cannot evaluate: {', '.join(verdict.notes)}.",
+                       fix=f"If the export fails, {update[0].lower()}{update[1:]}",
+                       policy=trust_json)
+    if verdict.form is policies.TrustForm.UNCONDITIONED:
+        return Finding(Field.ROLE, Level.WARNING,
+                       f"The role {facts.name} trusts {policies.EXPORT_SERVICE} for any "
+                       "organization of any account.",
+                       fix=f"Limit it to this organization: {update[0].lower()}{update[1:]}",
+                       policy=trust_json)
+    form = verdict.form.value if verdict.form else ""
+    return Finding(Field.ROLE, Level.OK,
+                   f"The role {facts.name} trusts {policies.EXPORT_SERVICE} ({form}).")
+
+
+def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Finding:
+    field = Field.ROLE
+    if facts.documents is None:
+        assert facts.documents_problem is not None
+        return unchecked(field, facts.documents_problem, "the role's permissions")
+    bucket = request.bucket or None
+    if bucket is None and facts.key_arn is None:
+        return Finding(field, Level.UNCHECKED, "could not check the role's permissions yet: "
+                       "choose the key and the bucket first")
+    verdicts = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
+                                        prefix=None)
+    refused = [v for v in verdicts if not v.allowed]
+    put_policy = (f"Add this permissions policy to the role (aws iam put-role-policy "
+                  f"--role-name {facts.name} --policy-name WorkMailExport "
+                  f"--policy-document file://permissions.json).")
+    if refused:
+        reasons = "; ".join(dict.fromkeys(v.reason for v in refused))
+        return Finding(field, Level.ERROR, f"The role {facts.name} may not do what an export "
+                       f"needs: {reasons}.", fix=put_policy,
+                       policy=_permissions_json(aws, request, facts.key_arn))
+    notes = sorted({note for v in verdicts for note in v.notes})
+    if notes:
+        return Finding(field, Level.WARNING, f"The role {facts.name}'s permissions depend on "
+                       f"conditions this tool cannot evaluate: {', '.join(notes)}.",
+                       fix=f"If the export fails: {put_policy}",
+                       policy=_permissions_json(aws, request, facts.key_arn))
+    return Finding(field, Level.OK, f"The role {facts.name} may write to the bucket and use "
+                   f"the key through S3 in {aws.region}.")
+
+
+def check_role(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The role exists, WorkMail's export service may assume it for this organization (the
+    current aws:SourceAccount/SourceArn form or the older sts:ExternalId form), and its
+    policies allow the s3 and kms calls of an export (kms:ViaService of this Region)."""
+    facts = _read_role(aws, request)
+    if isinstance(facts, Finding):
+        return [facts]
+    return [_trust_finding(aws, request, facts), _permission_findings(aws, request, facts)]
+
+
+# --- key ------------------------------------------------------------------------------------
+
+
+def _describe_key(aws: Aws, key: str) -> Mapping[str, Any]:
+    kms = aws.client("kms")
+    return call("kms:DescribeKey", kms.describe_key, KeyId=key)["KeyMetadata"]
+
+
+def check_key(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The key is symmetric, for ENCRYPT_DECRYPT, Enabled, and in the organization's Region."""
+    field = Field.KMS_KEY
+    bad = _field_error(field, request.kms_key_arn)
+    if bad:
+        return [bad]
+    key_region = discovery.arn_region(request.kms_key_arn)
+    if key_region and key_region != aws.region:
+        return [Finding(field, Level.ERROR,
+                        f"The key is in {key_region}, the organization in {aws.region}; the "
+                        "key must be in the organization's Region.",
+                        fix=f"Choose a symmetric key in {aws.region}, or create one there "
+                            f"(aws kms create-key --region {aws.region}).")]
+    try:
+        metadata = _describe_key(aws, request.kms_key_arn)
+    except CoreError as error:
+        if error.problem.code == "NotFoundException":
+            return [Finding(field, Level.ERROR, f"There is no KMS key {request.kms_key_arn} "
+                            f"in {aws.region}.", fix="Choose a key from the list.")]
+        return [unchecked(field, error.problem)]
+    issue = discovery.key_issue(metadata, aws.region)
+    if issue:
+        why, fix = issue
+        return [Finding(field, Level.ERROR, f"The key {metadata['KeyId']} cannot be used. {why}",
+                        fix=fix)]
+    return [Finding(field, Level.OK, f"The key {metadata['KeyId']} is symmetric, Enabled and "
+                    f"in {aws.region}.")]
+
+
+# --- bucket ---------------------------------------------------------------------------------
+
+
+_BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                   "RestrictPublicBuckets")
+_EVERYONE = ("http://acs.amazonaws.com/groups/global/AllUsers",
+             "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+
+
+def _public_policy(aws: Aws, bucket: str) -> bool:
+    """GetBucketPolicyStatus - the call WorkMail itself makes (its role needs it)."""
+    status = call_unless(("NoSuchBucketPolicy",), "s3:GetBucketPolicyStatus",
+                         aws.client("s3").get_bucket_policy_status, Bucket=bucket)
+    return bool(status and status.get("PolicyStatus", {}).get("IsPublic"))
+
+
+def _block_settings(aws: Aws, bucket: str) -> dict[str, bool] | None:
+    """The bucket's Block Public Access settings; None when it has none at all."""
+    answer = call_unless(("NoSuchPublicAccessBlockConfiguration",), "s3:GetPublicAccessBlock",
+                         aws.client("s3").get_public_access_block, Bucket=bucket)
+    if answer is None:
+        return None
+    config = answer.get("PublicAccessBlockConfiguration", {})
+    return {name: bool(config.get(name)) for name in _BLOCK_SETTINGS}
+
+
+def _public_acl(aws: Aws, bucket: str) -> bool:
+    """Whether the bucket's ACL grants anything to everyone (or every AWS account)."""
+    grants = call("s3:GetBucketAcl", aws.client("s3").get_bucket_acl, Bucket=bucket)
+    return any(grant.get("Grantee", {}).get("URI") in _EVERYONE
+               for grant in grants.get("Grants", []))
+
+
+def _public_findings(aws: Aws, bucket: str) -> list[Finding]:
+    """Errors when the bucket is public, a warning when nothing stops it becoming public.
+
+    Public: GetBucketPolicyStatus says so, or (ASSUMPTION, as the simulator has it) the ACL
+    grants everyone while IgnorePublicAcls is off.
+    """
+    field = Field.BUCKET
+    block = (f"Turn on Block Public Access (aws s3api put-public-access-block --bucket {bucket} "
+             "--public-access-block-configuration file://block.json).")
+    public = policies.public_access_block_json()
+    findings: list[Finding] = []
+    try:
+        settings = _block_settings(aws, bucket)
+    except CoreError as error:
+        settings = {}
+        findings.append(unchecked(field, error.problem, "the bucket's Block Public Access"))
+    probes: list[tuple[Callable[[Aws, str], bool], str, str]] = [
+        (_public_policy, "policy", "its bucket policy grants public access")]
+    if not (settings or {}).get("IgnorePublicAcls"):
+        probes.append((_public_acl, "ACL", "its ACL grants access to everyone"))
+    for probe, part, why in probes:
+        try:
+            if probe(aws, bucket):
+                return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
+                                "WorkMail refuses public buckets.",
+                                fix=f"Remove the public grants from its {part}. {block}",
+                                policy=public)]
+        except CoreError as error:
+            findings.append(unchecked(field, error.problem, f"whether the bucket's {part} is "
+                                      "public"))
+    if settings is None or (settings and not all(settings.values())):
+        what = ("has no Block Public Access settings" if settings is None else
+                "has Block Public Access partly off "
+                f"({', '.join(n for n, on in settings.items() if not on)})")
+        findings.append(Finding(field, Level.WARNING, f"The bucket {bucket} {what}; it is not "
+                                "public now, but nothing stops it becoming public.",
+                                fix=block, policy=public))
+    return findings
+
+
+def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The bucket exists, is in the organization's Region, and is not public."""
+    field = Field.BUCKET
+    bucket = request.bucket
+    bad = _field_error(field, bucket)
+    if bad:
+        return [bad]
+    try:
+        region = discovery.bucket_region(aws.client("s3"), bucket)
+    except CoreError as error:
+        if error.problem.code == "NoSuchBucket":
+            return [Finding(field, Level.ERROR, f"There is no bucket {bucket}.",
+                            fix=f"Create it in {aws.region} (aws s3api create-bucket --bucket "
+                                f"{bucket} --region {aws.region}), or choose one from the list.")]
+        return [unchecked(field, error.problem)]
+    choice = discovery.bucket_choice(bucket, region, aws.region)
+    if not choice.usable:
+        return [Finding(field, Level.ERROR, f"The bucket {bucket} cannot be used. "
+                        f"{choice.why_not}", fix=f"Choose a bucket in {aws.region}.")]
+    return _public_findings(aws, bucket) or [
+        Finding(field, Level.OK, f"The bucket {bucket} is in {aws.region} and blocks public "
+                "access.")]
+
+
+# --- prefix ---------------------------------------------------------------------------------
+
+
+def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The prefix follows the field rules and lies inside the role's encryption-context
+    condition (kms:EncryptionContext:aws:s3:arn) and object resources."""
+    field = Field.PREFIX
+    bad = _field_error(field, request.prefix)
+    if bad:
+        return [bad]
+    where = f"s3://{request.bucket}/{request.prefix}"
+    if not request.role_arn or not request.bucket:
+        return [Finding(field, Level.OK, f"Exports will land under {where}.")]
+    facts = _read_role(aws, request)
+    if isinstance(facts, Finding):
+        return [Finding(field, Level.UNCHECKED,
+                        "could not check the prefix against the role: " + facts.message)]
+    if facts.documents is None:
+        assert facts.documents_problem is not None
+        return [unchecked(field, facts.documents_problem, "the prefix against the role")]
+    in_bucket = policies.evaluate_export(facts.documents, request.bucket, facts.key_arn,
+                                         aws.region, prefix=None)
+    at_prefix = policies.evaluate_export(facts.documents, request.bucket, facts.key_arn,
+                                         aws.region, prefix=request.prefix)
+    outside = [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
+    if outside:
+        allowed = policies.prefixes_allowed(policies.encryption_context_patterns(
+            facts.documents, facts.key_arn or ""), request.bucket)
+        named = " or ".join(f"'{p}'" for p in allowed) if allowed else "other prefixes"
+        return [Finding(field, Level.ERROR,
+                        f"The role {facts.name} lets WorkMail write only under {named}; "
+                        f"'{request.prefix}' is outside: {outside[0].reason}.",
+                        fix=f"Use a prefix starting with {named}, or change the role's policy "
+                            "to this one.",
+                        policy=_permissions_json(aws, request, facts.key_arn))]
+    return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
+                    f"{facts.name} allows.")]
+
+
+# --- everything -----------------------------------------------------------------------------
+
+
+def check_description(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The description follows the field rules (it is optional)."""
+    bad = _field_error(Field.DESCRIPTION, request.description)
+    return [bad] if bad else []
+
+
+CHECKS: tuple[Callable[[Aws, ExportRequest], list[Finding]], ...] = (
+    check_organization, check_entity, check_role, check_key, check_bucket, check_prefix,
+    check_description)
+_ORDER = {field: index for index, field in enumerate(Field)}
+
+
+def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """Every check, run at once on the thread pool, findings ordered by Field."""
+    for service in ("workmail", "iam", "kms", "s3"):
+        aws.client(service)  # create clients here: boto3 sessions are not thread-safe
+    # A pool of its own: the checks wait on discovery's pool, which must not be full of them.
+    with ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="preflight") as checks:
+        futures = [checks.submit(check, aws, request) for check in CHECKS]
+        findings = [finding for found in discovery.gather(futures) for finding in found]
+    return sorted(findings, key=lambda f: _ORDER[f.field])

@@ -1,0 +1,512 @@
+"""IAM policies for an export: the exact policies to add (fix hints) and what a role's allow.
+
+Builders return pretty JSON to copy: the trust policy WorkMail's export service needs (the
+current form, with aws:SourceAccount and aws:SourceArn naming the organization) and the
+permissions policy (the bucket, the key, this Region's kms:ViaService and the bucket/prefix
+encryption-context condition), as in the WorkMail Administrator Guide.
+
+Analysis reads policy documents instead of calling iam:SimulatePrincipalPolicy (which the
+simulator lacks and which needs more permissions): a small evaluator with IAM's rules -
+explicit Deny wins, otherwise an Allow is needed; `*`/`?` wildcards in actions (case
+insensitive), resources and String/Arn-Like conditions (case sensitive); NotAction and
+NotResource; the String/Arn operators with IfExists, and Null. Condition keys or operators it
+does not know are assumed to hold and reported as notes, so they surface as warnings.
+
+A value the service fills at run time (the object key after the prefix) is matched as an
+open tail: "every completion" when the typed prefix must be inside a condition, "some
+completion" when only the bucket is known.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+EXPORT_SERVICE = "export.workmail.amazonaws.com"
+ASSUME_ROLE = "sts:AssumeRole"
+S3_OBJECT_ACTIONS = ("s3:AbortMultipartUpload", "s3:PutObject")
+S3_BUCKET_ACTIONS = ("s3:GetBucketPolicyStatus",)
+KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+VIA_SERVICE_KEY = "kms:ViaService"
+ENCRYPTION_CONTEXT_KEY = "kms:EncryptionContext:aws:s3:arn"
+SOURCE_ACCOUNT_KEY = "aws:SourceAccount"
+SOURCE_ARN_KEY = "aws:SourceArn"
+EXTERNAL_ID_KEY = "sts:ExternalId"
+
+PolicyDocument = Mapping[str, Any]
+
+
+# ---------------------------------------------------------------------------------------
+# Builders (fix hints)
+
+
+def organization_arn(region: str, account: str, organization_id: str) -> str:
+    return f"arn:aws:workmail:{region}:{account}:organization/{organization_id}"
+
+
+def bucket_arn(bucket: str) -> str:
+    return f"arn:aws:s3:::{bucket}"
+
+
+def via_service(region: str) -> str:
+    """The kms:ViaService value of S3 in a Region."""
+    return f"s3.{region}.amazonaws.com"
+
+
+def trust_policy(account: str, region: str, organization_id: str) -> dict[str, Any]:
+    """The trust policy that lets WorkMail's export service assume the role for one org."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": EXPORT_SERVICE},
+                "Action": ASSUME_ROLE,
+                "Condition": {
+                    "StringEquals": {SOURCE_ACCOUNT_KEY: account},
+                    "ArnLike": {
+                        SOURCE_ARN_KEY: organization_arn(region, account, organization_id)
+                    },
+                },
+            }
+        ],
+    }
+
+
+def permissions_policy(bucket: str, prefix: str, key_arn: str, region: str) -> dict[str, Any]:
+    """The permissions the role needs to write the export of `prefix` into `bucket`."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [*S3_OBJECT_ACTIONS, *S3_BUCKET_ACTIONS],
+                "Resource": [bucket_arn(bucket), f"{bucket_arn(bucket)}/*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": list(KMS_ACTIONS),
+                "Resource": key_arn,
+                "Condition": {
+                    "StringEquals": {VIA_SERVICE_KEY: via_service(region)},
+                    "StringLike": {ENCRYPTION_CONTEXT_KEY: f"{bucket_arn(bucket)}/{prefix}*"},
+                },
+            },
+        ],
+    }
+
+
+def as_json(policy: PolicyDocument) -> str:
+    """Pretty JSON for copying into the console or `aws iam put-role-policy`."""
+    return json.dumps(policy, indent=2)
+
+
+def trust_policy_json(account: str, region: str, organization_id: str) -> str:
+    return as_json(trust_policy(account, region, organization_id))
+
+
+def permissions_policy_json(bucket: str, prefix: str, key_arn: str, region: str) -> str:
+    return as_json(permissions_policy(bucket, prefix, key_arn, region))
+
+
+def public_access_block_json() -> str:
+    """The S3 Block Public Access configuration that closes every public path."""
+    return as_json({
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    })
+
+
+# ---------------------------------------------------------------------------------------
+# Wildcard matching with open tails
+
+
+class Tail(Enum):
+    """How a value ends. EXACT: as written. EVERY: the service appends something we do not
+    know, and the match must hold for every continuation. SOME: it must hold for at least
+    one. ANY: the value itself is unknown (listing without an organization): always holds."""
+
+    EXACT = "exact"
+    EVERY = "every"
+    SOME = "some"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str
+    tail: Tail = Tail.EXACT
+
+
+def _glob_states(pattern: str, text: str, ignore_case: bool) -> set[int]:
+    """Positions in `pattern` reachable after consuming all of `text` (`*` and `?`)."""
+    if ignore_case:
+        pattern, text = pattern.lower(), text.lower()
+
+    def close(states: set[int]) -> set[int]:
+        closed = set(states)
+        todo = list(states)
+        while todo:
+            position = todo.pop()
+            if position < len(pattern) and pattern[position] == "*" and position + 1 not in closed:
+                closed.add(position + 1)
+                todo.append(position + 1)
+        return closed
+
+    states = close({0})
+    for char in text:
+        following: set[int] = set()
+        for position in states:
+            if position >= len(pattern):
+                continue
+            symbol = pattern[position]
+            if symbol == "*":
+                following.add(position)
+            elif symbol == "?" or symbol == char:
+                following.add(position + 1)
+        states = close(following)
+        if not states:
+            break
+    return states
+
+
+def glob_match(pattern: str, value: Value, ignore_case: bool = False) -> bool:
+    """IAM wildcard matching of one pattern against a value with its tail semantics."""
+    if value.tail is Tail.ANY:
+        return True
+    states = _glob_states(pattern, value.text, ignore_case)
+    if value.tail is Tail.EXACT:
+        return len(pattern) in states
+    if value.tail is Tail.SOME:
+        return bool(states)
+    # EVERY continuation matches when the rest of the pattern is only stars.
+    return any(position < len(pattern) and set(pattern[position:]) == {"*"}
+               for position in states)
+
+
+# ---------------------------------------------------------------------------------------
+# Statements and conditions
+
+
+def statements(document: PolicyDocument) -> list[Mapping[str, Any]]:
+    """The statements of a policy document (Statement may be one object or a list)."""
+    raw = document.get("Statement", [])
+    return [raw] if isinstance(raw, Mapping) else [s for s in raw if isinstance(s, Mapping)]
+
+
+def parse_document(document: str | PolicyDocument) -> PolicyDocument:
+    """A policy as a dict: boto3 decodes most documents, some arrive URL-quoted JSON."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        text = document if document.lstrip().startswith("{") else unquote(document)
+        parsed = json.loads(text)
+        return parsed if isinstance(parsed, Mapping) else {}
+    return document
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _matches_any(patterns: Iterable[str], value: Value, ignore_case: bool = False) -> bool:
+    return any(glob_match(p, value, ignore_case) for p in patterns)
+
+
+def _covers_action(statement: Mapping[str, Any], action: str) -> bool:
+    exact = Value(action)
+    if "NotAction" in statement:
+        return not _matches_any(_as_list(statement["NotAction"]), exact, ignore_case=True)
+    return _matches_any(_as_list(statement.get("Action")), exact, ignore_case=True)
+
+
+def _covers_resource(statement: Mapping[str, Any], resource: Value) -> bool:
+    if "NotResource" in statement:
+        return not _matches_any(_as_list(statement["NotResource"]), resource)
+    return _matches_any(_as_list(statement.get("Resource")), resource)
+
+
+_POSITIVE = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
+_NEGATED = {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals",
+            "ArnNotLike"}
+
+
+@dataclass
+class ConditionResult:
+    """Whether a statement's conditions hold, which keys failed, what could not be read."""
+
+    holds: bool = True
+    failed: dict[str, list[str]] = field(default_factory=dict)  # key -> wanted values
+    unknown: list[str] = field(default_factory=list)
+
+
+def _operator_holds(operator: str, wanted: list[str], value: Value) -> bool:
+    ignore_case = operator.endswith("IgnoreCase")
+    globbing = operator.endswith("Like") or operator.startswith("Arn")
+    if globbing:
+        matched = _matches_any(wanted, value)
+    elif value.tail is Tail.ANY:
+        matched = True
+    elif value.tail is Tail.SOME:
+        matched = any(w.lower().startswith(value.text.lower()) if ignore_case
+                      else w.startswith(value.text) for w in wanted)
+    elif value.tail is Tail.EVERY:
+        matched = False
+    else:
+        matched = any((w.lower() == value.text.lower()) if ignore_case else w == value.text
+                      for w in wanted)
+    if operator in _NEGATED:
+        return value.tail is Tail.ANY or not matched
+    return matched
+
+
+def evaluate_conditions(condition: Mapping[str, Any] | None,
+                        context: Mapping[str, Value]) -> ConditionResult:
+    """Evaluate a Condition block against the context a request would carry."""
+    result = ConditionResult()
+    lowered = {key.lower(): value for key, value in context.items()}
+    for raw_operator, block in (condition or {}).items():
+        if not isinstance(block, Mapping):
+            continue
+        operator = raw_operator.split(":", 1)[-1]  # ForAnyValue:/ForAllValues: as single-valued
+        if_exists = operator.endswith("IfExists")
+        operator = operator.removesuffix("IfExists")
+        for key, raw_wanted in block.items():
+            wanted = _as_list(raw_wanted)
+            value = lowered.get(key.lower())
+            if operator == "Null":
+                holds = (value is None) == (wanted[:1] == ["true"])
+            elif operator not in _POSITIVE | _NEGATED:
+                result.unknown.append(f"{raw_operator} on {key}")
+                continue
+            elif value is None:
+                if key.lower() not in _KNOWN_KEYS:
+                    result.unknown.append(key)
+                    continue
+                holds = if_exists or operator in _NEGATED
+            else:
+                holds = _operator_holds(operator, wanted, value)
+            if not holds:
+                result.holds = False
+                result.failed[key] = wanted
+    return result
+
+
+_KNOWN_KEYS = {k.lower() for k in (VIA_SERVICE_KEY, ENCRYPTION_CONTEXT_KEY, SOURCE_ACCOUNT_KEY,
+                                    SOURCE_ARN_KEY, EXTERNAL_ID_KEY)}
+
+
+# ---------------------------------------------------------------------------------------
+# Trust policy analysis
+
+
+class TrustForm(str, Enum):
+    CURRENT = "aws:SourceAccount/aws:SourceArn"
+    EXTERNAL_ID = "sts:ExternalId (older guide)"
+    UNCONDITIONED = "no conditions"
+
+
+@dataclass(frozen=True)
+class TrustVerdict:
+    """Whether WorkMail's export service may assume the role for this organization."""
+
+    trusted: bool
+    form: TrustForm | None = None
+    problems: tuple[str, ...] = ()  # why not, or which statement names something else
+    notes: tuple[str, ...] = ()  # conditions this analysis could not evaluate
+
+
+def _names_export_service(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, Mapping):
+        return False
+    return EXPORT_SERVICE in _as_list(principal.get("Service")) or "*" in _as_list(
+        principal.get("AWS"))
+
+
+def _trust_form(condition: Mapping[str, Any] | None) -> TrustForm:
+    keys = {key.lower() for block in (condition or {}).values() if isinstance(block, Mapping)
+            for key in block}
+    if keys & {SOURCE_ARN_KEY.lower(), SOURCE_ACCOUNT_KEY.lower()}:
+        return TrustForm.CURRENT
+    if EXTERNAL_ID_KEY.lower() in keys:
+        return TrustForm.EXTERNAL_ID
+    return TrustForm.UNCONDITIONED
+
+
+_ORG_IN_ARN = re.compile(r"organization/(m-[0-9a-f*?]+)")
+
+
+def _explain_trust_failure(failed: Mapping[str, list[str]], account: str | None,
+                           org_arn: str | None) -> str:
+    parts = []
+    for key, wanted in failed.items():
+        if key.lower() == SOURCE_ARN_KEY.lower():
+            orgs = [m.group(1) for w in wanted for m in [_ORG_IN_ARN.search(w)] if m]
+            named = ", ".join(orgs) if orgs else ", ".join(wanted)
+            parts.append(f"its aws:SourceArn condition names {named}, not {org_arn}")
+        elif key.lower() in (SOURCE_ACCOUNT_KEY.lower(), EXTERNAL_ID_KEY.lower()):
+            parts.append(f"its {key} condition names {', '.join(wanted)}, not account {account}")
+        else:
+            parts.append(f"its {key} condition ({', '.join(wanted)}) does not hold")
+    return "; ".join(parts)
+
+
+def analyse_trust(document: str | PolicyDocument, account: str | None = None,
+                  org_arn: str | None = None) -> TrustVerdict:
+    """Does this trust policy let export.workmail.amazonaws.com assume the role?
+
+    With no account/organization (listing roles) the conditions are taken as satisfiable.
+    WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide) and,
+    ASSUMPTION (unverified, from the older guide), sts:ExternalId = the account id.
+    """
+    context = {
+        SOURCE_ACCOUNT_KEY: Value(account) if account else Value("", Tail.ANY),
+        EXTERNAL_ID_KEY: Value(account) if account else Value("", Tail.ANY),
+        SOURCE_ARN_KEY: Value(org_arn) if org_arn else Value("", Tail.ANY),
+    }
+    allowed_form: TrustForm | None = None
+    problems: list[str] = []
+    notes: list[str] = []
+    denied = False
+    for statement in statements(parse_document(document)):
+        if not (_names_export_service(statement) and _covers_action(statement, ASSUME_ROLE)):
+            continue
+        conditions = evaluate_conditions(statement.get("Condition"), context)
+        notes.extend(conditions.unknown)
+        if statement.get("Effect") == "Deny":
+            if conditions.holds:
+                denied = True
+                problems.append("a Deny statement stops the export service assuming it")
+        elif conditions.holds:
+            allowed_form = allowed_form or _trust_form(statement.get("Condition"))
+        else:
+            problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
+    if allowed_form is None and not problems:
+        problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
+    trusted = allowed_form is not None and not denied
+    return TrustVerdict(trusted, allowed_form if trusted else None,
+                        tuple(problems) if not trusted else (), tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------
+# Permissions analysis
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """One call WorkMail makes as the role: an action on a resource with its context."""
+
+    action: str
+    resource: Value
+    context: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccessVerdict:
+    request: AccessRequest
+    allowed: bool
+    reason: str = ""  # why not, for a person
+    failed_keys: tuple[str, ...] = ()  # condition keys that stopped an otherwise fitting Allow
+    notes: tuple[str, ...] = ()
+
+
+def export_requests(bucket: str | None, key_arn: str | None, region: str,
+                    prefix: str | None) -> list[AccessRequest]:
+    """The calls an export makes as the role. `prefix=None`: the prefix is not known yet, so
+    object keys only need to be allowed somewhere in the bucket. A bucket or key not chosen
+    yet (None) leaves out its calls (and an unknown bucket matches any encryption context)."""
+    if bucket is None:
+        object_value = Value("", Tail.ANY)
+    elif prefix is None:
+        object_value = Value(f"{bucket_arn(bucket)}/", Tail.SOME)
+    else:
+        object_value = Value(f"{bucket_arn(bucket)}/{object_key_start(prefix)}", Tail.EVERY)
+    kms_context = {VIA_SERVICE_KEY: Value(via_service(region)),
+                   ENCRYPTION_CONTEXT_KEY: object_value}
+    requests: list[AccessRequest] = []
+    if bucket is not None:
+        requests += [AccessRequest(a, object_value) for a in S3_OBJECT_ACTIONS]
+        requests += [AccessRequest(a, Value(bucket_arn(bucket))) for a in S3_BUCKET_ACTIONS]
+    if key_arn is not None:
+        requests += [AccessRequest(a, Value(key_arn), kms_context) for a in KMS_ACTIONS]
+    return requests
+
+
+def object_key_start(prefix: str) -> str:
+    """How the export object's key begins. ASSUMPTION (unverified, shared with the
+    simulator): the key is <prefix>/<JobId>.zip, with no second slash after a prefix that
+    ends in one."""
+    return prefix if prefix.endswith("/") else f"{prefix}/"
+
+
+def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest) -> AccessVerdict:
+    """IAM's rule for one request over a role's identity policies."""
+    allowed = False
+    failed: dict[str, list[str]] = {}
+    notes: list[str] = []
+    for document in documents:
+        for statement in statements(document):
+            if not (_covers_action(statement, request.action)
+                    and _covers_resource(statement, request.resource)):
+                continue
+            conditions = evaluate_conditions(statement.get("Condition"), request.context)
+            notes.extend(conditions.unknown)
+            if not conditions.holds:
+                if statement.get("Effect") != "Deny":
+                    failed.update(conditions.failed)
+                continue
+            if statement.get("Effect") == "Deny":
+                return AccessVerdict(request, False, f"a Deny statement refuses {request.action}",
+                                     notes=tuple(notes))
+            allowed = True
+    if allowed:
+        return AccessVerdict(request, True, notes=tuple(notes))
+    if failed:
+        wanted = "; ".join(f"{key} must be {' or '.join(v)}" for key, v in failed.items())
+        return AccessVerdict(request, False, f"{request.action} is allowed only when {wanted}",
+                             tuple(failed), tuple(notes))
+    return AccessVerdict(request, False,
+                         f"no statement allows {request.action} on {request.resource.text}",
+                         notes=tuple(notes))
+
+
+def evaluate_export(documents: Sequence[PolicyDocument], bucket: str | None,
+                    key_arn: str | None, region: str,
+                    prefix: str | None) -> list[AccessVerdict]:
+    return [evaluate(documents, r) for r in export_requests(bucket, key_arn, region, prefix)]
+
+
+def encryption_context_patterns(documents: Sequence[PolicyDocument], key_arn: str) -> list[str]:
+    """The kms:EncryptionContext:aws:s3:arn values the Allow statements on this key name."""
+    patterns: list[str] = []
+    for document in documents:
+        for statement in statements(document):
+            if statement.get("Effect") != "Allow" or not _covers_resource(
+                    statement, Value(key_arn)):
+                continue
+            for block in (statement.get("Condition") or {}).values():
+                if isinstance(block, Mapping):
+                    for key, wanted in block.items():
+                        if key.lower() == ENCRYPTION_CONTEXT_KEY.lower():
+                            patterns.extend(_as_list(wanted))
+    return patterns
+
+
+def prefixes_allowed(patterns: Iterable[str], bucket: str) -> list[str]:
+    """The prefixes a person can read off the condition: `arn:aws:s3:::b/exports/*` ->
+    `exports/`. Patterns for other buckets are left out."""
+    head = f"{bucket_arn(bucket)}/"
+    return [p[len(head):].rstrip("*") for p in patterns if p.startswith(head)]
