@@ -6,11 +6,15 @@ do not depend on any client. moto is pinned (5.2.5): these are its internal meth
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
+from unittest import mock
 
+import moto.kms.models as moto_kms
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
+from moto.kms.utils import generate_private_key
 from moto.s3.models import s3_backends
 
 from .directory import ACCOUNT_ID
@@ -30,6 +34,19 @@ def create_role(name: str, trust: dict[str, Any], policies: dict[str, dict[str, 
     return str(role.arn)
 
 
+@functools.lru_cache(maxsize=1)
+def _unused_private_key() -> Any:
+    return generate_private_key("SYMMETRIC_DEFAULT")
+
+
+def _private_key_for(key_spec: str) -> Any:
+    """moto makes a 2048-bit RSA key (30 ms) even for a symmetric key, which never uses it:
+    symmetric keys share one, so seeding hundreds of keys takes milliseconds."""
+    if key_spec == "SYMMETRIC_DEFAULT":
+        return _unused_private_key()
+    return generate_private_key(key_spec)
+
+
 def create_key(region: str, description: str = "", alias: str | None = None,
                key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT",
                state: str = "Enabled") -> str:
@@ -38,8 +55,9 @@ def create_key(region: str, description: str = "", alias: str | None = None,
     KeyUsage is always passed: moto leaves it out of describe_key otherwise.
     """
     backend = kms_backends[ACCOUNT_ID][region]
-    key = backend.create_key(policy=None, key_usage=key_usage, key_spec=key_spec,
-                             description=description, tags=None)
+    with mock.patch.object(moto_kms, "generate_private_key", _private_key_for):
+        key = backend.create_key(policy=None, key_usage=key_usage, key_spec=key_spec,
+                                 description=description, tags=None)
     if alias:
         backend.create_alias(key.id, alias)
     if state == "Disabled":
