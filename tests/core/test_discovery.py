@@ -1,0 +1,204 @@
+"""Discovery against the simulated demo world: organizations, mailbox search and resolve,
+roles, keys and buckets, with the calls boto3 actually sends."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tui.core import discovery
+from tui.core.model import ConnectionSettings, CoreError
+from tui.core.session import Aws, connect
+
+pytestmark = pytest.mark.usefixtures("sim")
+
+
+@pytest.fixture
+def aws(sim: Any) -> Iterator[Aws]:
+    yield connect(ConnectionSettings(region=sim.world.region))
+
+
+def _record(aws: Aws, service: str, operation: str) -> list[dict[str, Any]]:
+    """The parameters of every `operation` call this connection makes from now on."""
+    sent: list[dict[str, Any]] = []
+    aws.client(service).meta.events.register(
+        f"provide-client-params.{service}.{operation}",
+        lambda params, **_: sent.append(dict(params)))
+    return sent
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+
+def test_organizations_with_alias_domain_and_state_active_first(aws: Aws, sim: Any) -> None:
+    organizations = discovery.list_organizations(aws)
+    assert [(o.id, o.alias, o.state, o.selectable) for o in organizations] == [
+        (sim.world.org_id, "example-corp", "Active", True),
+        (sim.world.inactive_org_id, "example-corp-archive", "Inactive", False)]
+    assert organizations[0].default_domain == "example-corp.awsapps.com"
+    assert "Inactive" in organizations[1].why_not
+
+
+def test_unknown_organization_is_a_core_error(aws: Aws) -> None:
+    with pytest.raises(CoreError) as raised:
+        discovery.search_mailboxes(aws, "m-" + "0" * 32, "ali")
+    assert raised.value.problem.code == "OrganizationNotFoundException"
+
+
+# --- mailbox search ---------------------------------------------------------------------------
+
+
+def test_search_sends_every_prefix_filter_with_max_results(aws: Aws, sim: Any) -> None:
+    users = _record(aws, "workmail", "ListUsers")
+    resources = _record(aws, "workmail", "ListResources")
+    found = discovery.search_mailboxes(aws, sim.world.org_id, "ali", limit=20)
+    assert sorted(json.dumps(p["Filters"]) for p in users) == [
+        '{"DisplayNamePrefix": "ali"}', '{"PrimaryEmailPrefix": "ali"}',
+        '{"UsernamePrefix": "ali"}']
+    assert sorted(json.dumps(p["Filters"]) for p in resources) == [
+        '{"NamePrefix": "ali"}', '{"PrimaryEmailPrefix": "ali"}']
+    assert {p["MaxResults"] for p in users + resources} == {20}
+    # alice.wong matches all three user filters and comes back once.
+    assert [m.name for m in found].count("alice.wong") == 1
+    assert all(m.name.startswith("alice") for m in found)
+
+
+def test_search_returns_users_and_resources_together(aws: Aws, sim: Any) -> None:
+    found = discovery.search_mailboxes(aws, sim.world.org_id, "b")
+    kinds = {m.name: (m.kind, m.resource_type) for m in found}
+    assert kinds["boardroom"] == ("RESOURCE", "ROOM")
+    assert kinds["bob.smith"] == ("USER", "")
+    assert all(m.name.startswith("b") or m.display_name.startswith(("B", "b"))
+               or m.email.startswith("b") for m in found)
+
+
+def test_search_by_email_finds_equipment(aws: Aws, sim: Any) -> None:
+    (found,) = discovery.search_mailboxes(aws, sim.world.org_id, "projector@")
+    assert (found.id, found.kind, found.resource_type) == (
+        sim.world.equipment_id, "RESOURCE", "EQUIPMENT")
+
+
+def test_empty_text_lists_the_first_page_only(aws: Aws, sim: Any) -> None:
+    users = _record(aws, "workmail", "ListUsers")
+    found = discovery.search_mailboxes(aws, sim.world.org_id, "", limit=5)
+    assert len(found) == 5
+    assert [("Filters" in p, p["MaxResults"], "NextToken" in p) for p in users] == [
+        (False, 5, False)]
+
+
+def test_search_costs_one_round_trip_of_latency(aws: Aws, sim: Any) -> None:
+    discovery.search_mailboxes(aws, sim.world.org_id, "warm-up")  # thread pool, clients
+    sim.faults.latency = 0.25
+    began = time.perf_counter()
+    found = discovery.search_mailboxes(aws, sim.world.org_id, "car")
+    elapsed = time.perf_counter() - began
+    assert found and all(m.name.startswith("car") for m in found)
+    assert 0.25 <= elapsed < 0.6, elapsed  # five calls one after another would take 1.25 s
+
+
+# --- resolve ----------------------------------------------------------------------------------
+
+
+def test_resolve_a_user_by_id_name_and_email(aws: Aws, sim: Any) -> None:
+    org, user = sim.world.org_id, sim.world.enabled_user
+    by_id = discovery.resolve_mailbox(aws, org, user)
+    assert by_id is not None and by_id.kind == "USER" and by_id.state == "ENABLED"
+    assert discovery.resolve_mailbox(aws, org, by_id.name) == by_id
+    assert discovery.resolve_mailbox(aws, org, by_id.email.upper()) == by_id
+
+
+@pytest.mark.parametrize("how", ["id", "name", "email"])
+def test_resolve_a_group_says_group(aws: Aws, sim: Any, how: str) -> None:
+    text = {"id": sim.world.group_id, "name": "all-staff",
+            "email": f"all-staff@{sim.world.domain}"}[how]
+    group = discovery.resolve_mailbox(aws, sim.world.org_id, text)
+    assert group is not None and (group.id, group.kind) == (sim.world.group_id, "GROUP")
+    assert not group.exportable
+
+
+def test_resolve_room_deleted_and_unknown(aws: Aws, sim: Any) -> None:
+    org = sim.world.org_id
+    room = discovery.resolve_mailbox(aws, org, "boardroom")
+    assert room is not None and (room.id, room.kind) == (sim.world.room_id, "RESOURCE")
+    deleted = discovery.resolve_mailbox(aws, org, sim.world.deleted_user)
+    assert deleted is not None and deleted.state == "DELETED" and not deleted.exportable
+    assert discovery.resolve_mailbox(aws, org, "nobody.here") is None
+    assert discovery.resolve_mailbox(aws, org, "  ") is None
+
+
+# --- roles, keys, buckets ---------------------------------------------------------------------
+
+
+def test_roles_trusting_workmail_come_first(aws: Aws, sim: Any) -> None:
+    roles = discovery.list_roles(aws)
+    trusting = [r.arn for r in roles if r.trusts_workmail]
+    assert roles[:len(trusting)] == [r for r in roles if r.trusts_workmail]
+    world = sim.world
+    assert set(trusting) == {world.good_role_arn, world.legacy_role_arn, world.no_kms_role_arn,
+                             world.wrong_prefix_role_arn}
+    legacy = next(r for r in roles if r.arn == world.legacy_role_arn)
+    assert "sts:ExternalId" in legacy.note
+    untrusted = next(r for r in roles if r.arn == world.untrusted_role_arn)
+    assert not untrusted.trusts_workmail and "does not trust" in untrusted.note
+
+
+def test_roles_are_read_page_by_page(aws: Aws) -> None:
+    iam = aws.client("iam")
+    for i in range(120):
+        iam.create_role(RoleName=f"filler-{i:03d}", AssumeRolePolicyDocument="{}")
+    pages = _record(aws, "iam", "ListRoles")
+    roles = discovery.list_roles(aws)
+    assert len(roles) == 128 and len({r.arn for r in roles}) == 128
+    assert len(pages) == 2 and "Marker" in pages[1]
+
+
+def test_keys_with_aliases_and_why_not(aws: Aws, sim: Any) -> None:
+    keys = {k.arn: k for k in discovery.list_keys(aws)}
+    world = sim.world
+    good = keys[world.good_key_arn]
+    assert good.usable and good.aliases == ("alias/workmail-export",)
+    assert "Disabled" in keys[world.disabled_key_arn].why_not
+    assert "symmetric" in keys[world.asymmetric_key_arn].why_not
+    assert "PendingDeletion" in keys[world.pending_deletion_key_arn].why_not
+    assert world.other_region_key_arn not in keys  # ListKeys lists this Region only
+    assert next(iter(keys)) == world.good_key_arn  # usable first
+
+
+def test_keys_are_described_concurrently(aws: Aws, sim: Any) -> None:
+    discovery.list_keys(aws)  # warm up
+    sim.faults.latency = 0.2
+    began = time.perf_counter()
+    assert len(discovery.list_keys(aws)) == 4
+    # ListAliases + ListKeys, then four DescribeKey at once: three round trips, not six.
+    assert time.perf_counter() - began < 0.2 * 5
+
+
+def test_a_key_the_caller_may_not_describe_is_listed_as_not_usable(aws: Aws, sim: Any) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    def deny(params: dict[str, Any], **_: Any) -> Any:
+        if json.loads(params["body"])["KeyId"] in sim.world.disabled_key_arn:
+            return AWSResponse("", 400, {}, None), {
+                "Error": {"Code": "AccessDeniedException", "Message": "not allowed"},
+                "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return None
+
+    aws.client("kms").meta.events.register("before-call.kms.DescribeKey", deny)
+    keys = {k.key_id: k for k in discovery.list_keys(aws)}
+    denied = keys[sim.world.disabled_key_arn.rsplit("/", 1)[1]]
+    assert "kms:DescribeKey was refused" in denied.why_not
+    assert sum(k.usable for k in keys.values()) == 1
+
+
+def test_buckets_with_their_region(aws: Aws, sim: Any) -> None:
+    buckets = {b.name: b for b in discovery.list_buckets(aws)}
+    world = sim.world
+    assert buckets[world.good_bucket].usable and buckets[world.good_bucket].region == "us-east-1"
+    other = buckets[world.other_region_bucket]
+    assert other.region == "eu-west-1" and "eu-west-1" in other.why_not
+    assert buckets[world.public_bucket].usable  # public access is the bucket check's job
+    assert list(buckets)[-1] == world.other_region_bucket  # usable first
