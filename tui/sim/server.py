@@ -53,6 +53,7 @@ class SimulatorApp:
 
         self.sim = sim
         self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.requests = 0  # requests served, for tests and benchmarks
 
     def _moto_reply(self, environ: dict[str, Any]) -> HttpReply:
         captured: dict[str, Any] = {}
@@ -67,6 +68,7 @@ class SimulatorApp:
         return HttpReply(int(captured["status"].split()[0]), headers, body)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        self.requests += 1
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
@@ -99,7 +101,8 @@ class SimulatorServer:
     """A threaded werkzeug server on 127.0.0.1 (loopback only) in a daemon thread."""
 
     def __init__(self, sim: SimulatedAws, port: int = 0) -> None:
-        self._server = make_server("127.0.0.1", port, SimulatorApp(sim), threaded=True,
+        self.app = SimulatorApp(sim)
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True,
                                    request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever,

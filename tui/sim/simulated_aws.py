@@ -82,6 +82,11 @@ class SimulatedAws:
             self._server = SimulatorServer(self, port)
         return str(self._server.url)
 
+    @property
+    def http_requests(self) -> int:
+        """How many requests the HTTP server has answered (0 when not serving)."""
+        return int(self._server.app.requests) if self._server is not None else 0
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
