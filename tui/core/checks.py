@@ -277,9 +277,8 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
                   f"--role-name {facts.name} --policy-name WorkMailExport "
                   f"--policy-document file://permissions.json).")
     if refused:
-        reasons = "; ".join(dict.fromkeys(v.reason for v in refused))
         return Finding(field, Level.ERROR, f"The role {facts.name} may not do what an export "
-                       f"needs: {reasons}.", fix=put_policy,
+                       f"needs: {policies.describe_refusals(refused)}.", fix=put_policy,
                        policy=_permissions_json(aws, request, facts.key_arn))
     notes = sorted({note for v in verdicts for note in v.notes})
     if notes:
@@ -466,7 +465,8 @@ def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
         named = " or ".join(f"'{p}'" for p in allowed) if allowed else "other prefixes"
         return [Finding(field, Level.ERROR,
                         f"The role {facts.name} lets WorkMail write only under {named}; "
-                        f"'{request.prefix}' is outside: {outside[0].reason}.",
+                        f"'{request.prefix}' is outside "
+                        f"({policies.describe_refusals(outside)}).",
                         fix=f"Use a prefix starting with {named}, or change the role's policy "
                             "to this one.",
                         policy=_permissions_json(aws, request, facts.key_arn))]

@@ -418,7 +418,7 @@ class AccessRequest:
 class AccessVerdict:
     request: AccessRequest
     allowed: bool
-    reason: str = ""  # why not, for a person
+    reason: str = ""  # why not, for a person; the action and resource are said elsewhere
     failed_keys: tuple[str, ...] = ()  # condition keys that stopped an otherwise fitting Allow
     notes: tuple[str, ...] = ()
 
@@ -469,18 +469,29 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest) -> Acc
                     failed.update(conditions.failed)
                 continue
             if statement.get("Effect") == "Deny":
-                return AccessVerdict(request, False, f"a Deny statement refuses {request.action}",
+                return AccessVerdict(request, False, "refused by a Deny statement",
                                      notes=tuple(notes))
             allowed = True
     if allowed:
         return AccessVerdict(request, True, notes=tuple(notes))
     if failed:
-        wanted = "; ".join(f"{key} must be {' or '.join(v)}" for key, v in failed.items())
-        return AccessVerdict(request, False, f"{request.action} is allowed only when {wanted}",
-                             tuple(failed), tuple(notes))
-    return AccessVerdict(request, False,
-                         f"no statement allows {request.action} on {request.resource.text}",
-                         notes=tuple(notes))
+        wanted = " and ".join(f"{key} is {' or '.join(v)}" for key, v in failed.items())
+        return AccessVerdict(request, False, f"allowed only when {wanted}", tuple(failed),
+                             tuple(notes))
+    return AccessVerdict(request, False, "not allowed by any statement", notes=tuple(notes))
+
+
+def describe_refusals(verdicts: Iterable[AccessVerdict]) -> str:
+    """Refused requests grouped by resource and reason, as one sentence part:
+    "kms:Decrypt, kms:GenerateDataKey on arn:...:key/1: no statement allows it"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for verdict in verdicts:
+        if not verdict.allowed:
+            resource = verdict.request.resource
+            shown = resource.text + ("*" if resource.tail is not Tail.EXACT else "")
+            groups.setdefault((shown, verdict.reason), []).append(verdict.request.action)
+    return "; ".join(f"{', '.join(actions)} on {resource}: {reason}"
+                     for (resource, reason), actions in groups.items())
 
 
 def evaluate_export(documents: Sequence[PolicyDocument], bucket: str | None,

@@ -1,0 +1,297 @@
+"""Preflight checks against the simulated demo world.
+
+Every misconfiguration the demo world seeds is caught by the right check at the right level;
+the fix hints' policy JSON, applied to a fresh role, makes the checks and a real job pass; an
+access denial is "could not check", never an error; and the oracle test compares preflight
+with what the simulator does to a submitted job, for every role x key x bucket.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tui.core import checks, fields, policies
+from tui.core.model import ConnectionSettings, ExportRequest, Field, Finding, Level
+from tui.core.session import Aws, connect
+
+pytestmark = pytest.mark.usefixtures("sim")
+
+
+@pytest.fixture
+def aws(sim: Any) -> Iterator[Aws]:
+    yield connect(ConnectionSettings(region=sim.world.region))
+
+
+def good_request(sim: Any, **changes: str) -> ExportRequest:
+    world = sim.world
+    request = ExportRequest(
+        organization_id=world.org_id, entity_id=world.enabled_user,
+        role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn, bucket=world.good_bucket,
+        prefix=world.good_prefix, description="preflight test")
+    return replace(request, **changes)
+
+
+def of(findings: list[Finding], field: Field) -> list[Finding]:
+    return [f for f in findings if f.field is field]
+
+
+def error_fields(findings: list[Finding]) -> set[Field]:
+    return {f.field for f in findings if f.level is Level.ERROR}
+
+
+def deny(aws: Aws, service: str, operation: str) -> None:
+    """Make every `operation` call of this connection fail the way AWS refuses a caller."""
+    from botocore.awsrequest import AWSResponse
+
+    message = (f"User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: "
+               f"{service}:{operation}")
+
+    def refuse(**_: Any) -> Any:
+        return AWSResponse("", 403, {}, None), {
+            "Error": {"Code": "AccessDenied", "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "denied-1"}}
+
+    aws.client(service).meta.events.register(f"before-call.{service}.{operation}", refuse)
+
+
+def run_job(sim: Any, aws: Aws, request: ExportRequest) -> tuple[str, str]:
+    """Submit to the simulator, let its clock run until the job is final: (state, error)."""
+    workmail = aws.client("workmail")
+    job_id = workmail.start_mailbox_export_job(**request.api_params())["JobId"]
+    for _ in range(20):
+        sim.clock.advance(30)
+        job = workmail.describe_mailbox_export_job(OrganizationId=request.organization_id,
+                                                   JobId=job_id)
+        if job["State"] != "RUNNING":
+            sim.clock.advance(25 * 3600)  # past the once-a-day limit of the mailbox
+            return job["State"], job.get("ErrorInfo", "")
+    raise AssertionError("job never finished")
+
+
+# --- the good path ---------------------------------------------------------------------------
+
+
+def test_good_combination_gives_only_ok_findings_in_field_order(aws: Aws, sim: Any) -> None:
+    findings = checks.preflight(aws, good_request(sim))
+    assert [f.level for f in findings] == [Level.OK] * len(findings)
+    assert [f.field for f in findings] == [Field.ORGANIZATION, Field.ENTITY, Field.ROLE,
+                                           Field.ROLE, Field.KMS_KEY, Field.BUCKET,
+                                           Field.PREFIX]
+    assert "exports/" in of(findings, Field.PREFIX)[0].message
+
+
+def test_legacy_external_id_role_is_accepted(aws: Aws, sim: Any) -> None:
+    findings = checks.check_role(aws, good_request(sim, role_arn=sim.world.legacy_role_arn))
+    assert [f.level for f in findings] == [Level.OK, Level.OK]
+    assert "sts:ExternalId" in findings[0].message
+
+
+# --- each misconfiguration of the demo world ----------------------------------------------------
+
+MISCONFIGURATIONS = {
+    # name: (field to change, world handle of the bad value, field at fault, level, words)
+    "untrusted role": ("role_arn", "untrusted_role_arn", Field.ROLE, Level.ERROR,
+                       "does not let export.workmail.amazonaws.com assume it"),
+    "no-KMS role": ("role_arn", "no_kms_role_arn", Field.ROLE, Level.ERROR,
+                    "kms:Decrypt, kms:GenerateDataKey on arn:aws:kms:"),
+    "wrong-prefix role": ("role_arn", "wrong_prefix_role_arn", Field.PREFIX, Level.ERROR,
+                          "only under 'other/'"),
+    "disabled key": ("kms_key_arn", "disabled_key_arn", Field.KMS_KEY, Level.ERROR,
+                     "It is Disabled"),
+    "asymmetric key": ("kms_key_arn", "asymmetric_key_arn", Field.KMS_KEY, Level.ERROR,
+                       "asymmetric"),
+    "pending-deletion key": ("kms_key_arn", "pending_deletion_key_arn", Field.KMS_KEY,
+                             Level.ERROR, "PendingDeletion"),
+    "other-region key": ("kms_key_arn", "other_region_key_arn", Field.KMS_KEY, Level.ERROR,
+                         "is in eu-west-1, the organization in us-east-1"),
+    "public bucket": ("bucket", "public_bucket", Field.BUCKET, Level.ERROR, "is public"),
+    "other-region bucket": ("bucket", "other_region_bucket", Field.BUCKET, Level.ERROR,
+                            "is in eu-west-1, the organization in us-east-1"),
+    "inactive organization": ("organization_id", "inactive_org_id", Field.ORGANIZATION,
+                              Level.ERROR, "is Inactive"),
+    "group": ("entity_id", "group_id", Field.ENTITY, Level.ERROR, "is a group"),
+    "deleted user": ("entity_id", "deleted_user", Field.ENTITY, Level.ERROR, "is deleted"),
+    "disabled user": ("entity_id", "disabled_user", Field.ENTITY, Level.WARNING, "is disabled"),
+}
+# Swapping the key or bucket also leaves the role's policy (made for the good ones) wrong; the
+# good role's trust names the active org, and its user is not in the inactive one: those
+# errors are right too.
+ALSO_WRONG = {Field.KMS_KEY: {Field.ROLE}, Field.BUCKET: {Field.ROLE},
+              Field.ORGANIZATION: {Field.ENTITY, Field.ROLE}}
+
+
+@pytest.mark.parametrize("name", list(MISCONFIGURATIONS))
+def test_each_misconfiguration_is_caught_by_its_check(aws: Aws, sim: Any, name: str) -> None:
+    attribute, handle, field, level, words = MISCONFIGURATIONS[name]
+    request = good_request(sim, **{attribute: getattr(sim.world, handle)})
+    findings = checks.preflight(aws, request)
+    caught = [f for f in of(findings, field) if f.level is level]
+    assert caught and words in caught[0].message, [f.message for f in of(findings, field)]
+    assert caught[0].fix
+    expected_errors = {field} if level is Level.ERROR else set()
+    assert error_fields(findings) - ALSO_WRONG.get(field, set()) == expected_errors
+
+
+def test_role_failures_carry_the_policy_to_add(aws: Aws, sim: Any) -> None:
+    world = sim.world
+    untrusted = checks.check_role(aws, good_request(sim, role_arn=world.untrusted_role_arn))
+    trust = json.loads(untrusted[0].policy)
+    assert trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"].endswith(world.org_id)
+    no_kms = checks.check_role(aws, good_request(sim, role_arn=world.no_kms_role_arn))
+    permissions = json.loads(no_kms[1].policy)
+    assert permissions["Statement"][1]["Resource"] == world.good_key_arn
+    assert permissions["Statement"][1]["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{world.good_bucket}/exports/*"}
+    wrong = checks.check_prefix(aws, good_request(sim, role_arn=world.wrong_prefix_role_arn))
+    assert json.loads(wrong[0].policy) == permissions
+
+
+def test_source_arn_naming_another_org_is_an_error(aws: Aws, sim: Any) -> None:
+    world = sim.world
+    iam = aws.client("iam")
+    iam.create_role(RoleName="OtherOrgExport", AssumeRolePolicyDocument=policies.trust_policy_json(
+        world.account, world.region, world.inactive_org_id))
+    arn = f"arn:aws:iam::{world.account}:role/OtherOrgExport"
+    (trust, _) = checks.check_role(aws, good_request(sim, role_arn=arn))
+    assert trust.level is Level.ERROR
+    assert world.inactive_org_id in trust.message and world.org_id in trust.message
+    assert run_job(sim, aws, good_request(sim, role_arn=arn))[0] == "FAILED"
+
+
+def test_field_rules_come_from_fields(aws: Aws, sim: Any) -> None:
+    (prefix,) = checks.check_prefix(aws, good_request(sim, prefix="exports/jane@corp/"))
+    assert prefix.level is Level.ERROR
+    assert prefix.message == fields.check_field(Field.PREFIX, "exports/jane@corp/")
+    findings = checks.preflight(aws, good_request(sim, organization_id="m-123"))
+    assert of(findings, Field.ORGANIZATION)[0].level is Level.ERROR
+    assert of(findings, Field.ENTITY)[0].level is Level.UNCHECKED
+
+
+def test_missing_things_are_errors(aws: Aws, sim: Any) -> None:
+    findings = checks.preflight(aws, good_request(
+        sim, organization_id="m-" + "0" * 32,
+        role_arn=f"arn:aws:iam::{sim.world.account}:role/NoSuchRole",
+        kms_key_arn=f"arn:aws:kms:us-east-1:{sim.world.account}:key/"
+                    "00000000-0000-0000-0000-000000000000",
+        bucket="no-such-bucket-here"))
+    levels = {f.field: (f.level, f.message) for f in findings}
+    assert levels[Field.ORGANIZATION][0] is Level.ERROR
+    assert levels[Field.ROLE] == (Level.ERROR, "There is no role NoSuchRole in this account.")
+    assert levels[Field.KMS_KEY][0] is Level.ERROR
+    assert levels[Field.BUCKET] == (Level.ERROR, "There is no bucket no-such-bucket-here.")
+    assert json.loads(of(findings, Field.ROLE)[0].policy)["Statement"][0]["Principal"] == {
+        "Service": "export.workmail.amazonaws.com"}
+
+
+def test_bucket_without_block_public_access_is_a_warning(aws: Aws, sim: Any) -> None:
+    aws.client("s3").create_bucket(Bucket="example-corp-open-settings")
+    (finding,) = checks.check_bucket(aws, good_request(sim, bucket="example-corp-open-settings"))
+    assert finding.level is Level.WARNING
+    assert "no Block Public Access" in finding.message
+    assert json.loads(finding.policy)["RestrictPublicBuckets"] is True
+
+
+def test_public_acl_is_an_error_as_the_simulator_has_it(aws: Aws, sim: Any) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="example-corp-acl-open")
+    s3.put_bucket_acl(Bucket="example-corp-acl-open", ACL="public-read")
+    (finding,) = checks.check_bucket(aws, good_request(sim, bucket="example-corp-acl-open"))
+    assert (finding.level, "its ACL grants access to everyone" in finding.message) == (
+        Level.ERROR, True)
+
+
+# --- round trip: the fix hints make a fresh role work ----------------------------------------
+
+
+def test_policy_hints_applied_to_a_fresh_role_make_the_checks_and_the_job_pass(
+        aws: Aws, sim: Any) -> None:
+    iam = aws.client("iam")
+    iam.create_role(RoleName="FreshExport", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": []}))
+    request = good_request(sim, role_arn=f"arn:aws:iam::{sim.world.account}:role/FreshExport",
+                           prefix="mail/2027/")
+    trust, permissions = checks.check_role(aws, request)
+    assert (trust.level, permissions.level) == (Level.ERROR, Level.ERROR)
+
+    iam.update_assume_role_policy(RoleName="FreshExport", PolicyDocument=trust.policy)
+    iam.put_role_policy(RoleName="FreshExport", PolicyName="WorkMailExport",
+                        PolicyDocument=permissions.policy)
+
+    findings = checks.preflight(aws, request)
+    assert {f.level for f in findings} == {Level.OK}
+    assert run_job(sim, aws, request) == ("COMPLETED", "")
+
+
+def test_prefix_hint_as_managed_policy_is_read_too(aws: Aws, sim: Any) -> None:
+    request = good_request(sim, role_arn=sim.world.wrong_prefix_role_arn)
+    (finding,) = checks.check_prefix(aws, request)
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="ExportsPrefix",
+                            PolicyDocument=finding.policy)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="WorkMailExportOtherPrefix", PolicyArn=arn)
+    assert checks.check_prefix(aws, request)[0].level is Level.OK
+    assert run_job(sim, aws, request)[0] == "COMPLETED"
+
+
+# --- could not check ---------------------------------------------------------------------------
+
+
+def test_access_denied_on_get_role_is_could_not_check(aws: Aws, sim: Any) -> None:
+    deny(aws, "iam", "GetRole")
+    findings = checks.preflight(aws, good_request(sim))
+    role = of(findings, Field.ROLE)
+    assert [(f.level, f.message) for f in role] == [
+        (Level.UNCHECKED, "could not check: missing iam:GetRole")]
+    assert "iam:GetRole" in role[0].fix
+    assert of(findings, Field.PREFIX)[0].level is Level.UNCHECKED
+    assert not error_fields(findings)
+
+
+@pytest.mark.parametrize(("service", "operation", "field"), [
+    ("iam", "ListRolePolicies", Field.ROLE),
+    ("kms", "DescribeKey", Field.KMS_KEY),
+    ("s3", "GetBucketLocation", Field.BUCKET),
+    ("s3", "GetPublicAccessBlock", Field.BUCKET),
+    ("workmail", "DescribeOrganization", Field.ORGANIZATION),
+])
+def test_every_denied_lookup_is_could_not_check(aws: Aws, sim: Any, service: str,
+                                                operation: str, field: Field) -> None:
+    deny(aws, service, operation)
+    findings = checks.preflight(aws, good_request(sim))
+    assert "could not check" in " ".join(f.message for f in of(findings, field))
+    assert f"missing {service}:{operation}" in " ".join(f.message for f in of(findings, field))
+    assert not error_fields(findings)
+
+
+# --- the oracle: preflight errors exactly when the simulator's job fails -------------------
+
+
+def test_oracle_preflight_errors_exactly_when_the_job_fails(aws: Aws, sim: Any) -> None:
+    world = sim.world
+    roles = ("good_role_arn", "legacy_role_arn", "untrusted_role_arn", "no_kms_role_arn",
+             "wrong_prefix_role_arn")
+    keys = ("good_key_arn", "disabled_key_arn", "asymmetric_key_arn",
+            "pending_deletion_key_arn", "other_region_key_arn")
+    buckets = ("good_bucket", "public_bucket", "other_region_bucket")
+    combinations = [(r, k, b, world.good_prefix)
+                    for r, k, b in itertools.product(roles, keys, buckets)]
+    combinations += [(r, "good_key_arn", "good_bucket", p)
+                     for r in roles for p in ("other/", "exports", "exports/2027/")]
+    table = []
+    for role, key, bucket, prefix in combinations:
+        request = good_request(sim, role_arn=getattr(world, role), kms_key_arn=getattr(world, key),
+                               bucket=getattr(world, bucket), prefix=prefix)
+        blocked = bool(error_fields(checks.preflight(aws, request)))
+        state, error_info = run_job(sim, aws, request)
+        table.append((role, key, bucket, prefix, blocked, state, error_info))
+    disagreements = [row for row in table if row[4] != (row[5] == "FAILED")]
+    assert not disagreements, disagreements
+    # good and legacy roles with exports/, exports and exports/2027/; other-prefix with other/
+    assert sum(row[5] == "COMPLETED" for row in table) == 7
+    assert len(table) == 90
