@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from world_requests import world_request
 
 from tui.core.journal import Journal, JournalError, journal_path
 from tui.core.model import CoreError, ExportJob, ExportRequest
+from tui.sim import SimulatedAws
 
 ORG = "m-" + "1" * 32
 OTHER_ORG = "m-" + "2" * 32
@@ -278,3 +285,32 @@ def test_as_job_falls_back_to_the_submit_time(tmp_path: Path) -> None:
     job = entry.as_job()
     assert job.start_time == entry.submitted_at
     assert datetime.now(timezone.utc) - entry.submitted_at < timedelta(minutes=1)
+
+
+CHILD = Path(__file__).with_name("submit_then_die.py")
+
+
+@pytest.mark.parametrize("moment", ["record_started", "start_export"])
+def test_a_process_killed_right_after_submit_leaves_its_job_id_in_the_journal(
+        sim: SimulatedAws, tmp_path: Path, moment: str) -> None:
+    endpoint = sim.serve()
+    path = tmp_path / "journal.sqlite3"
+    request = world_request(sim, description="killed right after submit")
+    child = subprocess.run(
+        [sys.executable, str(CHILD), str(path), moment, json.dumps(asdict(request))],
+        env={**os.environ, "AWS_ENDPOINT_URL": endpoint}, capture_output=True, text=True,
+        timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+
+    service_jobs = sim.workmail.jobs(sim.world.org_id)
+    assert len(service_jobs) == 1
+    with Journal.open(path) as journal:
+        entry = journal.find_by_token(request.client_token)
+        assert journal.warning == ""
+    assert entry is not None
+    assert entry.job_id == service_jobs[0].job_id
+    assert service_jobs[0].client_token == request.client_token
+    assert (entry.state, entry.source, entry.description) == (
+        "RUNNING", "cli", "killed right after submit")
+    printed = child.stdout.split()
+    assert printed == ([] if moment == "record_started" else [entry.job_id])
