@@ -290,12 +290,9 @@ class Journal:
                 ).fetchall()
             except sqlite3.Error as exc:
                 raise JournalError(self.path, "cannot be read", exc) from exc
-        for row in rows:
-            entry = _entry_from_row(row)
-            if entry is None:
-                self.skipped_rows += 1
-            else:
-                yield entry
+            entries = [_entry_from_row(row) for row in rows]
+            self.skipped_rows += entries.count(None)
+        return (entry for entry in entries if entry is not None)
 
 
 def _entry_from_row(row: sqlite3.Row) -> JournalEntry | None:
@@ -345,8 +342,9 @@ def _prepare_location(target: Path) -> None:
     """Create the directory (0700, if we create it) and the file (0600) before sqlite does."""
     try:
         if not target.parent.exists():
-            target.parent.mkdir(mode=0o700, parents=True)
-            target.parent.chmod(0o700)
+            with contextlib.suppress(FileExistsError):  # another process may be first
+                target.parent.mkdir(mode=0o700, parents=True)
+                target.parent.chmod(0o700)
         descriptor = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(descriptor)
         target.chmod(0o600)
