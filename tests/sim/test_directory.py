@@ -6,8 +6,8 @@ from typing import Any
 
 import boto3
 import pytest
-
 from sim_helpers import NO_RETRIES
+
 from tui.sim import SimulatedAws
 
 
@@ -62,7 +62,8 @@ def test_list_users_pages_through_every_user(sim: SimulatedAws, workmail: Any) -
     assert len(users) == 55 and pages == 8
     assert len({u["Id"] for u in users}) == 55
     states = [u["State"] for u in users]
-    assert (states.count("ENABLED"), states.count("DISABLED"), states.count("DELETED")) == (50, 3, 2)
+    counts = [states.count(s) for s in ("ENABLED", "DISABLED", "DELETED")]
+    assert counts == [50, 3, 2]
     alice = users[0]
     assert (alice["Name"], alice["DisplayName"], alice["Email"]) == (
         "alice.wong", "Alice Wong", "alice.wong@example-corp.awsapps.com")

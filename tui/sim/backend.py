@@ -52,8 +52,9 @@ def _page(items: Sequence[Any], params: dict[str, Any], operation: str) -> tuple
             raise invalid_parameter("NextToken is invalid or expired.")
     size = params.get("MaxResults") or DEFAULT_PAGE_SIZE
     end = start + size
-    next_token = base64.b64encode(f"{operation}:{end}".encode()).decode() if end < len(items) else ""
-    return list(items[start:end]), next_token
+    if end >= len(items):
+        return list(items[start:end]), ""
+    return list(items[start:end]), base64.b64encode(f"{operation}:{end}".encode()).decode()
 
 
 def _with_token(response: dict[str, Any], token: str) -> dict[str, Any]:

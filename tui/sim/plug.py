@@ -63,7 +63,7 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
     sim = _active
     if sim is None or not (urlsplit(request.url).hostname or "").endswith(".amazonaws.com"):
         return None
-    _, service, operation = (event_name.split(".", 2) + ["", ""])[:3]
+    _, service, operation = [*event_name.split(".", 2), "", ""][:3]
     fault = sim.faults.before_call(service)
     if fault:
         return to_aws_response(request.url, error_reply(service, fault))

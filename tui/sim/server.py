@@ -105,7 +105,7 @@ class SimulatorServer:
         self._server = make_server("127.0.0.1", port, self.app, threaded=True,
                                    request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="simulated-aws", daemon=True)
         self._thread.start()
 

@@ -22,7 +22,7 @@ def workmail_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("workmail")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -41,7 +41,7 @@ def _check(name: str, shape: Shape, value: Any) -> None:
         if shape.enum and value not in shape.enum:
             raise invalid_parameter(f"{name} must be one of {', '.join(shape.enum)}.")
     elif shape.type_name == "integer" and isinstance(value, int):
-        if "min" in meta and value < meta["min"] or "max" in meta and value > meta["max"]:
+        if ("min" in meta and value < meta["min"]) or ("max" in meta and value > meta["max"]):
             raise invalid_parameter(
                 f"{name} must be between {meta.get('min')} and {meta.get('max')}.")
     elif shape.type_name == "structure" and isinstance(value, dict):

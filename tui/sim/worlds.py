@@ -32,16 +32,21 @@ REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
 
 FIRST_NAMES = (
-    "alice bob carol david erin frank grace henry irene jack karen liam maria noah olivia "
-    "peter quinn rachel samuel tara umar victoria walter xenia yusuf zoe aaron bianca carlos "
-    "diana elena felix gloria hugo ingrid jonas kenji laura marco nadia oscar paula rafael "
-    "sofia tomas ursula vincent wendy yara zane amira boris chloe dmitri emma farah giulia "
-    "hannah isaac julia kofi lena mateo nina omar priya rosa sven theo una viktor willa "
-    "ximena yosef").split()
+    "alice", "bob", "carol", "david", "erin", "frank", "grace", "henry", "irene", "jack", "karen",
+    "liam", "maria", "noah", "olivia", "peter", "quinn", "rachel", "samuel", "tara", "umar",
+    "victoria", "walter", "xenia", "yusuf", "zoe", "aaron", "bianca", "carlos", "diana", "elena",
+    "felix", "gloria", "hugo", "ingrid", "jonas", "kenji", "laura", "marco", "nadia", "oscar",
+    "paula", "rafael", "sofia", "tomas", "ursula", "vincent", "wendy", "yara", "zane", "amira",
+    "boris", "chloe", "dmitri", "emma", "farah", "giulia", "hannah", "isaac", "julia", "kofi",
+    "lena", "mateo", "nina", "omar", "priya", "rosa", "sven", "theo", "una", "viktor", "willa",
+    "ximena", "yosef",
+)
 LAST_NAMES = (
-    "wong smith garcia mueller rossi kim nguyen patel silva cohen dubois jensen novak "
-    "okafor tanaka ivanova larsen moreau schmidt kowalski yilmaz haddad brennan costa "
-    "fischer gomez hansen ito kaur lopez").split()
+    "wong", "smith", "garcia", "mueller", "rossi", "kim", "nguyen", "patel", "silva", "cohen",
+    "dubois", "jensen", "novak", "okafor", "tanaka", "ivanova", "larsen", "moreau", "schmidt",
+    "kowalski", "yilmaz", "haddad", "brennan", "costa", "fischer", "gomez", "hansen", "ito",
+    "kaur", "lopez",
+)
 
 
 @dataclass
