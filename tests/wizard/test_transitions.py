@@ -146,3 +146,17 @@ def test_a_failed_submit_keeps_the_token_and_edit_goes_to_the_step_at_fault() ->
 
 def test_every_field_belongs_to_exactly_one_stage() -> None:
     assert {stage_of(f) for f in Field} == set(STAGE_ORDER[: Stage.REVIEW.index])
+
+
+def test_a_step_revisited_from_the_review_returns_to_the_review() -> None:
+    state = replace(connected_state(FULL), stage=Stage.REVIEW)
+    at_role = wz.revisit(state, Stage.ROLE)
+    assert at_role.stage is Stage.ROLE
+    changed = wz.choose_role(at_role, "arn:aws:iam::1:role/other")
+    assert wz.next_stage(changed).stage is Stage.REVIEW
+    assert wz.next_stage(wz.next_stage(changed)).stage is Stage.REVIEW
+    # an earlier step left open walks on normally
+    opened = wz.choose_organization(wz.revisit(state, Stage.ORGANIZATION), Organization(
+        id="m-" + "c" * 32, alias="c", state="Active"))
+    assert wz.next_stage(opened).stage is Stage.MAILBOX
+    assert wz.revisit(state, Stage.RESULT) == state

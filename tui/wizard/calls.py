@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tui.core.model import (
     BucketChoice,
     ConnectionSettings,
+    CoreError,
     ExportRequest,
     Finding,
     Identity,
@@ -23,8 +24,8 @@ from tui.core.model import (
 )
 
 if TYPE_CHECKING:
+    from tui.core.model import StartedJob
     from tui.core.session import Aws
-    from tui.core.submit import StartedJob
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,28 @@ def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
     return checks.preflight(aws, request)
 
 
+class _UnopenedJournal:
+    """Stands in for a journal that could not be opened, so the submit still runs and the
+    core words the journal warning as it does for any other journal failure."""
+
+    def __init__(self, error: CoreError) -> None:
+        self.error = error
+
+    def record_submit(self, request: ExportRequest, region: str) -> None:
+        raise self.error
+
+    def record_started(self, client_token: str, job_id: str) -> None:
+        raise self.error
+
+
 def submit(aws: Aws, request: ExportRequest) -> StartedJob:
     """Start the export, recording it in the local journal before the JobId is shown."""
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
-    return start_export(aws, request, Journal.open())
+    try:
+        journal = Journal.open()
+    except CoreError as exc:
+        return start_export(aws, request, _UnopenedJournal(exc))
+    with journal:
+        return start_export(aws, request, journal)

@@ -40,3 +40,9 @@ def landing_preview(bucket: str, prefix: str) -> str:
     if not bucket:
         return ""
     return f"s3://{bucket}/{prefix}…"
+
+
+def no_exact_mailbox(text: str) -> str:
+    """What to say when typed text names no user or resource exactly."""
+    return (f"No user or resource has the id, name or email {text!r}. Pick one from the list "
+            "(↓ then Enter) or type it exactly.")

@@ -27,7 +27,7 @@ from tui.core.model import Field as RequestField
 from tui.wizard.stages import INPUT_STAGES, STAGE_ORDER, Stage, fields_of, stage_of
 
 if TYPE_CHECKING:
-    from tui.core.submit import StartedJob
+    from tui.core.model import StartedJob
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class WizardState:
     findings: tuple[Finding, ...] = ()
     result: StartedJob | None = None
     problem: AwsProblem | None = None
+    back_to_review: bool = False  # a step revisited from the review returns there
 
 
 def start(settings: ConnectionSettings, prefill: ExportRequest | None = None) -> WizardState:
@@ -127,6 +128,8 @@ def next_stage(state: WizardState) -> WizardState:
     """One stage on, when the current one is complete; otherwise the same state."""
     if not can_advance(state):
         return state
+    if state.back_to_review and first_open_stage(state) is Stage.REVIEW:
+        return replace(state, stage=Stage.REVIEW, back_to_review=False)
     return replace(state, stage=STAGE_ORDER[state.stage.index + 1])
 
 
@@ -142,6 +145,14 @@ def goto(state: WizardState, stage: Stage) -> WizardState:
     if not can_enter(state, stage):
         return state
     return replace(state, stage=stage)
+
+
+def revisit(state: WizardState, stage: Stage) -> WizardState:
+    """Open a step from the review; once it is complete again, next returns to the review."""
+    target = goto(state, stage)
+    if target.stage is not stage or stage in (Stage.REVIEW, Stage.RESULT):
+        return target
+    return replace(target, back_to_review=True)
 
 
 def resume(state: WizardState) -> WizardState:
@@ -241,5 +252,6 @@ def edit_stage(state: WizardState) -> Stage:
 
 
 def edit(state: WizardState) -> WizardState:
-    """Leave the result for the step at fault, every value kept."""
-    return replace(state, stage=edit_stage(state))
+    """Leave the result for the step at fault, every value kept; next returns to the review."""
+    stage = edit_stage(state)
+    return replace(state, stage=stage, back_to_review=stage is not Stage.REVIEW)

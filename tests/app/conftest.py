@@ -1,0 +1,86 @@
+"""Helpers for pilot tests of the Textual face: start the wizard on the simulator, wait until
+every worker is done, and read the screen as the person sees it."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app.step_screen import StepScreen
+from tui.app.wizard_app import WizardApp
+from tui.core.model import ConnectionSettings, ExportRequest
+from tui.wizard.stages import Stage
+
+BIG = (120, 40)
+SMALL = (80, 24)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests on a fresh event loop (pilot tests need one; no plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
+    """Wait until no worker runs and no timer (the search debounce) is about to start one."""
+    app = pilot.app
+    quiet = 0
+    while quiet < rounds:
+        await pilot.pause(0.1)
+        busy = any(w.is_running for w in app.workers)
+        await app.workers.wait_for_complete()
+        quiet = 0 if busy else quiet + 1
+
+
+async def keys(pilot: Pilot[Any], *pressed: str) -> None:
+    """Press keys (single characters are typed) and wait for what they started."""
+    await pilot.press(*pressed)
+    await settle(pilot)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def screen_text(app: WizardApp) -> str:
+    """Every character on the terminal now, line by line (what the person reads)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def flat(text: str) -> str:
+    """Screen text with line breaks and runs of spaces made single spaces (for sentences
+    that wrap)."""
+    return " ".join(text.split())
+
+
+def step(app: WizardApp) -> StepScreen:
+    screen = app.screen
+    assert isinstance(screen, StepScreen), f"not on a step: {screen!r}"
+    return screen
+
+
+def stage(app: WizardApp) -> Stage:
+    return step(app).STAGE
+
+
+def make_app(prefill: ExportRequest | None = None,
+             settings: ConnectionSettings | None = None) -> WizardApp:
+    return WizardApp(settings or ConnectionSettings(), prefill or ExportRequest())
+
+
+def good_request(world: Any, **changes: str) -> ExportRequest:
+    """The demo world's request that passes every check."""
+    request = ExportRequest(organization_id=world.org_id, entity_id=world.enabled_user,
+                            role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn,
+                            bucket=world.good_bucket, prefix=world.good_prefix)
+    return request.with_changes(**changes) if changes else request

@@ -1,0 +1,83 @@
+"""From launch to a JobId on the demo world, with the keys a person would press."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import BIG, SMALL, flat, keys, make_app, screen_text, settle, stage, type_text
+
+from tui.core.journal import Journal
+from tui.wizard.stages import Stage
+
+
+async def walk_happy_path(pilot: Any, sim: Any) -> int:
+    """Walk the demo world from launch to the JobId; returns the keys pressed."""
+    app, world = pilot.app, sim.world
+    pressed = 0
+
+    async def press(*names: str) -> None:
+        nonlocal pressed
+        pressed += len(names)
+        await keys(pilot, *names)
+
+    await settle(pilot)
+    assert stage(app) is Stage.CONNECTION
+    assert "123456789012" in screen_text(app)
+    await press("enter")
+    assert stage(app) is Stage.ORGANIZATION
+    assert "example-corp" in screen_text(app)
+    await press("enter")
+    assert stage(app) is Stage.MAILBOX
+    pressed += len("alice")
+    await type_text(pilot, "alice")
+    assert "alice.wong@example-corp.awsapps.com" in screen_text(app)
+    await press("down", "enter")
+    assert stage(app) is Stage.ROLE, flat(screen_text(app))
+    assert app.state.request.entity_id == world.enabled_user
+    await press("down", "down", "enter")  # WorkMailExportRole
+    assert stage(app) is Stage.KEY, flat(screen_text(app))
+    await press("enter")
+    assert stage(app) is Stage.DESTINATION, flat(screen_text(app))
+    await press("down", "enter")  # example-corp-mail-export
+    pressed += len(world.good_prefix)
+    await type_text(pilot, world.good_prefix)
+    assert f"s3://{world.good_bucket}/{world.good_prefix}…" in screen_text(app)
+    await press("enter", "enter")
+    assert stage(app) is Stage.REVIEW, flat(screen_text(app))
+    assert "error" not in screen_text(app)
+    await press("s")
+    assert "Start the export job?" in screen_text(app)
+    await press("y")
+    assert stage(app) is Stage.RESULT, flat(screen_text(app))
+    return pressed
+
+
+@pytest.mark.parametrize("size", [BIG, SMALL])
+async def test_the_demo_happy_path_ends_with_a_job_id_the_service_knows(
+        sim: Any, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await walk_happy_path(pilot, sim)
+        jobs = sim.workmail.jobs(sim.world.org_id)
+        assert len(jobs) == 1
+        job = jobs[0]
+        text = screen_text(app)
+        assert "The export job is running." in text
+        assert job.job_id in text
+        assert job.entity_id == sim.world.enabled_user
+        assert job.prefix == sim.world.good_prefix
+        assert "Recorded in the journal at" in flat(text)
+        with Journal.open() as journal:
+            entry = journal.find(job.job_id)
+        assert entry is not None
+        await keys(pilot, "c")
+        assert app.clipboard == job.job_id
+
+
+async def test_the_happy_path_takes_few_keys(sim: Any) -> None:
+    """Typing counted: 5 letters of the search and the 8 of the prefix."""
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        pressed = await walk_happy_path(pilot, sim)
+    assert pressed <= 15 + len("alice") + len(sim.world.good_prefix)

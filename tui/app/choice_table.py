@@ -1,0 +1,78 @@
+"""A table of choices (organizations, mailboxes, roles, keys, buckets): one row per item,
+unusable rows dimmed with why, Enter chooses the highlighted row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """One row: a unique key, the item behind it, its cells, and why it cannot be used."""
+
+    key: str
+    item: object
+    cells: tuple[str, ...]
+    why_not: str = ""
+    style: str = ""  # defaults to dim for a row with a why_not
+
+
+class ChoiceTable(DataTable[Text]):
+    """Row-cursor table that posts `Chosen` (Enter/click) and `Pointed` (cursor moved)."""
+
+    class Chosen(Message):
+        def __init__(self, row: ChoiceRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Pointed(Message):
+        def __init__(self, row: ChoiceRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", id=id)
+        self._columns = tuple(columns)
+        self._rows: dict[str, ChoiceRow] = {}
+
+    def on_mount(self) -> None:
+        self.add_columns(*self._columns)
+
+    def show(self, rows: Sequence[ChoiceRow], selected: str = "") -> None:
+        """Replace the rows; put the cursor on `selected` when it is listed."""
+        self.clear()
+        self._rows = {row.key: row for row in rows}
+        for row in rows:
+            style = row.style or ("dim" if row.why_not else "")
+            self.add_row(*(Text(cell, style=style) for cell in row.cells), key=row.key)
+        if selected in self._rows:
+            self.move_cursor(row=self.get_row_index(selected))
+
+    @property
+    def pointed(self) -> ChoiceRow | None:
+        """The row under the cursor, if any."""
+        if not self._rows or self.cursor_row < 0 or self.cursor_row >= self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return self._rows.get(key or "")
+
+    @property
+    def rows_shown(self) -> list[ChoiceRow]:
+        return list(self._rows.values())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self._rows.get(event.row_key.value or "")
+        if row is not None:
+            self.post_message(self.Chosen(row))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        row = self._rows.get(event.row_key.value or "")
+        if row is not None:
+            self.post_message(self.Pointed(row))

@@ -1,0 +1,151 @@
+"""Step 6: the S3 bucket (same Region as the organization), the prefix (checked as you type),
+an optional description, and a preview of where the export lands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from tui.app.choice_step import ChoiceStepScreen
+from tui.app.choice_table import ChoiceRow
+from tui.core.model import BucketChoice, Field
+from tui.wizard import state as wz
+from tui.wizard.choices import landing_preview
+from tui.wizard.stages import Stage
+
+
+def field_problem(field: Field, value: str) -> str | None:
+    """The core's rule for one field (imported when first typed, not at startup)."""
+    from tui.core.fields import check_field
+
+    return check_field(field, value)
+
+
+class DestinationScreen(ChoiceStepScreen):
+    STAGE = Stage.DESTINATION
+    CSS_PATH = "destination_screen.tcss"
+    COLUMNS = ("Bucket", "Region", "Why not usable")
+
+    def __init__(self) -> None:
+        super().__init__()
+        request = self.state.request
+        self.bucket_name = request.bucket
+        self.bucket_choice: BucketChoice | None = self.state.bucket
+
+    def empty_note(self) -> str:
+        return "No S3 bucket found. Create one in the organization's Region first."
+
+    def compose_extra(self) -> ComposeResult:
+        request = self.state.request
+        with Horizontal(classes="form-row"):
+            yield Static("Prefix", classes="form-label")
+            yield Input(value=request.prefix, placeholder="e.g. workmail-export/alice/",
+                        id="prefix", compact=True)
+        yield Static(id="prefix-message", classes="field-message")
+        with Horizontal(classes="form-row"):
+            yield Static("Description", classes="form-label")
+            yield Input(value=request.description, placeholder="optional", id="description",
+                        compact=True)
+        yield Static(id="description-message", classes="field-message")
+        yield Static(id="preview")
+
+    def on_mount(self) -> None:
+        # (Textual also runs StepScreen.on_mount, which starts the bucket listing.)
+        self._validate(Field.PREFIX, self.prefix_input.value, quiet_when_empty=True)
+        self._update_preview()
+
+    @property
+    def prefix_input(self) -> Input:
+        return self.query_one("#prefix", Input)
+
+    @property
+    def description_input(self) -> Input:
+        return self.query_one("#description", Input)
+
+    # ---- the bucket list -------------------------------------------------------------
+    def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
+        buckets = sorted((b for b in items if isinstance(b, BucketChoice)),
+                         key=lambda b: (not b.usable, b.name))
+        return [ChoiceRow(b.name, b, (b.name, b.region, b.why_not), b.why_not) for b in buckets]
+
+    def selected_key(self) -> str:
+        return self.bucket_name
+
+    def after_listing(self) -> None:
+        listed = {row.key: row.item for row in self.table.rows_shown}
+        chosen = listed.get(self.bucket_name)
+        if isinstance(chosen, BucketChoice):
+            self.bucket_choice = chosen
+
+    def pick(self, item: object) -> None:
+        assert isinstance(item, BucketChoice)
+        self.bucket_name, self.bucket_choice = item.name, item
+        self._update_preview()
+        self.prefix_input.focus()
+
+    # ---- prefix and description ----------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "prefix":
+            self._validate(Field.PREFIX, event.value)
+            self._update_preview()
+        elif event.input.id == "description":
+            self._validate(Field.DESCRIPTION, event.value)
+
+    def _validate(self, field: Field, value: str, quiet_when_empty: bool = False) -> bool:
+        problem = None if quiet_when_empty and not value else field_problem(field, value)
+        message = self.query_one(f"#{field.value}-message", Static)
+        message.update(Text(f"✗ {problem}") if problem else "")
+        message.display = bool(problem)
+        self.query_one(f"#{field.value}", Input).set_class(bool(problem), "-invalid")
+        return problem is None
+
+    def _update_preview(self) -> None:
+        preview = landing_preview(self.bucket_name, self.prefix_input.value)
+        text = Text("Lands at  ", style="dim")
+        text.append(preview or "(choose a bucket above)", style="bold" if preview else "dim")
+        self.query_one("#preview", Static).update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.prevent_default()  # not the typed-value handler of ChoiceStepScreen
+        if event.input.id == "prefix":
+            self.description_input.focus()
+        elif event.input.id == "description":
+            self.submit_destination()
+
+    # ---- leaving -------------------------------------------------------------------------
+    def _with_values(self) -> wz.WizardState:
+        return wz.choose_destination(self.state, self.bucket_name, self.prefix_input.value.strip(),
+                                     self.description_input.value, self.bucket_choice)
+
+    def submit_destination(self) -> None:
+        """Check the typed values locally, then the bucket and prefix against AWS."""
+        if not self.bucket_name:
+            self.status.problem("Choose a bucket in the list first (Enter on a row).")
+            self.table.focus()
+            return
+        prefix_ok = self._validate(Field.PREFIX, self.prefix_input.value.strip())
+        description_ok = self._validate(Field.DESCRIPTION, self.description_input.value)
+        if not (prefix_ok and description_ok):
+            self.status.problem("Fix the value marked ✗ above.")
+            (self.prefix_input if not prefix_ok else self.description_input).focus()
+            return
+        self.choose(self._with_values())
+
+    def action_next(self) -> None:
+        if self._with_values() != self.state or not wz.can_advance(self.state):
+            self.submit_destination()
+        else:
+            super().action_next()
+
+    def keep_values(self) -> None:
+        self.wizard.state = self._with_values()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return True
+        return super().check_action(action, parameters)

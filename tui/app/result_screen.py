@@ -1,0 +1,112 @@
+"""Step 8: the JobId (large, copyable, and where the journal keeps it), or the problem AWS
+reported with Retry (same ClientToken, so at most one job) and Edit (the step at fault)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Static
+
+from tui.app.step_screen import StepScreen
+from tui.core.model import AwsProblem, StartedJob
+from tui.wizard import state as wz
+from tui.wizard.stages import Stage
+
+
+def journal_location() -> str:
+    from tui.core.journal import journal_path
+
+    return str(journal_path())
+
+
+def problem_details(problem: AwsProblem) -> Text:
+    """The problem as labelled lines: what failed, AWS's words, ids, and what to do."""
+    text = Text()
+    rows = [("Exception", problem.code), ("Message", problem.message),
+            ("Operation", problem.operation), ("Request id", problem.request_id),
+            ("HTTP status", str(problem.http_status) if problem.http_status else "")]
+    for label, value in rows:
+        if value:
+            text.append(f"{label:<13}", style="dim")
+            text.append(f"{value}\n", style="bold" if label == "Exception" else "")
+    text.append(f"{'What to do':<13}", style="dim")
+    text.append(problem.hint or "Check the values in the review and retry.")
+    return text
+
+
+class ResultScreen(StepScreen):
+    STAGE = Stage.RESULT
+    CSS_PATH = "result_screen.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("c", "copy_job_id", "Copy JobId"),
+        Binding("r", "retry_submit", "Retry"),
+        Binding("e", "edit", "Edit"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="result-scroll"):
+            job, problem = self.state.result, self.state.problem
+            if job is not None:
+                yield from self._compose_job(job)
+            elif problem is not None:
+                yield from self._compose_problem(problem)
+
+    def _compose_job(self, job: StartedJob) -> ComposeResult:
+        yield Static(Text("✓ The export job is running.", style="bold green"), id="outcome")
+        yield Static(Text(job.job_id, style="bold"), id="job-id")
+        if job.journal_warning:
+            yield Static(Text(f"⚠ {job.journal_warning}", style="yellow"), id="journal")
+        else:
+            yield Static(Text.assemble(("Recorded in the journal at ", "dim"),
+                                       journal_location()), id="journal")
+        with Horizontal(classes="buttons"):
+            yield Button("Copy JobId (c)", variant="primary", id="copy")
+
+    def _compose_problem(self, problem: AwsProblem) -> ComposeResult:
+        yield Static(Text("✗ AWS did not start the export job.", style="bold red"),
+                     id="outcome")
+        yield Static(problem_details(problem), id="problem")
+        with Horizontal(classes="buttons"):
+            yield Button("Retry (r)", variant="primary", id="retry")
+            yield Button(f"Edit {wz.edit_stage(self.state).value} (e)", id="edit")
+
+    def load(self) -> None:
+        for button in self.query(Button):
+            button.focus()
+            break
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"copy": self.action_copy_job_id, "retry": self.action_retry_submit,
+                   "edit": self.action_edit}
+        actions[event.button.id or ""]()
+
+    def action_copy_job_id(self) -> None:
+        if self.state.result is not None:
+            self.app.copy_to_clipboard(self.state.result.job_id)
+            self.notify("The JobId is on the clipboard.")
+
+    def action_retry_submit(self) -> None:
+        """The same request with the same ClientToken: the service starts at most one job."""
+        if self.state.problem is None or self.wizard.submitting:
+            return
+        for button in self.query(Button):
+            button.disabled = True
+        self.submit_export("Submitting the export job again (same ClientToken)…")
+
+    def action_edit(self) -> None:
+        if self.state.problem is not None and not self.wizard.submitting:
+            self.wizard.go(wz.edit(self.state))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        failed = self.state.problem is not None
+        if action == "copy_job_id":
+            return self.state.result is not None
+        if action in ("retry_submit", "edit"):
+            return failed and not self.wizard.submitting
+        if action in ("retry", "next"):
+            return False
+        return super().check_action(action, parameters)

@@ -1,0 +1,200 @@
+"""Step 7: every field with its finding and fix, the equivalent AWS CLI command, and Submit
+(enabled only when no finding is an error; asks first)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Static
+
+from tui.app.choice_table import ChoiceRow, ChoiceTable
+from tui.app.confirm_screen import ConfirmScreen
+from tui.app.findings_view import LEVEL_MARKS, FindingsView
+from tui.app.step_screen import StepScreen
+from tui.core.model import Field, Finding, Level
+from tui.wizard import state as wz
+from tui.wizard.aws_command import aws_cli_command
+from tui.wizard.choices import landing_preview
+from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
+
+FIELD_LABELS: dict[Field, str] = {
+    Field.ORGANIZATION: "Organization", Field.ENTITY: "Mailbox", Field.ROLE: "IAM role",
+    Field.KMS_KEY: "KMS key", Field.BUCKET: "Bucket", Field.PREFIX: "Prefix",
+    Field.DESCRIPTION: "Description",
+}
+_SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
+LEVEL_STYLES = {Level.OK: "", Level.UNCHECKED: "yellow", Level.WARNING: "yellow",
+                Level.ERROR: "red"}
+
+
+def field_value(state: wz.WizardState, field: Field) -> str:
+    """What the request holds for `field`, with the chosen item's name where known."""
+    request, org, mailbox, key = state.request, state.organization, state.mailbox, state.key
+    values = {
+        Field.ORGANIZATION: f"{org.alias} ({org.id})" if org else request.organization_id,
+        Field.ENTITY: f"{mailbox.display_name or mailbox.name} <{mailbox.email}>"
+        if mailbox and mailbox.email else request.entity_id,
+        Field.ROLE: request.role_arn,
+        Field.KMS_KEY: ", ".join(key.aliases) if key and key.aliases else request.kms_key_arn,
+        Field.BUCKET: request.bucket,
+        Field.PREFIX: request.prefix,
+        Field.DESCRIPTION: request.description,
+    }
+    return values[field]
+
+
+def worst(findings: list[Finding]) -> Level | None:
+    return max((f.level for f in findings), key=_SEVERITY.__getitem__, default=None)
+
+
+class ReviewScreen(StepScreen):
+    STAGE = Stage.REVIEW
+    CSS_PATH = "review_screen.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("s", "submit", "Submit"),
+        Binding("c", "copy_command", "Copy command"),
+        Binding("p", "copy_policy", "Copy policy"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked = False
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="review-scroll"):
+            yield ChoiceTable(("Field", "Check", "Value"), id="fields")
+            yield Static(id="field-details")
+            yield Static(Text("Equivalent AWS CLI command (c copies it):", style="dim"))
+            yield Static(id="cli-command")
+            with Horizontal(classes="buttons"):
+                yield Button("Submit (s)", variant="success", id="submit", disabled=True)
+
+    @property
+    def table(self) -> ChoiceTable:
+        return self.query_one("#fields", ChoiceTable)
+
+    def load(self) -> None:
+        self._render_fields()
+        self.query_one("#cli-command", Static).update(Text(self.command(), style="cyan"))
+        self.table.focus()
+        aws, request = self.wizard.aws, self.state.request
+        check = self.spec.check
+        if aws is None or check is None:
+            return
+        self.call_aws(lambda: check(aws, request), self._preflighted, message=self.spec.loading,
+                      group="check", busy=self.table)
+
+    def command(self) -> str:
+        region = self.wizard.aws.region if self.wizard.aws else None
+        return aws_cli_command(self.state.request, self.state.settings, region, multiline=True)
+
+    def _preflighted(self, findings: list[Finding]) -> None:
+        self.wizard.state = wz.with_findings(self.state, tuple(FIELD_LABELS), findings)
+        self.checked = True
+        self._render_fields(point_at_trouble=True)
+        self.refresh_stage_bar()
+        errors = [f for f in findings if f.level is Level.ERROR]
+        self.query_one("#submit", Button).disabled = bool(errors)
+        if errors:
+            self.status.problem(f"{len(errors)} error(s) block the submit: Enter on a row "
+                                "opens its step to fix it.")
+        self.refresh_bindings()
+
+    def _findings(self, field: Field) -> list[Finding]:
+        return [f for f in self.state.findings if f.field is field]
+
+    def _render_fields(self, point_at_trouble: bool = False) -> None:
+        rows = []
+        for field, label in FIELD_LABELS.items():
+            level = worst(self._findings(field))
+            if level is None:
+                check, style = ("…" if not self.checked else "-"), ""
+            else:
+                check, style = f"{LEVEL_MARKS[level][0]} {level.value}", LEVEL_STYLES[level]
+            rows.append(ChoiceRow(field.value, field,
+                                  (label, check, field_value(self.state, field) or "(none)"),
+                                  style=style))
+        pointed = self.table.pointed
+        trouble = [row.key for row in rows if row.style]
+        selected = trouble[0] if point_at_trouble and trouble else pointed.key if pointed else ""
+        self.table.show(rows, selected)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        pointed = self.table.pointed
+        findings = self._findings(pointed.item) if pointed else []  # type: ignore[arg-type]
+        self.query_one(FindingsView).show(findings)
+        details = Text()
+        if pointed is not None:
+            details.append(f"Enter opens the {stage_of(pointed.item).value} step to change it.",  # type: ignore[arg-type]
+                           style="dim")
+        request = self.state.request
+        if request.bucket:
+            details.append("\nThe export lands at ", style="dim")
+            details.append(landing_preview(request.bucket, request.prefix), style="bold")
+        self.query_one("#field-details", Static).update(details)
+
+    def show_findings(self) -> None:
+        """The review shows the findings of the pointed row (see `_show_details`)."""
+
+    def on_choice_table_pointed(self, event: ChoiceTable.Pointed) -> None:
+        self._show_details()
+
+    def on_choice_table_chosen(self, event: ChoiceTable.Chosen) -> None:
+        if self.wizard.submitting:
+            return
+        field = event.row.item
+        assert isinstance(field, Field)
+        self.wizard.go(wz.revisit(self.state, stage_of(field)))
+
+    # ---- actions ---------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            self.action_submit()
+
+    def can_submit(self) -> bool:
+        return (self.checked and not wz.has_error(self.state.findings)
+                and not self.wizard.submitting
+                and all(wz.is_complete(self.state, s) for s in INPUT_STAGES))
+
+    def action_submit(self) -> None:
+        if not self.can_submit():
+            self.notify("Submit is possible once every check has run and none is an error.",
+                        severity="warning")
+            return
+        request = self.state.request
+        question = Text("Start the export job?\n\n", style="bold")
+        question.append(f"Mailbox  {field_value(self.state, Field.ENTITY)}\n")
+        question.append(f"Lands at {landing_preview(request.bucket, request.prefix)}")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#submit", Button).disabled = True
+                self.submit_export()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Submit", no="Cancel"), answered)
+
+    def action_copy_command(self) -> None:
+        region = self.wizard.aws.region if self.wizard.aws else None
+        self.app.copy_to_clipboard(aws_cli_command(self.state.request, self.state.settings,
+                                                   region))
+        self.notify("The aws CLI command is on the clipboard.")
+
+    def action_copy_policy(self) -> None:
+        pointed = self.table.pointed
+        self.copy_policy(self._findings(pointed.item) if pointed else [])  # type: ignore[arg-type]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            return self.can_submit() or None
+        if action == "next":
+            return False
+        if action == "copy_policy":
+            pointed = self.table.pointed
+            return pointed is not None and any(
+                f.policy for f in self._findings(pointed.item))  # type: ignore[arg-type]
+        return super().check_action(action, parameters)

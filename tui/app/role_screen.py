@@ -1,0 +1,41 @@
+"""Step 4: the IAM role WorkMail assumes; roles trusting WorkMail's export service first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tui.app.choice_step import ChoiceStepScreen
+from tui.app.choice_table import ChoiceRow
+from tui.core.model import RoleChoice
+from tui.wizard import state as wz
+from tui.wizard.choices import match_role
+from tui.wizard.stages import Stage
+
+
+class RoleScreen(ChoiceStepScreen):
+    STAGE = Stage.ROLE
+    COLUMNS = ("Role", "Trusts WorkMail export", "Note")
+    TYPED_LABEL = "…or type a role ARN or name and press Enter"
+
+    def empty_note(self) -> str:
+        return "No IAM role found. Type the ARN of the role to use below."
+
+    def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
+        roles = [r for r in items if isinstance(r, RoleChoice)]
+        return [ChoiceRow(r.arn, r, (r.name, "yes" if r.trusts_workmail else "no", r.note),
+                          style="" if r.trusts_workmail else "yellow") for r in roles]
+
+    def selected_key(self) -> str:
+        return self.state.request.role_arn
+
+    def typed_value(self) -> str:
+        request = self.state.request
+        return request.role_arn if request.role_arn and self.state.role is None else ""
+
+    def pick(self, item: object) -> None:
+        assert isinstance(item, RoleChoice)
+        self.choose(wz.choose_role(self.state, item.arn, item))
+
+    def pick_typed(self, text: str) -> None:
+        arn, role = match_role(text, [r for r in self.items if isinstance(r, RoleChoice)])
+        self.choose(wz.choose_role(self.state, arn, role))

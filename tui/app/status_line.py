@@ -1,0 +1,60 @@
+"""The line under a step's body that says what is going on: loading, a problem, a hint."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import LoadingIndicator, Static
+
+
+class StatusLine(Horizontal):
+    """Shows a LoadingIndicator with what is loading, or a problem sentence, or a note."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: auto; min-height: 1; padding: 0 1; display: none; }
+    StatusLine LoadingIndicator { width: 5; height: 1; min-height: 1; display: none; }
+    StatusLine.busy LoadingIndicator { display: block; }
+    StatusLine #status-text { width: 1fr; }
+    StatusLine.problem { background: $error 15%; }
+    StatusLine.problem #status-text { color: $text-error; }
+    StatusLine.warning #status-text { color: $text-warning; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield LoadingIndicator()
+        yield Static(id="status-text")
+
+    _text = ""
+
+    def _show(self, text: str | Text, kind: str) -> None:
+        self._text = str(text)
+        self.set_classes(kind)
+        self.display = True
+        self.query_one("#status-text", Static).update(
+            text if isinstance(text, Text) else Text(text))
+
+    def busy(self, text: str) -> None:
+        """Something is loading: the indicator spins beside `text`."""
+        self._show(text, "busy")
+
+    def problem(self, text: str) -> None:
+        """Something failed: the sentence stays until the next call."""
+        self._show(text, "problem")
+
+    def warning(self, text: str) -> None:
+        self._show(text, "warning")
+
+    def note(self, text: str) -> None:
+        self._show(text, "note")
+
+    def clear(self) -> None:
+        self.set_classes("")
+        self.display = False
+
+    @property
+    def text(self) -> str:
+        """What the line says now (for tests and screen readers)."""
+        if not self.display:
+            return ""
+        return self._text

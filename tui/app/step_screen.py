@@ -1,0 +1,249 @@
+"""The frame every wizard step shares: stage bar, title, explanation, body, status line,
+findings and footer; AWS calls in thread workers with a loading state and Retry; Esc back.
+
+A step subclass sets STAGE, composes its body and calls `choose(state)` when the person
+picks something; the frame runs the step's check and moves on when nothing blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from tui.app.findings_view import FindingsView
+from tui.app.stage_bar import StageBar
+from tui.app.status_line import StatusLine
+from tui.core.model import AwsProblem, Finding, Level, StartedJob
+from tui.wizard import calls
+from tui.wizard import state as wz
+from tui.wizard.problems import problem_of
+from tui.wizard.stages import Stage
+from tui.wizard.steps import StepSpec, spec
+
+if TYPE_CHECKING:
+    from tui.app.wizard_app import WizardApp
+
+T = TypeVar("T")
+
+
+def problem_text(problem: AwsProblem) -> str:
+    """A problem as the status line says it, with the keys that help."""
+    return f"{problem.sentence()}  (ctrl+r retries)"
+
+
+class StepScreen(Screen[None]):
+    """Base of the eight step screens."""
+
+    STAGE: ClassVar[Stage]
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+r", "retry", "Retry"),
+        Binding("p", "copy_policy", "Copy policy"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._aws_calls: dict[Worker[Any], tuple[Callable[[Any], None],
+                                                 Callable[[AwsProblem], None] | None,
+                                                 Widget | None]] = {}
+        self._retry_last: Callable[[], object] | None = None
+
+    # ---- frame -----------------------------------------------------------------------
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def spec(self) -> StepSpec:
+        return spec(self.STAGE)
+
+    @property
+    def state(self) -> wz.WizardState:
+        return self.wizard.state
+
+    def compose(self) -> ComposeResult:
+        state = self.state
+        yield StageBar(self.STAGE, wz.completed_stages(state))
+        yield Static(Text(self.spec.title, style="bold"), id="step-title")
+        yield Static(Text(self.spec.explanation), id="step-explanation")
+        with Vertical(id="step-body"):
+            yield from self.compose_body()
+        yield StatusLine()
+        yield FindingsView()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.show_findings()
+        self.load()
+
+    def load(self) -> None:
+        """Start the step's discovery; subclasses with choices override."""
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def show_findings(self) -> None:
+        self.query_one(FindingsView).show(wz.findings_of(self.state, self.STAGE))
+
+    def refresh_stage_bar(self) -> None:
+        bar = self.query_one(StageBar)
+        bar.done = wz.completed_stages(self.state)
+        bar.refresh()
+
+    # ---- AWS calls in workers ------------------------------------------------------------
+    def call_aws(self, work: Callable[[], T], done: Callable[[T], None], *, message: str,
+                 group: str = "load", busy: Widget | None = None,
+                 failed: Callable[[AwsProblem], None] | None = None) -> Worker[T]:
+        """Run `work` in a thread worker (a newer call of the same group cancels an older
+        one, whose result is then dropped); show `message` while it runs, hand the result to
+        `done`, or show the problem as a sentence that ctrl+r retries."""
+        self._retry_last = lambda: self.call_aws(work, done, message=message, group=group,
+                                            busy=busy, failed=failed)
+        self.status.busy(message)
+        if busy is not None:
+            busy.loading = True
+        worker = self.run_worker(work, name=message, group=group, thread=True,
+                                 exclusive=True, exit_on_error=False)
+        self._aws_calls[worker] = (done, failed, busy)
+        self.refresh_bindings()
+        return worker
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        entry = self._aws_calls.get(event.worker)
+        if entry is None or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        del self._aws_calls[event.worker]
+        done, failed, busy = entry
+        still_busy = any(w.is_running for w in self._aws_calls)
+        if busy is not None and not any(b is busy for _, _, b in self._aws_calls.values()):
+            busy.loading = False
+        if event.state is WorkerState.CANCELLED:
+            return
+        if not still_busy:
+            self.status.clear()
+        if event.state is WorkerState.SUCCESS:
+            self._retry_last = None
+            done(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            assert event.worker.error is not None
+            problem = problem_of(event.worker.error, event.worker.name)
+            if failed is not None:
+                failed(problem)
+            else:
+                self.status.problem(problem_text(problem))
+        self.refresh_bindings()
+
+    @property
+    def loading_anything(self) -> bool:
+        """Whether a call of this step is still running."""
+        return bool(self._aws_calls)
+
+    # ---- choosing and moving ---------------------------------------------------------
+    def choose(self, new: wz.WizardState) -> None:
+        """A choice was made: check it (unless this very choice was checked already) and
+        move on when no finding blocks."""
+        old = self.state
+        already_checked = new == old and bool(wz.findings_of(new, self.STAGE))
+        self.wizard.state = new
+        self.refresh_stage_bar()
+        if already_checked or self.spec.check is None:
+            self.after_check()
+            return
+        check, request, aws = self.spec.check, new.request, self.wizard.aws
+        self.call_aws(lambda: check(aws, request), self._checked,
+                      message=f"Checking the {self.STAGE.value.lower()}…", group="check")
+
+    def _checked(self, findings: list[Any]) -> None:
+        self.wizard.state = wz.with_findings(self.state, self.spec.fields, findings)
+        self.refresh_stage_bar()
+        self.show_findings()
+        self.after_check()
+
+    def after_check(self) -> None:
+        """Move on unless a finding is an error (stay) or a warning (ask to confirm). What
+        could not be checked yet (a role's permissions before the key is chosen) is checked
+        again at the review, so it does not stop the walk."""
+        findings = wz.findings_of(self.state, self.STAGE)
+        if wz.has_error(findings):
+            self.status.problem("Fix the error below or choose something else.")
+        elif any(f.level is Level.WARNING for f in findings):
+            self.status.warning("Read the warning below; ctrl+n continues anyway.")
+        else:
+            self.action_next()
+        self.refresh_bindings()
+
+    # ---- submitting (review and result) ------------------------------------------------
+    def submit_export(self, message: str = "Submitting the export job…") -> None:
+        """StartMailboxExportJob with the request's ClientToken (recorded in the journal
+        first), then the result step with the JobId or the problem."""
+        aws, request = self.wizard.aws, self.state.request
+        if aws is None or self.wizard.submitting:
+            return
+        self.wizard.submitting = True
+        self.call_aws(lambda: calls.submit(aws, request), self._submitted, message=message,
+                      group="submit", failed=self._submit_failed)
+
+    def _submitted(self, job: StartedJob) -> None:
+        self.wizard.submitting = False
+        self.wizard.go(wz.submitted(self.state, job))
+
+    def _submit_failed(self, problem: AwsProblem) -> None:
+        self.wizard.submitting = False
+        self.wizard.go(wz.failed(self.state, problem))
+
+    def copy_policy(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
+        """Put the first policy JSON among `findings` on the clipboard."""
+        policies = [f.policy for f in findings if f.policy]
+        if not policies:
+            self.notify("No policy to copy here.", severity="warning")
+            return
+        self.app.copy_to_clipboard(policies[0])
+        self.notify("The policy JSON is on the clipboard.")
+
+    def action_copy_policy(self) -> None:
+        self.copy_policy(wz.findings_of(self.state, self.STAGE))
+
+    def keep_values(self) -> None:
+        """Save what was typed but not yet chosen before leaving (destination overrides)."""
+
+    def action_next(self) -> None:
+        if wz.can_advance(self.state):
+            self.keep_values()
+            self.wizard.go(wz.next_stage(self.state))
+
+    def action_back(self) -> None:
+        if self.wizard.submitting:
+            self.notify("A submit is in flight; wait for its answer.", severity="warning")
+            return
+        if self.STAGE is not Stage.CONNECTION:
+            self.keep_values()
+            self.wizard.go(wz.back(self.state))
+
+    def action_retry(self) -> None:
+        if self._retry_last is not None:
+            self._retry_last()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return self._retry_last is not None and not self.loading_anything
+        if action == "next":
+            return wz.can_advance(self.state)
+        if action == "back":
+            return self.STAGE is not Stage.CONNECTION
+        if action == "copy_policy":
+            return any(f.policy for f in wz.findings_of(self.state, self.STAGE))
+        return True

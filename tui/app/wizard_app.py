@@ -1,0 +1,92 @@
+"""The Textual app: holds the wizard state and the AWS connection, shows one screen per step,
+guards quitting while a submit is in flight, and offers the completed steps in the palette."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.app.commands import StepCommands
+from tui.app.confirm_screen import ConfirmScreen
+from tui.app.screens import screen_for
+from tui.core.model import ConnectionSettings, ExportRequest
+from tui.wizard import state as wz
+from tui.wizard.stages import Stage
+
+if TYPE_CHECKING:
+    from tui.core.session import Aws
+
+
+class WizardApp(App[int]):
+    """One mailbox export, from connection to JobId."""
+
+    TITLE = "workmail-export"
+    CSS_PATH = "wizard_app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {StepCommands}
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
+        super().__init__()
+        self.state = wz.start(settings, prefill)
+        self.aws: Aws | None = None
+        self.submitting = False
+        # With values prefilled, the walk resumes at the first open step once connected.
+        self.resume_when_connected = _has_values(prefill)
+
+    def on_mount(self) -> None:
+        self.push_screen(screen_for(self.state.stage))
+
+    def go(self, state: wz.WizardState) -> None:
+        """Show `state`: switch to the screen of its stage."""
+        self.state = state
+        self.switch_screen(screen_for(state.stage))
+
+    def go_to_stage(self, stage: Stage) -> None:
+        """Jump to a stage when it can be entered (palette, review links)."""
+        target = wz.goto(self.state, stage)
+        if target.stage is stage:
+            self.go(target)
+
+    def connected(self, aws: Aws, state: wz.WizardState) -> None:
+        """The connection step confirmed who the caller is."""
+        self.aws = aws
+        self.state = state
+        if self.resume_when_connected:
+            self.resume_when_connected = False
+            self.go(wz.resume(state))
+
+    async def action_quit(self) -> None:
+        if not self.submitting:
+            self.exit(self.return_value_now())
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit(self.return_value_now())
+
+        self.push_screen(ConfirmScreen(
+            "A submit is in flight. If you quit now, check the job list before submitting "
+            "again. Quit anyway?", yes="Quit", no="Stay"), answered)
+
+    def return_value_now(self) -> int:
+        """1 when the last submit failed, else 0."""
+        return 1 if self.state.problem is not None and self.state.result is None else 0
+
+    def reset_connection(self, settings: ConnectionSettings) -> None:
+        """Other settings chosen: the old connection is dropped."""
+        self.aws = None
+        self.state = wz.with_settings(self.state, settings)
+
+
+def _has_values(prefill: ExportRequest | None) -> bool:
+    if prefill is None:
+        return False
+    blank = replace(prefill, organization_id="", entity_id="", role_arn="", kms_key_arn="",
+                    bucket="", prefix="", description="")
+    return prefill != blank
+
