@@ -18,7 +18,9 @@ import pytest
 from world_requests import world_request
 
 from tui.core.journal import Journal, JournalError, journal_path
-from tui.core.model import CoreError, ExportJob, ExportRequest
+from tui.core.model import ConnectionSettings, CoreError, ExportJob, ExportRequest
+from tui.core.session import connect
+from tui.core.submit import start_export
 from tui.sim import SimulatedAws
 
 ORG = "m-" + "1" * 32
@@ -314,3 +316,13 @@ def test_a_process_killed_right_after_submit_leaves_its_job_id_in_the_journal(
         "RUNNING", "cli", "killed right after submit")
     printed = child.stdout.split()
     assert printed == ([] if moment == "record_started" else [entry.job_id])
+
+
+def test_a_journal_that_cannot_be_written_still_lets_the_job_id_through(
+        sim: SimulatedAws, tmp_path: Path) -> None:
+    journal = Journal.open(tmp_path / "journal.sqlite3")
+    journal.close()  # every write now fails, as on a vanished or full disk
+    started = start_export(connect(ConnectionSettings()), world_request(sim), journal)
+    assert [job.job_id for job in sim.workmail.jobs(sim.world.org_id)] == [started.job_id]
+    assert started.job_id in started.journal_warning
+    assert str(tmp_path / "journal.sqlite3") in started.journal_warning

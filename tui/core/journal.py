@@ -75,7 +75,7 @@ class JournalError(CoreError):
     """The journal cannot be created, read or written; the message names the path and fix."""
 
     def __init__(self, path: Path, what: str, cause: BaseException | None = None) -> None:
-        reason = f" ({cause})" if cause else ""
+        reason = f" ({str(cause).rstrip('.')})" if cause else ""
         super().__init__(
             AwsProblem(
                 code="JournalError",
