@@ -34,16 +34,11 @@ def create_role(name: str, trust: dict[str, Any], policies: dict[str, dict[str, 
     return str(role.arn)
 
 
-@functools.lru_cache(maxsize=1)
-def _unused_private_key() -> Any:
-    return generate_private_key("SYMMETRIC_DEFAULT")
-
-
+@functools.cache
 def _private_key_for(key_spec: str) -> Any:
-    """moto makes a 2048-bit RSA key (30 ms) even for a symmetric key, which never uses it:
-    symmetric keys share one, so seeding hundreds of keys takes milliseconds."""
-    if key_spec == "SYMMETRIC_DEFAULT":
-        return _unused_private_key()
+    """moto makes a fresh RSA/ECC private key (30-80 ms) for every key, even a symmetric one
+    that never uses it. The simulator makes one per KeySpec per process and shares it, so a
+    world seeds in milliseconds (keys of one spec then sign alike: harmless in a simulator)."""
     return generate_private_key(key_spec)
 
 
