@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -69,6 +70,15 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_by_organization ON jobs (organization_id);
 """
+
+
+# What `_read` selects, in the order `_entry_from_row` takes them apart.
+_TEXT_FIELDS = ("client_token", "organization_id", "region", "entity_id", "role_arn",
+                "kms_key_arn", "bucket", "prefix", "source", "job_id", "entity_name",
+                "entity_email", "description", "state", "s3_path", "error_info", "batch_run_id")
+_TIME_FIELDS = ("submitted_at", "started_at", "ended_at")
+_COLUMNS = ", ".join((*_TEXT_FIELDS, *_TIME_FIELDS, "progress"))
+_TEXT_TYPES = {str, type(None)}
 
 
 class JournalError(CoreError):
@@ -284,7 +294,7 @@ class Journal:
         with self._lock:
             try:
                 rows = self._connection.execute(
-                    f"SELECT * FROM jobs {where}"
+                    f"SELECT {_COLUMNS} FROM jobs {where}"
                     " ORDER BY COALESCE(started_at, submitted_at) DESC, rowid DESC",
                     params,
                 ).fetchall()
@@ -295,44 +305,24 @@ class Journal:
         return (entry for entry in entries if entry is not None)
 
 
-def _entry_from_row(row: sqlite3.Row) -> JournalEntry | None:
-    """The entry a row holds, or None when the row is damaged (wrong types, bad times)."""
-    try:
-        values = dict(row)
-        texts = {k: v for k, v in values.items() if k not in ("progress", "batch_run_id")}
-        if not all(v is None or isinstance(v, str) for v in texts.values()):
-            return None
-        progress = values["progress"]
-        if not isinstance(progress, int) or not 0 <= progress <= 100:
-            return None
-        submitted_at = _from_text(values["submitted_at"])
-        if submitted_at is None:
-            return None
-        return JournalEntry(
-            client_token=values["client_token"],
-            organization_id=values["organization_id"],
-            region=values["region"],
-            entity_id=values["entity_id"],
-            role_arn=values["role_arn"],
-            kms_key_arn=values["kms_key_arn"],
-            bucket=values["bucket"],
-            prefix=values["prefix"],
-            submitted_at=submitted_at,
-            source=values["source"],
-            job_id=values["job_id"] or "",
-            entity_name=values["entity_name"],
-            entity_email=values["entity_email"],
-            description=values["description"],
-            started_at=_from_text(values["started_at"]),
-            ended_at=_from_text(values["ended_at"]),
-            state=values["state"],
-            progress=progress,
-            s3_path=values["s3_path"],
-            error_info=values["error_info"],
-            batch_run_id=None if values["batch_run_id"] is None else str(values["batch_run_id"]),
-        )
-    except (KeyError, TypeError, ValueError):
+def _entry_from_row(row: tuple[Any, ...]) -> JournalEntry | None:
+    """The entry a row of `_COLUMNS` holds, or None when the row is damaged (wrong types,
+    progress out of range, unreadable times)."""
+    texts, times, progress = row[:len(_TEXT_FIELDS)], row[len(_TEXT_FIELDS):-1], row[-1]
+    if not _TEXT_TYPES.issuperset(map(type, texts)):
         return None
+    if type(progress) is not int or not 0 <= progress <= 100:
+        return None
+    try:
+        submitted_at, started_at, ended_at = (_from_text(text) for text in times)
+    except (TypeError, ValueError):
+        return None
+    if submitted_at is None:
+        return None
+    fields: dict[str, Any] = dict(zip(_TEXT_FIELDS, texts, strict=True))
+    fields["job_id"] = fields["job_id"] or ""
+    return JournalEntry(**fields, submitted_at=submitted_at, started_at=started_at,
+                        ended_at=ended_at, progress=progress)
 
 
 # -- the file ----------------------------------------------------------------------------
@@ -360,7 +350,6 @@ def _connect(target: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_SECONDS,
                                  check_same_thread=False, isolation_level=None)
     try:
-        connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         problems = [r[0] for r in connection.execute("PRAGMA quick_check").fetchall()]
