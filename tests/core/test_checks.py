@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from tui.core import checks, fields, policies
-from tui.core.model import ConnectionSettings, ExportRequest, Field, Finding, Level
+from tui.core.model import (
+    ConnectionSettings,
+    ExportRequest,
+    Field,
+    Finding,
+    Level,
+    new_client_token,
+)
 from tui.core.session import Aws, connect
 
 pytestmark = pytest.mark.usefixtures("sim")
@@ -61,9 +68,11 @@ def deny(aws: Aws, service: str, operation: str) -> None:
 
 
 def run_job(sim: Any, aws: Aws, request: ExportRequest) -> tuple[str, str]:
-    """Submit to the simulator, let its clock run until the job is final: (state, error)."""
+    """Submit to the simulator (a new ClientToken: a new job), let its clock run until the
+    job is final: (state, error)."""
     workmail = aws.client("workmail")
-    job_id = workmail.start_mailbox_export_job(**request.api_params())["JobId"]
+    params = {**request.api_params(), "ClientToken": new_client_token()}
+    job_id = workmail.start_mailbox_export_job(**params)["JobId"]
     for _ in range(20):
         sim.clock.advance(30)
         job = workmail.describe_mailbox_export_job(OrganizationId=request.organization_id,
@@ -81,8 +90,8 @@ def test_good_combination_gives_only_ok_findings_in_field_order(aws: Aws, sim: A
     findings = checks.preflight(aws, good_request(sim))
     assert [f.level for f in findings] == [Level.OK] * len(findings)
     assert [f.field for f in findings] == [Field.ORGANIZATION, Field.ENTITY, Field.ROLE,
-                                           Field.ROLE, Field.KMS_KEY, Field.BUCKET,
-                                           Field.PREFIX]
+                                           Field.ROLE, Field.KMS_KEY, Field.KMS_KEY,
+                                           Field.BUCKET, Field.PREFIX]
     assert "exports/" in of(findings, Field.PREFIX)[0].message
 
 
@@ -206,6 +215,42 @@ def test_public_acl_is_an_error_as_the_simulator_has_it(aws: Aws, sim: Any) -> N
         Level.ERROR, True)
 
 
+def test_key_policy_that_leaves_out_the_role_is_an_error_until_its_hint_is_added(
+        aws: Aws, sim: Any) -> None:
+    kms, account = aws.client("kms"), sim.world.account
+    admin_only = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:user/admin"},
+        "Action": "kms:*", "Resource": "*"}]}
+    key = kms.create_key(KeyUsage="ENCRYPT_DECRYPT", Policy=json.dumps(admin_only))
+    arn = key["KeyMetadata"]["Arn"]
+    iam = aws.client("iam")
+    request = good_request(sim, kms_key_arn=arn)
+    iam.put_role_policy(RoleName="WorkMailExportRole", PolicyName="WorkMailExport",
+                        PolicyDocument=checks.check_role(aws, request)[1].policy)
+    findings = checks.check_key(aws, request)
+    assert [f.level for f in findings] == [Level.OK, Level.ERROR]
+    assert "neither lets the role WorkMailExportRole use the key" in findings[1].message
+    assert run_job(sim, aws, request)[0] == "FAILED"
+
+    admin_only["Statement"].append(json.loads(findings[1].policy))
+    kms.put_key_policy(KeyId=arn, PolicyName="default", Policy=json.dumps(admin_only))
+    assert [f.level for f in checks.check_key(aws, request)] == [Level.OK, Level.OK]
+    assert run_job(sim, aws, request) == ("COMPLETED", "")
+
+
+def test_bucket_policy_denying_the_role_is_an_error(aws: Aws, sim: Any) -> None:
+    world = sim.world
+    deny_role = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": {"AWS": world.good_role_arn}, "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{world.good_bucket}/exports/*"}]}
+    aws.client("s3").put_bucket_policy(Bucket=world.good_bucket, Policy=json.dumps(deny_role))
+    (finding,) = checks.check_bucket(aws, good_request(sim))
+    assert finding.level is Level.ERROR
+    assert "denies the role WorkMailExportRole: s3:PutObject on" in finding.message
+    assert run_job(sim, aws, good_request(sim))[0] == "FAILED"
+    assert checks.check_bucket(aws, good_request(sim, prefix="archive/"))[0].level is Level.OK
+
+
 # --- round trip: the fix hints make a fresh role work ----------------------------------------
 
 
@@ -256,6 +301,8 @@ def test_access_denied_on_get_role_is_could_not_check(aws: Aws, sim: Any) -> Non
 @pytest.mark.parametrize(("service", "operation", "field"), [
     ("iam", "ListRolePolicies", Field.ROLE),
     ("kms", "DescribeKey", Field.KMS_KEY),
+    ("kms", "GetKeyPolicy", Field.KMS_KEY),
+    ("s3", "GetBucketPolicy", Field.BUCKET),
     ("s3", "GetBucketLocation", Field.BUCKET),
     ("s3", "GetPublicAccessBlock", Field.BUCKET),
     ("workmail", "DescribeOrganization", Field.ORGANIZATION),

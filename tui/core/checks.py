@@ -334,7 +334,40 @@ def check_key(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [Finding(field, Level.ERROR, f"The key {metadata['KeyId']} cannot be used. {why}",
                         fix=fix)]
     return [Finding(field, Level.OK, f"The key {metadata['KeyId']} is symmetric, Enabled and "
-                    f"in {aws.region}.")]
+                    f"in {aws.region}."), *_key_policy_findings(aws, request, metadata)]
+
+
+def _key_policy_findings(aws: Aws, request: ExportRequest,
+                         metadata: Mapping[str, Any]) -> list[Finding]:
+    """Whether the key policy lets the role use the key: it names the role, or it delegates
+    to IAM policies (the default "Enable IAM User Permissions" statement)."""
+    field = Field.KMS_KEY
+    role = _ROLE_ARN.match(request.role_arn)
+    if not role:
+        return []
+    try:
+        answer = call("kms:GetKeyPolicy", aws.client("kms").get_key_policy,
+                      KeyId=metadata["KeyId"], PolicyName="default")
+    except CoreError as error:
+        return [unchecked(field, error.problem, "the key policy")]
+    document = [policies.parse_document(answer["Policy"])]
+    key_account = metadata["Arn"].split(":")[4]
+    add = (f"Add this statement to the key policy (KMS console > the key > Key policy, or aws "
+           f"kms put-key-policy --key-id {metadata['KeyId']} --policy-name default).")
+    statement = policies.key_policy_statement(request.role_arn, aws.region)
+    for wanted in policies.export_requests(None, metadata["Arn"], aws.region, None):
+        direct = policies.evaluate(document, wanted, principals=[request.role_arn])
+        if direct.denied:
+            return [Finding(field, Level.ERROR, f"The key policy refuses the role "
+                            f"{role.group(2)} {wanted.action}.", fix=f"Remove that Deny. {add}",
+                            policy=statement)]
+        delegated = policies.evaluate(document, wanted,
+                                      principals=policies.account_principals(key_account))
+        if not (direct.allowed or delegated.allowed):
+            return [Finding(field, Level.ERROR, f"The key policy neither lets the role "
+                            f"{role.group(2)} use the key ({wanted.action}) nor leaves that to "
+                            "IAM policies.", fix=add, policy=statement)]
+    return [Finding(field, Level.OK, f"The key policy lets the role {role.group(2)} use it.")]
 
 
 # --- bucket ---------------------------------------------------------------------------------
@@ -429,9 +462,34 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
     if not choice.usable:
         return [Finding(field, Level.ERROR, f"The bucket {bucket} cannot be used. "
                         f"{choice.why_not}", fix=f"Choose a bucket in {aws.region}.")]
-    return _public_findings(aws, bucket) or [
+    return [*_bucket_policy_findings(aws, request), *_public_findings(aws, bucket)] or [
         Finding(field, Level.OK, f"The bucket {bucket} is in {aws.region} and blocks public "
                 "access.")]
+
+
+def _bucket_policy_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """An error when the bucket policy denies the role a call of the export."""
+    role = _ROLE_ARN.match(request.role_arn)
+    if not role:
+        return []
+    try:
+        answer = call_unless(("NoSuchBucketPolicy",), "s3:GetBucketPolicy",
+                             aws.client("s3").get_bucket_policy, Bucket=request.bucket)
+    except CoreError as error:
+        return [unchecked(Field.BUCKET, error.problem, "the bucket policy")]
+    if answer is None:
+        return []
+    document = [policies.parse_document(answer["Policy"])]
+    prefix = None if fields.check_field(Field.PREFIX, request.prefix) else request.prefix
+    requests = policies.export_requests(request.bucket, None, aws.region, prefix)
+    refused = [v for v in (policies.evaluate(document, r, principals=[request.role_arn])
+                           for r in requests) if v.denied]
+    if not refused:
+        return []
+    return [Finding(Field.BUCKET, Level.ERROR, f"The bucket policy of {request.bucket} denies "
+                    f"the role {role.group(2)}: {policies.describe_refusals(refused)}.",
+                    fix="Remove that Deny statement from the bucket policy, or narrow it so "
+                        "it leaves out the export role.")]
 
 
 # --- prefix ---------------------------------------------------------------------------------

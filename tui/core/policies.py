@@ -421,6 +421,7 @@ class AccessVerdict:
     reason: str = ""  # why not, for a person; the action and resource are said elsewhere
     failed_keys: tuple[str, ...] = ()  # condition keys that stopped an otherwise fitting Allow
     notes: tuple[str, ...] = ()
+    denied: bool = False  # an explicit Deny, which no Allow elsewhere can undo
 
 
 def export_requests(bucket: str | None, key_arn: str | None, region: str,
@@ -452,13 +453,18 @@ def object_key_start(prefix: str) -> str:
     return prefix if prefix.endswith("/") else f"{prefix}/"
 
 
-def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest) -> AccessVerdict:
-    """IAM's rule for one request over a role's identity policies."""
+def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
+             principals: Sequence[str] | None = None) -> AccessVerdict:
+    """IAM's rule for one request over a role's identity policies, or - given the
+    `principals` asking - over resource policies (key and bucket policies), where only
+    statements naming one of them (or everyone) count."""
     allowed = False
     failed: dict[str, list[str]] = {}
     notes: list[str] = []
     for document in documents:
         for statement in statements(document):
+            if principals is not None and not _names_principal(statement, principals):
+                continue
             if not (_covers_action(statement, request.action)
                     and _covers_resource(statement, request.resource)):
                 continue
@@ -470,7 +476,7 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest) -> Acc
                 continue
             if statement.get("Effect") == "Deny":
                 return AccessVerdict(request, False, "refused by a Deny statement",
-                                     notes=tuple(notes))
+                                     notes=tuple(notes), denied=True)
             allowed = True
     if allowed:
         return AccessVerdict(request, True, notes=tuple(notes))
@@ -479,6 +485,31 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest) -> Acc
         return AccessVerdict(request, False, f"allowed only when {wanted}", tuple(failed),
                              tuple(notes))
     return AccessVerdict(request, False, "not allowed by any statement", notes=tuple(notes))
+
+
+def _names_principal(statement: Mapping[str, Any], principals: Sequence[str]) -> bool:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    named = _as_list(principal.get("AWS")) if isinstance(principal, Mapping) else []
+    return any(p == "*" or p in principals for p in named)
+
+
+def account_principals(account: str) -> list[str]:
+    """How a key policy names the whole account (the IAM delegation statement)."""
+    return [f"arn:aws:iam::{account}:root", account]
+
+
+def key_policy_statement(role_arn: str, region: str) -> str:
+    """The key policy statement that lets the export role use the key through S3."""
+    return as_json({
+        "Sid": "AllowWorkMailExportRole",
+        "Effect": "Allow",
+        "Principal": {"AWS": role_arn},
+        "Action": list(KMS_ACTIONS),
+        "Resource": "*",
+        "Condition": {"StringEquals": {VIA_SERVICE_KEY: via_service(region)}},
+    })
 
 
 def describe_refusals(verdicts: Iterable[AccessVerdict]) -> str:
