@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tui.sim import SimulatedAws
 
 _DUMMY_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -48,7 +52,7 @@ def isolated_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
 
 @pytest.fixture
-def sim(isolated_aws_env: None) -> Iterator[object]:
+def sim(isolated_aws_env: None) -> Iterator[SimulatedAws]:
     """A started simulated AWS with the demo world and a manual clock (tui.sim)."""
     from tui.sim import ManualClock, SimulatedAws
 

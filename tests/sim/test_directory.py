@@ -6,6 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from sim_helpers import NO_RETRIES
 
 from tui.sim import SimulatedAws
@@ -173,3 +174,9 @@ def test_describe_resource(sim: SimulatedAws, workmail: Any) -> None:
     with pytest.raises(workmail.exceptions.EntityNotFoundException):
         workmail.describe_resource(OrganizationId=sim.world.org_id,
                                    ResourceId=sim.world.enabled_user)
+
+
+def test_a_region_without_workmail_has_no_endpoint(sim: SimulatedAws) -> None:
+    mumbai = boto3.client("workmail", region_name="ap-south-1", config=NO_RETRIES)
+    with pytest.raises(EndpointConnectionError):
+        mumbai.list_organizations()

@@ -156,3 +156,11 @@ def test_trust_bound_to_another_organization_fails(sim: SimulatedAws, workmail: 
                 "ArnLike": {"aws:SourceArn": other_org}}}]}))
     job = finished(sim, workmail, start_job())
     assert job["State"] == "FAILED" and "cannot be assumed" in job["ErrorInfo"]
+
+
+def test_error_info_stays_within_the_models_1024_characters(sim: SimulatedAws, workmail: Any,
+                                                            start_job: StartJob) -> None:
+    long_role = "arn:aws:iam::123456789012:role/" + "r" * 1000
+    job = finished(sim, workmail, start_job(RoleArn=long_role))
+    assert job["State"] == "FAILED"
+    assert len(job["ErrorInfo"]) == 1024 and job["ErrorInfo"].startswith("Access denied: role")

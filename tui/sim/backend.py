@@ -275,7 +275,7 @@ class WorkMailBackend:
                         "S3Prefix": job.prefix})
             error = job.error_info(now)
             if error:
-                out["ErrorInfo"] = error
+                out["ErrorInfo"] = error[:1024]  # the model's maximum
         else:
             out["JobId"] = job.job_id
         return out

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 from botocore import handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from botocore.exceptions import ConnectionClosedError
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
 from . import wire
 from .faults import HttpReply, error_reply
+from .validation import workmail_regions
 
 if TYPE_CHECKING:
     from .simulated_aws import SimulatedAws
@@ -70,6 +71,10 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
     lose = sim.faults.take_loss(operation)
     response = None
     if service == "workmail":
+        region, _ = wire.credential_scope(_header(request, "Authorization"))
+        if region not in workmail_regions():
+            # Like AWS: there is no WorkMail endpoint in this Region to connect to.
+            raise EndpointConnectionError(endpoint_url=request.url)
         reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"),
                             _header(request, "Authorization"), request.body)
         response = to_aws_response(request.url, reply)

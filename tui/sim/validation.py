@@ -22,6 +22,12 @@ def workmail_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("workmail")
 
 
+@functools.lru_cache(maxsize=1)
+def workmail_regions() -> frozenset[str]:
+    """The Regions where AWS offers WorkMail, from botocore's endpoint data."""
+    return frozenset(botocore.session.get_session().get_available_regions("workmail"))
+
+
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
