@@ -3,8 +3,8 @@
 WorkMail lists only the last seven days of jobs and forgets the role, key and prefix used, so
 each submit is written here first (`record_submit`, before the API call) and its JobId right
 after the service returns it (`record_started`, before any face shows it). Later polls keep
-the last known state (`record_state`). The TUI, the plain prompts, the CLI and the batch
-runner all write the same file.
+the last known state (`record_state`). Every face (TUI, plain prompts, CLI, batch runner)
+opens the same file, naming itself as the entries' `source`.
 
 Durability and sharing: WAL mode with `synchronous=FULL`, so a commit is on disk when the
 call returns, and a process killed right after `record_started` still leaves the JobId
