@@ -4,11 +4,13 @@ every worker is done, and read the screen as the person sees it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.app.step_screen import StepScreen
 from tui.app.wizard_app import WizardApp
@@ -36,7 +38,8 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
     while quiet < rounds:
         await pilot.pause(0.1)
         busy = any(w.is_running for w in app.workers)
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):  # shown by the app itself
+            await app.workers.wait_for_complete()
         quiet = 0 if busy else quiet + 1
 
 
@@ -58,9 +61,12 @@ def screen_text(app: WizardApp) -> str:
 
 
 def flat(text: str) -> str:
-    """Screen text with line breaks and runs of spaces made single spaces (for sentences
-    that wrap)."""
-    return " ".join(text.split())
+    """Screen text without borders, line breaks and runs of spaces (for sentences that
+    wrap inside a box)."""
+    return " ".join(text.translate(_BORDERS).split())
+
+
+_BORDERS = str.maketrans({c: " " for c in "│╭╮╰╯─▔▁▏▕┃━"})
 
 
 def step(app: WizardApp) -> StepScreen:

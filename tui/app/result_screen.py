@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from tui.app.step_screen import StepScreen
@@ -23,19 +23,13 @@ def journal_location() -> str:
     return str(journal_path())
 
 
-def problem_details(problem: AwsProblem) -> Text:
-    """The problem as labelled lines: what failed, AWS's words, ids, and what to do."""
-    text = Text()
+def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
+    """The problem as labelled rows: what failed, AWS's words, ids, and what to do."""
     rows = [("Exception", problem.code), ("Message", problem.message),
             ("Operation", problem.operation), ("Request id", problem.request_id),
-            ("HTTP status", str(problem.http_status) if problem.http_status else "")]
-    for label, value in rows:
-        if value:
-            text.append(f"{label:<13}", style="dim")
-            text.append(f"{value}\n", style="bold" if label == "Exception" else "")
-    text.append(f"{'What to do':<13}", style="dim")
-    text.append(problem.hint or "Check the values in the review and retry.")
-    return text
+            ("HTTP status", str(problem.http_status) if problem.http_status else ""),
+            ("What to do", problem.hint or "Check the values in the review and retry.")]
+    return [(label, value) for label, value in rows if value]
 
 
 class ResultScreen(StepScreen):
@@ -69,10 +63,15 @@ class ResultScreen(StepScreen):
     def _compose_problem(self, problem: AwsProblem) -> ComposeResult:
         yield Static(Text("✗ AWS did not start the export job.", style="bold red"),
                      id="outcome")
-        yield Static(problem_details(problem), id="problem")
+        with Grid(id="problem"):
+            for label, value in problem_rows(problem):
+                yield Static(Text(label, style="dim"))
+                yield Static(Text(value, style="bold" if label == "Exception" else ""))
+        edit_stage = wz.edit_stage(self.state)
         with Horizontal(classes="buttons"):
             yield Button("Retry (r)", variant="primary", id="retry")
-            yield Button(f"Edit {wz.edit_stage(self.state).value} (e)", id="edit")
+            yield Button("Back to the review (e)" if edit_stage is Stage.REVIEW
+                         else f"Edit {edit_stage.value} (e)", id="edit")
 
     def load(self) -> None:
         for button in self.query(Button):
