@@ -251,6 +251,30 @@ def test_bucket_policy_denying_the_role_is_an_error(aws: Aws, sim: Any) -> None:
     assert checks.check_bucket(aws, good_request(sim, prefix="archive/"))[0].level is Level.OK
 
 
+def _bucket_with_public_policy(aws: Aws, name: str, block: dict[str, bool]) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*"}]}))
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
+
+
+def test_public_policy_stays_public_under_block_public_policy(aws: Aws, sim: Any) -> None:
+    """S3: BlockPublicPolicy refuses new public policies and leaves an existing one in force.
+    (The simulator treats it as closing the bucket and completes the job: reported.)"""
+    _bucket_with_public_policy(aws, "example-corp-late-block", {"BlockPublicPolicy": True})
+    findings = checks.check_bucket(aws, good_request(sim, bucket="example-corp-late-block"))
+    assert findings[0].level is Level.ERROR and "is public" in findings[0].message
+
+
+def test_public_policy_under_restrict_public_buckets_is_a_warning(aws: Aws, sim: Any) -> None:
+    _bucket_with_public_policy(aws, "example-corp-restricted", {"RestrictPublicBuckets": True})
+    findings = checks.check_bucket(aws, good_request(sim, bucket="example-corp-restricted"))
+    assert [f.level for f in findings] == [Level.WARNING, Level.WARNING]
+    assert "RestrictPublicBuckets setting overrides" in findings[0].message
+
+
 # --- round trip: the fix hints make a fresh role work ----------------------------------------
 
 

@@ -406,8 +406,10 @@ def _public_acl(aws: Aws, bucket: str) -> bool:
 def _public_findings(aws: Aws, bucket: str) -> list[Finding]:
     """Errors when the bucket is public, a warning when nothing stops it becoming public.
 
-    Public: GetBucketPolicyStatus says so, or (ASSUMPTION, as the simulator has it) the ACL
-    grants everyone while IgnorePublicAcls is off.
+    Public: GetBucketPolicyStatus says so (the call WorkMail makes) while RestrictPublicBuckets
+    is off, or (ASSUMPTION, as the simulator has it) the ACL grants everyone while
+    IgnorePublicAcls is off. BlockPublicPolicy does not count: S3 documents that it only
+    refuses new public policies and leaves an existing one in force.
     """
     field = Field.BUCKET
     block = (f"Turn on Block Public Access (aws s3api put-public-access-block --bucket {bucket} "
@@ -419,20 +421,30 @@ def _public_findings(aws: Aws, bucket: str) -> list[Finding]:
     except CoreError as error:
         settings = {}
         findings.append(unchecked(field, error.problem, "the bucket's Block Public Access"))
-    probes: list[tuple[Callable[[Aws, str], bool], str, str]] = [
-        (_public_policy, "policy", "its bucket policy grants public access")]
-    if not (settings or {}).get("IgnorePublicAcls"):
-        probes.append((_public_acl, "ACL", "its ACL grants access to everyone"))
-    for probe, part, why in probes:
+    probes: list[tuple[Callable[[Aws, str], bool], str, str, str]] = [
+        (_public_policy, "policy", "its bucket policy grants public access",
+         "RestrictPublicBuckets"),
+        (_public_acl, "ACL", "its ACL grants access to everyone", "IgnorePublicAcls")]
+    for probe, part, why, neutraliser in probes:
         try:
-            if probe(aws, bucket):
-                return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
-                                "WorkMail refuses public buckets.",
-                                fix=f"Remove the public grants from its {part}. {block}",
-                                policy=public)]
+            if not probe(aws, bucket):
+                continue
         except CoreError as error:
             findings.append(unchecked(field, error.problem, f"whether the bucket's {part} is "
                                       "public"))
+            continue
+        if (settings or {}).get(neutraliser):
+            # ASSUMPTION (unverified): S3 then keeps the public grant from working, but
+            # whether WorkMail accepts such a bucket is not documented.
+            findings.append(Finding(field, Level.WARNING, f"The bucket {bucket}: {why}, which "
+                                    f"its {neutraliser} setting overrides; whether WorkMail "
+                                    "accepts such a bucket is not documented.",
+                                    fix=f"Remove the public grants from its {part}."))
+            continue
+        return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
+                        "WorkMail refuses public buckets.",
+                        fix=f"Remove the public grants from its {part}. {block}",
+                        policy=public)]
     if settings is None or (settings and not all(settings.values())):
         what = ("has no Block Public Access settings" if settings is None else
                 "has Block Public Access partly off "
