@@ -180,3 +180,23 @@ def test_a_region_without_workmail_has_no_endpoint(sim: SimulatedAws) -> None:
     mumbai = boto3.client("workmail", region_name="ap-south-1", config=NO_RETRIES)
     with pytest.raises(EndpointConnectionError):
         mumbai.list_organizations()
+
+
+def test_a_user_added_after_a_search_is_found_by_the_next(sim: SimulatedAws,
+                                                           workmail: Any) -> None:
+    org = sim.world.org_id
+    assert workmail.list_users(OrganizationId=org, Filters={"UsernamePrefix": "new"})[
+        "Users"] == []
+    sim.workmail.create_user(org, "newcomer", "New Comer", "newcomer@example-corp.awsapps.com")
+    found = workmail.list_users(OrganizationId=org, Filters={"DisplayNamePrefix": "new c"})
+    assert [u["Name"] for u in found["Users"]] == ["newcomer"]
+    everyone = workmail.list_users(OrganizationId=org)["Users"]
+    assert everyone[-1]["Name"] == "newcomer"  # listings keep creation order
+
+
+def test_prefix_results_keep_creation_order(sim: SimulatedAws, workmail: Any) -> None:
+    everyone = [u["Name"] for u in workmail.list_users(OrganizationId=sim.world.org_id)["Users"]]
+    a_names = [u["Name"] for u in workmail.list_users(
+        OrganizationId=sim.world.org_id, Filters={"UsernamePrefix": "a"})["Users"]]
+    assert a_names == [n for n in everyone if n.startswith("a")]
+    assert len(a_names) > 1

@@ -25,7 +25,6 @@ from .directory import (
     Entity,
     Organization,
     entity_id_for,
-    filtered,
     org_id_for,
 )
 from .jobs import ExportJob, JobBook, s3_path_for
@@ -183,7 +182,7 @@ class WorkMailBackend:
                  prefix_attrs: dict[str, str], operation: str) -> tuple[list[Entity], str]:
         org = self._org(params, region)
         filters = params.get("Filters") or {}
-        return _page(filtered(org.of_kind(kind), filters, prefix_attrs), params, operation)
+        return _page(org.search(kind, filters, prefix_attrs), params, operation)
 
     def _list_users(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         page, token = self._listing(params, region, "USER", USER_FILTERS, "ListUsers")

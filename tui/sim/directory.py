@@ -6,9 +6,10 @@ prefix filters of ListUsers/ListResources/ListGroups. Seeding methods create rec
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +33,7 @@ class Entity:
     first_name: str = ""
     last_name: str = ""
     resource_type: str = ""  # ROOM | EQUIPMENT
+    order: int = 0  # position in the organization, the order listings keep
 
     @property
     def has_mailbox(self) -> bool:
@@ -51,6 +53,7 @@ class Organization:
     entities: dict[str, Entity] = field(default_factory=dict)
     _by_name: dict[str, Entity] = field(default_factory=dict)
     _by_email: dict[str, Entity] = field(default_factory=dict)
+    _indexes: dict[tuple[str, str], PrefixIndex] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -59,7 +62,9 @@ class Organization:
     def add(self, entity: Entity) -> None:
         if entity.id in self.entities or entity.name.lower() in self._by_name:
             raise ValueError(f"{entity.kind} {entity.name} already exists in {self.alias}")
+        entity.order = len(self.entities)
         self.entities[entity.id] = entity
+        self._indexes.clear()
         self._by_name[entity.name.lower()] = entity
         if entity.email:
             self._by_email[entity.email.lower()] = entity
@@ -78,6 +83,22 @@ class Organization:
     def of_kind(self, kind: str) -> Iterator[Entity]:
         return (e for e in self.entities.values() if e.kind == kind)
 
+    def search(self, kind: str, filters: dict[str, str], prefix_attrs: dict[str, str]
+               ) -> list[Entity]:
+        """The entities of a kind that match every given filter (AND), in listing order:
+        prefixes on the attributes `prefix_attrs` names, and State exactly."""
+        prefixes = {prefix_attrs[k]: v for k, v in filters.items() if k != "State" and v}
+        # Narrow down with a sorted index on the longest prefix, then check every filter.
+        attr, prefix = max(prefixes.items(), key=lambda item: len(item[1]), default=("", ""))
+        if (kind, attr) not in self._indexes:
+            self._indexes[(kind, attr)] = PrefixIndex(self.of_kind(kind), attr)
+        candidates = self._indexes[(kind, attr)].starting_with(prefix)
+        state = filters.get("State")
+        if state is None and len(prefixes) <= 1:
+            return candidates
+        return [e for e in candidates if (state is None or e.state == state)
+                and all(_starts(getattr(e, a, ""), p) for a, p in prefixes.items())]
+
 
 def org_id_for(alias: str, region: str) -> str:
     return "m-" + hashlib.md5(f"{region}/{alias}".encode()).hexdigest()
@@ -95,6 +116,27 @@ def _starts(value: str | None, prefix: str) -> bool:
     return (value or "").lower().startswith(prefix.lower())
 
 
+class PrefixIndex:
+    """Entities sorted by one lower-cased attribute, for prefix lookups in O(log n + k);
+    with no attribute, simply all of them. Lookups answer in listing order."""
+
+    def __init__(self, entities: Iterator[Entity], attr: str) -> None:
+        pairs = sorted(((getattr(e, attr, "") or "").lower() if attr else "", e.order, e)
+                       for e in entities)
+        self._keys = [key for key, _, _ in pairs]
+        self._entities = [e for _, _, e in pairs]
+
+    def starting_with(self, prefix: str) -> list[Entity]:
+        if not prefix:
+            return list(self._entities)
+        prefix = prefix.lower()
+        start = bisect.bisect_left(self._keys, prefix)
+        end = start
+        while end < len(self._keys) and self._keys[end].startswith(prefix):
+            end += 1
+        return sorted(self._entities[start:end], key=lambda e: e.order)
+
+
 # Filter name -> the entity attribute it matches by prefix (State is matched exactly).
 USER_FILTERS = {
     "UsernamePrefix": "name",
@@ -104,24 +146,6 @@ USER_FILTERS = {
 }
 RESOURCE_FILTERS = {"NamePrefix": "name", "PrimaryEmailPrefix": "email"}
 GROUP_FILTERS = RESOURCE_FILTERS
-
-
-def filtered(entities: Iterable[Entity], filters: dict[str, str],
-             prefix_attrs: dict[str, str]) -> list[Entity]:
-    """The entities that match every given filter (AND): prefixes, and State exactly."""
-    result = []
-    for entity in entities:
-        ok = True
-        for name, wanted in filters.items():
-            if name == "State":
-                ok = entity.state == wanted
-            else:
-                ok = _starts(getattr(entity, prefix_attrs[name], ""), wanted)
-            if not ok:
-                break
-        if ok:
-            result.append(entity)
-    return result
 
 
 class Directory:
