@@ -137,3 +137,22 @@ def test_faults_clear(sim: SimulatedAws, workmail: Any) -> None:
     assert workmail.list_organizations()["OrganizationSummaries"]
 
 
+
+
+@pytest.mark.parametrize(("service", "method", "kwargs", "code"), [
+    ("iam", "get_role", {"RoleName": "WorkMailExportRole"}, "AccessDenied"),
+    ("kms", "describe_key", {"KeyId": "alias/workmail-export"}, "AccessDeniedException"),
+    ("s3", "get_public_access_block", {"Bucket": "example-corp-mail-export"}, "AccessDenied"),
+    ("workmail", "list_organizations", {}, "AccessDeniedException"),
+])
+def test_denied_operations_answer_access_denied(sim: SimulatedAws, service: str, method: str,
+                                                kwargs: dict[str, Any], code: str) -> None:
+    operation = boto3.client(service).meta.method_to_api_mapping[method]
+    sim.faults.deny(service, operation)
+    with pytest.raises(ClientError) as caught:
+        call(service, method, kwargs)
+    assert caught.value.response["Error"]["Code"] == code
+    if service != "s3":
+        assert f"{service}:{operation}" in caught.value.response["Error"]["Message"]
+    sim.faults.clear()
+    assert call(service, method, kwargs)

@@ -164,3 +164,13 @@ def test_the_server_module_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_denied_operations_over_http(sim: SimulatedAws, url: str) -> None:
+    sim.faults.deny("iam", "GetRole")
+    iam = http_client(url, "iam")
+    with pytest.raises(ClientError) as caught:
+        iam.get_role(RoleName="WorkMailExportRole")
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert iam.list_roles()["Roles"]

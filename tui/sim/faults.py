@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 THROTTLE = "throttle"
 SERVER_ERROR = "server_error"
+DENIED = "denied"
+CALLER_ARN = "arn:aws:iam::123456789012:user/moto"  # who moto says the caller is
 
 # botocore protocol of each simulated service.
 PROTOCOLS = {"workmail": "json", "kms": "json", "iam": "query", "sts": "query", "s3": "rest-xml"}
@@ -27,6 +29,12 @@ _CODES = {  # (protocol, fault) -> (HTTP status, error code, message)
     ("json", SERVER_ERROR): (503, "ServiceUnavailableException", "Service unavailable"),
     ("query", SERVER_ERROR): (503, "ServiceUnavailable", "Service unavailable"),
     ("rest-xml", SERVER_ERROR): (503, "ServiceUnavailable", "Service unavailable"),
+    ("json", DENIED): (400, "AccessDeniedException", "User: {caller} is not authorized to "
+                       "perform: {action} because no identity-based policy allows the {action} "
+                       "action"),
+    ("query", DENIED): (403, "AccessDenied", "User: {caller} is not authorized to perform: "
+                        "{action} because no identity-based policy allows the {action} action"),
+    ("rest-xml", DENIED): (403, "AccessDenied", "Access Denied"),
 }
 
 
@@ -39,10 +47,11 @@ class HttpReply:
     body: bytes
 
 
-def error_reply(service: str, fault: str) -> HttpReply:
-    """The response a service sends for a throttle or server error, in its protocol."""
+def error_reply(service: str, fault: str, operation: str = "") -> HttpReply:
+    """The response a service sends for a throttle, server error or denial, in its protocol."""
     protocol = PROTOCOLS.get(service, "json")
-    status, code, message = _CODES[(protocol, fault)]
+    status, code, template = _CODES[(protocol, fault)]
+    message = template.format(caller=CALLER_ARN, action=f"{service}:{operation}")
     request_id = str(uuid.uuid4())
     if protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
@@ -67,6 +76,8 @@ class Faults:
     `server_error_rate` (0..1) fail that share of calls; `services` limits the rates (not the
     latency) to some services. `lose_next_response(op)` lets the next call of `op` reach the
     service and then drops the connection before the client sees the answer.
+    `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
+    refuses a caller whose policies lack the action (S3 over HTTP: not by operation).
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -76,6 +87,7 @@ class Faults:
         self.services: frozenset[str] | None = None
         self._rng = random.Random(seed)
         self._losses: list[str | None] = []
+        self._denied: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
@@ -83,16 +95,25 @@ class Faults:
         with self._lock:
             self._losses.append(operation)
 
+    def deny(self, service: str, operation: str) -> None:
+        """Refuse every call of `operation` (e.g. "iam", "GetRole") with AccessDenied."""
+        with self._lock:
+            self._denied.add((service, operation))
+
     def clear(self) -> None:
         with self._lock:
             self.latency = self.throttle_rate = self.server_error_rate = 0.0
             self.services = None
             self._losses.clear()
+            self._denied.clear()
 
-    def before_call(self, service: str) -> str | None:
-        """Sleep the latency, then say whether this call fails (THROTTLE, SERVER_ERROR)."""
+    def before_call(self, service: str, operation: str = "") -> str | None:
+        """Sleep the latency, then say whether this call fails (DENIED, THROTTLE,
+        SERVER_ERROR) or None."""
         if self.latency > 0:
             time.sleep(self.latency)
+        if (service, operation) in self._denied:
+            return DENIED
         if self.services is not None and service not in self.services:
             return None
         with self._lock:

@@ -65,9 +65,9 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
     if sim is None or not (urlsplit(request.url).hostname or "").endswith(".amazonaws.com"):
         return None
     _, service, operation = [*event_name.split(".", 2), "", ""][:3]
-    fault = sim.faults.before_call(service)
+    fault = sim.faults.before_call(service, operation)
     if fault:
-        return to_aws_response(request.url, error_reply(service, fault))
+        return to_aws_response(request.url, error_reply(service, fault, operation))
     lose = sim.faults.take_loss(operation)
     response = None
     if service == "workmail":

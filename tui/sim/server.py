@@ -76,12 +76,12 @@ class SimulatorApp:
         _, service = wire.credential_scope(environ.get("HTTP_AUTHORIZATION"))
         if target.startswith(wire.TARGET_PREFIX):
             service = "workmail"
-        fault = self.sim.faults.before_call(service)
+        operation = _operation(environ, body)
+        fault = self.sim.faults.before_call(service, operation)
         lose = False
         if fault:
-            reply = error_reply(service, fault)
+            reply = error_reply(service, fault, operation)
         else:
-            operation = _operation(environ, body)
             lose = bool(operation) and self.sim.faults.take_loss(operation)
             if service == "workmail":
                 reply = wire.handle(self.sim.workmail, target,
