@@ -90,3 +90,16 @@ def good_request(world: Any, **changes: str) -> ExportRequest:
                             role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn,
                             bucket=world.good_bucket, prefix=world.good_prefix)
     return request.with_changes(**changes) if changes else request
+
+
+async def point_at(pilot: Pilot[Any], key: str, table_id: str = "choices") -> None:
+    """Move the row cursor onto the row `key` with the arrow keys, as a person would."""
+    from tui.app.choice_table import ChoiceTable
+
+    table = pilot.app.screen.query_one(f"#{table_id}", ChoiceTable)
+    if not table.has_focus:
+        table.focus()
+        await pilot.pause()
+    delta = table.get_row_index(key) - table.cursor_row
+    await keys(pilot, *(["down"] * delta if delta > 0 else ["up"] * -delta))
+    assert table.pointed is not None and table.pointed.key == key

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui.app.findings_view import FindingsView
@@ -131,6 +131,8 @@ class StepScreen(Screen[None]):
         still_busy = any(w.is_running for w in self._aws_calls)
         if busy is not None and not any(b is busy for _, _, b in self._aws_calls.values()):
             busy.loading = False
+            if not isinstance(self.focused, (Input, Button, Select, DataTable)):
+                busy.focus()  # a loading widget loses focus; give it back
         if event.state is WorkerState.CANCELLED:
             return
         if not still_busy:

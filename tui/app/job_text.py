@@ -1,0 +1,75 @@
+"""How the monitor and jobs screens word a job: times, durations, the S3 object, state colours.
+
+Plain functions of an ExportJob, no widgets; times are shown in UTC so that what one admin
+reads out to another (and every snapshot) is the same wherever the terminal is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from tui.core.model import ExportJob
+
+STATE_STYLES = {"RUNNING": "bold cyan", "COMPLETED": "bold green", "FAILED": "bold red",
+                "CANCELLED": "bold yellow"}
+STATE_MARKS = {"RUNNING": "●", "COMPLETED": "✓", "FAILED": "✗", "CANCELLED": "■"}
+NOT_YET = "—"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def moment(when: datetime | None, *, seconds: bool = True) -> str:
+    """`2026-10-01 09:00:00 UTC` (without seconds for table cells), or a dash."""
+    if when is None:
+        return NOT_YET
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M")
+
+
+def clock_time(when: datetime) -> str:
+    """`09:00:40 UTC`: for things that happen within minutes (the next poll)."""
+    return when.astimezone(timezone.utc).strftime("%H:%M:%S UTC")
+
+
+def duration(span: timedelta) -> str:
+    """`0:04:05`, or `2 d 3:04:05` past a day; never negative."""
+    seconds = max(0, int(span.total_seconds()))
+    days, seconds = divmod(seconds, 86_400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    clock = f"{hours}:{minutes:02}:{seconds:02}"
+    return f"{days} d {clock}" if days else clock
+
+
+def elapsed(job: ExportJob, now: datetime) -> str:
+    """How long the job ran (to its end) or has been running (to `now`)."""
+    if job.start_time is None:
+        return NOT_YET
+    return duration((job.end_time or now) - job.start_time)
+
+
+def export_uri(job: ExportJob) -> str:
+    """Where the exported object is, as `s3://bucket/key` when the bucket is known.
+
+    ASSUMPTION (unverified, as in the simulator): S3Path is the object's key within the job's
+    bucket. A path that already names the bucket or a scheme is kept as it is.
+    """
+    path = job.s3_path
+    if not path:
+        return ""
+    if path.startswith("s3://") or not job.bucket:
+        return path
+    key = path.lstrip("/")
+    if key.startswith(f"{job.bucket}/"):
+        key = key[len(job.bucket) + 1:]
+    return f"s3://{job.bucket}/{key}"
+
+
+def short_id(job_id: str) -> str:
+    """The first block of a JobId, enough to tell jobs apart in a table."""
+    head = job_id.split("-", 1)[0]
+    return f"{head}…" if head != job_id else job_id
