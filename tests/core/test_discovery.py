@@ -147,13 +147,16 @@ def test_roles_trusting_workmail_come_first(aws: Aws, sim: Any) -> None:
 
 
 def test_roles_are_read_page_by_page(aws: Aws) -> None:
-    iam = aws.client("iam")
-    for i in range(120):
-        iam.create_role(RoleName=f"filler-{i:03d}", AssumeRolePolicyDocument="{}")
+    """ListRoles pages hold up to 1,000 roles; 1,008 take two. (KMS paging is the same code,
+    but moto ignores Limit on ListKeys/ListAliases, so it is not exercised here.)"""
+    from tui.sim import aws_seed
+
+    for i in range(1000):
+        aws_seed.create_role(f"filler-{i:04d}", {"Version": "2012-10-17", "Statement": []})
     pages = _record(aws, "iam", "ListRoles")
     roles = discovery.list_roles(aws)
-    assert len(roles) == 128 and len({r.arn for r in roles}) == 128
-    assert len(pages) == 2 and "Marker" in pages[1]
+    assert len(roles) == 1008 and len({r.arn for r in roles}) == 1008
+    assert [p.get("MaxItems") for p in pages] == [1000, 1000] and "Marker" in pages[1]
 
 
 def test_keys_with_aliases_and_why_not(aws: Aws, sim: Any) -> None:

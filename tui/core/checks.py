@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.core import discovery, fields, policies
 from tui.core.discovery import call, call_unless, is_access_denied
@@ -25,6 +25,8 @@ from tui.core.model import AwsProblem, CoreError, ExportRequest, Field, Finding,
 
 if TYPE_CHECKING:
     from tui.core.session import Aws
+
+T = TypeVar("T")
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 _ORG_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:workmail:[\w-]+:(\d{12}):organization/")
@@ -151,14 +153,19 @@ def _organization_arn(aws: Aws, request: ExportRequest, role_account: str) -> tu
                                                    request.organization_id)
 
 
-def _role_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
-    """The role's identity policies: inline ones and the default version of attached ones."""
+def _inline_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
+    """The role's inline policies."""
+    iam = aws.client("iam")
+    return [policies.parse_document(call("iam:GetRolePolicy", iam.get_role_policy,
+                                         RoleName=name, PolicyName=policy_name)["PolicyDocument"])
+            for policy_name in discovery.pages(iam, "list_role_policies", "PolicyNames",
+                                               RoleName=name)]
+
+
+def _attached_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
+    """The default versions of the managed policies attached to the role."""
     iam = aws.client("iam")
     documents = []
-    for policy_name in discovery.pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
-        answer = call("iam:GetRolePolicy", iam.get_role_policy, RoleName=name,
-                      PolicyName=policy_name)
-        documents.append(policies.parse_document(answer["PolicyDocument"]))
     for attached in discovery.pages(iam, "list_attached_role_policies", "AttachedPolicies",
                                     RoleName=name):
         arn = attached["PolicyArn"]
@@ -180,19 +187,25 @@ def _key_arn(aws: Aws, request: ExportRequest) -> str | None:
 
 
 def _role_facts(aws: Aws, request: ExportRequest, role_account: str, name: str) -> _RoleFacts:
-    """Reads the role; raises CoreError when the role itself cannot be read."""
-    role = call("iam:GetRole", aws.client("iam").get_role, RoleName=name)["Role"]
-    account, org_arn = _organization_arn(aws, request, role_account)
+    """Reads the role, its policies, the organization and the key at once (each a chain of
+    calls on the thread pool); raises CoreError when the role itself cannot be read."""
+    submit = discovery.pool().submit
+    role_lookup = submit(call, "iam:GetRole", aws.client("iam").get_role, RoleName=name)
+    organization = submit(_organization_arn, aws, request, role_account)
+    policy_lists = [submit(_inline_documents, aws, name), submit(_attached_documents, aws, name)]
+    key_arn = submit(_key_arn, aws, request)
+    role = role_lookup.result()["Role"]
     documents: list[Mapping[str, Any]] | None
     try:
-        documents, problem = _role_documents(aws, name), None
+        documents, problem = [d for found in discovery.gather(policy_lists) for d in found], None
     except CoreError as error:
         documents, problem = None, error.problem
+    account, org_arn = organization.result()
     return _RoleFacts(name=name, arn=role["Arn"], account=account, org_arn=org_arn,
                       trust_document=policies.parse_document(
                           role.get("AssumeRolePolicyDocument") or {}),
                       documents=documents, documents_problem=problem,
-                      key_arn=_key_arn(aws, request))
+                      key_arn=key_arn.result())
 
 
 def _read_role(aws: Aws, request: ExportRequest) -> _RoleFacts | Finding:
@@ -403,7 +416,17 @@ def _public_acl(aws: Aws, bucket: str) -> bool:
                for grant in grants.get("Grants", []))
 
 
-def _public_findings(aws: Aws, bucket: str) -> list[Finding]:
+def _attempt(function: Callable[..., T], *args: Any) -> T | CoreError:
+    """The result of a call, or the CoreError it raised (to sort out after a concurrent run)."""
+    try:
+        return function(*args)
+    except CoreError as error:
+        return error
+
+
+def _public_findings(bucket: str, settings: dict[str, bool] | CoreError | None,
+                     public_policy: bool | CoreError, public_acl: bool | CoreError
+                     ) -> list[Finding]:
     """Errors when the bucket is public, a warning when nothing stops it becoming public.
 
     Public: GetBucketPolicyStatus says so (the call WorkMail makes) while RestrictPublicBuckets
@@ -416,35 +439,28 @@ def _public_findings(aws: Aws, bucket: str) -> list[Finding]:
              "--public-access-block-configuration file://block.json).")
     public = policies.public_access_block_json()
     findings: list[Finding] = []
-    try:
-        settings = _block_settings(aws, bucket)
-    except CoreError as error:
+    if isinstance(settings, CoreError):
+        findings.append(unchecked(field, settings.problem, "the bucket's Block Public Access"))
         settings = {}
-        findings.append(unchecked(field, error.problem, "the bucket's Block Public Access"))
-    probes: list[tuple[Callable[[Aws, str], bool], str, str, str]] = [
-        (_public_policy, "policy", "its bucket policy grants public access",
-         "RestrictPublicBuckets"),
-        (_public_acl, "ACL", "its ACL grants access to everyone", "IgnorePublicAcls")]
-    for probe, part, why, neutraliser in probes:
-        try:
-            if not probe(aws, bucket):
-                continue
-        except CoreError as error:
-            findings.append(unchecked(field, error.problem, f"whether the bucket's {part} is "
+    probes = [(public_policy, "policy", "its bucket policy grants public access",
+               "RestrictPublicBuckets"),
+              (public_acl, "ACL", "its ACL grants access to everyone", "IgnorePublicAcls")]
+    for found, part, why, neutraliser in probes:
+        if isinstance(found, CoreError):
+            findings.append(unchecked(field, found.problem, f"whether the bucket's {part} is "
                                       "public"))
-            continue
-        if (settings or {}).get(neutraliser):
+        elif found and (settings or {}).get(neutraliser):
             # ASSUMPTION (unverified): S3 then keeps the public grant from working, but
             # whether WorkMail accepts such a bucket is not documented.
             findings.append(Finding(field, Level.WARNING, f"The bucket {bucket}: {why}, which "
                                     f"its {neutraliser} setting overrides; whether WorkMail "
                                     "accepts such a bucket is not documented.",
                                     fix=f"Remove the public grants from its {part}."))
-            continue
-        return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
-                        "WorkMail refuses public buckets.",
-                        fix=f"Remove the public grants from its {part}. {block}",
-                        policy=public)]
+        elif found:
+            return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
+                            "WorkMail refuses public buckets.",
+                            fix=f"Remove the public grants from its {part}. {block}",
+                            policy=public)]
     if settings is None or (settings and not all(settings.values())):
         what = ("has no Block Public Access settings" if settings is None else
                 "has Block Public Access partly off "
@@ -474,7 +490,13 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
     if not choice.usable:
         return [Finding(field, Level.ERROR, f"The bucket {bucket} cannot be used. "
                         f"{choice.why_not}", fix=f"Choose a bucket in {aws.region}.")]
-    return [*_bucket_policy_findings(aws, request), *_public_findings(aws, bucket)] or [
+    submit = discovery.pool().submit
+    denials = submit(_bucket_policy_findings, aws, request)
+    settings = submit(_attempt, _block_settings, aws, bucket)
+    public_policy = submit(_attempt, _public_policy, aws, bucket)
+    public_acl = submit(_attempt, _public_acl, aws, bucket)
+    return [*denials.result(), *_public_findings(bucket, settings.result(), public_policy.result(),
+                                                 public_acl.result())] or [
         Finding(field, Level.OK, f"The bucket {bucket} is in {aws.region} and blocks public "
                 "access.")]
 

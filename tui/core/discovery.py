@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,16 +46,21 @@ MAX_PAGE = 100  # WorkMail's MaxResults upper bound
 MAX_FILTER = 256  # WorkMail's prefix filter length bound
 US_EAST_1 = "us-east-1"  # GetBucketLocation answers None for it
 
+POOL_SIZE = 16  # calls in flight at once; they mostly wait on the network
 _pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def pool() -> ThreadPoolExecutor:
-    """The small thread pool of concurrent AWS calls (boto3 clients are thread-safe)."""
+    """The thread pool of concurrent AWS calls (boto3 clients are thread-safe). Its tasks
+    never wait on other tasks of the pool, so it cannot deadlock."""
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workmail-export-aws")
-        atexit.register(_pool.shutdown, wait=False)
-    return _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=POOL_SIZE,
+                                       thread_name_prefix="workmail-export-aws")
+            atexit.register(_pool.shutdown, wait=False)
+        return _pool
 
 
 def call(operation: str, function: Callable[..., T], /, *args: Any, **params: Any) -> T:
@@ -290,7 +296,8 @@ def role_choice(role: Mapping[str, Any]) -> RoleChoice:
 
 def list_roles(aws: Aws) -> list[RoleChoice]:
     """Every IAM role, those WorkMail's export service may assume first, then by name."""
-    roles = [role_choice(r) for r in pages(aws.client("iam"), "list_roles", "Roles")]
+    roles = [role_choice(r) for r in pages(aws.client("iam"), "list_roles", "Roles",
+                                           PaginationConfig={"PageSize": 1000})]
     return sorted(roles, key=lambda r: (not r.trusts_workmail, r.name.lower()))
 
 
