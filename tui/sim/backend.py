@@ -115,19 +115,20 @@ class WorkMailBackend:
         return org.id
 
     def _add(self, org_id: str, kind: str, name: str, email: str | None, state: str,
-             **extra: str) -> str:
+             display_name: str = "", resource_type: str = "") -> str:
+        first, _, last = display_name.partition(" ")
         with self._lock:
             org = self.directory.org(org_id)
             entity = Entity(id=entity_id_for(org_id, kind, name), kind=kind, name=name,
-                            email=email, state=state, created=self.clock.now(), **extra)
+                            email=email, state=state, created=self.clock.now(),
+                            display_name=display_name, first_name=first, last_name=last,
+                            resource_type=resource_type)
             org.add(entity)
         return entity.id
 
     def create_user(self, org_id: str, name: str, display_name: str = "",
                     email: str | None = None, state: str = "ENABLED") -> str:
-        first, _, last = display_name.partition(" ")
-        return self._add(org_id, "USER", name, email, state, display_name=display_name,
-                         first_name=first, last_name=last)
+        return self._add(org_id, "USER", name, email, state, display_name=display_name)
 
     def create_resource(self, org_id: str, name: str, resource_type: str = "ROOM",
                         email: str | None = None, state: str = "ENABLED") -> str:

@@ -105,8 +105,17 @@ def bucket_is_public(bucket: Any) -> bool:
     return bool(not acl_blocked and bucket.acl is not None and bucket.acl.public_read)
 
 
-def _check_role_trust(check: ExportCheck) -> str | None:
-    role = _role(check)
+@dataclass(frozen=True)
+class _Found:
+    """The moto objects an export names (None: not there), looked up once per evaluation."""
+
+    role: Any | None
+    key: Any | None
+    bucket: Any | None
+
+
+def _check_role_trust(check: ExportCheck, found: _Found) -> str | None:
+    role = found.role
     if role is None:
         return (f"Access denied: role {check.role_arn} does not exist in account "
                 f"{check.account}, so {EXPORT_SERVICE} cannot assume it.")
@@ -123,8 +132,8 @@ def _check_role_trust(check: ExportCheck) -> str | None:
     return None
 
 
-def _check_bucket(check: ExportCheck) -> str | None:
-    bucket = _bucket(check)
+def _check_bucket(check: ExportCheck, found: _Found) -> str | None:
+    bucket = found.bucket
     if bucket is None:
         return f"S3 bucket {check.bucket} does not exist in account {check.account}."
     if bucket.region_name != check.org_region:
@@ -136,12 +145,12 @@ def _check_bucket(check: ExportCheck) -> str | None:
     return None
 
 
-def _check_key(check: ExportCheck) -> str | None:
+def _check_key(check: ExportCheck, found: _Found) -> str | None:
     region = _arn_parts(check.kms_key_arn)[3]
     if region != check.org_region:
         return (f"KMS key {check.kms_key_arn} is in {region}, but the organization is in "
                 f"{check.org_region}; the key must be in the organization's Region.")
-    key = _key(check)
+    key = found.key
     if key is None:
         return f"KMS key {check.kms_key_arn} does not exist in account {check.account}."
     if key.key_state != "Enabled":
@@ -157,11 +166,11 @@ def _without_conditions(statements: list[dict[str, Any]]) -> list[dict[str, Any]
     return [{k: v for k, v in s.items() if k != "Condition"} for s in statements]
 
 
-def _check_s3_permissions(check: ExportCheck) -> str | None:
-    role = _role(check)
-    statements = _role_statements(role)
-    bucket = _bucket(check)
-    bucket_statements = parse_policy(bucket.policy) if bucket is not None else []
+def _check_s3_permissions(check: ExportCheck, found: _Found) -> str | None:
+    if found.role is None or found.bucket is None:
+        return None  # already reported by the checks before
+    statements = _role_statements(found.role)
+    bucket_statements = parse_policy(found.bucket.policy)
     wanted = [(a, check.object_arn) for a in S3_ACTIONS_ON_OBJECT]
     wanted += [(a, check.bucket_arn) for a in S3_ACTIONS_ON_BUCKET]
     for action, resource in wanted:
@@ -174,10 +183,11 @@ def _check_s3_permissions(check: ExportCheck) -> str | None:
     return None
 
 
-def _check_kms_permissions(check: ExportCheck) -> str | None:
-    role = _role(check)
-    key = _key(check)
-    statements = _role_statements(role)
+def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
+    key = found.key
+    if found.role is None or key is None:
+        return None  # already reported by the checks before
+    statements = _role_statements(found.role)
     key_statements = parse_policy(key.policy)
     context = {"kms:ViaService": f"s3.{check.org_region}.amazonaws.com",
                "kms:EncryptionContext:aws:s3:arn": check.object_arn,
@@ -206,14 +216,15 @@ def _check_kms_permissions(check: ExportCheck) -> str | None:
     return None
 
 
-CHECKS: tuple[Callable[[ExportCheck], str | None], ...] = (
+CHECKS: tuple[Callable[[ExportCheck, _Found], str | None], ...] = (
     _check_role_trust, _check_bucket, _check_key, _check_s3_permissions, _check_kms_permissions)
 
 
 def evaluate_export(check: ExportCheck) -> str | None:
     """None when the export would succeed, else the ErrorInfo of the first problem found."""
+    found = _Found(role=_role(check), key=_key(check), bucket=_bucket(check))
     for run in CHECKS:
-        problem = run(check)
+        problem = run(check, found)
         if problem:
             return problem
     return None
