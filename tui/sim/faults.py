@@ -77,7 +77,8 @@ class Faults:
     latency) to some services. `lose_next_response(op)` lets the next call of `op` reach the
     service and then drops the connection before the client sees the answer.
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
-    refuses a caller whose policies lack the action (S3 over HTTP: not by operation).
+    refuses a caller whose policies lack the action. Over HTTP, S3 requests carry no operation
+    name, so S3 calls can be delayed, throttled and failed there but not lost or denied.
     """
 
     def __init__(self, seed: int = 0) -> None:

@@ -144,6 +144,8 @@ class JobBook:
             self._by_token[job.client_token] = job
 
     def get(self, org_id: str, job_id: str) -> ExportJob:
+        # ASSUMPTION (unverified): DescribeMailboxExportJob still answers for jobs older than
+        # the seven days ListMailboxExportJobs shows.
         job = self.jobs.get(job_id)
         if job is None or job.organization_id != org_id:
             # ASSUMPTION (unverified): an unknown JobId is reported as EntityNotFoundException.
@@ -152,12 +154,15 @@ class JobBook:
         return job
 
     def listed(self, org_id: str) -> list[ExportJob]:
-        """The jobs ListMailboxExportJobs shows: started in the last seven days, newest first."""
+        """The jobs ListMailboxExportJobs shows: started in the last seven days, newest first
+        (the order is an ASSUMPTION, unverified)."""
         now = self._now()
         recent = [j for j in self.of_org(org_id) if now - j.start_time <= LIST_WINDOW]
         return sorted(recent, key=lambda j: j.start_time, reverse=True)
 
     def cancel(self, org_id: str, job_id: str) -> None:
+        # ASSUMPTION (unverified): Cancel's ClientToken is not checked; cancelling is
+        # idempotent by itself (see below).
         now = self._now()
         job = self.get(org_id, job_id)
         state = job.state(now)
