@@ -101,6 +101,13 @@ def test_legacy_external_id_role_is_accepted(aws: Aws, sim: Any) -> None:
     assert "sts:ExternalId" in findings[0].message
 
 
+def test_key_given_by_alias_arn_is_resolved(aws: Aws, sim: Any) -> None:
+    alias = f"arn:aws:kms:us-east-1:{sim.world.account}:alias/workmail-export"
+    request = good_request(sim, kms_key_arn=alias)
+    assert {f.level for f in checks.preflight(aws, request)} == {Level.OK}
+    assert run_job(sim, aws, request) == ("COMPLETED", "")
+
+
 # --- each misconfiguration of the demo world ----------------------------------------------------
 
 MISCONFIGURATIONS = {
