@@ -10,7 +10,7 @@ Decisions where the service is silent:
   sent as typed to the name and display-name filters and lower-cased to the email filters
   (addresses are stored lower-case; ASSUMPTION). A search for "ali" therefore finds "alice"
   and alice@..., a search for "Ali" finds display names starting "Ali".
-- Public access is not part of listing buckets: it costs two calls per bucket. The bucket
+- Public access is not part of listing buckets: it costs four calls per bucket. The bucket
   check (checks.check_bucket) reads it for the chosen bucket.
 - A key or bucket the caller may not describe is listed as not usable with that reason
   instead of failing the whole list.
