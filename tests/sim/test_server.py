@@ -174,3 +174,12 @@ def test_denied_operations_over_http(sim: SimulatedAws, url: str) -> None:
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert iam.list_roles()["Roles"]
+
+
+def test_a_busy_port_is_a_sentence_not_a_traceback(url: str) -> None:
+    busy = url.rsplit(":", 1)[1]
+    result = subprocess.run([sys.executable, "-m", "tui.sim.server", "--port", busy],
+                            capture_output=True, text=True, env=cli_env(), timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Cannot serve on 127.0.0.1 port {busy}")
+    assert "choose another port" in result.stderr and "Traceback" not in result.stderr

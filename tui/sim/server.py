@@ -102,9 +102,21 @@ class SimulatorServer:
 
     def __init__(self, sim: SimulatedAws, port: int = 0) -> None:
         self.app = SimulatorApp(sim)
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True,
-                                   request_handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        # Bind here, not in werkzeug: werkzeug answers a busy port with sys.exit(1).
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.bind(("127.0.0.1", port))
+            listener.listen(128)
+        except OSError as error:
+            listener.close()
+            raise OSError(error.errno, f"Cannot serve on 127.0.0.1 port {port} "
+                          f"({error.strerror or error}); choose another port, or 0 for any "
+                          "free one.") from error
+        with listener:  # the server works on its own duplicate of the socket
+            self._server = make_server("127.0.0.1", listener.getsockname()[1], self.app,
+                                       threaded=True, request_handler=_QuietHandler,
+                                       fd=listener.fileno())
+        self.url = f"http://127.0.0.1:{self._server.socket.getsockname()[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="simulated-aws", daemon=True)
         self._thread.start()
@@ -145,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=1.0,
                         help="how much faster than real time export jobs run")
     args = parser.parse_args(argv)
-    serve_forever(args.port, args.world, args.speed)
+    try:
+        serve_forever(args.port, args.world, args.speed)
+    except OSError as error:
+        print(error.strerror or error, file=sys.stderr)
+        return 2
     return 0
 
 
