@@ -5,21 +5,25 @@ With no subcommand it opens the wizard (the Textual app, or the line-by-line pro
 registers its parser through `_command(...)` (which gives it the connection flags too), and
 `run_<name>(args) -> int` does the work; `build_parser` lists the adders.
 
-Every expected failure is one line on stderr and an exit code (2: bad usage or a missing
-extra, 1: AWS said no), never a traceback. Heavy imports (boto3, textual, the simulator)
-happen only in the command that needs them, so --help and --version answer at once.
+Every expected failure is one line on stderr and an exit code (tui.commands.exit_codes: 2
+bad usage or a missing extra, 1 AWS said no, 3 a check found an error, ...), never a
+traceback. Heavy imports (boto3, textual, the simulator) happen only in the command that
+needs them, so --help and --version answer at once. The commands themselves live in
+tui.commands, one module each; here they are only parsed and handed their values.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
 from tui import __version__
+from tui.commands import exit_codes
 from tui.core.model import ConnectionSettings, CoreError, ExportRequest, Field
 
 PROG = "workmail-export"
@@ -50,20 +54,27 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if not message.startswith("argument "):
             message += f"; see {self.prog} --help"
-        self.exit(2, f"{self.prog}: {message}\n")
+        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; the process exit code."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "journal", None):
+        from tui.core.journal import JOURNAL_ENV
+
+        os.environ[JOURNAL_ENV] = args.journal  # every part of the tool reads the journal here
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
     except CoreError as exc:
-        print(f"{PROG}: {exc.problem.sentence()}", file=sys.stderr)
-        return 1
+        from tui.commands.output import report_problem
+
+        report_problem(exc.problem, as_json=getattr(args, "json", False))
+        return exit_codes.AWS_ERROR
     except KeyboardInterrupt:
-        return 130
+        print(f"{PROG}: interrupted.", file=sys.stderr)
+        return exit_codes.INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,20 +87,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_connection_flags(parser, None)
+    _add_journal_flag(parser, None)
     face = parser.add_argument_group("the wizard")
     face.add_argument("--demo", action="store_true",
                       help="run against a simulated AWS with a demo organization "
                            f"(needs: {DEMO_EXTRA})")
     face.add_argument("--plain", action="store_true",
                       help="ask line by line instead of the full-screen app")
-    prefill = parser.add_argument_group("prefill the wizard (each value is checked)")
-    for flag, (field, attribute, metavar, what) in PREFILL_FLAGS.items():
-        prefill.add_argument(flag, dest=attribute, metavar=metavar, type=_field_value(field),
-                             help=what)
+    _add_field_flags(parser, "prefill the wizard (each value is checked)", None)
     parser.set_defaults(run=run_wizard)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    add_simulate(subparsers)
+    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_simulate):
+        add(subparsers)
     return parser
+
+
+def _add_field_flags(parser: argparse.ArgumentParser, title: str, default: str | None,
+                     flags: tuple[str, ...] = tuple(PREFILL_FLAGS)) -> None:
+    """The request's field flags (all, or `flags`), each checked by the core's field rule."""
+    group = parser.add_argument_group(title)
+    for flag in flags:
+        field, attribute, metavar, what = PREFILL_FLAGS[flag]
+        group.add_argument(flag, dest=attribute, metavar=metavar, type=_field_value(field),
+                           default=default, help=what)
+
+
+def _add_journal_flag(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument("--journal", metavar="PATH", type=_journal_file, default=default,
+                        help="the local job journal (default: WORKMAIL_EXPORT_JOURNAL, else "
+                             "the user state directory)")
+
+
+def _add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document on stdout instead of lines")
 
 
 def _add_connection_flags(parser: argparse.ArgumentParser, default: str | None) -> None:
@@ -114,6 +145,7 @@ def _command(subparsers: Subcommands, name: str,
                                                             description=summary)
     if uses_aws:
         _add_connection_flags(parser, argparse.SUPPRESS)
+        _add_journal_flag(parser, argparse.SUPPRESS)
     parser.set_defaults(run=run)
     return parser
 
@@ -151,6 +183,133 @@ def run_wizard(args: argparse.Namespace) -> int:
                     f"wizard yet.", code=1)
     code: int = face.run(settings_from(args), prefill_from(args), args.demo)
     return code
+
+
+# --- check -----------------------------------------------------------------------------------
+
+
+def add_check(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "check", "run every preflight check on the fields given "
+                      "(exit 3 when one finds an error)", run_check)
+    _add_field_flags(parser, "the fields to check", argparse.SUPPRESS)
+    _add_json_flag(parser)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tui.commands import check
+
+    request = prefill_from(args)
+    given = {field for field, attribute, _, _ in PREFILL_FLAGS.values()
+             if getattr(request, attribute)}
+    if not given:
+        return _say(f"{PROG} check: give at least one field to check, e.g. --organization "
+                    "ORG_ID --entity MAILBOX (see workmail-export check --help)")
+    return check.run(settings_from(args), request, given, as_json=args.json)
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+def add_start(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "start", "check, then start the export job of one mailbox "
+                      "and print its JobId", run_start)
+    _add_field_flags(parser, "the export (all but --description are needed)",
+                     argparse.SUPPRESS)
+    parser.add_argument("--client-token", metavar="TOKEN", type=_client_token,
+                        help="idempotency token: running start again with the same token and "
+                             "fields starts at most one job (default: a new one)")
+    parser.add_argument("--force", action="store_true",
+                        help="start even when a check finds an error")
+    _add_json_flag(parser)
+
+
+def run_start(args: argparse.Namespace) -> int:
+    from tui.core.fields import check_field
+
+    request = prefill_from(args)
+    missing = [flag for flag, (field, attribute, _, _) in PREFILL_FLAGS.items()
+               if not getattr(request, attribute) and check_field(field, "")]
+    if missing:
+        return _say(f"{PROG} start: missing {', '.join(missing)}; every field but "
+                    "--description is needed to start an export")
+    if args.client_token:
+        request = request.with_changes(client_token=args.client_token)
+    from tui.commands import start
+
+    return start.run(settings_from(args), request, as_json=args.json, force=args.force)
+
+
+# --- status, jobs, cancel --------------------------------------------------------------------
+
+
+def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("job_id", metavar="JOB_ID", type=_job_id, help="the JobId")
+    _add_field_flags(parser, "where the job runs", argparse.SUPPRESS, ("--organization",))
+    parser.epilog = ("Without --organization, the job's organization is read from the local "
+                     "journal (jobs started from this machine).")
+    _add_json_flag(parser)
+
+
+def _organization_of_job(args: argparse.Namespace, command: str) -> str | None:
+    """--organization, else the organization the journal recorded for the JobId."""
+    if args.organization_id:
+        return str(args.organization_id)
+    from tui.commands.common import organization_of
+
+    organization = organization_of(args.job_id)
+    if organization is None:
+        _say(f"{PROG} {command}: job {args.job_id} is not in the local journal; pass "
+             "--organization with the id (m-...) of the organization it runs in")
+    return organization
+
+
+def add_status(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "status", "show the state of an export job; with --wait, "
+                      "follow it until it ends (exit 4 if FAILED or CANCELLED)", run_status)
+    _add_job_arguments(parser)
+    parser.add_argument("--wait", action="store_true",
+                        help="poll until the job is COMPLETED, FAILED or CANCELLED")
+    parser.add_argument("--poll", metavar="SECONDS", type=_poll_seconds, default=2.0,
+                        help="first wait between polls (default 2); it grows 1.5 times a poll "
+                             "without progress, up to 30")
+
+
+def run_status(args: argparse.Namespace) -> int:
+    organization = _organization_of_job(args, "status")
+    if organization is None:
+        return exit_codes.BAD_USAGE
+    from tui.commands import status
+
+    return status.run(settings_from(args), args.job_id, organization, as_json=args.json,
+                      wait=args.wait, first_poll=args.poll)
+
+
+def add_jobs(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "jobs", "list export jobs: the service's last seven days "
+                      "and every job in the local journal", run_jobs)
+    _add_field_flags(parser, "which organization (default: every Active one in the Region)",
+                     argparse.SUPPRESS, ("--organization",))
+    _add_json_flag(parser)
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    from tui.commands import jobs
+
+    return jobs.run(settings_from(args), args.organization_id or "", as_json=args.json)
+
+
+def add_cancel(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "cancel", "cancel a running export job", run_cancel)
+    _add_job_arguments(parser)
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    organization = _organization_of_job(args, "cancel")
+    if organization is None:
+        return exit_codes.BAD_USAGE
+    from tui.commands import cancel
+
+    return cancel.run(settings_from(args), args.job_id, organization, as_json=args.json)
 
 
 # --- simulate --------------------------------------------------------------------------------
@@ -213,6 +372,42 @@ def _endpoint_url(value: str) -> str:
     if url.scheme not in ("http", "https") or not url.netloc:
         raise argparse.ArgumentTypeError(f"{value!r} is not a URL like http://127.0.0.1:4566")
     return value
+
+
+def _client_token(value: str) -> str:
+    from tui.core.fields import check_value
+
+    return _checked(check_value("client_token", value), value)
+
+
+def _job_id(value: str) -> str:
+    from tui.core.fields import check_value
+
+    return _checked(check_value("job_id", value), value)
+
+
+def _checked(message: str | None, value: str) -> str:
+    if message:
+        raise argparse.ArgumentTypeError(message)
+    return value
+
+
+def _journal_file(value: str) -> str:
+    if not value or os.path.isdir(os.path.expanduser(value)):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a file path; give one like "
+                                         "~/workmail/journal.sqlite3")
+    return value
+
+
+def _poll_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 30:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from above 0 "
+                                         "to 30")
+    return seconds
 
 
 def _port(value: str) -> int:

@@ -160,3 +160,11 @@ def test_a_step_revisited_from_the_review_returns_to_the_review() -> None:
         id="m-" + "c" * 32, alias="c", state="Active"))
     assert wz.next_stage(opened).stage is Stage.MAILBOX
     assert wz.revisit(state, Stage.RESULT) == state
+
+
+def test_a_prefilled_mailbox_looked_up_keeps_the_request_as_given() -> None:
+    state = connected_state(ExportRequest(organization_id=ORG.id, entity_id="alice@acme.test"))
+    known = wz.mailbox_known(state, ALICE)
+    assert known.mailbox == ALICE
+    assert known.request == state.request
+    assert wz.mailbox_known(state, replace(ALICE, email="other@acme.test", name="x")) == state

@@ -56,6 +56,19 @@ class MailboxScreen(StepScreen):
 
     def load(self) -> None:
         self.search_input.focus()
+        entity_id, aws = self.state.request.entity_id, self.wizard.aws
+        if entity_id and self.state.mailbox is None and aws is not None:
+            org_id = self.state.request.organization_id
+            self.call_aws(lambda: calls.resolve_mailbox(aws, org_id, entity_id),
+                          self._prefilled_found, message=f"Looking up {entity_id}…",
+                          group="resolve")
+        else:
+            self.search(self.search_input.value)
+
+    def _prefilled_found(self, mailbox: Mailbox | None) -> None:
+        if mailbox is not None:
+            self.wizard.state = wz.mailbox_known(self.state, mailbox)
+            self.search_input.value = mailbox.email or mailbox.name
         self.search(self.search_input.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:

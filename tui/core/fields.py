@@ -137,12 +137,13 @@ class _Rule:
 
 
 @functools.cache
-def _rules() -> dict[str, _Rule]:
-    """The rules of StartMailboxExportJob's input members, read from botocore's model."""
+def _rules(operation: str = OPERATION) -> dict[str, _Rule]:
+    """The rules of an operation's input members (StartMailboxExportJob's by default), read
+    from botocore's model."""
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("workmail")
-    shape = model.operation_model(OPERATION).input_shape
+    shape = model.operation_model(operation).input_shape
     rules = {}
     for member, member_shape in shape.members.items():
         meta = member_shape.metadata
@@ -163,6 +164,28 @@ def model_rule(field: Field) -> tuple[int, int, str]:
     """(min length, max length, pattern) of `field` as the botocore model states them."""
     rule = _rules()[MEMBER_BY_FIELD[field]]
     return rule.min_len, rule.max_len, rule.pattern
+
+
+# Values of the job calls that are not fields of the request, checked the same way:
+# name -> (operation, member, one value, many values, an example).
+OTHER_VALUES: dict[str, tuple[str, str, str, str, str]] = {
+    "client_token": (OPERATION, "ClientToken", "The client token", "Client tokens",
+                     "nightly-export-alice-2026-10-01"),
+    "job_id": ("DescribeMailboxExportJob", "JobId", "The job id", "Job ids",
+               "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"),
+}
+
+
+def check_value(name: str, value: str) -> str | None:
+    """What is wrong with `value` for one of OTHER_VALUES (a ClientToken, a JobId), as a
+    sentence with the fix; None when fine."""
+    operation, member, one, many, good = OTHER_VALUES[name]
+    rule = _rules(operation)[member]
+    if rule.regex.fullmatch(value) and rule.min_len <= len(value) <= rule.max_len:
+        return None
+    if not value:
+        return f"{one} is required, e.g. {good}."
+    return _explain(rule, value, one, many, good)
 
 
 # --- reading a pattern as a sequence of character classes ---------------------------------

@@ -138,13 +138,15 @@ class _UnopenedJournal:
         raise self.error
 
 
-def submit(aws: Aws, request: ExportRequest) -> StartedJob:
-    """Start the export, recording it in the local journal before the JobId is shown."""
+def submit(aws: Aws, request: ExportRequest, source: str = "tui") -> StartedJob:
+    """Start the export, recording it in the local journal before the JobId is shown.
+
+    `source` is the face the journal names as the job's origin (tui, plain, cli)."""
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
     try:
-        journal = Journal.open()
+        journal = Journal.open(source=source)
     except CoreError as exc:
         return start_export(aws, request, _UnopenedJournal(exc))
     with journal:

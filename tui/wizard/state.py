@@ -211,6 +211,14 @@ def choose_mailbox(state: WizardState, mailbox: Mailbox) -> WizardState:
     return replace(new, mailbox=mailbox)
 
 
+def mailbox_known(state: WizardState, mailbox: Mailbox) -> WizardState:
+    """The mailbox a prefilled entity id, name or email names, looked up for display; the
+    request keeps the text as given (and its ClientToken)."""
+    if state.request.entity_id not in (mailbox.id, mailbox.name, mailbox.email):
+        return state
+    return replace(state, mailbox=mailbox)
+
+
 def choose_role(state: WizardState, role_arn: str, role: RoleChoice | None = None) -> WizardState:
     """A role chosen from the list, or an ARN typed (role None)."""
     new = _change(state, (RequestField.ROLE, RequestField.PREFIX), role_arn=role_arn)

@@ -1,0 +1,171 @@
+"""Moving around: back and forward keep every value, prefilled flags skip steps, the review
+reopens any step and comes back, the palette jumps, Esc and ctrl+q behave."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import (
+    BIG,
+    SMALL,
+    flat,
+    good_request,
+    keys,
+    make_app,
+    point_at,
+    screen_text,
+    settle,
+    stage,
+    step,
+    type_text,
+)
+
+from tui.core.model import ConnectionSettings, ExportRequest
+from tui.wizard.stages import Stage
+
+
+async def test_back_and_forward_keep_every_value_and_the_client_token(sim: Any) -> None:
+    world = sim.world
+    prefill = ExportRequest(organization_id=world.org_id, entity_id=world.enabled_user,
+                            role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn)
+    app = make_app(prefill)
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        assert stage(app) is Stage.DESTINATION
+        await point_at(pilot, world.good_bucket)
+        await keys(pilot, "enter")
+        await type_text(pilot, world.good_prefix)
+        await keys(pilot, "enter")
+        await type_text(pilot, "Alice before EOL")
+        await keys(pilot, "escape")  # what was typed is kept, not checked
+        assert stage(app) is Stage.KEY
+        token = app.state.request.client_token
+        for expected in (Stage.ROLE, Stage.MAILBOX, Stage.ORGANIZATION, Stage.CONNECTION):
+            await keys(pilot, "escape")
+            assert stage(app) is expected
+        await keys(pilot, "escape")  # nothing before the first step
+        assert stage(app) is Stage.CONNECTION
+        assert app.state.request.description == "Alice before EOL"
+
+        await keys(pilot, "enter")
+        assert step(app).query_one("#choices").pointed.key == world.org_id  # type: ignore[attr-defined]
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.MAILBOX
+        assert step(app).query_one("#search").value == "alice.wong@example-corp.awsapps.com"  # type: ignore[attr-defined]
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.ROLE
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.KEY
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.DESTINATION
+        assert step(app).query_one("#prefix").value == world.good_prefix  # type: ignore[attr-defined]
+        assert step(app).query_one("#description").value == "Alice before EOL"  # type: ignore[attr-defined]
+        assert f"s3://{world.good_bucket}/{world.good_prefix}…" in screen_text(app)
+        await keys(pilot, "ctrl+n")
+        assert stage(app) is Stage.REVIEW
+        assert app.state.request == good_request(world).with_changes(
+            description="Alice before EOL", client_token=token)
+
+
+@pytest.mark.parametrize(("filled", "opens_at"), [
+    ((), Stage.CONNECTION),
+    (("organization_id",), Stage.MAILBOX),
+    (("organization_id", "entity_id", "role_arn"), Stage.KEY),
+    (("organization_id", "entity_id", "role_arn", "kms_key_arn", "bucket", "prefix"),
+     Stage.REVIEW),
+])
+async def test_prefilled_flags_open_the_first_step_still_open(
+        sim: Any, filled: tuple[str, ...], opens_at: Stage) -> None:
+    good = good_request(sim.world)
+    app = make_app(ExportRequest(**{name: getattr(good, name) for name in filled}))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert stage(app) is opens_at
+        assert f"Step {opens_at.index + 1} of 8 · {opens_at.value}" in screen_text(app)
+
+
+async def test_a_field_opened_from_the_review_returns_to_the_review(sim: Any) -> None:
+    world = sim.world
+    app = make_app(good_request(world))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        await point_at(pilot, "kms_key", table_id="fields")
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.KEY
+        await keys(pilot, "enter")  # keep the same key
+        assert stage(app) is Stage.REVIEW
+        await point_at(pilot, "description", table_id="fields")
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.DESTINATION
+        step(app).query_one("#description").focus()
+        await type_text(pilot, "second try")
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.REVIEW
+        assert "second try" in screen_text(app)
+        assert "--description 'second try'" in flat(screen_text(app))
+
+
+async def test_the_command_palette_jumps_to_a_completed_step(sim: Any) -> None:
+    app = make_app(good_request(sim.world))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        await keys(pilot, "ctrl+p")
+        await type_text(pilot, "go to step: mailbox")
+        assert "Go to step: Mailbox" in screen_text(app)
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.MAILBOX
+
+
+async def test_ctrl_q_quits_at_once_when_nothing_is_in_flight(sim: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
+    app = make_app(good_request(sim.world))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        sim.faults.latency = 0.6
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        assert app.submitting
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.1)
+        assert "A submit is in flight." in flat(screen_text(app))
+        await pilot.press("n")
+        sim.faults.latency = 0
+        await settle(pilot)
+        assert stage(app) is Stage.RESULT
+        assert app.state.result is not None
+        assert len(sim.workmail.jobs(sim.world.org_id)) == 1
+
+
+async def test_missing_credentials_are_explained_with_the_command_that_fixes_them(
+        sim: Any, monkeypatch: Any) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        text = flat(screen_text(app))
+        assert "No AWS credentials were found." in text
+        assert "aws configure" in text
+        assert "ctrl+r retries" in text
+        await keys(pilot, "enter")  # Continue stays disabled
+        assert stage(app) is Stage.CONNECTION
+
+
+async def test_an_unknown_profile_is_explained(sim: Any) -> None:
+    app = make_app(settings=ConnectionSettings(profile="no-such-profile"))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        text = flat(screen_text(app))
+        assert "ProfileNotFound" in text
+        assert "aws configure list-profiles" in text

@@ -1,0 +1,144 @@
+"""Snapshot tests: the look of every wizard step on the demo world, pinned as SVG.
+
+Each test opens the wizard prefilled up to the step (so it opens there, as `--organization ...`
+would) or plays the demo walk's keys to reach it, then compares the screen with the SVG in
+`__snapshots__/`. Regenerate after a deliberate change with
+`pytest tests/app/test_snapshots.py --snapshot-update`, and look at the SVGs.
+
+What would make a snapshot differ from run to run is pinned: the simulator's clock is manual,
+its JobIds come from a seeded generator, the journal lives at a relative path, and the request
+ids of AWS's answers come from a counter here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from conftest import BIG, SMALL, good_request, make_app
+
+from benchmarks.common import DEMO_WALK, RESULT_READY, play, screen_text, wait_for_text
+from tui.core.model import ExportRequest
+
+MOVES = {move.step: move for move in DEMO_WALK}
+ORDER = ("organization_id", "entity_id", "role_arn", "kms_key_arn", "bucket", "prefix")
+
+
+@pytest.fixture(autouse=True)
+def steady_screen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Nothing on screen that changes between runs: a relative journal path, counted ids."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKMAIL_EXPORT_STATE_DIR", "state")
+    counter = itertools.count(1)
+
+    class CountedUuid:
+        @staticmethod
+        def uuid4() -> uuid.UUID:
+            return uuid.UUID(int=next(counter), version=4)
+
+    import tui.sim.faults
+    import tui.sim.wire
+
+    monkeypatch.setattr(tui.sim.wire, "uuid", CountedUuid)
+    monkeypatch.setattr(tui.sim.faults, "uuid", CountedUuid)
+
+
+def prefilled(world: Any, through: str | None) -> ExportRequest:
+    """The good request's fields up to and including `through` (None: nothing)."""
+    if through is None:
+        return ExportRequest()
+    full = good_request(world)
+    kept = ORDER[: ORDER.index(through) + 1]
+    return ExportRequest(**{name: getattr(full, name) for name in kept})
+
+
+def shoot(snap_compare: Any, sim: Any, size: tuple[int, int], through: str | None,
+          steps: tuple[str, ...], ready: str,
+          before_steps: Callable[[Any], None] | None = None,
+          absent: str = "") -> None:
+    """Open the wizard prefilled `through` a field, play the demo moves `steps`, and compare
+    the screen once `ready` shows (and `absent` does not)."""
+    app = make_app(prefilled(sim.world, through))
+
+    async def reach(pilot: Any) -> None:
+        for step in steps:
+            move = MOVES[step]
+            await wait_for_text(pilot, move.ready, f"step {step}")
+            if step == steps[-1] and before_steps is not None:
+                before_steps(sim)
+            await play(pilot, move)
+        await wait_for_text(pilot, ready, "the screen to shoot")
+        if absent:
+            assert absent not in screen_text(pilot.app)
+
+    assert snap_compare(app, terminal_size=size, run_before=reach)
+
+
+STEP_SHOTS = [  # id, prefilled through, moves played, text that shows it is ready
+    ("connection", None, (), MOVES["connection"].ready),
+    ("organization", None, ("connection",), MOVES["organization"].ready),
+    ("mailbox", "organization_id", (), MOVES["mailbox"].ready),
+    ("mailbox-search", "organization_id", ("mailbox",), MOVES["mailbox-search"].ready),
+    ("role", "entity_id", (), MOVES["role"].ready),
+    ("key", "role_arn", (), MOVES["key"].ready),
+    ("destination", "kms_key_arn", (), MOVES["destination"].ready),
+    ("destination-filled", "kms_key_arn", ("destination", "prefix"),
+     MOVES["destination-filled"].ready),
+    ("review", "prefix", (), MOVES["review"].ready),
+    ("confirm", "prefix", ("review",), MOVES["confirm"].ready),
+]
+
+
+@pytest.mark.parametrize(("through", "steps", "ready"), [s[1:] for s in STEP_SHOTS],
+                         ids=[s[0] for s in STEP_SHOTS])
+def test_each_step_at_120x40(snap_compare: Any, sim: Any, through: str | None,
+                             steps: tuple[str, ...], ready: str) -> None:
+    absent = "Aaron Hansen" if steps == ("mailbox",) else ""  # the search narrowed the list
+    shoot(snap_compare, sim, BIG, through, steps, ready, absent=absent)
+
+
+def test_result_with_the_job_id(snap_compare: Any, sim: Any) -> None:
+    shoot(snap_compare, sim, BIG, "prefix", ("review", "confirm"), RESULT_READY)
+    jobs = sim.workmail.jobs(sim.world.org_id)
+    assert len(jobs) == 1
+
+
+def ten_running_jobs(sim: Any) -> None:
+    """Another admin started ten jobs: the organization's limit."""
+    client = boto3.client("workmail", region_name=sim.world.region)
+    for user in sim.world.user_ids[1:11]:
+        params = good_request(sim.world, entity_id=user).api_params()
+        client.start_mailbox_export_job(**params)
+
+
+def test_result_when_aws_refuses(snap_compare: Any, sim: Any) -> None:
+    shoot(snap_compare, sim, BIG, "prefix", ("review", "confirm"),
+          "LimitExceededException", before_steps=ten_running_jobs)
+
+
+def test_review_with_a_role_that_cannot_use_the_key(snap_compare: Any, sim: Any) -> None:
+    app = make_app(good_request(sim.world, role_arn=sim.world.no_kms_role_arn))
+
+    async def reach(pilot: Any) -> None:
+        await wait_for_text(pilot, "✗", "the review's error")
+
+    assert snap_compare(app, terminal_size=BIG, run_before=reach)
+
+
+SMALL_SHOTS = [s for s in STEP_SHOTS if s[0] in ("connection", "mailbox-search", "review")]
+
+
+@pytest.mark.parametrize(("through", "steps", "ready"), [s[1:] for s in SMALL_SHOTS],
+                         ids=[s[0] for s in SMALL_SHOTS])
+def test_steps_at_80x24(snap_compare: Any, sim: Any, through: str | None,
+                        steps: tuple[str, ...], ready: str) -> None:
+    shoot(snap_compare, sim, SMALL, through, steps, ready)
+
+
+def test_result_at_80x24(snap_compare: Any, sim: Any) -> None:
+    shoot(snap_compare, sim, SMALL, "prefix", ("review", "confirm"), RESULT_READY)

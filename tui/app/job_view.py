@@ -1,0 +1,117 @@
+"""What the monitor shows of one job: state, progress bar, mailbox, times, S3 object, and for
+a FAILED job WorkMail's ErrorInfo with the likely cause to check first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import ProgressBar, Static
+
+from tui.app.job_text import (
+    NOT_YET,
+    STATE_MARKS,
+    STATE_STYLES,
+    elapsed,
+    export_uri,
+    moment,
+)
+from tui.core.model import ExportJob
+
+STATE_WORDS = {
+    "RUNNING": "Running: WorkMail is exporting the mailbox.",
+    "COMPLETED": "Completed: the mailbox is in S3.",
+    "FAILED": "Failed: WorkMail could not export the mailbox.",
+    "CANCELLED": "Cancelled: the export was stopped.",
+}
+_FACTS = ("Mailbox", "Started", "Elapsed", "S3 object", "Description")
+_DETAILS = ("IAM role", "KMS key")
+
+
+def state_text(job: ExportJob) -> Text:
+    """`● Running: WorkMail is exporting the mailbox.`, coloured by state."""
+    words = STATE_WORDS.get(job.state, job.state or "Unknown state")
+    return Text(f"{STATE_MARKS.get(job.state, '?')} {words}",
+                style=STATE_STYLES.get(job.state, "bold"))
+
+
+def elapsed_text(job: ExportJob, now: datetime) -> str:
+    if job.end_time is not None:
+        return f"{elapsed(job, now)}, ended {moment(job.end_time)}"
+    if job.finished:
+        return elapsed(job, now)
+    return f"{elapsed(job, now)} so far"
+
+
+def failure_text(job: ExportJob) -> Text:
+    """WorkMail's ErrorInfo, then the likely cause from the core."""
+    from tui.core.jobs import likely_cause
+
+    text = Text()
+    text.append("WorkMail says: ", style="bold")
+    text.append(job.error_info or "(no ErrorInfo given)")
+    text.append("\n\nLikely cause: ", style="bold")
+    text.append(likely_cause(job.error_info))
+    return text
+
+
+def _label(name: str) -> Static:
+    return Static(Text(name, style="dim"), classes="fact-label")
+
+
+class JobView(Vertical):
+    """The facts of one job; `show(job, mailbox, now)` redraws them, `tick(now)` only the
+    elapsed time of a running job."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._job: ExportJob | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="job-state")
+        with Grid(id="job-progress-row"):
+            yield _label("Progress")
+            yield ProgressBar(total=100, show_eta=False, id="job-progress")
+        with Grid(id="job-facts", classes="facts"):
+            for name in _FACTS:
+                yield _label(name)
+                yield Static(NOT_YET, id=_value_id(name), classes="fact-value")
+        yield Static(id="job-failure")
+        with Grid(id="job-details", classes="facts"):
+            for name in _DETAILS:
+                yield _label(name)
+                yield Static(NOT_YET, id=_value_id(name), classes="fact-value")
+
+    def show(self, job: ExportJob, mailbox: str, now: datetime) -> None:
+        self.query_one("#job-state", Static).update(state_text(job))
+        bar = self.query_one("#job-progress", ProgressBar)
+        bar.update(progress=job.progress)
+        bar.set_class(job.state in ("FAILED", "CANCELLED"), "stopped")
+        uri = export_uri(job)
+        values = {
+            "Mailbox": mailbox or job.entity_id,
+            "Started": moment(job.start_time),
+            "Elapsed": elapsed_text(job, now),
+            "S3 object": Text(uri, style="bold") if uri else NOT_YET,
+            "Description": job.description or NOT_YET,
+            "IAM role": job.role_arn or NOT_YET,
+            "KMS key": job.kms_key_arn or NOT_YET,
+        }
+        for name, value in values.items():
+            self.query_one(f"#{_value_id(name)}", Static).update(value)
+        failure = self.query_one("#job-failure", Static)
+        failure.display = job.state == "FAILED"
+        if failure.display:
+            failure.update(failure_text(job))
+        self._job = job
+
+    def tick(self, now: datetime) -> None:
+        if self._job is not None and not self._job.finished:
+            self.query_one(f"#{_value_id('Elapsed')}", Static).update(
+                elapsed_text(self._job, now))
+
+
+def _value_id(name: str) -> str:
+    return "fact-" + name.lower().replace(" ", "-")

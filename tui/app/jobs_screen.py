@@ -1,0 +1,296 @@
+"""The jobs screen: every export job of an organization, as WorkMail lists it (the last seven
+days, every page) merged with the local journal (everything started from this machine, of any
+age), newest first, in a table with a filter; Enter opens the monitor on the job.
+
+It needs a connection and an organization: the wizard's when it has them, else it connects
+with the wizard's settings and asks for the organization (chosen for you when there is only
+one Active one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.worker import Worker
+
+from tui.app.aws_calls import AwsCalls
+from tui.app.job_calls import JobListing, list_job_rows
+from tui.app.job_text import STATE_STYLES, export_uri, moment, short_id
+from tui.app.job_timing import JobTiming
+from tui.app.monitor_screen import MonitorScreen
+from tui.app.status_line import StatusLine
+from tui.core.model import AwsProblem, ConnectionSettings, Identity, Organization
+from tui.wizard import calls
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tui.app.wizard_app import WizardApp
+    from tui.core.jobs import JobRow
+    from tui.core.session import Aws
+
+COLUMNS = ("Started", "Mailbox", "State", "Progress", "JobId", "Source", "S3 object / description")
+MAILBOX_WIDTH = 22
+SERVICE, JOURNAL = "service", "journal"
+
+
+def source_of(row: JobRow) -> str:
+    """`journal` for a job WorkMail did not list (older than seven days, or the list failed)."""
+    return JOURNAL if row.from_journal else SERVICE
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def row_cells(row: JobRow) -> tuple[Text, ...]:
+    job = row.job
+    where = export_uri(job) or job.description
+    if job.description and export_uri(job):
+        where = f"{where}  ({job.description})"
+    return (Text(moment(job.start_time, seconds=False)),
+            Text(fit(row.entity_label or job.entity_id, MAILBOX_WIDTH)),
+            Text(job.state or "?", style=STATE_STYLES.get(job.state, "")),
+            Text(f"{job.progress}%", justify="right"),
+            Text(short_id(job.job_id)),
+            Text(source_of(row), style="dim" if row.from_journal else ""),
+            Text(where))
+
+
+def row_words(row: JobRow) -> str:
+    """Everything the filter looks in, lower case."""
+    job = row.job
+    return " ".join((job.job_id, row.entity_label, job.entity_id, job.state,
+                     job.description, export_uri(job), source_of(row), row.source)).lower()
+
+
+def matching(rows: Sequence[JobRow], query: str) -> list[JobRow]:
+    """The rows holding every word of `query` (mailbox, state, JobId, path, description)."""
+    words = query.lower().split()
+    return [row for row in rows if all(word in row_words(row) for word in words)]
+
+
+class JobsScreen(Screen[None]):
+    CSS_PATH = "jobs_screen.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "close", "Back"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("j", "stay", show=False),
+    ]
+
+    def __init__(self, *, aws: Aws | None, settings: ConnectionSettings,
+                 organization_id: str = "", organization: Organization | None = None,
+                 timing: JobTiming | None = None) -> None:
+        super().__init__()
+        self.aws = aws
+        self.settings = settings
+        self.organization_id = organization_id
+        self.organizations: list[Organization] = [organization] if organization else []
+        self.timing = timing or JobTiming()
+        self.rows: list[JobRow] = []
+        self.calls = AwsCalls(self)
+        self._listing: JobListing | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Export jobs", style="bold"), id="jobs-bar")
+        yield Static(Text("Jobs WorkMail lists (the last seven days) and every job started "
+                          "from this machine (the journal). Enter opens the monitor."),
+                     id="jobs-explanation")
+        with Horizontal(id="jobs-controls"):
+            with Vertical(id="jobs-organization"):
+                yield Select(self._organization_options(), prompt="Choose an organization",
+                             value=self.organization_id or Select.NULL, id="organization")
+            with Vertical(id="jobs-filter"):
+                yield Input(placeholder="Filter: mailbox, state, JobId or path", id="filter")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="jobs-table")
+        yield StatusLine()
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#jobs-table", DataTable)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        self.table.add_columns(*COLUMNS)
+        self.table.focus()
+        self.action_refresh()
+
+    # ---- loading -----------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        """Connect if needed, find the organization if needed, then list the jobs."""
+        if self.aws is None:
+            self.calls.run(lambda: calls.connect(self.settings), self._connected,
+                           self._failed, message="Connecting to AWS…", group="load")
+        elif not self.organization_id:
+            aws = self.aws
+            self.calls.run(lambda: calls.organizations(aws), self._organizations_listed,
+                           self._failed, message="Listing the WorkMail organizations…",
+                           group="load")
+        else:
+            aws, organization_id = self.aws, self.organization_id
+            self.calls.run(lambda: list_job_rows(aws, organization_id), self._listed,
+                           self._failed, message="Listing the export jobs…", group="load",
+                           busy=self.table)
+
+    def _connected(self, connection: tuple[Aws, Identity]) -> None:
+        self.aws = connection[0]
+        self.action_refresh()
+
+    def _organizations_listed(self, organizations: Sequence[Organization]) -> None:
+        self.organizations = list(organizations)
+        select = self.query_one("#organization", Select)
+        select.set_options(self._organization_options())
+        active = [o for o in organizations if o.selectable]
+        if len(active) == 1:
+            select.value = active[0].id  # lists its jobs (Select.Changed)
+        elif not organizations:
+            self.status.note("There is no WorkMail organization in this Region.")
+        else:
+            self.status.note("Choose the organization whose export jobs to list.")
+            select.focus()
+
+    def _organization_options(self) -> list[tuple[str, str]]:
+        options = [(f"{o.alias or o.id} ({o.state})" if not o.selectable else o.alias or o.id,
+                    o.id) for o in self.organizations]
+        if self.organization_id and all(o.id != self.organization_id for o in self.organizations):
+            options.insert(0, (self.organization_id, self.organization_id))
+        return options
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if isinstance(value, str) and value and value != self.organization_id:
+            self.organization_id = value
+            self.rows = []
+            self._fill_table()
+            self.action_refresh()
+
+    def _listed(self, listing: JobListing) -> None:
+        self._listing = listing
+        self.rows = list(listing.rows)
+        self._fill_table()
+        self._say_what_is_shown()
+
+    def _failed(self, problem: AwsProblem) -> None:
+        self.status.problem(f"{problem.sentence()}  (r retries)")
+
+    # ---- the table ---------------------------------------------------------------------
+    @property
+    def shown(self) -> list[JobRow]:
+        return matching(self.rows, self.query_one("#filter", Input).value)
+
+    def _fill_table(self) -> None:
+        table = self.table
+        pointed = self.pointed
+        table.clear()
+        for row in self.shown:
+            table.add_row(*row_cells(row), key=row.job.job_id)
+        if pointed is not None and pointed.job.job_id in {r.job.job_id for r in self.shown}:
+            table.move_cursor(row=table.get_row_index(pointed.job.job_id))
+
+    @property
+    def pointed(self) -> JobRow | None:
+        table = self.table
+        if table.row_count == 0 or not 0 <= table.cursor_row < table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((row for row in self.rows if row.job.job_id == key), None)
+
+    def _say_what_is_shown(self) -> None:
+        listing = self._listing
+        if listing is None:
+            return
+        older = sum(1 for row in self.rows if row.from_journal)
+        shown = len(self.shown)
+        parts = [f"{shown} of {len(self.rows)} jobs" if shown != len(self.rows)
+                 else f"{len(self.rows)} jobs" if self.rows else "No export jobs yet"]
+        if older:
+            parts.append(f"{older} from the journal only (not listed by WorkMail, so their "
+                         "state is the last one seen here)")
+        sentence = "; ".join(parts) + "."
+        if listing.service_problem is not None:
+            self.status.problem(f"WorkMail's list could not be read, so only the journal's "
+                                f"jobs are shown. {listing.service_problem.sentence()}  "
+                                "(r retries)")
+        elif listing.journal_problem:
+            self.status.warning(f"{sentence} {listing.journal_problem}")
+        else:
+            self.status.note(sentence)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self._fill_table()
+            self._say_what_is_shown()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = next((r for r in self.rows if r.job.job_id == event.row_key.value), None)
+        if row is None or self.aws is None:
+            return
+        monitor = MonitorScreen(self.aws, self.organization_id, row.job.job_id, known=row.job,
+                                mailbox=row.entity_label, timing=self.timing)
+        self.app.push_screen(monitor, lambda _: self.action_refresh())
+
+    # ---- keys --------------------------------------------------------------------------
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_stay(self) -> None:
+        """`j` on the jobs screen: already here."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.calls.settle(event)
+
+
+def open_jobs_screen(app: WizardApp) -> None:
+    """Show the jobs screen over the wizard: from a monitor opened from it, go back to it;
+    from another monitor, replace it; from a step, put it on top."""
+    screen = app.screen
+    if isinstance(screen, (JobsScreen, ModalScreen)):
+        return
+    if _step_about_to_move(app):
+        app.notify("Wait for this step's check to finish, then press j.", severity="warning")
+        return
+    if isinstance(screen, MonitorScreen):
+        below = app.screen_stack[-2] if len(app.screen_stack) > 1 else None
+        if isinstance(below, JobsScreen):
+            screen.dismiss()
+        else:
+            app.switch_screen(jobs_screen_for(app))
+        return
+    app.push_screen(jobs_screen_for(app))
+
+
+def jobs_screen_for(app: WizardApp) -> JobsScreen:
+    state = app.state
+    return JobsScreen(aws=app.aws, settings=state.settings,
+                      organization_id=state.request.organization_id,
+                      organization=state.organization, timing=app.job_timing)
+
+
+def _step_about_to_move(app: App[Any]) -> bool:
+    """A step whose check or submit is running moves on by itself when it ends (it switches
+    the top screen): the jobs screen must not be on top then."""
+    if getattr(app, "submitting", False):
+        return True
+    return any(worker.node is app.screen and worker.group in ("check", "submit")
+               and worker.is_running for worker in app.workers)

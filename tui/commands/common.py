@@ -1,0 +1,57 @@
+"""What several commands need: a connection, the organization of a JobId from the local
+journal, and keeping a job's last known state there. A journal that cannot be opened is a
+warning on stderr, never a failed command: the service still answers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from tui.core.model import ConnectionSettings, CoreError, ExportJob
+
+if TYPE_CHECKING:
+    from tui.core.journal import Journal, JournalEntry
+    from tui.core.session import Aws
+
+SOURCE = "cli"
+T = TypeVar("T")
+
+
+def connect(settings: ConnectionSettings, *, confirm_identity: bool = False) -> Aws:
+    """The connection; with `confirm_identity`, STS says who we are first, so missing or
+    expired credentials are one clear error instead of a list of unchecked findings."""
+    from tui.wizard import calls
+
+    if confirm_identity:
+        return calls.connect(settings)[0]
+    from tui.core.session import connect as open_session
+
+    return open_session(settings)
+
+
+def _with_journal(use: Callable[[Journal], T], otherwise: T) -> T:
+    from tui.core.journal import Journal
+
+    try:
+        with Journal.open(source=SOURCE) as journal:
+            return use(journal)
+    except CoreError as error:
+        print(f"workmail-export: warning: {error.problem.message}", file=sys.stderr)
+        return otherwise
+
+
+def journal_entries() -> list[JournalEntry]:
+    """Every job the local journal holds, newest first."""
+    return _with_journal(lambda journal: journal.entries(), [])
+
+
+def organization_of(job_id: str) -> str | None:
+    """The organization a job was started in, when this machine started it."""
+    entry = _with_journal(lambda journal: journal.find(job_id), None)
+    return entry.organization_id if entry else None
+
+
+def remember(job: ExportJob) -> None:
+    """Keep the job's last known state in the journal (a job not started here is skipped)."""
+    _with_journal(lambda journal: journal.record_state(job), False)

@@ -1,0 +1,23 @@
+"""The exit statuses of workmail-export, defined once for every command and face.
+
+The README's exit code table is this table (a test compares them).
+"""
+
+from __future__ import annotations
+
+OK = 0
+AWS_ERROR = 1
+BAD_USAGE = 2
+CHECK_ERRORS = 3
+JOB_UNSUCCESSFUL = 4
+INTERRUPTED = 130
+
+MEANINGS: dict[int, str] = {
+    OK: "done: checks passed, job started, job described, listed or cancelled",
+    AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
+    BAD_USAGE: "bad flag or value, or a missing extra (one line on stderr names it)",
+    CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
+                  "the wizard when quitting with errors)",
+    JOB_UNSUCCESSFUL: "status --wait: the job ended FAILED or CANCELLED",
+    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+}

@@ -1,0 +1,310 @@
+"""The plain face's steps, one function per wizard stage: ask, call the step's core function
+(from the step spec or `tui.wizard.calls`), and hand the answer to the wizard model.
+
+Each returns None to go on walking, or the exit status that ends the walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from questionary import Choice
+
+from tui.commands import exit_codes
+from tui.core.model import (
+    BucketChoice,
+    Field,
+    KeyChoice,
+    Level,
+    Mailbox,
+    Organization,
+    RoleChoice,
+)
+from tui.plain.mailbox_completer import threaded
+from tui.plain.terminal import choose, confirm, say, type_in, type_with_completion
+from tui.plain.walk import PlainWizard, Step
+from tui.wizard import calls
+from tui.wizard import state as wz
+from tui.wizard.aws_command import aws_cli_command
+from tui.wizard.choices import landing_preview, match_key, match_role, no_exact_mailbox
+from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, mailbox_label, worst
+from tui.wizard.problems import problem_of
+from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
+from tui.wizard.steps import spec
+
+TYPE_IT = "type"  # the value of the "type it instead" choice
+QUIT = "quit"
+
+
+def _discover(w: PlainWizard) -> list[object]:
+    step = spec(w.state.stage)
+    assert step.discover is not None
+    say(step.loading)
+    return list(step.discover(w.connection))
+
+
+def _another_region(w: PlainWizard) -> int | None:
+    """Pick another Region (or quit); the walk goes back to the connection step."""
+    regions = calls.connection_choices().regions
+    current = w.aws.region if w.aws else w.state.settings.region
+    region = choose("Which Region?", [Choice(r, r) for r in regions] + [Choice("Quit", QUIT)],
+                    default=current)
+    if region == QUIT:
+        return exit_codes.INTERRUPTED
+    w.aws = None
+    w.state = wz.goto(wz.with_settings(w.state, replace(w.state.settings, region=region)),
+                      Stage.CONNECTION)
+    return None
+
+
+# ---- 1 connection ------------------------------------------------------------------------
+
+def connection_step(w: PlainWizard) -> int | None:
+    w.heading()
+    say(spec(Stage.CONNECTION).loading)
+    try:
+        aws, identity = calls.connect(w.state.settings)
+    except Exception as exc:
+        w.show_problem(problem_of(exc, "connect"))
+        answer = choose("What now?", [Choice("Try again", "retry"),
+                                      Choice("Choose another Region", "region"),
+                                      Choice("Quit", QUIT)])
+        if answer == "region":
+            return _another_region(w)
+        return exit_codes.AWS_ERROR if answer == QUIT else None
+    w.aws = aws
+    say(f"Connected to account {identity.account} as {identity.arn}, Region {identity.region}.")
+    w.state = wz.resume(wz.connected(w.state, identity))
+    return None
+
+
+# ---- 2 organization ----------------------------------------------------------------------
+
+def organization_step(w: PlainWizard) -> int | None:
+    w.heading()
+    organizations = sorted((o for o in _discover(w) if isinstance(o, Organization)),
+                           key=lambda o: (not o.selectable, o.alias.lower()))
+    if not organizations:
+        say(f"No WorkMail organization in {w.connection.region}.")
+        return _another_region(w)
+    choices = [Choice(f"{o.alias} ({', '.join(filter(None, (o.id, o.default_domain)))})", o,
+                      disabled=o.why_not or None) for o in organizations]
+    choices.append(Choice("Choose another Region", TYPE_IT))
+    chosen = choose("Organization:", choices, default=w.state.organization)
+    if chosen == TYPE_IT:
+        return _another_region(w)
+    w.check_and_advance(wz.choose_organization(w.state, chosen))
+    return None
+
+
+# ---- 3 mailbox ---------------------------------------------------------------------------
+
+def _mailbox_choice(mailbox: Mailbox) -> Choice:
+    kind = (mailbox.resource_type or mailbox.kind).title()
+    return Choice(f"{mailbox_label(mailbox)} ({kind}, {mailbox.state.lower()})", mailbox)
+
+
+def mailbox_step(w: PlainWizard) -> int | None:
+    w.heading()
+    aws, org_id = w.connection, w.state.request.organization_id
+    mailbox = w.state.mailbox
+    typed = type_with_completion(
+        "Mailbox (name, display name or email):", Field.ENTITY,
+        threaded(lambda text: calls.search_mailboxes(aws, org_id, text)),
+        default=(mailbox.email or mailbox.name) if mailbox else w.state.request.entity_id)
+    say(f"Looking up {typed}…")
+    found = calls.resolve_mailbox(aws, org_id, typed)
+    if found is None:
+        say(spec(Stage.MAILBOX).loading)
+        listed = calls.search_mailboxes(aws, org_id, typed)
+        if not listed:
+            say(no_exact_mailbox(typed), style="fg:ansired")
+            return None
+        found = choose(f"Which mailbox starting with {typed!r}?",
+                       [_mailbox_choice(m) for m in listed] + [Choice("Search again", None)])
+        if found is None:
+            return None
+    w.check_and_advance(wz.choose_mailbox(w.state, found))
+    return None
+
+
+# ---- 4 role ------------------------------------------------------------------------------
+
+def _role_title(role: RoleChoice) -> str:
+    trust = "trusts WorkMail export" if role.trusts_workmail else "does not trust WorkMail"
+    return f"{role.name} ({role.note or trust})"
+
+
+def role_step(w: PlainWizard) -> int | None:
+    w.heading()
+    roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
+    choices = [Choice(_role_title(r), r) for r in roles]
+    choices.append(Choice("Type a role ARN or name…", TYPE_IT))
+    chosen = choose("IAM role:", choices, default=w.state.role)
+    if chosen == TYPE_IT:
+        text = type_in("Role ARN or name:", Field.ROLE, w.state.request.role_arn,
+                       to_value=lambda t: match_role(t, roles)[0])
+        arn, role = match_role(text, roles)
+    else:
+        arn, role = chosen.arn, chosen
+    w.check_and_advance(wz.choose_role(w.state, arn, role))
+    return None
+
+
+# ---- 5 key -------------------------------------------------------------------------------
+
+def _key_title(key: KeyChoice) -> str:
+    return f"{', '.join(key.aliases) or '(no alias)'} ({key.key_id}, {key.state})"
+
+
+def key_step(w: PlainWizard) -> int | None:
+    w.heading()
+    keys = sorted((k for k in _discover(w) if isinstance(k, KeyChoice)),
+                  key=lambda k: not k.usable)
+    choices = [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys]
+    choices.append(Choice("Type a key ARN, key id or alias…", TYPE_IT))
+    chosen = choose("KMS key:", choices, default=w.state.key)
+    if chosen == TYPE_IT:
+        text = type_in("Key ARN, key id or alias:", Field.KMS_KEY, w.state.request.kms_key_arn,
+                       to_value=lambda t: match_key(t, keys)[0])
+        arn, key = match_key(text, keys)
+        if key is not None and not key.usable:
+            say(f"Not usable: {key.why_not}", style="fg:ansired")
+            return None
+    else:
+        arn, key = chosen.arn, chosen
+    w.check_and_advance(wz.choose_key(w.state, arn, key))
+    return None
+
+
+# ---- 6 destination -----------------------------------------------------------------------
+
+def destination_step(w: PlainWizard) -> int | None:
+    w.heading()
+    request = w.state.request
+    buckets = sorted((b for b in _discover(w) if isinstance(b, BucketChoice)),
+                     key=lambda b: (not b.usable, b.name))
+    choices = [Choice(f"{b.name} ({b.region})", b, disabled=b.why_not or None)
+               for b in buckets]
+    choices.append(Choice("Type a bucket name…", TYPE_IT))
+    listed = next((b for b in buckets if b.name == request.bucket), None)
+    chosen = choose("S3 bucket:", choices, default=listed)
+    if chosen == TYPE_IT:
+        bucket = type_in("Bucket name:", Field.BUCKET, request.bucket)
+        choice = next((b for b in buckets if b.name == bucket), None)
+    else:
+        bucket, choice = chosen.name, chosen
+    prefix = type_in("S3 prefix:", Field.PREFIX, request.prefix)
+    description = type_in("Description (optional):", Field.DESCRIPTION, request.description,
+                          to_value=lambda t: t)
+    say(f"Lands at {landing_preview(bucket, prefix)}")
+    w.check_and_advance(wz.choose_destination(w.state, bucket, prefix, description, choice))
+    return None
+
+
+# ---- 7 review ----------------------------------------------------------------------------
+
+def _show_review(w: PlainWizard) -> None:
+    state = w.state
+    for field, label in FIELD_LABELS.items():
+        level = worst(f for f in state.findings if f.field is field)
+        mark = LEVEL_MARKS[level] if level else "-"
+        say(f"  {mark} {label:<12} {field_value(state, field) or '(none)'}")
+    for label, lines in w.findings_by_field().items():
+        say(f"{label}:", style="bold")
+        for line in lines:
+            say(f"  {line}")
+    request = state.request
+    say(f"The export lands at {landing_preview(request.bucket, request.prefix)}")
+    say("Equivalent AWS CLI command:")
+    say(aws_cli_command(request, state.settings, w.connection.region, multiline=True),
+        style="fg:ansicyan")
+
+
+def review_step(w: PlainWizard) -> int | None:
+    w.heading()
+    step = spec(Stage.REVIEW)
+    assert step.check is not None
+    say(step.loading)
+    findings = step.check(w.connection, w.state.request)
+    w.state = wz.with_findings(w.state, tuple(FIELD_LABELS), findings)
+    _show_review(w)
+    errors = [f for f in w.state.findings if f.level is Level.ERROR]
+    blocked = f"{len(errors)} error(s) must be fixed first" if errors else None
+    choices = [Choice("Submit the export job", "submit", disabled=blocked)]
+    choices += [Choice(f"Change: {spec(s).title.removeprefix('Choose ')}", s)
+                for s in INPUT_STAGES if s is not Stage.CONNECTION]
+    choices.append(Choice("Quit without submitting", QUIT))
+    trouble = stage_of(errors[0].field) if errors else "submit"
+    answer = choose("What now?", choices, default=trouble)
+    if answer == QUIT:
+        say("Nothing was submitted.")
+        return exit_codes.CHECK_ERRORS if errors else exit_codes.INTERRUPTED
+    if isinstance(answer, Stage):
+        w.state = wz.revisit(w.state, answer)
+        return None
+    mailbox = field_value(w.state, Field.ENTITY)
+    where = landing_preview(w.state.request.bucket, w.state.request.prefix)
+    if confirm(f"Start the export of {mailbox} to {where}?", default=True):
+        _submit(w)
+    return None
+
+
+def _submit(w: PlainWizard) -> None:
+    """StartMailboxExportJob with the request's ClientToken, recorded in the journal first."""
+    say(spec(Stage.RESULT).loading)
+    w.submitting = True
+    try:
+        job = calls.submit(w.connection, w.state.request, source="plain")
+    except Exception as exc:
+        w.state = wz.failed(w.state, problem_of(exc, "workmail:StartMailboxExportJob"))
+    else:
+        w.state = wz.submitted(w.state, job)
+    finally:
+        w.submitting = False
+
+
+# ---- 8 result ----------------------------------------------------------------------------
+
+def result_step(w: PlainWizard) -> int | None:
+    job, problem = w.state.result, w.state.problem
+    if job is not None:
+        from tui.core.journal import journal_path
+
+        say()
+        say("✓ The export job is running.", style="fg:ansigreen bold")
+        say(f"JobId  {job.job_id}", style="bold")
+        if job.journal_warning:
+            say(f"⚠ {job.journal_warning}", style="fg:ansiyellow")
+        else:
+            say(f"Recorded in the journal at {journal_path()}")
+        say(f"Follow it with: workmail-export status {job.job_id} --wait")
+        return exit_codes.OK
+    assert problem is not None
+    say()
+    say("✗ AWS did not start the export job.", style="fg:ansired bold")
+    w.show_problem(problem)
+    edit = wz.edit_stage(w.state)
+    answer = choose("What now?", [Choice("Retry (same ClientToken: at most one job)", "retry"),
+                                  Choice(f"Edit: {spec(edit).title}", "edit"),
+                                  Choice("Quit", QUIT)])
+    if answer == "retry":
+        _submit(w)
+    elif answer == "edit":
+        w.state = wz.edit(w.state)
+    else:
+        return exit_codes.AWS_ERROR
+    return None
+
+
+STEPS: dict[Stage, Step] = {
+    Stage.CONNECTION: connection_step,
+    Stage.ORGANIZATION: organization_step,
+    Stage.MAILBOX: mailbox_step,
+    Stage.ROLE: role_step,
+    Stage.KEY: key_step,
+    Stage.DESTINATION: destination_step,
+    Stage.REVIEW: review_step,
+    Stage.RESULT: result_step,
+}
+

@@ -1,0 +1,84 @@
+"""The words every face uses to show a request, its findings and an AWS problem, as plain text.
+
+The Textual face styles these; the plain face and the commands print them. Labels, marks,
+value descriptions and problem rows live here once, so no face words them differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tui.core.model import AwsProblem, Field, Finding, Level, Mailbox
+
+if TYPE_CHECKING:
+    from tui.wizard.state import WizardState
+
+FIELD_LABELS: dict[Field, str] = {
+    Field.ORGANIZATION: "Organization", Field.ENTITY: "Mailbox", Field.ROLE: "IAM role",
+    Field.KMS_KEY: "KMS key", Field.BUCKET: "Bucket", Field.PREFIX: "Prefix",
+    Field.DESCRIPTION: "Description",
+}
+LEVEL_MARKS: dict[Level, str] = {
+    Level.OK: "✓", Level.WARNING: "⚠", Level.ERROR: "✗", Level.UNCHECKED: "?",
+}
+_SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
+DEFAULT_HINT = "Check the values in the review and retry."
+
+
+def mailbox_label(mailbox: Mailbox) -> str:
+    """A mailbox as a person recognises it: display name (or name) and email."""
+    name = mailbox.display_name or mailbox.name
+    return f"{name} <{mailbox.email}>" if mailbox.email else name
+
+
+def field_value(state: WizardState, field: Field) -> str:
+    """What the request holds for `field`, with the chosen item's name where known."""
+    request, org, mailbox, key = state.request, state.organization, state.mailbox, state.key
+    values = {
+        Field.ORGANIZATION: f"{org.alias} ({org.id})" if org else request.organization_id,
+        Field.ENTITY: mailbox_label(mailbox) if mailbox else request.entity_id,
+        Field.ROLE: request.role_arn,
+        Field.KMS_KEY: ", ".join(key.aliases) if key and key.aliases else request.kms_key_arn,
+        Field.BUCKET: request.bucket,
+        Field.PREFIX: request.prefix,
+        Field.DESCRIPTION: request.description,
+    }
+    return values[field]
+
+
+def worst(findings: Iterable[Finding]) -> Level | None:
+    """The most serious level among `findings` (None when there are none)."""
+    return max((f.level for f in findings), key=_SEVERITY.__getitem__, default=None)
+
+
+def finding_lines(finding: Finding, *, with_policy: bool = True) -> list[str]:
+    """One finding as lines: mark and message, then the fix, then the policy JSON to add."""
+    lines = [f"{LEVEL_MARKS[finding.level]} {finding.message}"]
+    if finding.fix and finding.fix != finding.message:
+        lines.append(f"  Fix: {finding.fix}")
+    if finding.policy and with_policy:
+        lines.append("  Policy to add:")
+        lines += [f"    {line}" for line in finding.policy.splitlines()]
+    return lines
+
+
+def levels_summary(findings: Iterable[Finding]) -> str:
+    """How many findings of each level, e.g. "5 ok, 1 warning, 1 error"."""
+    counts = {level: 0 for level in Level}
+    for finding in findings:
+        counts[finding.level] += 1
+    words = {Level.OK: ("ok", "ok"), Level.WARNING: ("warning", "warnings"),
+             Level.ERROR: ("error", "errors"),
+             Level.UNCHECKED: ("could not be checked", "could not be checked")}
+    parts = [f"{count} {words[level][count != 1]}" for level, count in counts.items() if count]
+    return ", ".join(parts) or "nothing checked"
+
+
+def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
+    """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do."""
+    rows = [("Exception", problem.code), ("Message", problem.message),
+            ("Operation", problem.operation), ("Request id", problem.request_id),
+            ("HTTP status", str(problem.http_status) if problem.http_status else "")]
+    return [(label, value) for label, value in rows if value] + [
+        ("What to do", problem.hint or DEFAULT_HINT)]
