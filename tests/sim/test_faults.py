@@ -41,22 +41,19 @@ def test_latency_delays_every_service(sim: SimulatedAws, service: str, method: s
     assert time.perf_counter() - began >= 0.05
 
 
+@pytest.mark.parametrize("rate", ["throttle_rate", "server_error_rate"])
 @pytest.mark.parametrize(("service", "method", "kwargs"), CALLS, ids=[c[0] for c in CALLS])
-def test_throttling_in_each_service_protocol(sim: SimulatedAws, service: str, method: str,
-                                             kwargs: dict[str, Any]) -> None:
-    sim.faults.throttle_rate = 1.0
+def test_rate_faults_in_each_service_protocol(sim: SimulatedAws, rate: str, service: str,
+                                              method: str, kwargs: dict[str, Any]) -> None:
+    setattr(sim.faults, rate, 1.0)
     with pytest.raises(ClientError) as caught:
         call(service, method, kwargs)
-    assert caught.value.response["Error"]["Code"] == THROTTLE_CODES[service]
-
-
-@pytest.mark.parametrize(("service", "method", "kwargs"), CALLS, ids=[c[0] for c in CALLS])
-def test_server_errors_are_503(sim: SimulatedAws, service: str, method: str,
-                               kwargs: dict[str, Any]) -> None:
-    sim.faults.server_error_rate = 1.0
-    with pytest.raises(ClientError) as caught:
-        call(service, method, kwargs)
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    code = caught.value.response["Error"]["Code"]
+    status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    if rate == "throttle_rate":
+        assert code == THROTTLE_CODES[service]
+    else:
+        assert status == 503 and code.startswith("ServiceUnavailable")
 
 
 def test_botocore_retries_throttling_until_it_passes(sim: SimulatedAws,

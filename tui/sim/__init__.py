@@ -3,8 +3,26 @@
     from tui.sim import SimulatedAws, ManualClock
     with SimulatedAws(world="demo", clock=ManualClock()) as sim:
         ...  # every boto3 client of this process now talks to the simulator
+        url = sim.serve()  # and any AWS client can, with --endpoint-url URL
 
 Only tests, the demo and benchmarks import this package; the product's core never does.
+
+Modules, one job each:
+    simulated_aws  the switch: mock_aws + the WorkMail plug + a seeded world + serve()
+    plug           the in-process botocore hook (BUILTIN_HANDLERS, runs before moto)
+    server         the HTTP server (WSGI: WorkMail here, the rest to moto) and its CLI
+    wire           WorkMail's JSON 1.1 request/reply, shared by plug and server
+    backend        the twelve WorkMail operations and the seeding methods
+    directory      organizations, users, resources, groups; lookups and prefix filters
+    jobs           export jobs on the clock and the job rules (limits, 24 h, 7 days, cancel)
+    oracle         would AWS manage this export? (reads moto's IAM/KMS/S3 state)
+    policy_eval    the small IAM policy evaluator the oracle uses
+    validation     request checks from the botocore model (lengths, patterns, enums)
+    faults         latency, throttling, 5xx, AccessDenied, lost responses
+    clock          ManualClock for tests, RealClock for the demo
+    worlds         the "empty", "demo" and "large" worlds; world_policies: their IAM documents
+    aws_seed       fast writes into moto's backends
+Every rule no public source confirmed is marked `ASSUMPTION (unverified)` where it is coded.
 """
 
 from .clock import Clock, ManualClock, RealClock
