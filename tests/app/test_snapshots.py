@@ -22,7 +22,14 @@ import boto3
 import pytest
 from conftest import BIG, SMALL, good_request, make_app
 
-from benchmarks.common import DEMO_WALK, RESULT_READY, play, screen_text, wait_for_text
+from benchmarks.common import (
+    DEMO_WALK,
+    RESULT_READY,
+    hold_still,
+    play,
+    screen_text,
+    wait_for_text,
+)
 from tui.core.model import ExportRequest
 
 MOVES = {move.step: move for move in DEMO_WALK}
@@ -75,6 +82,7 @@ def shoot(snap_compare: Any, sim: Any, size: tuple[int, int], through: str | Non
         await wait_for_text(pilot, ready, "the screen to shoot")
         if absent:
             assert absent not in screen_text(pilot.app)
+        hold_still(pilot.app)
 
     assert snap_compare(app, terminal_size=size, run_before=reach)
 
@@ -126,6 +134,7 @@ def test_review_with_a_role_that_cannot_use_the_key(snap_compare: Any, sim: Any)
 
     async def reach(pilot: Any) -> None:
         await wait_for_text(pilot, "✗", "the review's error")
+        hold_still(pilot.app)
 
     assert snap_compare(app, terminal_size=BIG, run_before=reach)
 

@@ -1,0 +1,94 @@
+"""Slow AWS: every step shows that it is loading, keys still work meanwhile, searches wait
+for a pause in typing, and a stale search never overwrites a newer one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import BIG, flat, keys, make_app, screen_text, settle, stage, step, type_text
+
+from tui.app.mailbox_screen import SEARCH_DEBOUNCE_SECONDS, MailboxScreen
+from tui.app.status_line import StatusLine
+from tui.core.model import ExportRequest
+from tui.wizard.stages import Stage
+
+
+async def test_a_slow_call_shows_the_loading_state_and_keys_still_work(sim: Any) -> None:
+    sim.faults.latency = 0.4
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(0.05)
+        status = step(app).query_one(StatusLine)
+        assert "busy" in status.classes
+        assert "Checking who you are…" in screen_text(app)
+        before = app.focused
+        await pilot.press("tab")  # the UI answers while the call is in flight
+        await pilot.pause(0.02)
+        assert any(w.is_running for w in app.workers)
+        assert app.focused is not before
+        await settle(pilot)
+        assert "busy" not in status.classes
+        assert "123456789012" in screen_text(app)
+
+        step(app).action_next()
+        await pilot.pause(0.1)
+        assert stage(app) is Stage.ORGANIZATION
+        assert step(app).query_one("#choices").loading
+        assert "Listing organizations…" in screen_text(app)
+        await settle(pilot)
+        assert not step(app).query_one("#choices").loading
+        assert "example-corp" in screen_text(app)
+
+
+async def test_typing_fast_starts_one_search_after_the_pause(
+        sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[str] = []
+    original = MailboxScreen.search
+
+    def counting(self: MailboxScreen, text: str) -> None:
+        searched.append(text)
+        original(self, text)
+
+    monkeypatch.setattr(MailboxScreen, "search", counting)
+    app = make_app(ExportRequest(organization_id=sim.world.org_id))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        assert searched == [""]
+        await pilot.press(*"alice")
+        await pilot.pause(SEARCH_DEBOUNCE_SECONDS / 2)
+        assert searched == [""]
+        await settle(pilot)
+        assert searched == ["", "alice"]
+
+
+async def test_a_stale_search_never_overwrites_a_newer_one(sim: Any) -> None:
+    app = make_app(ExportRequest(organization_id=sim.world.org_id))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        sim.faults.latency = 0.5
+        await pilot.press("b")
+        await pilot.pause(SEARCH_DEBOUNCE_SECONDS + 0.1)  # the search for "b" is in flight
+        assert any(w.is_running for w in app.workers)
+        await type_text(pilot, "ob")
+        table = step(app).query_one("#choices")
+        emails = [row.item.email for row in table.rows_shown]  # type: ignore[attr-defined]
+        assert emails == ["bob.smith@example-corp.awsapps.com"]
+        assert "boardroom" not in screen_text(app)
+
+
+async def test_a_failed_listing_is_a_sentence_and_ctrl_r_retries_it(sim: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        sim.faults.server_error_rate = 1.0
+        sim.faults.services = frozenset({"workmail"})
+        await keys(pilot, "enter")
+        text = flat(screen_text(app))
+        assert stage(app) is Stage.ORGANIZATION
+        assert "ctrl+r retries" in text
+        assert "Traceback" not in text
+        sim.faults.server_error_rate = 0.0
+        await keys(pilot, "ctrl+r")
+        assert "example-corp" in screen_text(app)
+        assert "ctrl+r retries" not in flat(screen_text(app))
