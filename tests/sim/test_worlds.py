@@ -158,3 +158,15 @@ def test_manual_clock_only_moves_when_told() -> None:
     clock.advance(90)
     assert (clock.now() - start).total_seconds() == 90
 
+
+
+def test_workmail_seeded_before_start_is_kept_and_a_restart_is_fresh(
+        isolated_aws_env: None) -> None:
+    sim = SimulatedAws(world="empty")
+    org = sim.workmail.create_organization("early-bird")
+    with sim:
+        client = boto3.client("workmail", region_name="us-east-1", config=NO_RETRIES)
+        assert client.describe_organization(OrganizationId=org)["Alias"] == "early-bird"
+    with sim:
+        client = boto3.client("workmail", region_name="us-east-1", config=NO_RETRIES)
+        assert client.list_organizations()["OrganizationSummaries"] == []

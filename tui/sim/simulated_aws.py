@@ -42,6 +42,7 @@ class SimulatedAws:
         self._mock: Any = None
         self._server: Any = None
         self._region_env_set = False
+        self._ever_started = False
 
     @property
     def started(self) -> bool:
@@ -58,7 +59,9 @@ class SimulatedAws:
                 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
                 self._region_env_set = True
             began = time.perf_counter()
-            self.workmail = WorkMailBackend(self.clock)
+            if self._ever_started:  # moto was reset: start WorkMail afresh too
+                self.workmail = WorkMailBackend(self.clock)
+            self._ever_started = True
             self.world = self._seed()
             self.seed_seconds = time.perf_counter() - began
         except BaseException:
