@@ -19,36 +19,11 @@ from tui.core.model import Field, Finding, Level
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.choices import landing_preview
+from tui.wizard.present import FIELD_LABELS, field_value, worst
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 
-FIELD_LABELS: dict[Field, str] = {
-    Field.ORGANIZATION: "Organization", Field.ENTITY: "Mailbox", Field.ROLE: "IAM role",
-    Field.KMS_KEY: "KMS key", Field.BUCKET: "Bucket", Field.PREFIX: "Prefix",
-    Field.DESCRIPTION: "Description",
-}
-_SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
 LEVEL_STYLES = {Level.OK: "", Level.UNCHECKED: "yellow", Level.WARNING: "yellow",
                 Level.ERROR: "red"}
-
-
-def field_value(state: wz.WizardState, field: Field) -> str:
-    """What the request holds for `field`, with the chosen item's name where known."""
-    request, org, mailbox, key = state.request, state.organization, state.mailbox, state.key
-    values = {
-        Field.ORGANIZATION: f"{org.alias} ({org.id})" if org else request.organization_id,
-        Field.ENTITY: f"{mailbox.display_name or mailbox.name} <{mailbox.email}>"
-        if mailbox and mailbox.email else request.entity_id,
-        Field.ROLE: request.role_arn,
-        Field.KMS_KEY: ", ".join(key.aliases) if key and key.aliases else request.kms_key_arn,
-        Field.BUCKET: request.bucket,
-        Field.PREFIX: request.prefix,
-        Field.DESCRIPTION: request.description,
-    }
-    return values[field]
-
-
-def worst(findings: list[Finding]) -> Level | None:
-    return max((f.level for f in findings), key=_SEVERITY.__getitem__, default=None)
 
 
 class ReviewScreen(StepScreen):

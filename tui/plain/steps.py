@@ -6,7 +6,9 @@ Each returns None to go on walking, or the exit status that ends the walk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from questionary import Choice
 
@@ -128,7 +130,23 @@ def mailbox_step(w: PlainWizard) -> int | None:
     return None
 
 
-# ---- 4 role ------------------------------------------------------------------------------
+# ---- 4 role and 5 key ----------------------------------------------------------------------
+
+Chosen = TypeVar("Chosen", RoleChoice, KeyChoice)
+
+
+def _pick_or_type(question: str, choices: list[Choice], default: Chosen | None, field: Field,
+                  typed_as: str, current: str,
+                  match: Callable[[str], tuple[str, Chosen | None]]) -> tuple[str, Chosen | None]:
+    """A listed role or key, or one typed (`typed_as` names what may be typed): its ARN and
+    its listed choice (None when it is not listed)."""
+    chosen = choose(question, [*choices, Choice(f"Type a {typed_as}…", TYPE_IT)], default)
+    if chosen != TYPE_IT:
+        return chosen.arn, chosen
+    text = type_in(f"{typed_as[0].upper()}{typed_as[1:]}:", field, current,
+                   to_value=lambda t: match(t)[0])
+    return match(text)
+
 
 def _role_title(role: RoleChoice) -> str:
     trust = "trusts WorkMail export" if role.trusts_workmail else "does not trust WorkMail"
@@ -138,20 +156,12 @@ def _role_title(role: RoleChoice) -> str:
 def role_step(w: PlainWizard) -> int | None:
     w.heading()
     roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
-    choices = [Choice(_role_title(r), r) for r in roles]
-    choices.append(Choice("Type a role ARN or name…", TYPE_IT))
-    chosen = choose("IAM role:", choices, default=w.state.role)
-    if chosen == TYPE_IT:
-        text = type_in("Role ARN or name:", Field.ROLE, w.state.request.role_arn,
-                       to_value=lambda t: match_role(t, roles)[0])
-        arn, role = match_role(text, roles)
-    else:
-        arn, role = chosen.arn, chosen
+    arn, role = _pick_or_type("IAM role:", [Choice(_role_title(r), r) for r in roles],
+                              w.state.role, Field.ROLE, "role ARN or name",
+                              w.state.request.role_arn, lambda text: match_role(text, roles))
     w.check_and_advance(wz.choose_role(w.state, arn, role))
     return None
 
-
-# ---- 5 key -------------------------------------------------------------------------------
 
 def _key_title(key: KeyChoice) -> str:
     return f"{', '.join(key.aliases) or '(no alias)'} ({key.key_id}, {key.state})"
@@ -161,18 +171,13 @@ def key_step(w: PlainWizard) -> int | None:
     w.heading()
     keys = sorted((k for k in _discover(w) if isinstance(k, KeyChoice)),
                   key=lambda k: not k.usable)
-    choices = [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys]
-    choices.append(Choice("Type a key ARN, key id or alias…", TYPE_IT))
-    chosen = choose("KMS key:", choices, default=w.state.key)
-    if chosen == TYPE_IT:
-        text = type_in("Key ARN, key id or alias:", Field.KMS_KEY, w.state.request.kms_key_arn,
-                       to_value=lambda t: match_key(t, keys)[0])
-        arn, key = match_key(text, keys)
-        if key is not None and not key.usable:
-            say(f"Not usable: {key.why_not}", style="fg:ansired")
-            return None
-    else:
-        arn, key = chosen.arn, chosen
+    arn, key = _pick_or_type(
+        "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
+        w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
+        lambda text: match_key(text, keys))
+    if key is not None and not key.usable:
+        say(f"Not usable: {key.why_not}", style="fg:ansired")
+        return None
     w.check_and_advance(wz.choose_key(w.state, arn, key))
     return None
 
