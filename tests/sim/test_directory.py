@@ -75,7 +75,7 @@ def test_paginator_and_default_page_size(sim: SimulatedAws, workmail: Any) -> No
     assert len(pages) == 1 and len(pages[0]["Users"]) == 55
 
 
-def test_max_results_above_100_is_refused_by_botocore_or_service(sim: SimulatedAws,
+def test_max_results_above_100_is_refused_by_the_service(sim: SimulatedAws,
                                                                  workmail: Any) -> None:
     with pytest.raises(workmail.exceptions.InvalidParameterException):
         workmail.list_users(OrganizationId=sim.world.org_id, MaxResults=101)

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import boto3
@@ -183,3 +185,32 @@ def test_a_busy_port_is_a_sentence_not_a_traceback(url: str) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"Cannot serve on 127.0.0.1 port {busy}")
     assert "choose another port" in result.stderr and "Traceback" not in result.stderr
+
+
+def raw_workmail(url: str, operation: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "X-Amz-Target": f"WorkMailService.{operation}",
+        "Content-Type": "application/x-amz-json-1.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_raw_http_requests_get_json_errors(url: str) -> None:
+    assert raw_workmail(url, "ListOrganizations", b"{}")[0] == 200
+    status, payload = raw_workmail(url, "ListOrganizations", b"{not json")
+    assert (status, payload["__type"]) == (400, "SerializationException")
+    status, payload = raw_workmail(url, "CreateOrganization", b"{}")
+    assert (status, payload["__type"]) == (400, "UnsupportedOperationException")
+    status, payload = raw_workmail(url, "DescribeOrganization", b"{}")
+    assert (status, payload["__type"]) == (400, "InvalidParameterException")
+    assert "OrganizationId is required" in payload["Message"]
+
+
+def test_description_longer_than_the_model_allows(sim: SimulatedAws, url: str) -> None:
+    client = http_client(url, "workmail")
+    with pytest.raises(client.exceptions.InvalidParameterException) as caught:
+        client.start_mailbox_export_job(**good_request(sim, Description="d" * 1024))
+    assert "at most 1023" in caught.value.response["Error"]["Message"]
