@@ -65,20 +65,20 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
     if sim is None or not (urlsplit(request.url).hostname or "").endswith(".amazonaws.com"):
         return None
     _, service, operation = [*event_name.split(".", 2), "", ""][:3]
+    authorization = _header(request, "Authorization")
+    if service == "workmail" and wire.credential_scope(authorization)[0] not in workmail_regions():
+        # Like AWS: there is no WorkMail endpoint in this Region to connect to.
+        raise EndpointConnectionError(endpoint_url=request.url)
     fault = sim.faults.before_call(service, operation)
     if fault:
         return to_aws_response(request.url, error_reply(service, fault, operation))
     lose = sim.faults.take_loss(operation)
     response = None
     if service == "workmail":
-        region, _ = wire.credential_scope(_header(request, "Authorization"))
-        if region not in workmail_regions():
-            # Like AWS: there is no WorkMail endpoint in this Region to connect to.
-            raise EndpointConnectionError(endpoint_url=request.url)
-        reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"),
-                            _header(request, "Authorization"), request.body)
+        reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"), authorization,
+                            request.body)
         response = to_aws_response(request.url, reply)
-    elif lose:
+    elif lose:  # let moto act on the request, then lose its answer
         from moto.core.models import botocore_stubber
 
         botocore_stubber(event_name=event_name, request=request)
