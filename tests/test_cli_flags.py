@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 
 from tui import __version__
@@ -112,7 +113,7 @@ def test_a_missing_extra_is_one_line_naming_the_install_command(
     assert (result.returncode, result.stderr, result.stdout) == (2, line + "\n", "")
 
 
-def test_simulate_serves_until_interrupted_and_says_where() -> None:
+def test_simulate_serves_any_client_until_interrupted_and_says_where() -> None:
     process = subprocess.Popen([sys.executable, "-m", "tui", "simulate", "--world", "empty"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=ROOT, stdin=subprocess.DEVNULL)
@@ -120,8 +121,14 @@ def test_simulate_serves_until_interrupted_and_says_where() -> None:
     watchdog.start()
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith("Simulated AWS (WorkMail, IAM, KMS, S3, STS) at http://127.0.0.1:")
+        lines = [process.stdout.readline()]
+        while lines[-1] and not lines[-1].startswith("Press Ctrl-C"):
+            lines.append(process.stdout.readline())
+        assert lines[0].startswith("Simulated AWS (WorkMail, IAM, KMS, S3, STS) at http://127.0.0.1:")
+        assert lines[-1] == "Press Ctrl-C to stop.\n"
+        url = lines[0].split(" at ", 1)[1].strip()
+        workmail = boto3.client("workmail", endpoint_url=url, region_name="us-east-1")
+        assert workmail.list_organizations()["OrganizationSummaries"] == []
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl-C
         _, err = process.communicate(timeout=30)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.core.model import ExportRequest, Field
@@ -382,11 +381,12 @@ def _name_char(char: str) -> str:
     return char
 
 
-_GROUPS: tuple[tuple[str, Callable[[set[int]], bool], range], ...] = (
-    ("letters", lambda s: set(range(65, 91)) | set(range(97, 123)) <= s, range(65, 123)),
-    ("uppercase letters", lambda s: set(range(65, 91)) <= s, range(65, 91)),
-    ("lowercase letters", lambda s: set(range(97, 123)) <= s, range(97, 123)),
-    ("digits", lambda s: set(range(48, 58)) <= s, range(48, 58)),
+_UPPER, _LOWER, _DIGITS = set(range(65, 91)), set(range(97, 123)), set(range(48, 58))
+_GROUPS: tuple[tuple[str, set[int]], ...] = (
+    ("letters", _UPPER | _LOWER),
+    ("uppercase letters", _UPPER),
+    ("lowercase letters", _LOWER),
+    ("digits", _DIGITS),
 )
 
 
@@ -402,10 +402,10 @@ def _describe_chars(classes: list[_CharClass]) -> str:
     if set(range(0x21, 0x7F)) == codes:
         return "printable ASCII characters other than spaces"
     words: list[str] = []
-    for word, covers, members in _GROUPS:
-        if covers(codes):
+    for word, members in _GROUPS:
+        if members <= codes:
             words.append(word)
-            codes -= set(members) & {c for c in codes if chr(c).isalnum()}
+            codes -= members
     rest = [c for c in ordered if c in codes]
     if rest:
         words.append(" ".join(_runs(rest)))
