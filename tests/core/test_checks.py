@@ -268,11 +268,14 @@ def _bucket_with_public_policy(aws: Aws, name: str, block: dict[str, bool]) -> N
 
 
 def test_public_policy_stays_public_under_block_public_policy(aws: Aws, sim: Any) -> None:
-    """S3: BlockPublicPolicy refuses new public policies and leaves an existing one in force.
-    (The simulator treats it as closing the bucket and completes the job: reported.)"""
+    """S3: BlockPublicPolicy refuses new public policies and leaves an existing one in force;
+    the simulator agrees and fails the job."""
     _bucket_with_public_policy(aws, "example-corp-late-block", {"BlockPublicPolicy": True})
-    findings = checks.check_bucket(aws, good_request(sim, bucket="example-corp-late-block"))
+    request = good_request(sim, bucket="example-corp-late-block")
+    findings = checks.check_bucket(aws, request)
     assert findings[0].level is Level.ERROR and "is public" in findings[0].message
+    state, error = run_job(sim, aws, request)
+    assert state == "FAILED" and "public" in error
 
 
 def test_public_policy_under_restrict_public_buckets_is_a_warning(aws: Aws, sim: Any) -> None:
@@ -329,6 +332,10 @@ def test_access_denied_on_get_role_is_could_not_check(aws: Aws, sim: Any) -> Non
     assert not error_fields(findings)
 
 
+# The finding names the IAM action to grant, which for some S3 operations has another name.
+IAM_ACTION = {"s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock"}
+
+
 @pytest.mark.parametrize(("service", "operation", "field"), [
     ("iam", "ListRolePolicies", Field.ROLE),
     ("kms", "DescribeKey", Field.KMS_KEY),
@@ -342,8 +349,9 @@ def test_every_denied_lookup_is_could_not_check(aws: Aws, sim: Any, service: str
                                                 operation: str, field: Field) -> None:
     deny(aws, service, operation)
     findings = checks.preflight(aws, good_request(sim))
+    action = IAM_ACTION.get(f"{service}:{operation}", f"{service}:{operation}")
     assert "could not check" in " ".join(f.message for f in of(findings, field))
-    assert f"missing {service}:{operation}" in " ".join(f.message for f in of(findings, field))
+    assert f"missing {action}" in " ".join(f.message for f in of(findings, field))
     assert not error_fields(findings)
 
 

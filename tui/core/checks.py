@@ -401,7 +401,7 @@ def _public_policy(aws: Aws, bucket: str) -> bool:
 
 def _block_settings(aws: Aws, bucket: str) -> dict[str, bool] | None:
     """The bucket's Block Public Access settings; None when it has none at all."""
-    answer = call_unless(("NoSuchPublicAccessBlockConfiguration",), "s3:GetPublicAccessBlock",
+    answer = call_unless(("NoSuchPublicAccessBlockConfiguration",), "s3:GetBucketPublicAccessBlock",
                          aws.client("s3").get_public_access_block, Bucket=bucket)
     if answer is None:
         return None

@@ -91,9 +91,13 @@ def _bucket(check: ExportCheck) -> Any | None:
 
 
 def bucket_is_public(bucket: Any) -> bool:
-    """Public when Block Public Access does not stop it and the policy or ACL grants everyone."""
+    """Public when Block Public Access does not stop it and the policy or ACL grants everyone.
+
+    BlockPublicPolicy only refuses new public policies; an existing one stays in force unless
+    RestrictPublicBuckets is on (S3 user guide, "Blocking public access").
+    """
     block = bucket.public_access_block
-    policy_blocked = bool(block and (block.block_public_policy or block.restrict_public_buckets))
+    policy_blocked = bool(block and block.restrict_public_buckets)
     acl_blocked = bool(block and block.ignore_public_acls)
     if not policy_blocked:
         for statement in parse_policy(bucket.policy):
