@@ -203,9 +203,10 @@ class ExportRequest:
         """A copy with fields changed. Changing what would be exported gets a new token,
         because a token reused with different parameters is refused by the service."""
         new = replace(self, **changes)
-        if any(getattr(new, k) != getattr(self, k) for k in changes if k != "client_token"):
-            if "client_token" not in changes:
-                new = replace(new, client_token=new_client_token())
+        fields_changed = any(getattr(new, k) != getattr(self, k)
+                             for k in changes if k != "client_token")
+        if fields_changed and "client_token" not in changes:
+            new = replace(new, client_token=new_client_token())
         return new
 
     def api_params(self) -> dict[str, str]:
