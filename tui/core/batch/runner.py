@@ -212,10 +212,11 @@ class BatchRunner:
             self.on_progress(progress)
         return progress, due
 
-    def run(self) -> BatchProgress:
-        """Tick until nothing is left to start or follow; returns the last snapshot."""
+    def run(self, stop: Callable[[], bool] | None = None) -> BatchProgress:
+        """Tick until nothing is left to start or follow, or until `stop()` (asked after each
+        tick) is true, e.g. a face that paused the run and leaves; returns the last snapshot."""
         while True:
             progress, due = self.tick()
-            if self.scheduler.done:
+            if self.scheduler.done or (stop is not None and stop()):
                 return progress
             self.clock.sleep(max(0.0, due - self.clock.now()), self.control.wake)
