@@ -37,7 +37,7 @@ def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False
 
 
 def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
-    from tui.plain.walk import PlainWizard
+    from tui.plain.plain_wizard import PlainWizard
 
     wizard = PlainWizard.start(settings, prefill)
     try:

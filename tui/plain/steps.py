@@ -23,8 +23,8 @@ from tui.core.model import (
     RoleChoice,
 )
 from tui.plain.mailbox_completer import threaded
+from tui.plain.plain_wizard import PlainWizard, Step
 from tui.plain.terminal import choose, confirm, say, type_in, type_with_completion
-from tui.plain.walk import PlainWizard, Step
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command

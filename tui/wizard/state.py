@@ -196,9 +196,11 @@ def _change(state: WizardState, stale: tuple[RequestField, ...], **values: str) 
 
 def choose_organization(state: WizardState, organization: Organization) -> WizardState:
     """An organization chosen. Another organization forgets the mailbox, which belonged to
-    the old one; choosing the same one again keeps everything."""
+    the old one, and what was found about the role, whose trust names the organization;
+    choosing the same one again keeps everything."""
     changed = organization.id != state.request.organization_id
-    new = _change(state, (RequestField.ORGANIZATION,), organization_id=organization.id)
+    new = _change(state, (RequestField.ORGANIZATION, RequestField.ROLE),
+                  organization_id=organization.id)
     if changed and state.request.entity_id:
         new = _change(new, (RequestField.ENTITY,), entity_id="")
         new = replace(new, mailbox=None)

@@ -1,0 +1,123 @@
+"""The plain face through each refusal: an inactive organization, a group or deleted mailbox,
+a bad prefix typed, a misconfigured role caught at the review, a failed submit, Ctrl-C and a
+closed stdin. Each ends with what a person at the terminal would read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from conftest import CLOSE, CTRL_C, CTRL_U, ENTER
+
+from tui.core.model import ExportRequest
+
+
+def good_request(sim: Any, **changes: str) -> ExportRequest:
+    world = sim.world
+    return ExportRequest(organization_id=world.org_id, entity_id="alice.wong",
+                         role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn,
+                         bucket=world.good_bucket, prefix=world.good_prefix).with_changes(
+        **changes)
+
+
+def test_an_inactive_organization_is_refused_then_changed_at_the_review(
+        sim: Any, plain: Any) -> None:
+    run = plain([
+        ("What now?", ENTER),  # the pointer starts on the step at fault
+        ("Organization:", ENTER),
+        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("What now?", ENTER),
+        ("Start the export of", "y"),
+    ], prefill=good_request(sim, organization_id=sim.world.inactive_org_id))
+    assert (run.missed, run.code) == ([], 0)
+    review = run.screen.split("What now?")[0]
+    assert f"  ✗ Organization {sim.world.inactive_org_id}\n" in review
+    assert (f"  ✗ Organization example-corp-archive ({sim.world.inactive_org_id}) is Inactive; "
+            "only an Active organization accepts export jobs.") in review
+    assert "» Change: the organization" in run.screen
+    # the organization list shows why the inactive one cannot be chosen
+    assert ("- example-corp-archive (" in run.screen
+            and "(Its state is Inactive; only an Active organization accepts export jobs.)"
+            in run.screen)
+    [job] = sim.workmail.jobs(sim.world.org_id)
+    assert f"JobId  {job.job_id}" in run.screen
+
+
+def test_a_group_and_a_deleted_mailbox_are_refused_until_ctrl_c(
+        sim: Any, plain: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    run = plain([
+        ("Organization:", ENTER),
+        ("Mailbox (name, display name or email):", "all-staff" + ENTER),
+        # the refused answer is offered again to edit; Ctrl-U clears it
+        ("Mailbox (name, display name or email):", CTRL_U + sim.world.deleted_user + ENTER),
+        ("Mailbox (name, display name or email):", CTRL_C),
+    ])
+    assert (run.missed, run.code) == ([], 130)
+    assert "✗ all-staff <all-staff@example-corp.awsapps.com> is a group; groups have no " \
+           "mailbox." in run.screen
+    assert "  Fix: Export the mailboxes of the group's members one by one." in run.screen
+    assert "is deleted; its mailbox can no longer be exported." in run.screen
+    assert capsys.readouterr().err == "workmail-export: interrupted; nothing was submitted.\n"
+    assert sim.workmail.jobs(sim.world.org_id) == []
+
+
+def test_a_bad_prefix_is_refused_as_typed_then_quit_without_submitting(
+        sim: Any, plain: Any) -> None:
+    request = good_request(sim, prefix="")
+    run = plain([
+        ("S3 bucket:", ENTER),  # the prefilled bucket is pointed at
+        ("S3 prefix:", "jane@example.com/" + ENTER),
+        ("S3 prefixes may not contain @", CTRL_U + "exports/jane/" + ENTER),
+        ("Description (optional):", ENTER),
+        ("What now?", "quit" + ENTER),
+    ], prefill=request)
+    assert (run.missed, run.code) == ([], 130)
+    assert "Lands at s3://example-corp-mail-export/exports/jane/…" in run.screen
+    assert run.screen.rstrip().endswith("Nothing was submitted.")
+    assert sim.workmail.jobs(sim.world.org_id) == []
+
+
+def test_a_misconfigured_role_is_caught_at_the_review_and_changed(sim: Any, plain: Any) -> None:
+    run = plain([
+        ("What now?", ENTER),  # on "Change: the IAM role"
+        ("IAM role:", "WorkMailExportRole (trusts" + ENTER),
+        ("What now?", ENTER),
+        ("Start the export of", "y"),
+    ], prefill=good_request(sim, role_arn=sim.world.no_kms_role_arn))
+    assert (run.missed, run.code) == ([], 0)
+    first_review = run.screen.split("? What now?")[0]
+    assert "  ✗ IAM role     arn:aws:iam::123456789012:role/WorkMailExportNoKms" in first_review
+    assert "✗ The role WorkMailExportNoKms may not do what an export needs" in first_review
+    assert "  Policy to add:" in first_review
+    assert "- Submit the export job (1 error(s) must be fixed first)" in run.screen
+    [job] = sim.workmail.jobs(sim.world.org_id)
+    assert job.role_arn == sim.world.good_role_arn
+
+
+def test_a_refused_submit_shows_the_exception_details_and_exits_1(
+        sim: Any, plain: Any) -> None:
+    request = good_request(sim)
+    boto3.client("workmail", region_name="us-east-1").start_mailbox_export_job(
+        **request.with_changes(client_token="earlier-today").api_params())
+    run = plain([
+        ("What now?", ENTER),
+        ("Start the export of", "y"),
+        ("Retry (same ClientToken", "quit" + ENTER),
+    ], prefill=request)
+    assert (run.missed, run.code) == ([], 1)
+    result = run.screen.split("✗ AWS did not start the export job.")[1]
+    assert "  Exception    LimitExceededException" in result
+    assert "  Operation    workmail:StartMailboxExportJob" in result
+    assert "  Request id   " in result and "  HTTP status  400" in result
+    assert "  What to do   An organization runs at most 10 export jobs at a time" in result
+    assert len(sim.workmail.jobs(sim.world.org_id)) == 1
+
+
+def test_a_closed_stdin_ends_with_one_line_and_exit_130(
+        sim: Any, plain: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    run = plain([("Organization:", CLOSE)])
+    assert (run.missed, run.code) == ([], 130)
+    assert capsys.readouterr().err == (
+        "workmail-export: no more input (stdin is closed); nothing was submitted. Scripts use "
+        "the commands instead: workmail-export check / start.\n")
