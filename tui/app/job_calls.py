@@ -6,10 +6,11 @@ workers, and the core (with boto3) is imported only when a call runs, as in tui.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from tui.core.model import AwsProblem, CoreError, ExportJob
+from tui.core.model import AwsProblem, CoreError, ExportJob, Mailbox
 
 if TYPE_CHECKING:
     from tui.core.jobs import JobRow
@@ -133,3 +134,16 @@ def _remember_listed(journal: Journal, service: list[ExportJob],
                 job.state, job.progress, job.s3_path, job.end_time):
             continue
         journal.record_state(replace(job, error_info=job.error_info or entry.error_info))
+
+
+NAMES_PER_LOOKUP = 20  # mailboxes named per listing: each costs a few WorkMail calls
+
+
+def mailboxes_by_id(aws: Aws, organization_id: str,
+                    entity_ids: Sequence[str]) -> dict[str, Mailbox | None]:
+    """The mailboxes behind up to NAMES_PER_LOOKUP entity ids (None: not found), so the
+    jobs screen can show names where WorkMail's list and the journal give only ids."""
+    from tui.core.discovery import resolve_mailbox
+
+    return {entity_id: resolve_mailbox(aws, organization_id, entity_id)
+            for entity_id in entity_ids[:NAMES_PER_LOOKUP]}

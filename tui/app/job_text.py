@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tui.core.model import ExportJob
+from tui.core.model import ExportJob, Mailbox
 
 STATE_STYLES = {"RUNNING": "bold cyan", "COMPLETED": "bold green", "FAILED": "bold red",
                 "CANCELLED": "bold yellow"}
@@ -69,7 +69,19 @@ def export_uri(job: ExportJob) -> str:
     return f"s3://{job.bucket}/{key}"
 
 
+def export_object(job: ExportJob) -> str:
+    """The URI of the object a COMPLETED or RUNNING job writes; "" when there is none."""
+    return export_uri(job) if job.state in ("RUNNING", "COMPLETED") else ""
+
+
 def short_id(job_id: str) -> str:
     """The first block of a JobId, enough to tell jobs apart in a table."""
     head = job_id.split("-", 1)[0]
     return f"{head}…" if head != job_id else job_id
+
+
+def mailbox_title(mailbox: Mailbox | None, fallback: str) -> str:
+    """`Alice Wong <alice.wong@example.com>` for the monitor, else `fallback`."""
+    if mailbox is None or not mailbox.email:
+        return fallback
+    return f"{mailbox.display_name or mailbox.name} <{mailbox.email}>"

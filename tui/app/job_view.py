@@ -45,6 +45,18 @@ def elapsed_text(job: ExportJob, now: datetime) -> str:
     return f"{elapsed(job, now)} so far"
 
 
+def object_text(job: ExportJob) -> Text:
+    """The export object's s3:// URI; said to be missing when the job did not complete."""
+    uri = export_uri(job)
+    if not uri:
+        return Text(NOT_YET)
+    if job.state in ("FAILED", "CANCELLED"):
+        return Text(f"none ({uri} was not written)", style="dim")
+    if job.state == "RUNNING":
+        return Text.assemble((uri, "bold"), (" (when done)", "dim"))
+    return Text(uri, style="bold")
+
+
 def failure_text(job: ExportJob) -> Text:
     """WorkMail's ErrorInfo, then the likely cause from the core."""
     from tui.core.jobs import likely_cause
@@ -71,6 +83,7 @@ class JobView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="job-state")
+        yield Static(id="job-failure")
         with Grid(id="job-progress-row"):
             yield _label("Progress")
             yield ProgressBar(total=100, show_eta=False, id="job-progress")
@@ -78,7 +91,6 @@ class JobView(Vertical):
             for name in _FACTS:
                 yield _label(name)
                 yield Static(NOT_YET, id=_value_id(name), classes="fact-value")
-        yield Static(id="job-failure")
         with Grid(id="job-details", classes="facts"):
             for name in _DETAILS:
                 yield _label(name)
@@ -88,13 +100,13 @@ class JobView(Vertical):
         self.query_one("#job-state", Static).update(state_text(job))
         bar = self.query_one("#job-progress", ProgressBar)
         bar.update(progress=job.progress)
-        bar.set_class(job.state in ("FAILED", "CANCELLED"), "stopped")
-        uri = export_uri(job)
+        bar.set_class(job.state == "CANCELLED", "stopped")
+        self.query_one("#job-progress-row").display = job.state != "FAILED"
         values = {
             "Mailbox": mailbox or job.entity_id,
             "Started": moment(job.start_time),
             "Elapsed": elapsed_text(job, now),
-            "S3 object": Text(uri, style="bold") if uri else NOT_YET,
+            "S3 object": object_text(job),
             "Description": job.description or NOT_YET,
             "IAM role": job.role_arn or NOT_YET,
             "KMS key": job.kms_key_arn or NOT_YET,

@@ -9,7 +9,7 @@ one Active one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -21,12 +21,12 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.worker import Worker
 
 from tui.app.aws_calls import AwsCalls
-from tui.app.job_calls import JobListing, list_job_rows
-from tui.app.job_text import STATE_STYLES, export_uri, moment, short_id
+from tui.app.job_calls import JobListing, list_job_rows, mailboxes_by_id
+from tui.app.job_text import STATE_STYLES, export_uri, mailbox_title, moment, short_id
 from tui.app.job_timing import JobTiming
 from tui.app.monitor_screen import MonitorScreen
 from tui.app.status_line import StatusLine
-from tui.core.model import AwsProblem, ConnectionSettings, Identity, Organization
+from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.wizard import calls
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from tui.core.jobs import JobRow
     from tui.core.session import Aws
 
-COLUMNS = ("Started", "Mailbox", "State", "Progress", "JobId", "Source", "S3 object / description")
-MAILBOX_WIDTH = 22
+COLUMNS = ("Started", "Mailbox", "State", "Progress", "Source", "JobId", "S3 object / description")
+MAILBOX_WIDTH = 20
 SERVICE, JOURNAL = "service", "journal"
 
 
@@ -50,31 +50,40 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def row_cells(row: JobRow) -> tuple[Text, ...]:
+def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
+    """The journal's name for the mailbox, else its name looked up, else its entity id."""
+    if row.entity_label and row.entity_label != row.job.entity_id:
+        return row.entity_label
+    return mailbox.name if mailbox is not None else row.job.entity_id
+
+
+def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
     job = row.job
-    where = export_uri(job) or job.description
-    if job.description and export_uri(job):
-        where = f"{where}  ({job.description})"
+    where = " · ".join(part for part in (export_uri(job), job.description) if part)
     return (Text(moment(job.start_time, seconds=False)),
-            Text(fit(row.entity_label or job.entity_id, MAILBOX_WIDTH)),
+            Text(fit(mailbox_label(row, mailbox), MAILBOX_WIDTH)),
             Text(job.state or "?", style=STATE_STYLES.get(job.state, "")),
             Text(f"{job.progress}%", justify="right"),
-            Text(short_id(job.job_id)),
             Text(source_of(row), style="dim" if row.from_journal else ""),
+            Text(short_id(job.job_id)),
             Text(where))
 
 
-def row_words(row: JobRow) -> str:
+def row_words(row: JobRow, mailbox: Mailbox | None = None) -> str:
     """Everything the filter looks in, lower case."""
     job = row.job
-    return " ".join((job.job_id, row.entity_label, job.entity_id, job.state,
+    names = (mailbox.name, mailbox.display_name, mailbox.email) if mailbox else ()
+    return " ".join((job.job_id, row.entity_label, job.entity_id, *names, job.state,
                      job.description, export_uri(job), source_of(row), row.source)).lower()
 
 
-def matching(rows: Sequence[JobRow], query: str) -> list[JobRow]:
+def matching(rows: Sequence[JobRow], query: str,
+             mailboxes: Mapping[str, Mailbox | None] | None = None) -> list[JobRow]:
     """The rows holding every word of `query` (mailbox, state, JobId, path, description)."""
     words = query.lower().split()
-    return [row for row in rows if all(word in row_words(row) for word in words)]
+    known = mailboxes or {}
+    return [row for row in rows
+            if all(word in row_words(row, known.get(row.job.entity_id)) for word in words)]
 
 
 class JobsScreen(Screen[None]):
@@ -97,6 +106,7 @@ class JobsScreen(Screen[None]):
         self.organizations: list[Organization] = [organization] if organization else []
         self.timing = timing or JobTiming()
         self.rows: list[JobRow] = []
+        self.mailboxes: dict[str, Mailbox | None] = {}  # looked up by entity id
         self.calls = AwsCalls(self)
         self._listing: JobListing | None = None
 
@@ -174,6 +184,7 @@ class JobsScreen(Screen[None]):
         if isinstance(value, str) and value and value != self.organization_id:
             self.organization_id = value
             self.rows = []
+            self.mailboxes = {}
             self._fill_table()
             self.action_refresh()
 
@@ -182,6 +193,30 @@ class JobsScreen(Screen[None]):
         self.rows = list(listing.rows)
         self._fill_table()
         self._say_what_is_shown()
+        self._look_up_names()
+
+    def _look_up_names(self) -> None:
+        """Name the mailboxes that only have an entity id, after the rows are shown."""
+        unnamed = list(dict.fromkeys(
+            row.job.entity_id for row in self.rows
+            if mailbox_label(row, None) == row.job.entity_id
+            and row.job.entity_id not in self.mailboxes))
+        if not unnamed or self.aws is None:
+            return
+        aws, organization_id = self.aws, self.organization_id
+        self.calls.run(lambda: mailboxes_by_id(aws, organization_id, unnamed), self._named,
+                       self._not_named, message="Looking up the mailboxes' names…",
+                       group="names")
+
+    def _named(self, mailboxes: dict[str, Mailbox | None]) -> None:
+        self.mailboxes.update(mailboxes)
+        self._fill_table()
+        self._say_what_is_shown()
+
+    def _not_named(self, problem: AwsProblem) -> None:
+        self._say_what_is_shown()
+        self.status.warning(f"{self.status.text} Mailbox names could not be looked up, so "
+                            f"ids are shown: {problem.sentence()}")
 
     def _failed(self, problem: AwsProblem) -> None:
         self.status.problem(f"{problem.sentence()}  (r retries)")
@@ -189,14 +224,15 @@ class JobsScreen(Screen[None]):
     # ---- the table ---------------------------------------------------------------------
     @property
     def shown(self) -> list[JobRow]:
-        return matching(self.rows, self.query_one("#filter", Input).value)
+        return matching(self.rows, self.query_one("#filter", Input).value, self.mailboxes)
 
     def _fill_table(self) -> None:
         table = self.table
         pointed = self.pointed
         table.clear()
         for row in self.shown:
-            table.add_row(*row_cells(row), key=row.job.job_id)
+            table.add_row(*row_cells(row, self.mailboxes.get(row.job.entity_id)),
+                          key=row.job.job_id)
         if pointed is not None and pointed.job.job_id in {r.job.job_id for r in self.shown}:
             table.move_cursor(row=table.get_row_index(pointed.job.job_id))
 
@@ -243,8 +279,10 @@ class JobsScreen(Screen[None]):
         row = next((r for r in self.rows if r.job.job_id == event.row_key.value), None)
         if row is None or self.aws is None:
             return
+        mailbox = self.mailboxes.get(row.job.entity_id)
         monitor = MonitorScreen(self.aws, self.organization_id, row.job.job_id, known=row.job,
-                                mailbox=row.entity_label, timing=self.timing)
+                                mailbox=mailbox_title(mailbox, mailbox_label(row, mailbox)),
+                                timing=self.timing)
         self.app.push_screen(monitor, lambda _: self.action_refresh())
 
     # ---- keys --------------------------------------------------------------------------

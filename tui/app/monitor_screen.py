@@ -27,7 +27,7 @@ from textual.worker import Worker
 from tui.app.aws_calls import AwsCalls
 from tui.app.confirm_screen import ConfirmScreen
 from tui.app.job_calls import JobWatch, Polled
-from tui.app.job_text import clock_time, export_uri
+from tui.app.job_text import clock_time, export_object, mailbox_title
 from tui.app.job_timing import JobTiming
 from tui.app.job_view import JobView
 from tui.app.status_line import StatusLine
@@ -44,10 +44,10 @@ class MonitorScreen(Screen[None]):
     CSS_PATH = "monitor_screen.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "close", "Back"),
-        Binding("r", "poll_now", "Check now"),
+        Binding("r", "poll_now", "Check"),
         Binding("x", "cancel_job", "Cancel job"),
         Binding("c", "copy_path", "Copy S3 path"),
-        Binding("i", "copy_job_id", "Copy JobId"),
+        Binding("i", "copy_job_id", "Copy JobId", show=False),
     ]
 
     def __init__(self, aws: Aws, organization_id: str, job_id: str, *,
@@ -67,8 +67,9 @@ class MonitorScreen(Screen[None]):
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(Text.assemble(("Job monitor", "bold"), "  ·  organization ",
-                                   self.watch.organization_id), id="monitor-bar")
+        yield Static(Text.assemble(("Job monitor", "bold"),
+                                   (f" · organization {self.watch.organization_id}", "dim")),
+                     id="monitor-bar")
         yield Static(Text.assemble(("Export job ", "bold"), (self.watch.job_id, "bold")),
                      id="monitor-title")
         with VerticalScroll(id="monitor-body"):
@@ -172,7 +173,7 @@ class MonitorScreen(Screen[None]):
     def _show_buttons(self) -> None:
         job = self.job
         self.query_one("#cancel-job", Button).display = job is not None and not job.finished
-        self.query_one("#copy-path", Button).display = bool(job and export_uri(job))
+        self.query_one("#copy-path", Button).display = bool(job and export_object(job))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.calls.settle(event)
@@ -222,7 +223,7 @@ class MonitorScreen(Screen[None]):
         self.notice.display = True
 
     def action_copy_path(self) -> None:
-        uri = export_uri(self.job) if self.job else ""
+        uri = export_object(self.job) if self.job else ""
         if uri:
             self.app.copy_to_clipboard(uri)
             self.notify(f"Copied {uri}")
@@ -246,7 +247,7 @@ class MonitorScreen(Screen[None]):
         if action == "cancel_job":
             return job is not None and not job.finished and not self.calls.running("cancel")
         if action == "copy_path":
-            return bool(job and export_uri(job))
+            return bool(job and export_object(job))
         return True
 
 
@@ -255,8 +256,6 @@ def monitor_started_job(app: WizardApp) -> None:
     state, aws = app.state, app.aws
     if state.result is None or aws is None:
         return
-    mailbox = state.mailbox
-    label = (f"{mailbox.display_name or mailbox.name} <{mailbox.email}>"
-             if mailbox and mailbox.email else state.request.entity_id)
     app.push_screen(MonitorScreen(aws, state.request.organization_id, state.result.job_id,
-                                  mailbox=label, timing=app.job_timing))
+                                  mailbox=mailbox_title(state.mailbox, state.request.entity_id),
+                                  timing=app.job_timing))

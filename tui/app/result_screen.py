@@ -37,6 +37,7 @@ class ResultScreen(StepScreen):
     CSS_PATH = "result_screen.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("c", "copy_job_id", "Copy JobId"),
+        Binding("m", "monitor", "Monitor job"),
         Binding("r", "retry_submit", "Retry"),
         Binding("e", "edit", "Edit"),
     ]
@@ -58,7 +59,8 @@ class ResultScreen(StepScreen):
             yield Static(Text.assemble(("Recorded in the journal at ", "dim"),
                                        journal_location()), id="journal")
         with Horizontal(classes="buttons"):
-            yield Button("Copy JobId (c)", variant="primary", id="copy")
+            yield Button("Monitor job (m)", variant="primary", id="monitor")
+            yield Button("Copy JobId (c)", id="copy")
 
     def _compose_problem(self, problem: AwsProblem) -> ComposeResult:
         yield Static(Text("✗ AWS did not start the export job.", style="bold red"),
@@ -80,13 +82,18 @@ class ResultScreen(StepScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"copy": self.action_copy_job_id, "retry": self.action_retry_submit,
-                   "edit": self.action_edit}
+                   "edit": self.action_edit, "monitor": self.action_monitor}
         actions[event.button.id or ""]()
 
     def action_copy_job_id(self) -> None:
         if self.state.result is not None:
             self.app.copy_to_clipboard(self.state.result.job_id)
             self.notify("The JobId is on the clipboard.")
+
+    def action_monitor(self) -> None:
+        from tui.app.monitor_screen import monitor_started_job
+
+        monitor_started_job(self.wizard)
 
     def action_retry_submit(self) -> None:
         """The same request with the same ClientToken: the service starts at most one job."""
@@ -102,7 +109,7 @@ class ResultScreen(StepScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         failed = self.state.problem is not None
-        if action == "copy_job_id":
+        if action in ("copy_job_id", "monitor"):
             return self.state.result is not None
         if action in ("retry_submit", "edit"):
             return failed and not self.wizard.submitting

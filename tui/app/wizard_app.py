@@ -3,14 +3,17 @@ guards quitting while a submit is in flight, and offers the completed steps in t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.app.commands import StepCommands
 from tui.app.confirm_screen import ConfirmScreen
+from tui.app.job_timing import JobTiming
 from tui.app.screens import screen_for
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.wizard import state as wz
@@ -28,6 +31,7 @@ class WizardApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {StepCommands}
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("j", "jobs", "Jobs"),
     ]
 
     def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
@@ -37,6 +41,7 @@ class WizardApp(App[int]):
         self.submitting = False
         # With values prefilled, the walk resumes at the first open step once connected.
         self.resume_when_connected = _has_values(prefill)
+        self.job_timing = JobTiming()  # the monitor's poll pacing and clock (tests swap it)
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))
@@ -72,6 +77,17 @@ class WizardApp(App[int]):
         self.push_screen(ConfirmScreen(
             "A submit is in flight. If you quit now, check the job list before submitting "
             "again. Quit anyway?", yes="Quit", no="Stay"), answered)
+
+    def action_jobs(self) -> None:
+        """The jobs screen (history, monitor, cancel) over the current step."""
+        from tui.app.jobs_screen import open_jobs_screen
+
+        open_jobs_screen(self)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Export jobs", "Monitor or cancel a job; jobs of the last seven "
+                            "days and every job started here", self.action_jobs)
 
     def return_value_now(self) -> int:
         """1 when the last submit failed, else 0."""
