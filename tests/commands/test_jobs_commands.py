@@ -54,6 +54,7 @@ def test_a_forced_start_that_fails_ends_status_wait_with_exit_4(sim: Any, cli: C
     assert PROGRESS.match(err.splitlines()[-1])  # progress went to stderr with --json
     text = cli("status", job_id)
     assert text.returncode == 0  # without --wait a FAILED job is still a successful look
+    assert f"Mailbox      alice.wong ({sim.world.enabled_user})\n" in text.stdout
     assert re.search(r"^Likely cause +WorkMail could not use|^Likely cause +The role",
                      text.stdout, re.MULTILINE)
 

@@ -21,7 +21,7 @@ from tui.core.model import ConnectionSettings, ExportRequest
 
 ENTER, CTRL_C, CTRL_U, DOWN = "\r", "\x03", "\x15", "\x1b[B"
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
-WAIT_SECONDS = 8.0
+WAIT_SECONDS = 30.0  # only a failing test waits this long
 CLOSE = None  # a script step that closes stdin (EOF) instead of typing
 
 

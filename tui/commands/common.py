@@ -46,9 +46,14 @@ def journal_entries() -> list[JournalEntry]:
     return _with_journal(lambda journal: journal.entries(), [])
 
 
+def recorded(job_id: str) -> JournalEntry | None:
+    """What this machine recorded when it started the job (None: started elsewhere)."""
+    return _with_journal(lambda journal: journal.find(job_id), None)
+
+
 def organization_of(job_id: str) -> str | None:
     """The organization a job was started in, when this machine started it."""
-    entry = _with_journal(lambda journal: journal.find(job_id), None)
+    entry = recorded(job_id)
     return entry.organization_id if entry else None
 
 

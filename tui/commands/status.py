@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from tui.commands import exit_codes
-from tui.commands.common import connect, remember
+from tui.commands.common import connect, recorded, remember
 from tui.commands.output import emit_json, job_dict
 from tui.core import jobs
 from tui.core.model import ConnectionSettings, ExportJob
@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 UNSUCCESSFUL = ("FAILED", "CANCELLED")
 
 
-def job_lines(job: ExportJob) -> list[str]:
-    """A job as labelled lines, with the likely cause when it FAILED."""
+def job_lines(job: ExportJob, mailbox: str = "") -> list[str]:
+    """A job as labelled lines, with the likely cause when it FAILED. `mailbox` is the name
+    the mailbox was given by when the job was started here."""
     state = f"{job.state} ({job.progress}%)" if job.state == "RUNNING" else job.state
-    rows = [("Job id", job.job_id), ("State", state), ("Mailbox", job.entity_id),
+    if mailbox and mailbox != job.entity_id:
+        mailbox = f"{mailbox} ({job.entity_id})"
+    rows = [("Job id", job.job_id), ("State", state), ("Mailbox", mailbox or job.entity_id),
             ("Description", job.description),
             ("Started", _when(job.start_time)), ("Ended", _when(job.end_time)),
             ("S3 path", job.s3_path), ("Error", job.error_info)]
@@ -50,7 +53,9 @@ def run(settings: ConnectionSettings, job_id: str, organization_id: str, *, as_j
     if as_json:
         emit_json(job_dict(job))
     else:
-        print("\n".join(job_lines(job)))
+        entry = recorded(job.job_id)
+        [row] = jobs.merge_jobs([job], [entry] if entry else [])
+        print("\n".join(job_lines(job, row.entity_label)))
     if wait and job.state in UNSUCCESSFUL:
         return exit_codes.JOB_UNSUCCESSFUL
     return exit_codes.OK

@@ -1,0 +1,304 @@
+"""`workmail-export batch`: export every mailbox (or a filtered set, or a list from a file)
+through the batch engine, or resume a stored run; progress as lines (a live line on a
+terminal) or JSON lines; manifests and the summary at the end.
+
+Order: connect, choose, plan, the same preflight as `start` (refused on an error unless
+--force), store the run, then drive it in a thread while the main thread waits for Ctrl-C,
+which pauses the run (running jobs go on at AWS) and says how to resume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.commands import exit_codes
+from tui.commands.check import refused_if_errors
+from tui.commands.common import connect
+from tui.commands.output import finding_dict, print_findings, say_error
+from tui.core.batch import report
+from tui.core.batch.model import BatchProgress, RecentPolicy, RowState, RunSettings
+from tui.core.batch.plan import Chosen, Filters, choose_enabled
+from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
+from tui.core.batch.scheduler import Tuning
+from tui.core.batch.store import BatchStore, StoreError
+from tui.core.model import ConnectionSettings, ExportRequest, Level
+from tui.core.session import Aws
+from tui.wizard import bulk, calls
+
+COMMAND = "batch"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What the flags asked for. `from_file`/`every`/`resume` choose the mailboxes."""
+
+    request: ExportRequest = field(default_factory=ExportRequest)
+    every: bool = False
+    from_file: str = ""
+    resume: str = ""
+    filters: Filters = field(default_factory=Filters)
+    concurrency: int | None = None
+    recent: RecentPolicy = RecentPolicy.SKIP
+    report_dir: str = ""
+    as_json: bool = False
+    force: bool = False
+    poll_seconds: float = 15.0
+
+
+NEEDED = {"--organization": "organization_id", "--role-arn": "role_arn",
+          "--kms-key-arn": "kms_key_arn", "--bucket": "bucket"}
+FILTER_FLAGS = {"--name-prefix": "name_prefix", "--email-prefix": "email_prefix",
+                "--display-name-prefix": "display_name_prefix", "--only": "only"}
+
+
+def batch_usage_problem(args: Any, values: dict[str, str]) -> str | None:
+    """Flags that do not go together, or that a new run lacks, as one sentence."""
+    filters = [flag for flag, name in FILTER_FLAGS.items() if getattr(args, name, None)]
+    if args.resume:
+        given = [flag for flag, name in (("--organization", "organization_id"),
+                                          ("--role-arn", "role_arn"),
+                                          ("--kms-key-arn", "kms_key_arn"),
+                                          ("--bucket", "bucket"), ("--prefix", "prefix"),
+                                          ("--description", "description")) if values.get(name)]
+        given += filters + (["--concurrency"] if args.concurrency else [])
+        given += ["--recent"] if args.recent != "skip" else []
+        if given:
+            return (f"--resume continues a run with the settings it was stored with; leave "
+                    f"out {', '.join(given)}")
+        return None
+    if filters and not args.every:
+        return f"{', '.join(filters)} narrow --all; they do not apply to --from-file"
+    missing = [flag for flag, name in NEEDED.items() if not values.get(name)]
+    if missing:
+        return (f"missing {', '.join(missing)}; a new run needs the organization, role, key "
+                "and bucket (and usually --prefix)")
+    return None
+
+
+class Printer:
+    """Progress out: JSON lines, or plain lines; on a terminal the totals line is redrawn in
+    place. Human notes go to stderr when stdout carries JSON."""
+
+    def __init__(self, as_json: bool, out: TextIO = sys.stdout) -> None:
+        self.as_json = as_json
+        self.out = out
+        self.live = not as_json and out.isatty()
+        self._seen: set[tuple[float, str, str]] = set()
+        self._last_line = ""
+        self._lock = threading.Lock()
+
+    def note(self, line: str) -> None:
+        with self._lock:
+            self._clear_live()
+            print(line, file=sys.stderr if self.as_json else self.out, flush=True)
+
+    def record(self, document: dict[str, Any]) -> None:
+        print(json.dumps(document, default=str), file=self.out, flush=True)
+
+    def progress(self, progress: BatchProgress) -> None:
+        with self._lock:
+            fresh = [e for e in progress.events if (e.at, e.mailbox, e.message) not in self._seen]
+            self._seen.update((e.at, e.mailbox, e.message) for e in fresh)
+            line = bulk.progress_line(progress)
+            if self.as_json:
+                for event in fresh:
+                    self.record({"type": "event", "at": _iso(event.at), "mailbox": event.mailbox,
+                                 "message": event.message})
+                if line != self._last_line:
+                    self.record(progress_document(progress))
+            else:
+                self._clear_live()
+                for event in fresh:
+                    print(f"  {event.line()}", file=self.out)
+                if self.live:
+                    print(line, end="", file=self.out)
+                elif line != self._last_line:
+                    print(line, file=self.out)
+                self.out.flush()
+            self._last_line = line
+
+    def _clear_live(self) -> None:
+        if self.live and self._last_line:
+            print("\r\x1b[K", end="", file=self.out)
+            self._last_line = ""
+
+    def done(self) -> None:
+        with self._lock:
+            if self.live and self._last_line:
+                print(file=self.out, flush=True)
+                self._last_line = ""
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def progress_document(progress: BatchProgress) -> dict[str, Any]:
+    return {"type": "progress", "run_id": progress.run_id, "status": progress.status.value,
+            "done": progress.done, "total": progress.total,
+            "totals": {state.value: progress.totals.get(state, 0) for state in RowState},
+            "throughput_per_hour": round(progress.throughput_per_hour, 2),
+            "eta_seconds": progress.eta_seconds, "slots": progress.slots,
+            "others_running": progress.others_running}
+
+
+def run(settings: ConnectionSettings, options: BatchOptions) -> int:
+    printer = Printer(options.as_json)
+    try:
+        store = BatchStore.open()
+    except StoreError as exc:
+        say_error(COMMAND, str(exc))
+        return exit_codes.AWS_ERROR
+    with contextlib.closing(store):
+        if options.resume:
+            try:
+                run_info = store.run(options.resume)
+            except StoreError as exc:
+                say_error(COMMAND, str(exc))
+                return exit_codes.BAD_USAGE
+            aws = connect(settings, confirm_identity=True)
+            printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
+            return drive(aws, store, run_info.run_id, options, printer)
+        aws = connect(settings, confirm_identity=True)
+        run_id = _create(aws, store, options, printer)
+        if isinstance(run_id, int):
+            return run_id
+        return drive(aws, store, run_id, options, printer)
+
+
+def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:
+    org = options.request.organization_id
+    if options.from_file:
+        try:
+            return bulk.choose_from_file(aws, org, options.from_file)
+        except ValueError as exc:
+            say_error(COMMAND, str(exc))
+            return exit_codes.BAD_USAGE
+    return choose_enabled(aws, org, options.filters)
+
+
+def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer) -> str | int:
+    """Choose, plan, check and store a new run; its id, or the exit status of a refusal."""
+    request = options.request
+    chosen = _choose(aws, options)
+    if isinstance(chosen, int):
+        return chosen
+    for rejected in chosen.rejected:
+        say_error(COMMAND, f"not exported: {bulk.rejected_line(rejected)}")
+    checked = bulk.plan_and_check(aws, request, chosen, time.time(), calls.preflight)
+    plan = checked.plan
+    print_findings([f for f in checked.findings if f.level is not Level.OK], sys.stderr)
+    recent_word = "skipped" if options.recent is RecentPolicy.SKIP else \
+        "scheduled after their 24-hour window"
+    summary = (f"Plan: {len(plan.mailboxes)} mailbox(es) of {plan.organization_id} to "
+               f"s3://{request.bucket}/{plan.base_prefix}<mailbox>/; "
+               f"{len(plan.recent)} exported in the last 24 hours ({recent_word}); "
+               f"{plan.others_running} job(s) already running in the organization.")
+    examples = bulk.prefix_examples(plan, request.bucket)
+    if options.as_json:
+        printer.record({"type": "plan", "organization_id": plan.organization_id,
+                        "mailboxes": len(plan.mailboxes), "recent": len(plan.recent),
+                        "others_running": plan.others_running,
+                        "rejected": [{"line": r.text, "reason": r.reason} for r in plan.rejected],
+                        "examples": [{"mailbox": m, "destination": d} for m, d in examples],
+                        "findings": [finding_dict(f) for f in checked.findings]})
+    else:
+        printer.note(summary)
+        for label, where in examples:
+            printer.note(f"  {label} -> {where}")
+    if not plan.mailboxes:
+        say_error(COMMAND, "no mailbox to export: the selection found none that can be "
+                           "exported (see the lines above).")
+        return exit_codes.BAD_USAGE
+    if checked.blocked and not options.force:
+        return refused_if_errors(COMMAND, list(checked.findings))
+    run_settings = RunSettings(
+        organization_id=request.organization_id, role_arn=request.role_arn,
+        kms_key_arn=request.kms_key_arn, bucket=request.bucket, base_prefix=plan.base_prefix,
+        description=request.description,
+        concurrency=options.concurrency or bulk.default_concurrency(0),
+        recent_policy=options.recent)
+    info = create_run(store, run_settings, plan, time.time())
+    printer.note(f"Run {info.run_id} stored; if it stops, continue it with: "
+                 f"{bulk.resume_command(info.run_id)}")
+    return info.run_id
+
+
+def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
+          printer: Printer) -> int:
+    """Run to the end in a thread; Ctrl-C pauses the run and leaves. Then the manifests."""
+    control = RunControl()
+    leaving = threading.Event()
+    runner = BatchRunner(aws, store, run_id,
+                         RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
+                         control, on_progress=printer.progress)
+    outcome: list[BatchProgress | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(runner.run(leaving.is_set))
+        except BaseException as exc:  # handed to the main thread, which reports it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=work, name=f"batch-{run_id}", daemon=True)
+    thread.start()
+    interrupted = False
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        leaving.set()
+        control.pause()
+        printer.note("Pausing the run (jobs already running go on at AWS)…")
+        try:
+            thread.join()
+        except KeyboardInterrupt:
+            printer.done()
+            say_error(COMMAND, f"stopped at once; nothing is lost. Continue with: "
+                               f"{bulk.resume_command(run_id)}")
+            return exit_codes.INTERRUPTED
+    printer.done()
+    final = outcome[0] if outcome else None
+    if isinstance(final, BaseException):
+        raise final
+    return _finish(store, run_id, final, options, printer, interrupted)
+
+
+def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
+            options: BatchOptions, printer: Printer, interrupted: bool) -> int:
+    run_info, rows = store.run(run_id), store.rows(run_id)
+    directory = Path(options.report_dir).expanduser() if options.report_dir else \
+        bulk.reports_dir()
+    try:
+        written = [str(p) for p in report.write_manifests(run_info, rows, directory)]
+    except OSError as exc:
+        say_error(COMMAND, f"the manifests could not be written to {directory} ({exc}); "
+                           "pass --report-dir with a writable directory and resume the run.")
+        written = []
+    sentence = report.summary(rows, run_id)
+    if options.as_json:
+        printer.record({"type": "summary", "run_id": run_id, "status": run_info.status.value,
+                        "interrupted": interrupted,
+                        "totals": {s.value: sum(r.state == s for r in rows) for s in RowState},
+                        "summary": sentence, "manifests": written,
+                        "resume": bulk.resume_command(run_id)})
+    else:
+        printer.note(sentence)
+        if written:
+            printer.note("Manifests: " + ", ".join(written))
+    if interrupted:
+        say_error(COMMAND, f"run {run_id} paused; continue it with: "
+                           f"{bulk.resume_command(run_id)}")
+        return exit_codes.INTERRUPTED
+    if final is not None and bulk.unsuccessful(final):
+        return exit_codes.JOB_UNSUCCESSFUL
+    return exit_codes.OK
