@@ -4,6 +4,9 @@ closed stdin. Each ends with what a person at the terminal would read."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -121,3 +124,15 @@ def test_a_closed_stdin_ends_with_one_line_and_exit_130(
     assert capsys.readouterr().err == (
         "workmail-export: no more input (stdin is closed); nothing was submitted. Scripts use "
         "the commands instead: workmail-export check / start.\n")
+
+
+def test_plain_mode_with_stdin_closed_in_a_real_process_is_one_line() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "tui", "--plain", "--demo"],
+                            capture_output=True, text=True, timeout=60, cwd=root,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 130
+    assert result.stderr == (
+        "workmail-export: no more input (stdin is closed); nothing was submitted. Scripts use "
+        "the commands instead: workmail-export check / start.\n")
+    assert "Listing organizations…" in result.stdout

@@ -39,6 +39,7 @@ def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False
 def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
     from tui.plain.plain_wizard import PlainWizard
 
+    _quiet_about_piped_input()
     wizard = PlainWizard.start(settings, prefill)
     try:
         return wizard.walk()
@@ -47,3 +48,19 @@ def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
     except EOFError:
         print(INTERRUPTED_IN_SUBMIT if wizard.submitting else NO_INPUT, file=sys.stderr)
     return exit_codes.INTERRUPTED
+
+
+def _quiet_about_piped_input() -> None:
+    """prompt_toolkit warns on stderr when stdin is not a terminal; answers piped in still
+    work, and when they run out our own line says so, so its warning is left out. (It keeps
+    the file descriptors it warned about in a class set; nothing breaks if that goes away.)"""
+    try:
+        if sys.stdin is None or sys.stdin.isatty():
+            return
+        from prompt_toolkit.input.vt100 import Vt100Input
+
+        warned = getattr(Vt100Input, "_fds_not_a_terminal", None)
+        if isinstance(warned, set):
+            warned.add(sys.stdin.fileno())
+    except (ImportError, OSError, ValueError):
+        return
