@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_field_flags(parser, "prefill the wizard (each value is checked)", None)
     parser.set_defaults(run=run_wizard)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_simulate):
+    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch,
+                add_simulate):
         add(subparsers)
     return parser
 
@@ -310,6 +311,96 @@ def run_cancel(args: argparse.Namespace) -> int:
     from tui.commands import cancel
 
     return cancel.run(settings_from(args), args.job_id, organization, as_json=args.json)
+
+
+# --- batch -----------------------------------------------------------------------------------
+
+BATCH_FIELDS = ("--organization", "--role-arn", "--kms-key-arn", "--bucket", "--prefix",
+                "--description")
+
+
+def add_batch(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "batch", "export every mailbox of an organization (or a "
+                      "filtered set, or a list from a file) through WorkMail's 10 export slots; "
+                      "resumable", run_batch)
+    which = parser.add_argument_group("which mailboxes (one of these)")
+    choice = which.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--all", action="store_true", dest="every",
+                        help="every ENABLED user and resource (narrowed by the filters below)")
+    choice.add_argument("--from-file", metavar="PATH",
+                        help="a file of ids, names or emails, one a line (# comments allowed)")
+    choice.add_argument("--resume", metavar="RUN_ID", type=_run_id,
+                        help="continue a stored run (it keeps its own settings)")
+    filters = parser.add_argument_group("filters for --all (prefixes, asked of the service)")
+    for flag, what in (("--name-prefix", "user or resource name"),
+                       ("--email-prefix", "primary email"),
+                       ("--display-name-prefix", "display name (users only)")):
+        filters.add_argument(flag, metavar="TEXT", default="", help=f"{what} starts with TEXT")
+    filters.add_argument("--only", choices=("users", "resources"),
+                         help="users only, or resources only")
+    _add_field_flags(parser, "the export (as for start; --prefix is the base of each "
+                     "mailbox's folder)", argparse.SUPPRESS, BATCH_FIELDS)
+    run = parser.add_argument_group("the run")
+    run.add_argument("--concurrency", metavar="N", type=_concurrency,
+                     help="jobs at once, 1-10 (default 10, minus jobs others run)")
+    run.add_argument("--recent", choices=("skip", "schedule"), default="skip",
+                     help="mailboxes exported in the last 24 hours: skip them, or schedule "
+                          "them for when their window has passed (default: skip)")
+    run.add_argument("--report-dir", metavar="DIR", type=_directory,
+                     help="where the CSV and JSON manifests go (default: reports/ in the "
+                          "state directory)")
+    run.add_argument("--poll", metavar="SECONDS", type=_poll_seconds, default=15.0,
+                     help="seconds between checks of the running jobs (default 15)")
+    run.add_argument("--force", action="store_true",
+                     help="start even when a check finds an error")
+    parser.add_argument("--json", action="store_true",
+                        help="JSON lines on stdout: the plan, events, progress and a final "
+                             "summary")
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from tui.commands.batch import BatchOptions, batch_usage_problem
+
+    values = {attribute: getattr(args, attribute, None) or ""
+              for flag, (_, attribute, _, _) in PREFILL_FLAGS.items() if flag in BATCH_FIELDS}
+    problem = batch_usage_problem(args, values)
+    if problem:
+        return _say(f"{PROG} batch: {problem}")
+    from tui.commands import batch
+    from tui.core.batch.model import RecentPolicy
+    from tui.core.batch.plan import Filters
+
+    options = BatchOptions(
+        request=ExportRequest(**values), every=args.every, from_file=args.from_file or "",
+        resume=args.resume or "",
+        filters=Filters(name_prefix=args.name_prefix, email_prefix=args.email_prefix,
+                        display_name_prefix=args.display_name_prefix,
+                        users=args.only != "resources", resources=args.only != "users"),
+        concurrency=args.concurrency,
+        recent=RecentPolicy.SKIP if args.recent == "skip" else RecentPolicy.DEFER,
+        report_dir=args.report_dir or "", as_json=args.json, force=args.force,
+        poll_seconds=args.poll)
+    return batch.run(settings_from(args), options)
+
+
+def _concurrency(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 10:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of jobs from 1 to 10 "
+                                         "(WorkMail runs at most 10 at once)")
+    return int(value)
+
+
+def _run_id(value: str) -> str:
+    if not value.isalnum() or not value.islower():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a run id like r3f9a0c1b2d4e "
+                                         "(batch prints it when a run starts)")
+    return value
+
+
+def _directory(value: str) -> str:
+    if not value or os.path.isfile(os.path.expanduser(value)):
+        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a directory")
+    return value
 
 
 # --- simulate --------------------------------------------------------------------------------

@@ -87,10 +87,10 @@ class Printer:
     """Progress out: JSON lines, or plain lines; on a terminal the totals line is redrawn in
     place. Human notes go to stderr when stdout carries JSON."""
 
-    def __init__(self, as_json: bool, out: TextIO = sys.stdout) -> None:
+    def __init__(self, as_json: bool, out: TextIO | None = None) -> None:
         self.as_json = as_json
-        self.out = out
-        self.live = not as_json and out.isatty()
+        self.out = out or sys.stdout
+        self.live = not as_json and self.out.isatty()
         self._seen: set[tuple[float, str, str]] = set()
         self._last_line = ""
         self._lock = threading.Lock()
