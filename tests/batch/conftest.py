@@ -73,6 +73,14 @@ class Harness:
         return BatchRunner(self.aws, self.store, run_id, options, control,
                            on_progress=self.snapshots.append)
 
+    def events_seen(self) -> list[Any]:
+        """Every event the snapshots carried, without repeats."""
+        seen: dict[tuple[float, str, str], Any] = {}
+        for snapshot in self.snapshots:
+            for event in snapshot.events:
+                seen[(event.at, event.mailbox, event.message)] = event
+        return list(seen.values())
+
     def sim_jobs(self) -> list[Any]:
         return self.sim.workmail.jobs(self.settings.organization_id)
 

@@ -35,6 +35,7 @@ from tui.core.model import CoreError, ExportJob, ExportRequest
 from tui.core.session import Aws
 
 ProgressCallback = Callable[[BatchProgress], None]
+SHORTEST_SLEEP = 0.01  # seconds; a due time already reached still lets the clock move on
 
 
 def _row_for(planned: PlannedMailbox, policy: RecentPolicy) -> MailboxRow:
@@ -219,4 +220,4 @@ class BatchRunner:
             progress, due = self.tick()
             if self.scheduler.done or (stop is not None and stop()):
                 return progress
-            self.clock.sleep(max(0.0, due - self.clock.now()), self.control.wake)
+            self.clock.sleep(max(SHORTEST_SLEEP, due - self.clock.now()), self.control.wake)

@@ -39,6 +39,8 @@ from tui.core.batch.tokens import client_token, parse_tag, tagged_description
 from tui.core.model import ExportJob, ExportRequest
 
 _PENDING = (RowState.PLANNED, RowState.STARTING)
+# Clocks keep time to the microsecond at best: a moment this close counts as reached.
+_RESOLUTION = 0.001
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,7 @@ class Scheduler:
     # -- starting jobs ------------------------------------------------------------------
 
     def _fill_slots(self, now: float) -> None:
+        now += _RESOLUTION
         if self.waiting_until is not None and now < self.waiting_until:
             return
         self.waiting_until = None

@@ -1,0 +1,289 @@
+"""The scheduler on the simulator's clock: slots, refills, limits, faults, retries, control.
+
+Every claim is checked against the simulator's own job records (`sim.workmail.jobs`), not
+against what the engine says about itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from batch_oracle import jobs_per_mailbox, most_running, running_at, start_outside_job
+
+from tui.core.batch.model import RowState, RunStatus
+from tui.core.batch.runner import RunControl
+from tui.core.batch.scheduler import Tuning
+from tui.core.journal import Journal
+
+
+def active_rows(snapshot: Any) -> int:
+    return sum(snapshot.totals[s] for s in (RowState.PLANNED, RowState.STARTING,
+                                            RowState.RUNNING))
+
+
+@pytest.mark.parametrize("concurrency", [10, 3])
+def test_never_more_than_n_and_every_freed_slot_is_refilled_in_the_same_tick(
+        harness: Any, concurrency: int) -> None:
+    settings = replace(harness.settings, concurrency=concurrency)
+    run_id = harness.create(settings)
+    final = harness.runner(run_id).run()
+
+    assert final.status == RunStatus.FINISHED
+    assert final.totals[RowState.COMPLETED] == 53
+    jobs = harness.sim_jobs()
+    now = harness.sim.clock.now()
+    assert jobs_per_mailbox(jobs) == {row.entity_id: 1 for row in final.rows}
+    assert most_running(jobs, now) == concurrency
+    for snapshot in harness.snapshots:
+        # right after each tick, the service runs as many of our jobs as may run
+        expected = min(concurrency, active_rows(snapshot))
+        assert running_at(jobs, now, snapshot.now) == expected, snapshot.now
+        assert snapshot.poll_calls_last_tick <= 1
+
+
+def test_following_jobs_costs_one_list_call_per_hundred_running_jobs(harness: Any) -> None:
+    org = harness.settings.organization_id
+    for i in range(250):  # the org's job list grows past two pages during the run
+        harness.sim.workmail.create_user(org, f"extra.user{i}", f"Extra {i}",
+                                         f"extra.user{i}@{harness.sim.world.domain}")
+    run_id = harness.create()
+    final = harness.runner(run_id, Tuning(poll_seconds=15, full_scan_seconds=1e9)).run()
+    assert final.totals[RowState.COMPLETED] == 303
+    polls = [s.poll_calls_last_tick for s in harness.snapshots[1:]]
+    assert len(harness.sim_jobs()) == 303
+    assert max(polls) == math.ceil(10 / 100)
+
+
+def test_jobs_others_run_in_the_organization_take_slots_away(harness: Any) -> None:
+    sim = harness.sim
+    outside = []
+    org = harness.settings.organization_id
+    for i in range(4):
+        outside.append(sim.workmail.create_user(org, f"other.admin{i}", "Other Admin",
+                                                f"other.admin{i}@{sim.world.domain}",
+                                                state="DISABLED"))
+    sim.workmail.set_job_duration(lambda entity: 240.0 if entity in outside else 60.0)
+    outside_jobs = [start_outside_job(sim, entity, f"outside-{i}")
+                    for i, entity in enumerate(outside)]
+    run_id = harness.create()
+    final = harness.runner(run_id).run()
+
+    assert final.totals[RowState.COMPLETED] == 53
+    jobs = harness.sim_jobs()
+    now = sim.clock.now()
+    ours = [j for j in jobs if j.job_id not in outside_jobs]
+    assert most_running(jobs, now) == 10
+    first_start = min(j.start_time for j in ours).timestamp()
+    assert running_at(ours, now, first_start) == 6  # 10 minus the 4 others run
+    assert most_running(ours, now) == 10  # all ten once theirs are done
+    assert harness.snapshots[0].others_running == 4
+
+
+def test_limit_exceeded_from_a_race_with_another_admin_is_backed_off(harness: Any) -> None:
+    sim = harness.sim
+    org = harness.settings.organization_id
+    rivals = [sim.workmail.create_user(org, f"rival{i}", "Rival", f"rival{i}@{sim.world.domain}",
+                                       state="DISABLED") for i in range(3)]
+    raced: list[str] = []
+
+    def race(**_: Any) -> None:
+        ours_running = sum(1 for j in harness.sim_jobs()
+                           if j.state(sim.clock.now()) == "RUNNING")
+        if not raced and ours_running == 7:  # someone else takes the last three slots
+            raced.extend(start_outside_job(sim, entity, f"rival-{entity}")
+                         for entity in rivals)
+
+    harness.aws.client("workmail").meta.events.register(
+        "before-call.workmail.StartMailboxExportJob", race)
+    run_id = harness.create()
+    final = harness.runner(run_id).run()
+
+    assert len(raced) == 3
+    assert final.totals[RowState.COMPLETED] == 53
+    jobs = harness.sim_jobs()
+    assert most_running(jobs, sim.clock.now()) == 10
+    ours = [j for j in jobs if j.job_id not in raced]
+    assert jobs_per_mailbox(ours) == {row.entity_id: 1 for row in final.rows}
+    assert any("LimitExceededException" in e.message for e in harness.events_seen())
+
+
+def test_throttling_server_errors_and_lost_answers_start_each_mailbox_once(
+        harness: Any) -> None:
+    sim = harness.sim
+    sim.faults.services = frozenset({"workmail"})
+    sim.faults.throttle_rate = 0.2
+    sim.faults.server_error_rate = 0.1
+    lost = []
+
+    def lose_some(snapshot: Any) -> None:
+        harness.snapshots.append(snapshot)
+        if len(lost) < 6:
+            sim.faults.lose_next_response("StartMailboxExportJob")
+            lost.append(snapshot.now)
+
+    run_id = harness.create()
+    runner = harness.runner(run_id)
+    runner.on_progress = lose_some
+    final = runner.run()
+
+    assert final.totals[RowState.COMPLETED] == 53
+    jobs = harness.sim_jobs()
+    assert jobs_per_mailbox(jobs) == {row.entity_id: 1 for row in final.rows}
+    assert most_running(jobs, sim.clock.now()) <= 10
+    stored = {job.job_id for job in harness.store.jobs(run_id)}
+    assert stored == {job.job_id for job in jobs}
+    messages = " ".join(e.message for e in harness.events_seen())
+    assert "throttled" in messages and "network" in messages
+
+
+def test_failed_jobs_are_retried_only_when_transient_and_only_so_often(harness: Any) -> None:
+    sim = harness.sim
+    original = sim.workmail.evaluate
+    seen: dict[str, int] = {}
+
+    def flaky(check: Any) -> str | None:
+        seen[check.prefix] = seen.get(check.prefix, 0) + 1
+        if check.prefix.startswith("exports/alice.wong"):
+            return "An internal error occurred. Try again later."
+        if check.prefix.startswith("exports/bob.smith") and seen[check.prefix] == 1:
+            return "The export timed out because of a temporary service problem."
+        if check.prefix.startswith("exports/carol"):
+            return "Access denied: WorkMail could not assume the role."
+        return original(check)
+
+    sim.workmail.evaluate = flaky
+    run_id = harness.create()
+    final = harness.runner(run_id, Tuning(seed=1, retry_delay_seconds=120)).run()
+
+    rows = {row.email.split("@")[0]: row for row in final.rows}
+    per_mailbox = jobs_per_mailbox(harness.sim_jobs())
+    alice, bob, carol = rows["alice.wong"], rows["bob.smith"], rows["carol.garcia"]
+    assert (alice.state, per_mailbox[alice.entity_id], alice.attempts) == \
+        (RowState.FAILED, 3, 3)  # first try + the default two retries
+    assert "internal error" in alice.error
+    assert (bob.state, per_mailbox[bob.entity_id]) == (RowState.COMPLETED, 2)
+    assert (carol.state, per_mailbox[carol.entity_id]) == (RowState.FAILED, 1)
+    assert "Access denied" in carol.error
+    assert final.totals[RowState.COMPLETED] == 51
+    assert len(harness.store.jobs(run_id)) == len(harness.sim_jobs()) == 51 + 3 + 1 + 1
+
+
+def test_cancel_with_running_jobs_cancels_them_and_ends_the_run(harness: Any) -> None:
+    control = RunControl()
+    run_id = harness.create()
+    runner = harness.runner(run_id, control=control)
+    runner.tick()
+    harness.sim.clock.advance(10)
+    control.cancel(cancel_running=True)
+    final = runner.run()
+
+    jobs = harness.sim_jobs()
+    now = harness.sim.clock.now()
+    assert len(jobs) == 10 and {j.state(now) for j in jobs} == {"CANCELLED"}
+    assert final.totals[RowState.CANCELLED] == 53
+    assert harness.store.run(run_id).status == RunStatus.CANCELLED
+
+
+def test_cancel_keeping_running_jobs_then_resume_follows_them_to_the_end(
+        harness: Any) -> None:
+    control = RunControl()
+    run_id = harness.create()
+    runner = harness.runner(run_id, control=control)
+    runner.tick()
+    control.cancel(cancel_running=False)
+    stopped = runner.run()
+    assert stopped.totals[RowState.RUNNING] == 10
+    assert stopped.totals[RowState.CANCELLED] == 43
+
+    harness.sim.clock.advance(30)
+    resumed = harness.runner(run_id).run()
+    assert resumed.totals[RowState.COMPLETED] == 10
+    assert resumed.totals[RowState.CANCELLED] == 43
+    assert len(harness.sim_jobs()) == 10
+
+
+def test_pause_starts_nothing_new_until_resumed(harness: Any) -> None:
+    control = RunControl()
+    run_id = harness.create()
+    runner = harness.runner(run_id, control=control)
+    runner.tick()
+    control.pause()
+    for _ in range(20):  # five simulated minutes
+        progress, _due = runner.tick()
+        harness.sim.clock.advance(15)
+    assert progress.status == RunStatus.PAUSED
+    assert len(harness.sim_jobs()) == 10
+    assert progress.totals[RowState.COMPLETED] == 10
+    assert harness.store.run(run_id).status == RunStatus.PAUSED
+    control.resume()
+    final = runner.run()
+    assert final.totals[RowState.COMPLETED] == 53
+
+
+def test_a_job_cancelled_by_someone_else_ends_its_row(harness: Any) -> None:
+    import boto3
+
+    run_id = harness.create()
+    runner = harness.runner(run_id)
+    progress, _ = runner.tick()
+    victim = next(r for r in progress.rows if r.state == RowState.RUNNING)
+    boto3.client("workmail", region_name="us-east-1").cancel_mailbox_export_job(
+        ClientToken="someone-else", OrganizationId=harness.settings.organization_id,
+        JobId=victim.job_id)
+    final = runner.run()
+    row = next(r for r in final.rows if r.entity_id == victim.entity_id)
+    assert row.state == RowState.CANCELLED
+    assert final.status == RunStatus.FINISHED
+    assert jobs_per_mailbox(harness.sim_jobs())[victim.entity_id] == 1
+
+
+def test_a_mailbox_exported_by_someone_else_mid_run_waits_for_its_window(
+        harness: Any) -> None:
+    from tui.core.batch.model import RecentPolicy
+
+    sim = harness.sim
+    run_id = harness.create(replace(harness.settings, recent_policy=RecentPolicy.DEFER))
+    target = harness.store.rows(run_id)[3].entity_id
+    outside: list[str] = []
+
+    def export_it_first(params: dict[str, Any], **_: Any) -> None:
+        if params.get("EntityId") == target and not outside:  # just before our start
+            outside.append(start_outside_job(sim, target, "outside-late"))
+
+    harness.aws.client("workmail").meta.events.register(
+        "before-parameter-build.workmail.StartMailboxExportJob", export_it_first)
+    final = harness.runner(run_id).run()
+
+    row = next(r for r in final.rows if r.entity_id == target)
+    assert row.state == RowState.COMPLETED
+    jobs = {j.job_id: j for j in harness.sim_jobs()}
+    waited = jobs[row.job_id].start_time - jobs[outside[0]].start_time
+    assert waited.total_seconds() >= 24 * 3600
+    assert jobs_per_mailbox(jobs.values())[target] == 2  # theirs and ours, nothing more
+    assert any("24-hour" in e.message or "24 h" in e.message for e in harness.events_seen())
+
+
+def test_started_jobs_are_in_the_single_job_journal(harness: Any) -> None:
+    run_id = harness.create()
+    harness.runner(run_id).run()
+    with Journal.open() as journal:
+        entries = [e for e in journal.entries() if e.batch_run_id == run_id]
+    assert len(entries) == 53
+    assert {e.source for e in entries} == {"batch"}
+    assert {e.state for e in entries} == {"COMPLETED"}
+    assert all(e.prefix.startswith("exports/") and "@" not in e.prefix for e in entries)
+
+
+def test_a_fresh_runner_resumes_where_the_last_one_stopped(harness: Any) -> None:
+    run_id = harness.create()
+    first = harness.runner(run_id)
+    for _ in range(3):
+        _, due = first.tick()
+        harness.sim.clock.advance(due - harness.clock.now())
+    del first  # as if the process had ended here
+    final = harness.runner(run_id).run()
+    assert final.totals[RowState.COMPLETED] == 53
+    assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
