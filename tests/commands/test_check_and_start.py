@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from conftest import Cli, export_flags
@@ -83,3 +84,26 @@ def test_start_again_with_the_same_client_token_gives_the_same_job(sim: Any,
         "started": True, "client_token": "nightly-alice-1",
         "organization_id": sim.world.org_id, "entity_id": "alice.wong",
         "region": "us-east-1", "journal_warning": ""}
+
+
+def test_journal_flag_puts_the_journal_where_asked(sim: Any, cli: Cli, tmp_path: Path) -> None:
+    journal = tmp_path / "elsewhere" / "jobs.sqlite3"
+    started = cli("--journal", str(journal), "start", *export_flags(sim))
+    assert started.returncode == 0
+    with Journal.open(journal) as chosen:
+        assert [e.job_id for e in chosen.entries()] == [started.stdout.strip()]
+    with Journal.open() as default:
+        assert default.entries() == []
+    status = cli("status", started.stdout.strip(), "--journal", str(journal))
+    assert status.returncode == 0 and "State        RUNNING" in status.stdout
+
+
+def test_without_credentials_check_is_one_aws_error_with_exit_1(sim: Any, cli: Cli,
+                                                                monkeypatch: Any) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    result = cli("check", "--organization", sim.world.org_id)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == (
+        "workmail-export: NoCredentials: Unable to locate credentials.")
+    assert "  What to do: No AWS credentials were found." in result.stderr

@@ -72,7 +72,8 @@ class PlainRun:
     missed: list[str]
 
 
-def run_plain(script: Script, prefill: ExportRequest | None = None) -> PlainRun:
+def run_plain(script: Script, prefill: ExportRequest | None = None,
+              settings: ConnectionSettings | None = None) -> PlainRun:
     """Run the plain face in this thread while the script is typed into it."""
     from tui.plain import walk
 
@@ -83,7 +84,7 @@ def run_plain(script: Script, prefill: ExportRequest | None = None) -> PlainRun:
                                   daemon=True)
         typist.start()
         try:
-            code = walk(ConnectionSettings(), prefill or ExportRequest())
+            code = walk(settings or ConnectionSettings(), prefill or ExportRequest())
         finally:
             done.set()
             typist.join(timeout=5)

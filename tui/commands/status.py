@@ -51,7 +51,9 @@ def run(settings: ConnectionSettings, job_id: str, organization_id: str, *, as_j
         job = follow(aws, job, first_poll, progress=sys.stderr if as_json else sys.stdout)
     remember(job)
     if as_json:
-        emit_json(job_dict(job))
+        cause = {"likely_cause": jobs.likely_cause(job.error_info)} if job.state == "FAILED" \
+            else {}
+        emit_json({**job_dict(job), **cause})
     else:
         entry = recorded(job.job_id)
         [row] = jobs.merge_jobs([job], [entry] if entry else [])
