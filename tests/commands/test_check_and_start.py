@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Cli, export_flags
+from cli_runner import Cli, export_flags
 
 from tui.core.journal import Journal
 

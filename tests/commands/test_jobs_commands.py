@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import boto3
-from conftest import Cli, export_flags
+from cli_runner import Cli, export_flags
 
 
 def start_in_service(sim: Any, url: str, entity: str = "bob.smith", **changes: str) -> str:

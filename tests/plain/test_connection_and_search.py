@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ENTER
+from plain_driver import ENTER
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 

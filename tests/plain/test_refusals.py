@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import CLOSE, CTRL_C, CTRL_U, ENTER
+from plain_driver import CLOSE, CTRL_C, CTRL_U, ENTER
 
 from tui.core.model import ExportRequest
 

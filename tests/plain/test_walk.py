@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ENTER
+from plain_driver import ENTER
 
 
 def good_walk(sim: Any) -> list[tuple[str, str | None]]:
