@@ -59,7 +59,7 @@ class PlainWizard:
             except EOFError:
                 raise
             except Exception as exc:  # an AWS failure (CoreError) or anything botocore raised
-                code = self.failed_step(problem_of(exc, spec(self.state.stage).loading))
+                code = self.failed_step(problem_of(exc))
             if code is not None:
                 return code
 

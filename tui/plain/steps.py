@@ -22,6 +22,7 @@ from tui.core.model import (
     Organization,
     RoleChoice,
 )
+from tui.core.submit import OPERATION as START_OPERATION
 from tui.plain.mailbox_completer import threaded
 from tui.plain.plain_wizard import PlainWizard, Step
 from tui.plain.terminal import choose, confirm, say, type_in, type_with_completion
@@ -29,7 +30,14 @@ from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.choices import landing_preview, match_key, match_role, no_exact_mailbox
-from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, mailbox_label, worst
+from tui.wizard.present import (
+    FIELD_LABELS,
+    LEVEL_MARKS,
+    field_value,
+    mailbox_label,
+    not_usable,
+    worst,
+)
 from tui.wizard.problems import problem_of
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 from tui.wizard.steps import spec
@@ -176,7 +184,7 @@ def key_step(w: PlainWizard) -> int | None:
         w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
         lambda text: match_key(text, keys))
     if key is not None and not key.usable:
-        say(f"Not usable: {key.why_not}", style="fg:ansired")
+        say(not_usable(key.why_not), style="fg:ansired")
         return None
     w.check_and_advance(wz.choose_key(w.state, arn, key))
     return None
@@ -262,7 +270,7 @@ def _submit(w: PlainWizard) -> None:
     try:
         job = calls.submit(w.connection, w.state.request, source="plain")
     except Exception as exc:
-        w.state = wz.failed(w.state, problem_of(exc, "workmail:StartMailboxExportJob"))
+        w.state = wz.failed(w.state, problem_of(exc, START_OPERATION))
     else:
         w.state = wz.submitted(w.state, job)
     finally:

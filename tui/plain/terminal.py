@@ -16,6 +16,7 @@ from prompt_toolkit.completion import Completer
 from questionary import Choice
 
 from tui.core.model import Field
+from tui.wizard.present import not_usable
 
 SEARCH_HINT = "(↑↓ to move, type to filter, Enter to choose)"
 
@@ -40,7 +41,7 @@ def choose(message: str, choices: Sequence[Choice], default: object = None) -> A
         refused = next((c for c in choices if c.disabled and c.value is answer), None)
         if refused is None:
             return answer
-        say(f"Not usable: {refused.disabled}", style="fg:ansired")
+        say(not_usable(str(refused.disabled)), style="fg:ansired")
 
 
 def field_rule(field: Field, to_value: Callable[[str], str] = str.strip) -> Callable[[str], Any]:

@@ -26,6 +26,11 @@ _SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
 DEFAULT_HINT = "Check the values in the review and retry."
 
 
+def not_usable(why_not: str) -> str:
+    """What to say when a listed choice that cannot be used is chosen anyway."""
+    return f"Not usable: {why_not}"
+
+
 def mailbox_label(mailbox: Mailbox) -> str:
     """A mailbox as a person recognises it: display name (or name) and email."""
     name = mailbox.display_name or mailbox.name
