@@ -6,6 +6,8 @@ from typing import Any
 
 from plain_driver import ENTER
 
+from tui.core.journal import Journal
+
 
 def good_walk(sim: Any) -> list[tuple[str, str | None]]:
     return [
@@ -31,3 +33,7 @@ def test_walk_to_a_job_id(sim: Any, plain: Any) -> None:
     assert (job.entity_id, job.role_arn, job.bucket, job.prefix, job.description) == (
         sim.world.enabled_user, sim.world.good_role_arn, sim.world.good_bucket, "exports/",
         "before the end")
+    with Journal.open() as journal:
+        entry = journal.find(job.job_id)
+    assert entry is not None and entry.source == "plain"
+    assert f"Recorded in the journal at {journal.path}" in run.screen
