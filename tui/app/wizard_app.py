@@ -31,7 +31,7 @@ class WizardApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {StepCommands}
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("j", "jobs", "Jobs"),
+        Binding("j", "jobs", "Jobs", show=False),
     ]
 
     def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
