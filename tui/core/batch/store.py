@@ -16,8 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-import platformdirs
-
 from tui.core.batch.model import (
     JobRecord,
     MailboxRow,
@@ -27,6 +25,7 @@ from tui.core.batch.model import (
     RunSettings,
     RunStatus,
 )
+from tui.core.journal import journal_path
 
 STORE_FILE = "batch.sqlite3"
 
@@ -84,18 +83,10 @@ _ROW_COLUMNS = [f.name for f in fields(MailboxRow)]
 _JOB_COLUMNS = [f.name for f in fields(JobRecord)]
 
 
-def state_dir() -> Path:
-    """The directory of the tool's local state: $WORKMAIL_EXPORT_STATE_DIR, else the
-    platform's user state directory."""
-    override = os.environ.get("WORKMAIL_EXPORT_STATE_DIR")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_state_dir("workmail-export", appauthor=False))
-
-
 def default_store_path() -> Path:
-    """Where batch runs are kept: `batch.sqlite3` in the state directory."""
-    return state_dir() / STORE_FILE
+    """Where batch runs are kept: `batch.sqlite3` beside the job journal (in the state
+    directory, or beside the file $WORKMAIL_EXPORT_JOURNAL names)."""
+    return journal_path().parent / STORE_FILE
 
 
 class StoreError(Exception):
@@ -117,8 +108,8 @@ class BatchStore:
         target = Path(path) if path is not None else default_store_path()
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not target.exists():
-                target.touch(mode=0o600)
+            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
+            target.chmod(0o600)
             connection = sqlite3.connect(str(target), isolation_level=None,
                                          check_same_thread=False, timeout=30)
             connection.execute("PRAGMA journal_mode=WAL")
