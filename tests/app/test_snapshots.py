@@ -12,22 +12,22 @@ ids of AWS's answers come from a counter here.
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from conftest import BIG, SMALL, good_request, make_app
 
 from benchmarks.common import (
     DEMO_WALK,
+    REQUEST_ID_MODULES,
     RESULT_READY,
+    counted_uuid,
     hold_still,
     play,
     screen_text,
+    ten_running_jobs,
     wait_for_text,
 )
 from tui.core.model import ExportRequest
@@ -41,18 +41,9 @@ def steady_screen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Nothing on screen that changes between runs: a relative journal path, counted ids."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WORKMAIL_EXPORT_STATE_DIR", "state")
-    counter = itertools.count(1)
-
-    class CountedUuid:
-        @staticmethod
-        def uuid4() -> uuid.UUID:
-            return uuid.UUID(int=next(counter), version=4)
-
-    import tui.sim.faults
-    import tui.sim.wire
-
-    monkeypatch.setattr(tui.sim.wire, "uuid", CountedUuid)
-    monkeypatch.setattr(tui.sim.faults, "uuid", CountedUuid)
+    counted = counted_uuid()
+    for name in REQUEST_ID_MODULES:
+        monkeypatch.setattr(f"{name}.uuid", counted)
 
 
 def prefilled(world: Any, through: str | None) -> ExportRequest:
@@ -114,14 +105,6 @@ def test_result_with_the_job_id(snap_compare: Any, sim: Any) -> None:
     shoot(snap_compare, sim, BIG, "prefix", ("review", "confirm"), RESULT_READY)
     jobs = sim.workmail.jobs(sim.world.org_id)
     assert len(jobs) == 1
-
-
-def ten_running_jobs(sim: Any) -> None:
-    """Another admin started ten jobs: the organization's limit."""
-    client = boto3.client("workmail", region_name=sim.world.region)
-    for user in sim.world.user_ids[1:11]:
-        params = good_request(sim.world, entity_id=user).api_params()
-        client.start_mailbox_export_job(**params)
 
 
 def test_result_when_aws_refuses(snap_compare: Any, sim: Any) -> None:

@@ -1,0 +1,230 @@
+"""The demo happy path as data, and a pilot driver that walks it.
+
+One list of moves, `DEMO_WALK`, says which keys a person presses on each step of the demo
+world to get from launch to a JobId, and which text shows that the step is ready for the
+next key. Everything that walks the demo uses it: the snapshot tests, the screenshot script,
+the real-terminal (tmux) test and the keystroke benchmark, so they all count and show the
+same walk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What every walk of the demo runs with: dummy credentials and no real AWS config.
+DUMMY_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+UNSET_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
+                 "WORKMAIL_EXPORT_JOURNAL")
+
+
+@dataclass(frozen=True)
+class Move:
+    """On `step`, once `ready` is on screen: type `typed`, then press `keys`."""
+
+    step: str
+    ready: str
+    keys: tuple[str, ...] = ()
+    typed: str = ""
+
+    @property
+    def presses(self) -> int:
+        return len(self.keys) + len(self.typed)
+
+
+# The demo world's happy path (alice.wong, WorkMailExportRole, the demo key, the private
+# bucket, the prefix the role's policy allows). `ready` is text that appears only once the
+# step's data has loaded.
+DEMO_WALK: tuple[Move, ...] = (
+    Move("connection", "123456789012", ("enter",)),
+    Move("organization", "example-corp-archive", ("enter",)),
+    Move("mailbox", "Aaron Hansen", typed="alice"),
+    Move("mailbox-search", "alice.wong@example-corp.awsapps.com", ("down", "enter")),
+    Move("role", "WorkMailExportRole", ("down", "down", "enter")),
+    Move("key", "alias/workmail-export", ("enter",)),
+    Move("destination", "example-corp-mail-export", ("down", "enter")),
+    Move("prefix", "Lands at  s3://example-corp-mail-export/", typed="exports/"),
+    Move("destination-filled", "s3://example-corp-mail-export/exports/", ("enter", "enter")),
+    Move("review", "start-mailbox-export-job", ("s",)),
+    Move("confirm", "Start the export job?", ("y",)),
+)
+RESULT_READY = "The export job is running."
+# The simulator's modules that draw AWS request ids from uuid.uuid4 (the only random text a
+# refused submit shows); pictures replace their `uuid` with `counted_uuid()`.
+REQUEST_ID_MODULES = ("tui.sim.wire", "tui.sim.faults")
+
+
+def walk_presses(walk: Iterable[Move] = DEMO_WALK) -> int:
+    """Keys pressed from launch to the submitted job, typed characters included."""
+    return sum(move.presses for move in walk)
+
+
+def dummy_aws_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """`base` (default: this process's environment) with dummy credentials, no profile."""
+    env = dict(os.environ if base is None else base)
+    for name in UNSET_AWS_ENV:
+        env.pop(name, None)
+    env.update(DUMMY_AWS_ENV)
+    return env
+
+
+def counted_uuid() -> Any:
+    """A stand-in for the uuid module whose uuid4() counts 1, 2, 3... (same ids every run)."""
+    counter = itertools.count(1)
+
+    class CountedUuid:
+        @staticmethod
+        def uuid4() -> uuid.UUID:
+            return uuid.UUID(int=next(counter), version=4)
+
+    return CountedUuid
+
+
+def ten_running_jobs(sim: Any) -> None:
+    """Another admin starts ten jobs in the demo organization: its limit of running jobs."""
+    import boto3
+
+    world = sim.world
+    client = boto3.client("workmail", region_name=world.region)
+    for user in world.user_ids[1:11]:
+        client.start_mailbox_export_job(
+            ClientToken=f"other-admin-{user}", OrganizationId=world.org_id, EntityId=user,
+            RoleArn=world.good_role_arn, KmsKeyArn=world.good_key_arn,
+            S3BucketName=world.good_bucket, S3Prefix=world.good_prefix)
+
+
+# ---- pilot -------------------------------------------------------------------------------
+
+
+async def settle(pilot: Pilot[Any], quiet: float = 0.1, timeout: float = 20.0) -> None:
+    """Wait until no worker has run for `quiet` seconds (longer than the search debounce
+    after typing, so the search it starts is waited for too)."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    calm_since = time.monotonic()
+    while time.monotonic() - calm_since < quiet:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still busy after {timeout} s: {list(app.workers)}")
+        await pilot.pause(0.02)
+        if any(w.is_running for w in app.workers):
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):  # the app shows those
+                await app.workers.wait_for_complete()
+            calm_since = time.monotonic()
+
+
+def screen_text(app: Any) -> str:
+    """Every character on the terminal now, line by line."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def wait_for_text(pilot: Pilot[Any], text: str, what: str, timeout: float = 20.0) -> None:
+    """Settle, then wait (bounded) until `text` is on screen."""
+    deadline = time.monotonic() + timeout
+    await settle(pilot)
+    while text not in screen_text(pilot.app):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: {text!r} is not on screen:\n"
+                                 f"{screen_text(pilot.app)}")
+        await pilot.pause(0.05)
+        await settle(pilot)
+
+
+def hold_still(app: Any) -> None:
+    """Stop the text cursors blinking, so two pictures of the same screen are the same."""
+    from textual.widgets import Input
+
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+SEARCH_QUIET = 0.4  # the mailbox search waits 0.25 s after the last key before it asks AWS
+
+
+async def play(pilot: Pilot[Any], move: Move) -> None:
+    """Type and press what `move` says (its step is ready), and wait for what that starts."""
+    if move.typed:
+        await pilot.press(*move.typed)
+        await settle(pilot, quiet=SEARCH_QUIET)
+    if move.keys:
+        await pilot.press(*move.keys)
+        await settle(pilot)
+
+
+async def walk_demo(pilot: Pilot[Any], until: str | None = None,
+                    on_step: Callable[[Move], Awaitable[None]] | None = None) -> None:
+    """Play DEMO_WALK from launch; stop when the step `until` is ready (None: walk to the
+    result). `on_step(move)` runs when each step is ready, before its move is played (e.g.
+    to save a screenshot)."""
+    for move in DEMO_WALK:
+        await wait_for_text(pilot, move.ready, f"step {move.step}")
+        if move.step == until:
+            return
+        if on_step is not None:
+            await on_step(move)
+        await play(pilot, move)
+    if until is not None:
+        raise ValueError(f"no step {until!r} in the demo walk")
+    await wait_for_text(pilot, RESULT_READY, "the result")
+
+
+# ---- numbers -----------------------------------------------------------------------------
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def percentile_ms(samples: Sequence[float], share: float) -> float:
+    """The `share` (0..1) percentile, nearest rank, in milliseconds."""
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[rank] * 1000
+
+
+def timed(run: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    run()
+    return time.perf_counter() - began
+
+
+def machine() -> str:
+    """One line naming the machine and the Python the numbers came from."""
+    import platform
+
+    cpus = os.cpu_count() or 0
+    return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {platform.node()} · "
+            f"{platform.machine()} · {cpus} cores · Python {platform.python_version()} · "
+            f"{platform.system()} {platform.release()}")
+
+
+def run_async(coroutine: Awaitable[Any]) -> Any:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def python() -> str:
+    return sys.executable
