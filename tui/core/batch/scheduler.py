@@ -107,6 +107,7 @@ class Scheduler:
         self._last_full_scan: float | None = None
         self._force_full_scan = True
         self._cancel_sent: set[str] = set()
+        self._progressed: dict[str, MailboxRow] = {}
         rng = random.Random(self.tuning.seed)
         self._limit_backoff = Backoff(*self.tuning.limit_backoff, rng=rng)
         self._throttle_backoff = Backoff(*self.tuning.throttle_backoff, rng=rng)
@@ -173,6 +174,8 @@ class Scheduler:
             self.note(f"could not follow the jobs ({failure.problem.sentence()}); "
                       "trying again at the next tick")
             return
+        finally:
+            self._save_progress()
         if full:
             self._last_full_scan = now
             self._force_full_scan = False
@@ -207,8 +210,9 @@ class Scheduler:
 
     def _follow(self, row: MailboxRow, job: ExportJob, now: float) -> None:
         if job.state == "RUNNING":
-            if job.progress != row.progress:
-                self._save(replace(row, progress=job.progress))
+            if job.progress != row.progress:  # saved with the tick's other progress
+                self._progressed[row.entity_id] = replace(row, progress=job.progress)
+                self.rows[row.entity_id] = self._progressed[row.entity_id]
             return
         ended = job.end_time.timestamp() if job.end_time else now
         if job.state == "COMPLETED":
@@ -391,9 +395,17 @@ class Scheduler:
     # -- bookkeeping --------------------------------------------------------------------
 
     def _save(self, row: MailboxRow) -> MailboxRow:
+        self._progressed.pop(row.entity_id, None)
         self.store.save_row(row)
         self.rows[row.entity_id] = row
         return row
+
+    def _save_progress(self) -> None:
+        """Progress of running jobs: one transaction a tick, not one per job (it is not
+        needed for recovery, only for the screen after a restart)."""
+        if self._progressed:
+            self.store.save_rows(self._progressed.values())
+            self._progressed.clear()
 
     def _remember_job(self, job: ExportJob, attempt: int) -> None:
         self.known_jobs.add(job.job_id)
