@@ -287,3 +287,23 @@ def test_a_fresh_runner_resumes_where_the_last_one_stopped(harness: Any) -> None
     final = harness.runner(run_id).run()
     assert final.totals[RowState.COMPLETED] == 53
     assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
+
+
+def test_leaving_a_run_changes_nothing_and_a_later_runner_finishes_it(harness: Any) -> None:
+    control = RunControl()
+    run_id = harness.create()
+    ticks: list[Any] = []
+
+    def leave_after_three() -> bool:
+        ticks.append(1)
+        if len(ticks) == 3:
+            control.pause()
+        return len(ticks) >= 3
+
+    left = harness.runner(run_id, control=control).run(leave_after_three)
+    assert left.status == RunStatus.PAUSED and not left.finished
+    assert harness.store.run(run_id).status == RunStatus.PAUSED
+    assert 10 <= len(harness.sim_jobs()) < 53
+    final = harness.runner(run_id).run()
+    assert final.status == RunStatus.FINISHED
+    assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}

@@ -218,6 +218,9 @@ class BatchRunner:
         tick) is true, e.g. a face that paused the run and leaves; returns the last snapshot."""
         while True:
             progress, due = self.tick()
-            if self.scheduler.done or (stop is not None and stop()):
+            if self.scheduler.done:
                 return progress
+            if stop is not None and stop():
+                self._apply_control()  # a pause asked for on the way out is kept
+                return self.progress()
             self.clock.sleep(max(SHORTEST_SLEEP, due - self.clock.now()), self.control.wake)
