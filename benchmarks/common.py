@@ -44,12 +44,17 @@ UNSET_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
 
 @dataclass(frozen=True)
 class Move:
-    """On `step`, once `ready` is on screen: type `typed`, then press `keys`."""
+    """On `step`, once `ready` is on screen (and `gone` is not): type `typed`, then press
+    `keys`."""
 
     step: str
     ready: str
     keys: tuple[str, ...] = ()
     typed: str = ""
+    gone: str = ""
+
+    def is_ready(self, screen: str) -> bool:
+        return self.ready in screen and not (self.gone and self.gone in screen)
 
     @property
     def presses(self) -> int:
@@ -63,7 +68,8 @@ DEMO_WALK: tuple[Move, ...] = (
     Move("connection", "123456789012", ("enter",)),
     Move("organization", "example-corp-archive", ("enter",)),
     Move("mailbox", "Aaron Hansen", typed="alice"),
-    Move("mailbox-search", "alice.wong@example-corp.awsapps.com", ("down", "enter")),
+    Move("mailbox-search", "alice.wong@example-corp.awsapps.com", ("down", "enter"),
+         gone="Aaron Hansen"),  # the search has narrowed the list
     Move("role", "WorkMailExportRole", ("down", "down", "enter")),
     Move("key", "alias/workmail-export", ("enter",)),
     Move("destination", "example-corp-mail-export", ("down", "enter")),
@@ -142,16 +148,24 @@ def screen_text(app: Any) -> str:
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
-async def wait_for_text(pilot: Pilot[Any], text: str, what: str, timeout: float = 20.0) -> None:
-    """Settle, then wait (bounded) until `text` is on screen."""
+async def wait_until(pilot: Pilot[Any], ready: Callable[[str], bool], what: str,
+                     timeout: float = 20.0) -> None:
+    """Settle, then wait (bounded) until `ready(screen text)`."""
     deadline = time.monotonic() + timeout
     await settle(pilot)
-    while text not in screen_text(pilot.app):
+    while not ready(screen_text(pilot.app)):
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: {text!r} is not on screen:\n"
-                                 f"{screen_text(pilot.app)}")
+            raise AssertionError(f"{what} is not on screen:\n{screen_text(pilot.app)}")
         await pilot.pause(0.05)
         await settle(pilot)
+
+
+async def wait_for_text(pilot: Pilot[Any], text: str, what: str, timeout: float = 20.0) -> None:
+    await wait_until(pilot, lambda screen: text in screen, f"{what}: {text!r}", timeout)
+
+
+async def wait_for_step(pilot: Pilot[Any], move: Move) -> None:
+    await wait_until(pilot, move.is_ready, f"step {move.step}: {move.ready!r}")
 
 
 def hold_still(app: Any) -> None:
@@ -181,7 +195,7 @@ async def walk_demo(pilot: Pilot[Any], until: str | None = None,
     result). `on_step(move)` runs when each step is ready, before its move is played (e.g.
     to save a screenshot)."""
     for move in DEMO_WALK:
-        await wait_for_text(pilot, move.ready, f"step {move.step}")
+        await wait_for_step(pilot, move)
         if move.step == until:
             return
         if on_step is not None:

@@ -34,6 +34,7 @@ from benchmarks.common import (  # noqa: E402
     hold_still,
     play,
     ten_running_jobs,
+    wait_for_step,
     wait_for_text,
     walk_demo,
 )
@@ -128,7 +129,7 @@ async def save_wizard(out_dir: Path) -> list[Path]:
 
     async def refused(pilot: Any, sim: Any) -> None:
         for move in DEMO_WALK:
-            await wait_for_text(pilot, move.ready, f"step {move.step}")
+            await wait_for_step(pilot, move)
             if move.step == "confirm":
                 ten_running_jobs(sim)
             await play(pilot, move)
