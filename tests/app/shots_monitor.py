@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tui.app.job_timing import JobTiming
 from tui.app.jobs_screen import JobsScreen
@@ -76,12 +77,27 @@ def monitor(app: Any) -> MonitorScreen:
     return screen
 
 
+S = TypeVar("S", bound=Screen[Any])
+
+
+async def until_screen(pilot: Pilot[Any], kind: type[S], ready: Callable[[S], bool],
+                       what: str) -> S:
+    """Wait until a `kind` screen is on top and `ready(screen)`; returns that screen."""
+    def holds() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, kind) and ready(screen)
+
+    await until(pilot, holds, what)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
 async def polled(pilot: Pilot[Any], at_least: int) -> MonitorScreen:
     """Wait until the monitor has answered `at_least` polls and no poll is running."""
-    await until(pilot, lambda: isinstance(pilot.app.screen, MonitorScreen)
-                and monitor(pilot.app).polls >= at_least
-                and not monitor(pilot.app).calls.running(), f"poll {at_least}")
-    return monitor(pilot.app)
+    return await until_screen(
+        pilot, MonitorScreen, lambda m: m.polls >= at_least and not m.calls.running(),
+        f"poll {at_least}")
 
 
 # ---- jobs on the simulator ------------------------------------------------------------------
@@ -198,9 +214,9 @@ def jobs_scene(sim: SimulatedAws) -> Scene:
     async def reach(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.press("j")
-        await until(pilot, lambda: isinstance(pilot.app.screen, JobsScreen)
-                    and pilot.app.screen.table.row_count == 4, "four jobs listed")
-        await until(pilot, lambda: not pilot.app.screen.calls.running(), "listing done")
+        await until_screen(pilot, JobsScreen,
+                           lambda j: j.table.row_count == 4 and not j.calls.running(),
+                           "four jobs listed")
 
     return Scene(wizard_app(sim, STILL), reach)
 

@@ -214,9 +214,8 @@ class JobsScreen(Screen[None]):
         self._say_what_is_shown()
 
     def _not_named(self, problem: AwsProblem) -> None:
-        self._say_what_is_shown()
-        self.status.warning(f"{self.status.text} Mailbox names could not be looked up, so "
-                            f"ids are shown: {problem.sentence()}")
+        self._say_what_is_shown(f"Mailbox names could not be looked up, so ids are shown: "
+                                f"{problem.sentence()}")
 
     def _failed(self, problem: AwsProblem) -> None:
         self.status.problem(f"{problem.sentence()}  (r retries)")
@@ -244,7 +243,7 @@ class JobsScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((row for row in self.rows if row.job.job_id == key), None)
 
-    def _say_what_is_shown(self) -> None:
+    def _say_what_is_shown(self, also: str = "") -> None:
         listing = self._listing
         if listing is None:
             return
@@ -256,12 +255,13 @@ class JobsScreen(Screen[None]):
             parts.append(f"{older} from the journal only (not listed by WorkMail, so their "
                          "state is the last one seen here)")
         sentence = "; ".join(parts) + "."
+        warnings = " ".join(w for w in (listing.journal_problem, also) if w)
         if listing.service_problem is not None:
             self.status.problem(f"WorkMail's list could not be read, so only the journal's "
                                 f"jobs are shown. {listing.service_problem.sentence()}  "
                                 "(r retries)")
-        elif listing.journal_problem:
-            self.status.warning(f"{sentence} {listing.journal_problem}")
+        elif warnings:
+            self.status.warning(f"{sentence} {warnings}")
         else:
             self.status.note(sentence)
 

@@ -48,6 +48,7 @@ class MonitorScreen(Screen[None]):
         Binding("x", "cancel_job", "Cancel job"),
         Binding("c", "copy_path", "Copy S3 path"),
         Binding("i", "copy_job_id", "Copy JobId", show=False),
+        Binding("j", "app.jobs", "Jobs"),
     ]
 
     def __init__(self, aws: Aws, organization_id: str, job_id: str, *,
@@ -59,6 +60,7 @@ class MonitorScreen(Screen[None]):
         self.mailbox = mailbox
         self.timing = timing or JobTiming()
         self.polls = 0  # answered polls (tests read it)
+        self.waits: list[float] = []  # every planned wait, in the core's seconds
         self.calls = AwsCalls(self)
         self._delays: Generator[float, bool | None, None] | None = None
         self._delays_started = False
@@ -152,6 +154,7 @@ class MonitorScreen(Screen[None]):
             delay = self._delays.send(True)
         else:
             delay, self._delays_started = next(self._delays), True
+        self.waits.append(delay)
         self._stop_timer()
         self._next_poll = self.set_timer(self.timing.wait(delay), self._poll)
         return delay
