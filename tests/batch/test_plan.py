@@ -101,3 +101,17 @@ def test_recent_exports_are_listed_and_skipped_or_deferred(
     else:
         assert row.state == RowState.PLANNED
         assert row.not_before == pytest.approx(plan.recent[0].recent.available_at)  # type: ignore[union-attr]
+
+
+def test_plan_by_size_puts_the_largest_mailboxes_first(sim: Any, aws: Aws, clock: Any) -> None:
+    sizes = {entity: float(i % 7) * 100 for i, entity in enumerate(sim.world.user_ids)}
+    sim.workmail.mailbox_size_for = lambda entity: sizes.get(entity, 50.0)
+    plan = make_plan(aws, sim.world.org_id, choose_enabled(aws, sim.world.org_id),
+                     "exports", clock.now(), by_size=True)
+    planned = [p.size_mb for p in plan.mailboxes]
+    assert len(planned) == 53 and None not in planned
+    assert planned == sorted(planned, reverse=True)  # type: ignore[type-var]
+    assert planned[0] == 600.0
+    unsized = make_plan(aws, sim.world.org_id, choose_enabled(aws, sim.world.org_id),
+                        "exports", clock.now())
+    assert {p.size_mb for p in unsized.mailboxes} == {None}

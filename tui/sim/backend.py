@@ -27,7 +27,7 @@ from .directory import (
     entity_id_for,
     org_id_for,
 )
-from .jobs import ExportJob, JobBook, s3_path_for
+from .jobs import ExportJob, JobBook, default_duration, s3_path_for
 from .oracle import ExportCheck, evaluate_export
 from .service_error import WorkMailError, invalid_parameter
 from .validation import validate
@@ -35,6 +35,13 @@ from .validation import validate
 DEFAULT_PAGE_SIZE = 100  # ASSUMPTION (unverified): without MaxResults a page holds 100 items.
 
 Handler = Callable[[dict[str, Any], str], dict[str, Any]]
+MAILBOX_QUOTA_MB = 51200  # WorkMail's default mailbox quota, 50 GB
+
+
+def default_mailbox_size(entity_id: str) -> float:
+    """ASSUMPTION (unverified): export time grows with mailbox size; the demo's sizes are
+    20 MB per second of its default job duration."""
+    return 20.0 * default_duration(entity_id)
 
 
 def _page(items: Sequence[Any], params: dict[str, Any], operation: str) -> tuple[list[Any], str]:
@@ -86,6 +93,8 @@ class WorkMailBackend:
         self.directory = Directory()
         self.book = JobBook(self.clock.now)
         self.evaluate = evaluate
+        # MailboxSize (MB) that GetMailboxDetails reports; benchmarks tie it to job durations
+        self.mailbox_size_for: Callable[[str], float] = default_mailbox_size
         self.calls: list[str] = []  # every operation served, in order (for tests and benchmarks)
         self._ids = random.Random(0x3A11)  # job ids: deterministic, unlike any key id
         self._lock = threading.RLock()
@@ -102,6 +111,7 @@ class WorkMailBackend:
             "DescribeMailboxExportJob": self._describe_job,
             "ListMailboxExportJobs": self._list_jobs,
             "CancelMailboxExportJob": self._cancel_job,
+            "GetMailboxDetails": self._get_mailbox_details,
         }
 
     # ----------------------------------------------------------------- seeding
@@ -225,6 +235,15 @@ class WorkMailBackend:
         if e.state != "DELETED":
             out["MailboxProvisionedDate"] = e.created
         return _with_email(out, e)
+
+    def _get_mailbox_details(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        # ASSUMPTION (unverified): GetMailboxDetails also answers for a resource's id.
+        org = self._org(params, region)
+        e = org.find(params["UserId"])
+        if e is None or e.kind not in ("USER", "RESOURCE") or e.state == "DELETED":
+            raise WorkMailError("EntityNotFoundException",
+                                f"No mailbox {params['UserId']} in organization {org.id}.")
+        return {"MailboxQuota": MAILBOX_QUOTA_MB, "MailboxSize": self.mailbox_size_for(e.id)}
 
     def _describe_resource(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         org = self._org(params, region)

@@ -3,21 +3,22 @@
 A selection is every ENABLED user and resource of the organization (optionally narrowed by
 server-side prefix filters), or a list of ids, names or emails (typed, or read from a file)
 resolved exactly; lines that name nothing, a group or a deleted mailbox are reported, not
-fatal. The plan gives each mailbox its own folder under the base prefix (see prefixes.py)
-and lists the mailboxes exported in the last 24 hours, which WorkMail would refuse.
+fatal. The plan gives each mailbox its own folder under the base prefix (see prefixes.py),
+lists the mailboxes exported in the last 24 hours, which WorkMail would refuse, and can put
+the largest mailboxes first (GetMailboxDetails) so that no long export trails the run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tui.core import discovery, jobs
 from tui.core.batch.prefixes import mailbox_prefix, normalize_base
 from tui.core.fields import check_field
-from tui.core.model import ExportJob, Field, Mailbox
+from tui.core.model import CoreError, ExportJob, Field, Mailbox
 from tui.core.session import Aws
 
 EXPORT_WINDOW_SECONDS = 24 * 3600.0
@@ -70,11 +71,13 @@ class RecentExport:
 
 @dataclass(frozen=True)
 class PlannedMailbox:
-    """One mailbox of a plan: its S3 prefix and, when it has one, its recent export."""
+    """One mailbox of a plan: its S3 prefix, its recent export (if any) and its size in MB
+    (None when not asked or not known)."""
 
     mailbox: Mailbox
     prefix: str
     recent: RecentExport | None = None
+    size_mb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -204,8 +207,40 @@ def _labels(mailboxes: Iterable[Mailbox]) -> dict[str, str]:
     return {mid: (label if counts[label.lower()] == 1 else mid) for mid, label in first.items()}
 
 
-def make_plan(aws: Aws, org_id: str, chosen: Chosen, base_prefix: str, now: float) -> Plan:
+def _size(aws: Aws, org_id: str, mailbox: Mailbox) -> float | None:
+    try:
+        answer = discovery.call("workmail:GetMailboxDetails",
+                                aws.client("workmail").get_mailbox_details,
+                                OrganizationId=org_id, UserId=mailbox.id)
+    except CoreError:
+        return None
+    size = answer.get("MailboxSize")
+    return float(size) if size is not None else None
+
+
+def mailbox_sizes(aws: Aws, org_id: str, mailboxes: Iterable[Mailbox]
+                  ) -> dict[str, float | None]:
+    """MailboxSize (MB) of each mailbox from GetMailboxDetails, a few calls at a time;
+    None for one whose size could not be read (no permission, not found)."""
+    listed = list(mailboxes)
+    futures = [discovery.pool().submit(_size, aws, org_id, m) for m in listed]
+    return {m.id: future.result() for m, future in zip(listed, futures, strict=True)}
+
+
+def largest_first(planned: Iterable[PlannedMailbox]) -> list[PlannedMailbox]:
+    """Mailboxes of known size, largest first, then the others in their order: long exports
+    start early instead of trailing at the end of the run."""
+    listed = list(planned)
+    known = sorted((p for p in listed if p.size_mb is not None),
+                   key=lambda p: -(p.size_mb or 0.0))
+    return known + [p for p in listed if p.size_mb is None]
+
+
+def make_plan(aws: Aws, org_id: str, chosen: Chosen, base_prefix: str, now: float,
+              by_size: bool = False) -> Plan:
     """The plan for `chosen`: a prefix per mailbox and each one's export of the last 24 h.
+    With `by_size`, each mailbox's size is read (one GetMailboxDetails each) and the
+    largest are planned first, which shortens a run whose mailboxes differ in size.
 
     Raises ValueError with the field's message when the base prefix is not allowed; a
     mailbox whose prefix would be too long is moved to `rejected`.
@@ -226,4 +261,7 @@ def make_plan(aws: Aws, org_id: str, chosen: Chosen, base_prefix: str, now: floa
             rejected.append(Rejected(mailbox.email or mailbox.id, problem))
             continue
         planned.append(PlannedMailbox(mailbox, prefix, recent.get(mailbox.id)))
+    if by_size:
+        sizes = mailbox_sizes(aws, org_id, (p.mailbox for p in planned))
+        planned = largest_first(replace(p, size_mb=sizes[p.mailbox.id]) for p in planned)
     return Plan(org_id, base, tuple(planned), tuple(rejected), running)
