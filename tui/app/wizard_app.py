@@ -11,6 +11,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui.app.bulk_screens import bulk_screen_for, on_mailbox_step, open_bulk
+from tui.app.bulk_timing import BulkTiming
 from tui.app.commands import StepCommands
 from tui.app.confirm_screen import ConfirmScreen
 from tui.app.job_timing import JobTiming
@@ -32,6 +34,7 @@ class WizardApp(App[int]):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("j", "jobs", "Jobs", show=False),
+        Binding("ctrl+b", "bulk", "Every mailbox"),
     ]
 
     def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
@@ -42,6 +45,7 @@ class WizardApp(App[int]):
         # With values prefilled, the walk resumes at the first open step once connected.
         self.resume_when_connected = _has_values(prefill)
         self.job_timing = JobTiming()  # the monitor's poll pacing and clock (tests swap it)
+        self.bulk_timing = BulkTiming()  # the bulk runner's clock and tuning (tests swap it)
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))
@@ -49,7 +53,7 @@ class WizardApp(App[int]):
     def go(self, state: wz.WizardState) -> None:
         """Show `state`: switch to the screen of its stage."""
         self.state = state
-        self.switch_screen(screen_for(state.stage))
+        self.switch_screen(bulk_screen_for(state) or screen_for(state.stage))
 
     def go_to_stage(self, stage: Stage) -> None:
         """Jump to a stage when it can be entered (palette, review links)."""
@@ -88,6 +92,15 @@ class WizardApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Export jobs", "Monitor or cancel a job; jobs of the last seven "
                             "days and every job started here", self.action_jobs)
+
+    def action_bulk(self) -> None:
+        """At the mailbox step: export every mailbox (the bulk path)."""
+        open_bulk(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "bulk":
+            return on_mailbox_step(self)
+        return True
 
     def return_value_now(self) -> int:
         """1 when the last submit failed, else 0."""

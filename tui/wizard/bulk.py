@@ -15,7 +15,7 @@ from tui.core.batch.model import MAX_CONCURRENCY, BatchProgress, RowState, RunIn
 from tui.core.batch.plan import Chosen, Filters, Plan, Rejected, choose_enabled, choose_named
 from tui.core.batch.plan import make_plan as _make_plan
 from tui.core.batch.plan import read_names as _read_names
-from tui.core.batch.store import BatchStore, state_dir
+from tui.core.batch.store import BatchStore, default_store_path
 from tui.core.model import ExportRequest, Field, Finding, Level
 from tui.core.session import Aws
 
@@ -31,8 +31,9 @@ def resume_command(run_id: str) -> str:
 
 
 def reports_dir() -> Path:
-    """Where manifests go unless told otherwise: `reports/` in the state directory."""
-    return state_dir() / "reports"
+    """Where manifests go unless told otherwise: `reports/` beside the batch store (in the
+    state directory)."""
+    return default_store_path().parent / "reports"
 
 
 # -- choosing ---------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def pace_text(progress: BatchProgress) -> str:
     pace = (f"{progress.throughput_per_hour:.1f} mailboxes/h"
             if progress.throughput_per_hour else "pace after the first export")
     left = (f"about {duration(progress.eta_seconds)} left" if progress.eta_seconds is not None
-            and not progress.finished else "")
+            and progress.status in (RunStatus.ACTIVE, RunStatus.PAUSED) else "")
     slots = f"{progress.slots} slots" + (f" ({progress.others_running} used by others)"
                                          if progress.others_running else "")
     return " · ".join(part for part in (pace, left, slots) if part)

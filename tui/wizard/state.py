@@ -27,6 +27,7 @@ from tui.core.model import Field as RequestField
 from tui.wizard.stages import INPUT_STAGES, STAGE_ORDER, Stage, fields_of, stage_of
 
 if TYPE_CHECKING:
+    from tui.core.batch.plan import Chosen
     from tui.core.model import StartedJob
 
 
@@ -51,6 +52,7 @@ class WizardState:
     result: StartedJob | None = None
     problem: AwsProblem | None = None
     back_to_review: bool = False  # a step revisited from the review returns there
+    bulk: Chosen | None = None  # the mailboxes of a bulk export (None: one mailbox)
 
 
 def start(settings: ConnectionSettings, prefill: ExportRequest | None = None) -> WizardState:
@@ -65,7 +67,7 @@ def _filled(state: WizardState, stage: Stage) -> bool:
     return {
         Stage.CONNECTION: state.identity is not None,
         Stage.ORGANIZATION: bool(request.organization_id),
-        Stage.MAILBOX: bool(request.entity_id),
+        Stage.MAILBOX: bool(request.entity_id) or state.bulk is not None,
         Stage.ROLE: bool(request.role_arn),
         Stage.KEY: bool(request.kms_key_arn),
         Stage.DESTINATION: bool(request.bucket and request.prefix),
@@ -204,13 +206,27 @@ def choose_organization(state: WizardState, organization: Organization) -> Wizar
     if changed and state.request.entity_id:
         new = _change(new, (RequestField.ENTITY,), entity_id="")
         new = replace(new, mailbox=None)
+    if changed:
+        new = replace(new, bulk=None)  # the old organization's mailboxes
     return replace(new, organization=organization)
 
 
 def choose_mailbox(state: WizardState, mailbox: Mailbox) -> WizardState:
     """A mailbox chosen (from the list or resolved from typed text)."""
     new = _change(state, (RequestField.ENTITY,), entity_id=mailbox.id)
-    return replace(new, mailbox=mailbox)
+    return replace(new, mailbox=mailbox, bulk=None)
+
+
+def choose_bulk(state: WizardState, chosen: Chosen) -> WizardState:
+    """The mailboxes of a bulk export chosen at the mailbox step; a single mailbox chosen
+    before is forgotten. The later steps (role, key, destination) are the same."""
+    new = _change(state, (RequestField.ENTITY,), entity_id="")
+    return replace(new, mailbox=None, bulk=chosen)
+
+
+def single_mailbox(state: WizardState) -> WizardState:
+    """Leave the bulk path for one mailbox (at the mailbox step)."""
+    return replace(state, bulk=None)
 
 
 def mailbox_known(state: WizardState, mailbox: Mailbox) -> WizardState:

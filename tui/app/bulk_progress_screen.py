@@ -1,0 +1,311 @@
+"""The progress of a bulk run: a table of mailboxes (state, progress, JobId, S3 path),
+totals, pace and time left; pause, resume, cancel (asking whether running jobs go too);
+manifests on demand and at the end, with the summary of what is left to do.
+
+The engine's runner ticks in a thread worker and hands every snapshot to the screen with
+`post_message`; the screen redraws only the rows that changed. Leaving (Esc, or quitting
+the app) pauses the run first, so it can be resumed here or with `batch --resume`.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from tui.app.aws_calls import AwsCalls
+from tui.app.bulk_cancel_screen import BulkCancelScreen, CancelChoice
+from tui.app.bulk_timing import BulkTiming
+from tui.app.confirm_screen import ConfirmScreen
+from tui.app.job_text import short_id
+from tui.app.status_line import StatusLine
+from tui.core.batch.model import BatchProgress, MailboxRow, RowState, RunInfo, RunStatus
+from tui.core.model import AwsProblem
+from tui.wizard import bulk
+
+if TYPE_CHECKING:
+    from tui.core.batch.runner import RunControl
+    from tui.core.session import Aws
+
+STATE_LOOK: dict[RowState, tuple[str, str]] = {
+    RowState.PLANNED: ("· waiting", "dim"),
+    RowState.STARTING: ("↑ starting", "cyan"),
+    RowState.RUNNING: ("● running", "bold cyan"),
+    RowState.COMPLETED: ("✓ exported", "green"),
+    RowState.FAILED: ("✗ failed", "bold red"),
+    RowState.CANCELLED: ("⊘ cancelled", "yellow"),
+    RowState.SKIPPED: ("↷ skipped", "yellow"),
+}
+COLUMNS = (("mailbox", "Mailbox", None), ("state", "State", 11), ("done", "Done", 4),
+           ("job", "JobId", 9), ("path", "S3 path", None))
+
+
+def run_label(run: RunInfo) -> str:
+    created = datetime.fromtimestamp(run.created, tz=timezone.utc)
+    return f"{run.run_id} (started {created:%Y-%m-%d %H:%M} UTC, {bulk.status_word(run.status)})"
+
+
+def row_cells(row: MailboxRow) -> tuple[Text, ...]:
+    word, style = STATE_LOOK[row.state]
+    done = f"{row.progress}%" if row.state in (RowState.RUNNING, RowState.COMPLETED) else ""
+    path = Text(row.s3_path, style="") if row.s3_path else Text(row.prefix, style="dim")
+    return (Text(row.label), Text(word, style=style), Text(done, justify="right"),
+            Text(short_id(row.job_id) if row.job_id else ""), path)
+
+
+def left(progress: BatchProgress) -> int:
+    """Mailboxes still to start or follow."""
+    return sum(progress.totals.get(state, 0) for state in (
+        RowState.PLANNED, RowState.STARTING, RowState.RUNNING))
+
+
+class BulkProgressScreen(Screen[None]):
+    """Drives run `run_id` (new or unfinished) and shows it."""
+
+    CSS_PATH = "bulk_progress_screen.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("p", "pause", "Pause"),
+        Binding("r", "resume", "Resume"),
+        Binding("x", "cancel_run", "Cancel run"),
+        Binding("m", "manifests", "Write manifests"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    class Progressed(Message):
+        def __init__(self, progress: BatchProgress) -> None:
+            super().__init__()
+            self.progress = progress
+
+    def __init__(self, aws: Aws, run_id: str, timing: BulkTiming | None = None) -> None:
+        super().__init__()
+        self.aws = aws
+        self.run_id = run_id
+        self.timing = timing or BulkTiming()
+        self.progress: BatchProgress | None = None
+        self.control: RunControl | None = None
+        self.manifests: list[Path] = []
+        self.summary = ""
+        self.calls = AwsCalls(self)
+        self._leaving = threading.Event()
+        self._runner: Worker[tuple[str, list[Path]]] | None = None
+        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._last_posted: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text.assemble(("Bulk export", "bold"), f"  ·  run {self.run_id}"),
+                     id="bulk-bar")
+        yield Static(id="bulk-totals")
+        yield ProgressBar(total=None, show_eta=False, id="bulk-overall")
+        yield Static(id="bulk-pace")
+        yield DataTable(cursor_type="row", id="bulk-rows")
+        yield Static(id="bulk-last-event")
+        yield Static(id="bulk-end")
+        yield StatusLine()
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#bulk-rows", DataTable)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None and self._runner.is_running
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.table.add_column(label, key=key, width=width)
+        self.query_one("#bulk-end").display = False
+        self.table.focus()
+        self._start_runner()
+
+    # ---- the runner ------------------------------------------------------------------
+    def _start_runner(self) -> None:
+        from tui.core.batch.runner import RunControl
+
+        self.control = control = RunControl()
+        self._leaving.clear()
+        aws, run_id, timing, leaving = self.aws, self.run_id, self.timing, self._leaving
+
+        def drive() -> tuple[str, list[Path]]:
+            from tui.core.batch import report
+            from tui.core.batch.runner import BatchRunner, RunnerOptions
+            from tui.core.batch.store import BatchStore
+
+            store = BatchStore.open()
+            try:
+                runner = BatchRunner(aws, store, run_id,
+                                     RunnerOptions(clock=timing.clock, tuning=timing.tuning),
+                                     control, on_progress=self._post)
+                runner.run(leaving.is_set)
+                run, rows = store.run(run_id), store.rows(run_id)
+                written = report.write_manifests(run, rows, timing.reports())
+                return report.summary(rows, run_id), written
+            finally:
+                store.close()
+
+        self._runner = self.calls.run(drive, self._ended, self._failed,
+                                      message="Reading the run and reconciling it with "
+                                              "WorkMail…", group="runner")
+        self.refresh_bindings()
+
+    def _post(self, progress: BatchProgress) -> None:
+        """Called on the runner's thread after every tick; a tick that changed nothing a
+        person would see is not posted."""
+        seen = (progress.status, progress.rows, progress.events[-1:], progress.slots)
+        if seen != self._last_posted:
+            self._last_posted = seen
+            self.post_message(self.Progressed(progress))
+
+    def on_bulk_progress_screen_progressed(self, message: Progressed) -> None:
+        self.show(message.progress)
+
+    def show(self, progress: BatchProgress) -> None:
+        first = self.progress is None
+        self.progress = progress
+        if first:
+            self.status.clear()
+        for row in progress.rows:
+            cells = row_cells(row)
+            known = self._cells.get(row.entity_id)
+            if known is None:
+                self.table.add_row(*cells, key=row.entity_id)
+            elif known != cells:
+                for (key, _, _), old, new in zip(COLUMNS, known, cells, strict=True):
+                    if old != new:
+                        self.table.update_cell(row.entity_id, key, new, update_width=True)
+            self._cells[row.entity_id] = cells
+        totals = Text(bulk.status_word(progress.status).capitalize(),
+                      style="bold yellow" if progress.status is RunStatus.PAUSED else "bold")
+        totals.append(f"  ·  {bulk.totals_text(progress)}")
+        self.query_one("#bulk-totals", Static).update(totals)
+        self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
+                                                            progress=progress.done)
+        self.query_one("#bulk-pace", Static).update(Text(bulk.pace_text(progress),
+                                                         style="dim"))
+        if progress.events:
+            last = progress.events[-1]
+            self.query_one("#bulk-last-event", Static).update(
+                Text(f"Last: {last.line()}", style="dim", overflow="ellipsis", no_wrap=True))
+        self.refresh_bindings()
+
+    def _ended(self, outcome: tuple[str, list[Path]]) -> None:
+        self.summary, self.manifests = outcome
+        end = Text(self.summary, style="bold")
+        if self.manifests:
+            end.append("\nManifests: ", style="dim")
+            end.append(", ".join(str(p) for p in self.manifests))
+        if self.progress is not None and left(self.progress):
+            end.append(f"\nResume: u on the bulk mailbox step, or "
+                       f"{bulk.resume_command(self.run_id)}", style="dim")
+        widget = self.query_one("#bulk-end", Static)
+        widget.update(end)
+        widget.display = True
+        self.refresh_bindings()
+        if self._leaving.is_set():
+            self.dismiss()
+
+    def _failed(self, problem: AwsProblem) -> None:
+        self.status.problem(f"The run stopped: {problem.sentence()} Nothing is lost; r "
+                            "resumes it.")
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.calls.settle(event)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.refresh_bindings()
+
+    # ---- actions ---------------------------------------------------------------------
+    def action_pause(self) -> None:
+        if self.control is not None and self.running:
+            self.control.pause()
+            self.notify("Pausing: nothing new starts; running jobs go on at WorkMail.")
+
+    def action_resume(self) -> None:
+        if self.running and self.control is not None:
+            self.control.resume()
+            self.notify("Resuming: the free slots fill again.")
+        elif not self.running:
+            self.query_one("#bulk-end").display = False
+            self._start_runner()
+
+    def action_cancel_run(self) -> None:
+        progress = self.progress
+        if progress is None or not self.running:
+            return
+
+        def answered(choice: CancelChoice | None) -> None:
+            if choice is not None and self.control is not None:
+                self.control.cancel(cancel_running=choice is CancelChoice.WITH_RUNNING)
+                self.notify("Cancelling the run…")
+
+        self.app.push_screen(BulkCancelScreen(progress.active,
+                                              progress.totals.get(RowState.PLANNED, 0)),
+                             answered)
+
+    def action_manifests(self) -> None:
+        from tui.core.batch import report
+        from tui.core.batch.store import BatchStore
+
+        run_id, directory = self.run_id, self.timing.reports()
+
+        def write() -> list[Path]:
+            store = BatchStore.open()
+            try:
+                return report.write_manifests(store.run(run_id), store.rows(run_id), directory)
+            finally:
+                store.close()
+
+        self.calls.run(write, lambda paths: self.notify(
+            "Manifests written: " + ", ".join(str(p) for p in paths), timeout=10),
+            lambda problem: self.notify(f"The manifests were not written: "
+                                        f"{problem.sentence()}", severity="error"),
+            message="Writing the manifests…", group="manifests")
+
+    def action_leave(self) -> None:
+        if not self.running:
+            self.dismiss()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.stop()
+
+        self.app.push_screen(ConfirmScreen(
+            Text.assemble(("Leave the progress screen?\n\n", "bold"),
+                          "The run is paused; jobs already running go on at WorkMail. Resume "
+                          "it with u on the bulk mailbox step, or "
+                          f"{bulk.resume_command(self.run_id)}"),
+            yes="Pause and leave", no="Stay"), answered)
+
+    def stop(self) -> None:
+        """Pause the run and let the runner return after its next tick."""
+        self._leaving.set()
+        if self.control is not None:
+            self.control.pause()
+
+    def on_unmount(self) -> None:
+        self.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self.progress.status if self.progress else None
+        if action == "pause":
+            return self.running and status is RunStatus.ACTIVE
+        if action == "resume":
+            return (self.running and status is RunStatus.PAUSED) or (
+                not self.running and self.progress is not None and left(self.progress) > 0)
+        if action == "cancel_run":
+            return self.running and status in (RunStatus.ACTIVE, RunStatus.PAUSED)
+        return True

@@ -1,0 +1,31 @@
+"""What the bulk screens run with: the engine's clock and tuning, and where manifests go.
+
+The app holds one `BulkTiming` (`WizardApp.bulk_timing`); tests swap in a clock that reads
+the simulator's ManualClock and sleeps briefly, so rows move when the test advances it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.core.batch.clock import Clock
+    from tui.core.batch.scheduler import Tuning
+
+
+@dataclass(frozen=True)
+class BulkTiming:
+    clock: Clock | None = None  # None: the system clock
+    tuning: Tuning | None = None  # None: the engine's defaults (15 s between polls)
+    report_dir: Path | None = None  # None: reports/ in the state directory
+
+    def now(self) -> float:
+        return self.clock.now() if self.clock is not None else time.time()
+
+    def reports(self) -> Path:
+        from tui.wizard.bulk import reports_dir
+
+        return self.report_dir or reports_dir()
