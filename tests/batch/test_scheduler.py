@@ -169,6 +169,10 @@ def test_failed_jobs_are_retried_only_when_transient_and_only_so_often(harness: 
     assert "Access denied" in carol.error
     assert final.totals[RowState.COMPLETED] == 51
     assert len(harness.store.jobs(run_id)) == len(harness.sim_jobs()) == 51 + 3 + 1 + 1
+    with Journal.open() as journal:
+        recorded = journal.find(carol.job_id)
+    assert recorded is not None and recorded.state == "FAILED"
+    assert "Access denied" in recorded.error_info
 
 
 def test_cancel_with_running_jobs_cancels_them_and_ends_the_run(harness: Any) -> None:

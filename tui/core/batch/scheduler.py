@@ -226,10 +226,13 @@ class Scheduler:
             self.note("cancelled", row)
             self._update_job_record(job, row.attempts, "cancelled")
         else:
-            self._settle_failure(row, job, now, ended)
+            job = self._settle_failure(row, job, now, ended)
         self.recorder.finished(job)
 
-    def _settle_failure(self, row: MailboxRow, job: ExportJob, now: float, ended: float) -> None:
+    def _settle_failure(self, row: MailboxRow, job: ExportJob, now: float, ended: float
+                        ) -> ExportJob:
+        """Retry a transient failure (bounded) or record it; returns the job as described
+        (with its ErrorInfo, which the list leaves out)."""
         error = job.error_info
         if not error:
             try:
@@ -250,6 +253,7 @@ class Scheduler:
             self._save(replace(row, state=RowState.FAILED, ended_at=ended, error=error,
                                s3_path=""))
             self.note(f"failed ({error})", row)
+        return job
 
     def _settle_unanswered_starts(self, now: float) -> None:
         """After a full scan: a STARTING row whose mailbox someone else exported in the last
@@ -434,5 +438,8 @@ class Scheduler:
                      or self.capacity() > self.count(RowState.STARTING, RowState.RUNNING))
         if not due or not startable:
             return poll
-        return min(poll, max(self.waiting_until or now, min(due)))
+        earliest = max(self.waiting_until or now, min(due))
+        # with nothing of ours running there is nothing to follow until then (a day, for a
+        # mailbox waiting for its 24-hour window)
+        return min(poll, earliest) if self.count(RowState.RUNNING) else earliest
 
