@@ -3,63 +3,31 @@ choose every mailbox, see the checks and the per-mailbox folders, start, watch r
 the simulator's clock advances, pause, resume, cancel (with the running-jobs question),
 the summary and the manifests; a list file with bad lines; resuming an unfinished run.
 
-The runner's clock reads the simulator's ManualClock and sleeps 50 ms of real time, so the
-run ticks continuously while nothing moves until the test advances the clock.
+The runner's clock reads the simulator's ManualClock and sleeps 50 ms of real time
+(shots_bulk.SimTicks), so the run ticks all the time while nothing moves until the test
+advances the clock.
 """
 
 from __future__ import annotations
 
 import csv
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import BIG, SMALL, flat, keys, make_app, screen_text, settle, type_text
+from conftest import BIG, SMALL, flat, keys, screen_text, type_text
+from shots_bulk import bulk_app, stored_run, to_bulk_choice
+from shots_monitor import until
 from textual.pilot import Pilot
 
 from tui.app.bulk_choose_screen import BulkChooseScreen
 from tui.app.bulk_plan_screen import BulkPlanScreen
 from tui.app.bulk_progress_screen import BulkProgressScreen
-from tui.app.bulk_timing import BulkTiming
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState, RunStatus
 
 EXPORTS = "s3://example-corp-mail-export/exports/"
-
-
-class SimTicks:
-    """The engine's clock in these tests: the simulator's time, short real sleeps."""
-
-    def __init__(self, sim: Any) -> None:
-        self.sim = sim
-
-    def now(self) -> float:
-        return float(self.sim.clock.now().timestamp())
-
-    def sleep(self, seconds: float, wake: threading.Event | None = None) -> None:
-        if wake is not None:
-            wake.wait(min(seconds, 0.05))
-        else:
-            time.sleep(min(seconds, 0.05))
-
-
-def bulk_app(sim: Any, reports: Path) -> WizardApp:
-    app = make_app()
-    app.bulk_timing = BulkTiming(clock=SimTicks(sim), report_dir=reports)
-    return app
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
-                   timeout: float = 15) -> None:
-    """Let the app run until `condition()` holds (the runner's worker never settles)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}:\n{screen_text(pilot.app)}")
-        await pilot.pause(0.03)
-    await pilot.pause(0.05)
 
 
 async def advance_until(pilot: Pilot[Any], sim: Any, condition: Callable[[], bool],
@@ -72,7 +40,7 @@ async def advance_until(pilot: Pilot[Any], sim: Any, condition: Callable[[], boo
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline and not condition():
             await pilot.pause(0.05)
-    await wait_for(pilot, condition, what, timeout=1)
+    await until(pilot, condition, what, timeout=1)
 
 
 def progress_of(app: WizardApp) -> Any:
@@ -84,15 +52,6 @@ def progress_of(app: WizardApp) -> Any:
 def totals(app: WizardApp, state: RowState) -> int:
     progress = progress_of(app)
     return progress.totals.get(state, 0) if progress else -1
-
-
-async def to_bulk_choice(pilot: Pilot[Any]) -> None:
-    """Launch, connect, take the organization, switch the mailbox step to every mailbox."""
-    await settle(pilot)
-    await keys(pilot, "enter")
-    await keys(pilot, "enter")
-    await keys(pilot, "ctrl+b")
-    assert isinstance(pilot.app.screen, BulkChooseScreen)
 
 
 async def choose_to_plan(pilot: Pilot[Any], sim: Any) -> None:
@@ -110,7 +69,7 @@ async def start_run(pilot: Pilot[Any]) -> None:
     await keys(pilot, "s")
     assert "Start exporting 53 mailboxes?" in screen_text(pilot.app)
     await pilot.press("y")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
+    await until(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
                    and totals(pilot.app, RowState.RUNNING) == 10, "ten running jobs")
 
 
@@ -140,7 +99,7 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         assert running[0].job_id.split("-")[0] in text  # the JobId column
 
         sim.clock.advance(80)  # the first ten complete; the next ten start at once
-        await wait_for(pilot, lambda: totals(app, RowState.COMPLETED) == 10
+        await until(pilot, lambda: totals(app, RowState.COMPLETED) == 10
                        and totals(app, RowState.RUNNING) == 10, "the second ten")
         text = screen_text(app)
         assert "10/53 done · 10 exported · 10 running · 33 waiting" in text
@@ -148,16 +107,16 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         assert "mailboxes/h" in text and "left" in text  # throughput and time left
 
         await pilot.press("p")
-        await wait_for(pilot, lambda: progress_of(app).status is RunStatus.PAUSED, "pause")
+        await until(pilot, lambda: progress_of(app).status is RunStatus.PAUSED, "pause")
         sim.clock.advance(80)
-        await wait_for(pilot, lambda: totals(app, RowState.COMPLETED) == 20, "paused ten end")
+        await until(pilot, lambda: totals(app, RowState.COMPLETED) == 20, "paused ten end")
         await pilot.pause(0.2)
         assert totals(app, RowState.RUNNING) == 0
         assert len(sim.workmail.jobs(sim.world.org_id)) == 20  # nothing new while paused
         assert "Paused" in screen_text(app)
 
         await pilot.press("r")
-        await wait_for(pilot, lambda: totals(app, RowState.RUNNING) == 10, "resumed")
+        await until(pilot, lambda: totals(app, RowState.RUNNING) == 10, "resumed")
         await advance_until(pilot, sim, lambda: bool(getattr(app.screen, "summary", "")),
                             "the end of the run")
         text = flat(screen_text(app))
@@ -173,36 +132,13 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         assert len(sim.workmail.jobs(sim.world.org_id)) == 53
 
 
-def stored_run(sim: Any) -> str:
-    """A run of every mailbox stored as the bulk review would store it, not yet started
-    (as after a crash right after Start)."""
-    from tui.core.batch.model import RunSettings
-    from tui.core.batch.plan import choose_enabled, make_plan
-    from tui.core.batch.runner import create_run
-    from tui.core.batch.store import BatchStore
-    from tui.core.model import ConnectionSettings
-    from tui.core.session import connect
-
-    world = sim.world
-    aws = connect(ConnectionSettings(region="us-east-1"))
-    now = sim.clock.now().timestamp()
-    plan = make_plan(aws, world.org_id, choose_enabled(aws, world.org_id), "exports/", now)
-    store = BatchStore.open()
-    try:
-        settings = RunSettings(world.org_id, world.good_role_arn, world.good_key_arn,
-                               world.good_bucket, "exports/")
-        return create_run(store, settings, plan, now).run_id
-    finally:
-        store.close()
-
-
 async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
     """At the bulk mailbox step the unfinished run is offered; u resumes it."""
     await to_bulk_choice(pilot)
     assert f"⏸ Unfinished run {run_id} (started 2026-10-01 09:00 UTC, running): press u " \
            "to resume it." in flat(screen_text(pilot.app))
     await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
+    await until(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
                    and totals(pilot.app, RowState.RUNNING) == 10, "the resumed run")
 
 
@@ -219,7 +155,7 @@ async def test_cancel_asks_about_running_jobs_and_cancels_them_too(
         assert "43 mailbox(es) not started yet will not be started." in text
         assert "10 job(s)" in text and "cancel them too (their exports are" in text
         await pilot.press("c")
-        await wait_for(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
+        await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
         now = sim.clock.now()
         jobs = sim.workmail.jobs(sim.world.org_id)
         assert len(jobs) == 10 and {j.state(now) for j in jobs} == {"CANCELLED"}
@@ -237,13 +173,13 @@ async def test_let_running_jobs_finish_then_resume_follows_them(
         await pilot.press("x")
         await pilot.pause(0.1)
         await pilot.press("l")
-        await wait_for(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
+        await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
         text = flat(screen_text(app))
         assert "10 still running on AWS" in text and "43 cancelled" in text
         assert f"workmail-export batch --resume {run_id}" in text
         sim.clock.advance(80)
         await pilot.press("r")  # follow the ten to their end
-        await wait_for(pilot, lambda: "10 of 53 mailboxes exported." in flat(
+        await until(pilot, lambda: "10 of 53 mailboxes exported." in flat(
             screen_text(app)), "the ten to complete")
         now = sim.clock.now()
         assert [j.state(now) for j in sim.workmail.jobs(sim.world.org_id)] == ["COMPLETED"] * 10
@@ -281,5 +217,5 @@ async def test_a_list_file_shows_unusable_lines_and_hand_picks_reach_the_plan(
         assert isinstance(app.screen, BulkPlanScreen)
         text = flat(screen_text(app))
         assert "2 mailboxes of example-corp" in text
-        assert "boardroom!40example-corp.awsapps.com/" in text
+        assert "exports/boardroom!40example-corp" in text
         assert "alice.wong!40" not in text

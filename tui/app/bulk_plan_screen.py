@@ -117,8 +117,8 @@ class BulkPlanScreen(StepScreen):
         examples = Text("Each mailbox gets its own folder (@ becomes !40, + becomes !2B, so "
                         "the email can be read back):", style="dim")
         for label, where in prefix_examples(plan, self.state.request.bucket):
-            examples.append(f"\n  {label}", style="bold")
-            examples.append(f"\n    → {where}")
+            examples.append(f"\n  {label} →", style="bold")
+            examples.append(f"\n  {where}")
         self.query_one("#bulk-examples", Static).update(examples)
 
         recent = plan.recent

@@ -126,10 +126,16 @@ class BulkProgressScreen(Screen[None]):
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
-            self.table.add_column(label, key=key, width=width)
+            self.table.add_column(label, key=key, width=width or self._mailbox_width(key))
         self.query_one("#bulk-end").display = False
         self.table.focus()
         self._start_runner()
+
+    def _mailbox_width(self, key: str) -> int | None:
+        """The mailbox column takes what the fixed columns and ~30 cells of the S3 path
+        leave (24 to 40 cells); the path column sizes itself."""
+        fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * len(COLUMNS) + 4
+        return max(24, min(40, self.app.size.width - fixed - 30)) if key == "mailbox" else None
 
     # ---- the runner ------------------------------------------------------------------
     def _start_runner(self) -> None:
