@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BIG, SMALL, flat, keys, make_app, screen_text, settle, stage, type_text
+from pilot_kit import BIG, SMALL, flat, keys, make_app, screen_text, settle, stage, type_text
 
 from tui.core.journal import Journal
 from tui.wizard.stages import Stage

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BIG, flat, keys, make_app, screen_text, settle, stage, step, type_text
+from pilot_kit import BIG, flat, keys, make_app, screen_text, settle, stage, step, type_text
 
 from tui.app.mailbox_screen import SEARCH_DEBOUNCE_SECONDS, MailboxScreen
 from tui.app.status_line import StatusLine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import (
+from pilot_kit import (
     BIG,
     SMALL,
     flat,

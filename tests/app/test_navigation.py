@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import (
+from pilot_kit import (
     BIG,
     SMALL,
     flat,

@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import BIG, SMALL, flat, good_request, keys, make_app, screen_text, settle, stage
+from pilot_kit import BIG, SMALL, flat, good_request, keys, make_app, screen_text, settle, stage
 
 from tui.core.model import Field
 from tui.wizard.stages import Stage

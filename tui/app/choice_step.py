@@ -23,7 +23,8 @@ class ChoiceStepScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield ChoiceTable(self.COLUMNS, id="choices")
         if self.TYPED_LABEL:
-            yield Input(value=self.typed_value(), placeholder=self.TYPED_LABEL, id="typed")
+            yield Input(value=self.typed_value(), placeholder=self.TYPED_LABEL, id="typed",
+                        compact=True)
         yield from self.compose_extra()
 
     def empty_note(self) -> str:

@@ -43,7 +43,7 @@ class FindingsView(VerticalScroll, can_focus=False):
     """A short scrollable list of findings; hidden when there are none."""
 
     DEFAULT_CSS = """
-    FindingsView { height: auto; max-height: 9; padding: 0 1; display: none;
+    FindingsView { height: auto; max-height: 30%; padding: 0 1; display: none;
                    border-top: hkey $primary 40%; }
     """
 

@@ -14,7 +14,7 @@ from tui.wizard.stages import Stage
 
 class KeyScreen(ChoiceStepScreen):
     STAGE = Stage.KEY
-    COLUMNS = ("Alias", "Key id", "State", "Why not usable")
+    COLUMNS = ("Alias", "State", "Key id", "Why not usable")
     TYPED_LABEL = "…or type a key ARN, key id or alias and press Enter"
 
     def empty_note(self) -> str:
@@ -22,7 +22,7 @@ class KeyScreen(ChoiceStepScreen):
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         keys = sorted((k for k in items if isinstance(k, KeyChoice)), key=lambda k: not k.usable)
-        return [ChoiceRow(k.arn, k, (", ".join(k.aliases) or "(no alias)", k.key_id, k.state,
+        return [ChoiceRow(k.arn, k, (", ".join(k.aliases) or "(no alias)", k.state, k.key_id,
                                      k.why_not), k.why_not) for k in keys]
 
     def selected_key(self) -> str:

@@ -13,7 +13,7 @@ from tui.wizard.stages import Stage
 
 class OrganizationScreen(ChoiceStepScreen):
     STAGE = Stage.ORGANIZATION
-    COLUMNS = ("Alias", "Organization id", "Default domain", "State")
+    COLUMNS = ("Alias", "State", "Default domain", "Organization id")
 
     def empty_note(self) -> str:
         region = self.wizard.aws.region if self.wizard.aws else "this Region"
@@ -23,7 +23,7 @@ class OrganizationScreen(ChoiceStepScreen):
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         organizations = sorted((o for o in items if isinstance(o, Organization)),
                                key=lambda o: (not o.selectable, o.alias.lower()))
-        return [ChoiceRow(o.id, o, (o.alias, o.id, o.default_domain, o.state), o.why_not)
+        return [ChoiceRow(o.id, o, (o.alias, o.state, o.default_domain, o.id), o.why_not)
                 for o in organizations]
 
     def selected_key(self) -> str:

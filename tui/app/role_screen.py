@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow
+from tui.app.choice_table import ChoiceRow, ChoiceTable
 from tui.core.model import RoleChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_role
@@ -14,7 +14,7 @@ from tui.wizard.stages import Stage
 
 class RoleScreen(ChoiceStepScreen):
     STAGE = Stage.ROLE
-    COLUMNS = ("Role", "Trusts WorkMail export", "Note")
+    COLUMNS = ("Role", "Trusts WorkMail export")
     TYPED_LABEL = "…or type a role ARN or name and press Enter"
 
     def empty_note(self) -> str:
@@ -22,8 +22,14 @@ class RoleScreen(ChoiceStepScreen):
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         roles = [r for r in items if isinstance(r, RoleChoice)]
-        return [ChoiceRow(r.arn, r, (r.name, "yes" if r.trusts_workmail else "no", r.note),
+        return [ChoiceRow(r.arn, r, (r.name, "yes" if r.trusts_workmail else "no"),
                           style="" if r.trusts_workmail else "yellow") for r in roles]
+
+    def on_choice_table_pointed(self, event: ChoiceTable.Pointed) -> None:
+        role = event.row.item
+        if isinstance(role, RoleChoice) and not role.trusts_workmail and role.note:
+            self.status.warning(f"{role.name} {role.note}.")
+            event.prevent_default()  # the base handler would clear the line again
 
     def selected_key(self) -> str:
         return self.state.request.role_arn
