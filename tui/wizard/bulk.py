@@ -180,7 +180,7 @@ def totals_text(progress: BatchProgress) -> str:
 def pace_text(progress: BatchProgress) -> str:
     """`18.5 mailboxes/h · about 1 h 20 min left · 10 slots (0 used by others)`."""
     pace = (f"{progress.throughput_per_hour:.1f} mailboxes/h"
-            if progress.throughput_per_hour else "pace after the first export")
+            if progress.throughput_per_hour else "pace known after the first export")
     left = (f"about {duration(progress.eta_seconds)} left" if progress.eta_seconds is not None
             and progress.status in (RunStatus.ACTIVE, RunStatus.PAUSED) else "")
     slots = f"{progress.slots} slots" + (f" ({progress.others_running} used by others)"
