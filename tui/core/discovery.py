@@ -155,6 +155,17 @@ _LISTINGS: dict[str, tuple[str, str, Callable[[Mapping[str, Any]], Mailbox]]] = 
 }
 
 
+def list_all(aws: Aws, org_id: str, what: str,
+             filters: Mapping[str, str] | None = None) -> Iterator[Mailbox]:
+    """Every user, resource or group (`what`) of an organization, page by page, lazily."""
+    _operation, key, convert = _LISTINGS[what]
+    params: dict[str, Any] = {"OrganizationId": org_id}
+    if filters:
+        params["Filters"] = dict(filters)
+    for item in pages(aws.client("workmail"), f"list_{what}", key, **params):
+        yield convert(item)
+
+
 def _first_page(client: Any, org_id: str, what: str, limit: int,
                 filters: Mapping[str, str] | None) -> list[Mailbox]:
     operation, key, convert = _LISTINGS[what]

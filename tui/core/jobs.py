@@ -55,7 +55,7 @@ def _failure(exc: BaseException, aws: Aws, operation: str, job_id: str = "") -> 
     return CoreError(problem)
 
 
-def _job_from(item: dict[str, Any], org_id: str, job_id: str = "") -> ExportJob:
+def job_from_answer(item: dict[str, Any], org_id: str, job_id: str = "") -> ExportJob:
     """An ExportJob from a DescribeMailboxExportJob answer or a ListMailboxExportJobs item."""
     return ExportJob(
         job_id=item.get("JobId", job_id),
@@ -82,7 +82,7 @@ def describe_job(aws: Aws, org_id: str, job_id: str) -> ExportJob:
             OrganizationId=org_id, JobId=job_id)
     except (ClientError, BotoCoreError) as exc:
         raise _failure(exc, aws, "DescribeMailboxExportJob", job_id) from exc
-    return _job_from(answer, org_id, job_id)
+    return job_from_answer(answer, org_id, job_id)
 
 
 def list_jobs(aws: Aws, org_id: str) -> list[ExportJob]:
@@ -94,7 +94,7 @@ def list_jobs(aws: Aws, org_id: str) -> list[ExportJob]:
     try:
         while True:
             page = workmail.list_mailbox_export_jobs(**params)
-            jobs.extend(_job_from(item, org_id) for item in page.get("Jobs", []))
+            jobs.extend(job_from_answer(item, org_id) for item in page.get("Jobs", []))
             if not page.get("NextToken"):
                 return jobs
             params["NextToken"] = page["NextToken"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from tui.core import discovery, jobs
 from tui.core.batch.prefixes import mailbox_prefix, normalize_base
@@ -99,12 +98,7 @@ class Plan:
 
 
 def _listing(aws: Aws, org_id: str, what: str, filters: Mapping[str, str]) -> list[Mailbox]:
-    _operation, key, convert = discovery._LISTINGS[what]
-    params: dict[str, Any] = {"OrganizationId": org_id}
-    if filters:
-        params["Filters"] = dict(filters)
-    return [convert(item) for item in discovery.pages(aws.client("workmail"),
-                                                      f"list_{what}", key, **params)]
+    return list(discovery.list_all(aws, org_id, what, filters))
 
 
 def choose_enabled(aws: Aws, org_id: str, filters: Filters | None = None) -> Chosen:

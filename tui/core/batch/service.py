@@ -22,7 +22,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from tui.core import jobs
+from tui.core import jobs, submit
 from tui.core.errors import translate
 from tui.core.model import AwsProblem, CoreError, ExportJob, ExportRequest
 from tui.core.session import Aws
@@ -108,7 +108,7 @@ class WorkMailCalls:
                 page = workmail.list_mailbox_export_jobs(**params)
             except (ClientError, BotoCoreError) as exc:
                 raise _failure(exc, "ListMailboxExportJobs") from exc
-            yield [jobs._job_from(item, org_id) for item in page.get("Jobs", [])]
+            yield [jobs.job_from_answer(item, org_id) for item in page.get("Jobs", [])]
             if not page.get("NextToken"):
                 return
             params["NextToken"] = page["NextToken"]
@@ -117,11 +117,9 @@ class WorkMailCalls:
         """StartMailboxExportJob with the request's own ClientToken; returns the JobId."""
         self.calls += 1
         try:
-            answer = self._aws.client("workmail").start_mailbox_export_job(
-                **request.api_params())
-        except (ClientError, BotoCoreError) as exc:
+            return submit.start_export(self._aws, request).job_id
+        except CoreError as exc:
             raise _failure(exc, "StartMailboxExportJob") from exc
-        return str(answer["JobId"])
 
     def describe(self, org_id: str, job_id: str) -> ExportJob:
         self.calls += 1
