@@ -169,3 +169,23 @@ async def test_an_unknown_profile_is_explained(sim: Any) -> None:
         text = flat(screen_text(app))
         assert "ProfileNotFound" in text
         assert "aws configure list-profiles" in text
+
+
+async def test_another_region_reconnects_and_the_organization_step_says_none_is_there(
+        sim: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        region = step(app).query_one("#region")
+        assert region.value == "us-east-1"  # type: ignore[attr-defined]
+        region.focus()
+        await keys(pilot, "enter")  # open the list: eu-west-1, us-east-1, us-west-2
+        await keys(pilot, "down", "enter")
+        assert app.state.settings.region == "us-west-2"
+        assert app.state.identity is not None and app.state.identity.region == "us-west-2"
+        assert "us-west-2" in screen_text(app)
+        step(app).query_one("#continue").focus()
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.ORGANIZATION
+        assert ("No WorkMail organization in us-west-2. Press Esc and choose the Region where "
+                "your organization is.") in flat(screen_text(app))

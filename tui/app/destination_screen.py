@@ -48,8 +48,8 @@ class DestinationScreen(ChoiceStepScreen):
         yield Static(id="prefix-message", classes="field-message")
         with Horizontal(classes="form-row"):
             yield Static("Description", classes="form-label")
-            yield Input(value=request.description, placeholder="optional", id="description",
-                        compact=True)
+            yield Input(value=request.description, id="description", compact=True,
+                        placeholder="optional · Enter here checks and goes on")
         yield Static(id="description-message", classes="field-message")
         yield Static(id="preview")
 
@@ -106,7 +106,7 @@ class DestinationScreen(ChoiceStepScreen):
     def _update_preview(self) -> None:
         preview = landing_preview(self.bucket_name, self.prefix_input.value)
         text = Text("Lands at  ", style="dim")
-        text.append(preview or "(choose a bucket above)", style="bold" if preview else "dim")
+        text.append(preview or "(Enter on a bucket above)", style="bold" if preview else "dim")
         self.query_one("#preview", Static).update(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
