@@ -14,10 +14,11 @@ import contextlib
 import itertools
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,42 @@ def ten_running_jobs(sim: Any) -> None:
             ClientToken=f"other-admin-{user}", OrganizationId=world.org_id, EntityId=user,
             RoleArn=world.good_role_arn, KmsKeyArn=world.good_key_arn,
             S3BucketName=world.good_bucket, S3Prefix=world.good_prefix)
+
+
+@contextlib.contextmanager
+def served_simulator(world: str = "demo") -> Iterator[str]:
+    """A simulated AWS served by a process of its own (`python -m tui.sim.server`), so it
+    takes no CPU or GIL from the process being measured; yields its endpoint URL."""
+    server = subprocess.Popen([sys.executable, "-m", "tui.sim.server", "--world", world],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT, env=dummy_aws_env())
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        if " at http" not in first:
+            raise RuntimeError(f"the simulator server did not start: {first!r}")
+        yield first.split(" at ", 1)[1].split()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def added_latency(seconds: float) -> Iterator[None]:
+    """Every botocore request of this process waits `seconds` before it is sent, as a
+    distant Region would make it (the simulator's own latency fault works in-process only)."""
+    from botocore.endpoint import Endpoint
+
+    send = Endpoint._send
+
+    def slow_send(self: Any, request: Any) -> Any:
+        time.sleep(seconds)
+        return send(self, request)
+
+    Endpoint._send = slow_send  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Endpoint._send = send  # type: ignore[method-assign]
 
 
 # ---- pilot -------------------------------------------------------------------------------

@@ -1,0 +1,270 @@
+"""The wizard's feel: the longest UI stall while steps load, peak memory, keystrokes.
+
+    python benchmarks/bench_ui.py [--latency 0.3]
+
+- stall: the demo walk under pilot with every AWS call slowed by `--latency`; a 10 ms timer
+  in the app records how late each tick comes. The longest lateness is the longest time the
+  event loop could not answer a key (goal < 50 ms). This harness's own screen reads (to see
+  that a step is ready) run on the same loop; their time is taken out of the gap they fall
+  in, and printed.
+- keystrokes: the keys the walk presses from launch to the submitted job, counted while it
+  runs (goal <= 15); typed characters and other keys are shown apart.
+- peak memory: maximum resident set of a fresh process that walks the demo to the review:
+  the app alone talking to a simulator served by this process, and the app with the
+  simulator in the same process (as `workmail-export --demo` runs), beside the AWS CLI v1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import benchmarks.common as common
+from benchmarks.common import (
+    DEMO_WALK,
+    ROOT,
+    added_latency,
+    dummy_aws_env,
+    machine,
+    served_simulator,
+    walk_presses,
+)
+
+TICK = 0.01
+STALL_GOAL_MS = 50.0
+KEYS_GOAL = 15
+
+
+class LoopWatch:
+    """Ticks of a 10 ms interval timer, and the harness's own busy spans, on the app's loop."""
+
+    def __init__(self) -> None:
+        self.ticks: list[tuple[float, float, str]] = []  # (wall, UI thread CPU, step walked)
+        self.harness: list[tuple[float, float]] = []
+        self.step = "launch"
+
+    def tick(self) -> None:
+        self.ticks.append((time.perf_counter(), time.thread_time(), self.step))
+
+    def stalls(self) -> list[tuple[float, float, str]]:
+        """(lateness, UI thread CPU time in that gap, step) for each tick, in seconds, the
+        harness's screen reads taken out of both. Lateness beyond the CPU time is time the
+        thread waited: for the GIL (worker threads) or for a core (other processes)."""
+        late = []
+        spans = iter(sorted(self.harness))
+        span = next(spans, None)
+        pairs = zip(self.ticks, self.ticks[1:], strict=False)
+        for (before, cpu_before, _), (after, cpu_after, step) in pairs:
+            busy = 0.0
+            while span is not None and span[0] < after:
+                if span[1] > before:
+                    busy += min(span[1], after) - max(span[0], before)
+                if span[1] > after:
+                    break
+                span = next(spans, None)
+            late.append((max(0.0, after - before - TICK - busy),
+                         max(0.0, cpu_after - cpu_before - busy), step))
+        return late
+
+
+async def walk_with_watch(latency: float, url: str | None) -> tuple[LoopWatch, int, int]:
+    """Walk the demo with the loop watched: against the simulator at `url` (latency added by
+    botocore here), or (None) with the simulator in this process (its latency fault)."""
+    from tui.app.wizard_app import WizardApp
+    from tui.core.model import ConnectionSettings, ExportRequest
+    from tui.sim import ManualClock, SimulatedAws
+
+    watch = LoopWatch()
+    read_screen = common.screen_text
+
+    def timed_screen_text(app: Any) -> str:
+        began = time.perf_counter()
+        try:
+            return read_screen(app)
+        finally:
+            watch.harness.append((began, time.perf_counter()))
+
+    common.screen_text = timed_screen_text
+    pressed = {"typed": 0, "keys": 0}
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            sim = stack.enter_context(SimulatedAws(world="demo", clock=ManualClock()))
+            sim.faults.latency = latency
+        app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.set_interval(TICK, watch.tick)
+            press = pilot.press
+
+            async def counted_press(*keys: str) -> None:
+                for key in keys:
+                    pressed["typed" if len(key) == 1 else "keys"] += 1
+                await press(*keys)
+
+            pilot.press = counted_press  # type: ignore[method-assign]
+
+            async def on_step(move: common.Move) -> None:
+                watch.step = move.step
+
+            await common.walk_demo(pilot, on_step=on_step)
+            watch.step = "result"
+            await pilot.pause(0.5)
+    common.screen_text = read_screen
+    return watch, pressed["typed"], pressed["keys"]
+
+
+def report_stalls(what: str, watch: LoopWatch, walked: float) -> None:
+    stalls = watch.stalls()
+    worst, _, worst_step = max(stalls)
+    worst_cpu, _, cpu_step = max((cpu, late, step) for late, cpu, step in stalls)
+    ordered = sorted(late for late, _, _ in stalls)
+    p99 = ordered[int(0.99 * (len(ordered) - 1))]
+    harness_ms = sum(end - start for start, end in watch.harness) * 1000
+    print(f"stall, {what}: the walk took {walked:.1f} s, {len(watch.ticks)} ticks")
+    print(f"  longest stall: {worst * 1000:.1f} ms wall (step {worst_step}); p99 "
+          f"{p99 * 1000:.1f} ms; goal < {STALL_GOAL_MS:.0f} ms: "
+          f"{'met' if worst * 1000 < STALL_GOAL_MS else 'NOT met'}")
+    print(f"  longest UI-thread CPU between two ticks: {worst_cpu * 1000:.1f} ms "
+          f"(step {cpu_step})")
+    per_step: dict[str, tuple[float, float]] = {}
+    for late, cpu, step in stalls:
+        old = per_step.get(step, (0.0, 0.0))
+        per_step[step] = (max(old[0], late), max(old[1], cpu))
+    print("  per step, longest wall / CPU (ms): " + ", ".join(
+        f"{step} {late * 1000:.0f}/{cpu * 1000:.0f}" for step, (late, cpu) in per_step.items()))
+    print(f"  harness screen reads taken out: {len(watch.harness)} reads, "
+          f"{harness_ms:.0f} ms in all")
+
+
+async def idle_watch(seconds: float) -> LoopWatch:
+    """The same timer in a Textual app that does nothing: this machine's noise floor."""
+    from textual.app import App
+
+    watch = LoopWatch()
+    async with App().run_test(size=(120, 40)) as pilot:
+        pilot.app.set_interval(TICK, watch.tick)
+        await asyncio.sleep(seconds)
+    return watch
+
+
+# ---- memory -------------------------------------------------------------------------------
+
+# ru_maxrss of a child started from this (large) process starts at this process's peak on
+# Linux (exec keeps the old peak), so the child reads its own VmHWM where there is /proc.
+MEMORY_CHILD = """
+import asyncio, os, resource, sys
+sys.path.insert(0, {root!r})
+
+def peak_kib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+from benchmarks.common import walk_demo
+from tui.app.wizard_app import WizardApp
+from tui.core.model import ConnectionSettings, ExportRequest
+
+async def to_review(url):
+    app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await walk_demo(pilot, until="review")
+
+url = sys.argv[1]
+if url == "in-process":
+    from tui.sim import RealClock, SimulatedAws
+    with SimulatedAws(world="demo", clock=RealClock()):
+        asyncio.run(to_review(None))
+else:
+    asyncio.run(to_review(url))
+print(peak_kib())
+"""
+
+# A small launcher, so the command's peak does not start from this process's.
+CHILD_MAXRSS = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], capture_output=True, check=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(peak // 1024 if sys.platform == "darwin" else peak)
+"""
+
+
+def max_rss_mib(argv: list[str], env: dict[str, str]) -> float:
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True,
+                          check=False, timeout=300)
+    if done.returncode != 0:
+        raise SystemExit(f"{argv[:3]} failed:\n{done.stderr[-2000:]}")
+    kib = int(done.stdout.strip().splitlines()[-1])
+    return kib / 1024
+
+
+def memory(env: dict[str, str]) -> dict[str, float]:
+    child = MEMORY_CHILD.format(root=str(ROOT))
+    with served_simulator() as url:
+        found = {
+            "app alone (simulator in another process)":
+                max_rss_mib([sys.executable, "-c", child, url], env),
+            "app + simulator in one process (--demo)":
+                max_rss_mib([sys.executable, "-c", child, "in-process"], env),
+        }
+        aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
+        if aws:
+            found["aws workmail list-organizations (CLI v1)"] = max_rss_mib(
+                [sys.executable, "-c", CHILD_MAXRSS, aws, "--endpoint-url", url, "--region",
+                 "us-east-1", "workmail", "list-organizations"], env)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency", type=float, default=0.3,
+                        help="seconds added to every AWS call (default 0.3)")
+    args = parser.parse_args(argv)
+    os.environ.update(dummy_aws_env())
+    state = tempfile.mkdtemp(prefix="wx-bench-")
+    os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
+    print(machine())
+
+    idle = asyncio.run(idle_watch(5.0))
+    report_stalls("an idle Textual app for 5 s (noise floor)", idle, 5.0)
+    with served_simulator() as url, added_latency(args.latency):
+        began = time.perf_counter()
+        watch, typed, keys = asyncio.run(walk_with_watch(args.latency, url))
+        report_stalls(f"app alone, simulator in another process, {args.latency * 1000:.0f} ms "
+                      "added to each call", watch, time.perf_counter() - began)
+    began = time.perf_counter()
+    watch, _, _ = asyncio.run(walk_with_watch(args.latency, None))
+    report_stalls(f"simulator in the same process (--demo), {args.latency * 1000:.0f} ms "
+                  "latency fault", watch, time.perf_counter() - began)
+
+    total = typed + keys
+    planned = walk_presses(DEMO_WALK)
+    print(f"keystrokes launch -> submitted job: {total} ({keys} keys + {typed} typed "
+          f"characters: 'alice' and 'exports/'); the walk plans {planned}")
+    print(f"  goal <= {KEYS_GOAL}: {'met' if total <= KEYS_GOAL else 'NOT met'} counting "
+          f"typed characters; {'met' if keys <= KEYS_GOAL else 'NOT met'} counting other keys")
+
+    env = dummy_aws_env()
+    env["WORKMAIL_EXPORT_STATE_DIR"] = tempfile.mkdtemp(prefix="wx-bench-")
+    for what, mib in memory(env).items():
+        print(f"peak memory (max RSS), {what}: {mib:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
