@@ -29,6 +29,7 @@ from tui.app.monitor_screen import MonitorScreen
 from tui.core.model import ExportRequest
 from tui.sim import SimulatedAws
 from tui.wizard import state as wz
+from tui.wizard.stages import Stage
 
 
 def jobs_screen(app: Any) -> JobsScreen:
@@ -215,3 +216,23 @@ async def test_with_two_organizations_it_asks_which(sim: SimulatedAws) -> None:
 def test_jobs_snapshot(sim: SimulatedAws, snap_compare: Any, size: tuple[int, int]) -> None:
     shown = SCENES["jobs"](sim)
     assert snap_compare(shown.app, terminal_size=size, run_before=shown.reach)
+
+
+async def test_j_waits_while_a_step_checks_what_was_chosen(sim: SimulatedAws) -> None:
+    """A step whose check is running moves on by itself; the jobs screen must not be on top
+    then, so j says to wait, and works once the step has moved on."""
+    history(sim)
+    app = wizard_app(sim, STILL)
+    async with app.run_test(size=BIG) as pilot:
+        await until_text(pilot, "123456789012")
+        await pilot.press("enter")  # Continue: the organization step
+        await until_text(pilot, "example-corp")
+        sim.faults.latency = 0.5
+        await pilot.press("enter", "j")  # choose the organization; j while it is checked
+        await until(pilot, lambda: "Wait for this step's check to finish, then press j." in [
+            n.message for n in app._notifications], "a toast saying to wait")
+        assert not isinstance(app.screen, JobsScreen)
+        sim.faults.latency = 0.0
+        await until(pilot, lambda: app.state.stage is Stage.MAILBOX, "the mailbox step")
+        await pilot.press("escape")  # out of the search field
+        await open_jobs(pilot, 4)

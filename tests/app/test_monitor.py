@@ -30,6 +30,8 @@ from shots_monitor import (
 from tui.core.journal import Journal
 from tui.sim import SimulatedAws
 
+SLOW = 0.5  # poll waits of 1, 1.5, 2.25 ... seconds
+
 
 def described(sim: SimulatedAws) -> int:
     """How many DescribeMailboxExportJob calls the service has answered."""
@@ -181,17 +183,18 @@ async def test_a_failing_poll_is_shown_with_the_next_try_and_recovers(
         sim: SimulatedAws) -> None:
     prepared(sim)
     job_id = start_job(sim, 0)
-    app = result_app(sim, 0, job_id, FAST)
+    app = result_app(sim, 0, job_id, SLOW)  # each message stays a while to be read
     async with app.run_test(size=BIG) as pilot:
-        await open_monitor(pilot)
+        await open_monitor(pilot)  # answered: next check in 2 s
         sim.faults.server_error_rate = 1.0
         sim.faults.services = frozenset({"workmail"})
-        await until_text(pilot, "The last check failed.", timeout=30)
+        # the failed check backs off to 3 s; the clock stands at 09:00:00
+        await until_text(pilot, "Next try in 3 s, at 09:00:03 UTC", timeout=30)
         text = flat(screen_text(app))
-        assert "ServiceUnavailableException" in text
-        assert "Next try in" in text and "at 09:00:" in text
+        assert "The last check failed. ServiceUnavailableException" in text
         assert "Traceback" not in text
         assert monitor(app).polling  # still going
+        await until_text(pilot, "Trying again… The last check failed.", timeout=30)
 
         sim.faults.server_error_rate = 0.0
         sim.clock.advance(50)
@@ -205,3 +208,20 @@ def test_monitor_snapshots(sim: SimulatedAws, snap_compare: Any, scene: str,
                            size: tuple[int, int]) -> None:
     shown = SCENES[scene](sim)
     assert snap_compare(shown.app, terminal_size=size, run_before=shown.reach)
+
+
+async def test_a_monitor_whose_first_check_fails_says_so_and_recovers(
+        sim: SimulatedAws) -> None:
+    prepared(sim)
+    job_id = start_job(sim, 0)
+    app = result_app(sim, 0, job_id, FAST)
+    sim.faults.server_error_rate = 1.0
+    sim.faults.services = frozenset({"workmail"})
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.screen.query("#monitor"), "the result step")
+        await pilot.press("m")
+        await until_text(pilot, "Not known yet: WorkMail has not answered about this job.",
+                         timeout=30)
+        assert "The last check failed." in flat(screen_text(app))
+        sim.faults.server_error_rate = 0.0
+        await until_text(pilot, "Running: WorkMail is exporting the mailbox.", timeout=30)

@@ -119,6 +119,12 @@ class JobView(Vertical):
             failure.update(failure_text(job))
         self._job = job
 
+    def unknown(self) -> None:
+        """No answer about the job yet (the first check failed)."""
+        self.query_one("#job-state", Static).update(
+            Text("? Not known yet: WorkMail has not answered about this job.", style="bold"))
+        self.query_one("#job-progress-row").display = False
+
     def tick(self, now: datetime) -> None:
         if self._job is not None and not self._job.finished:
             self.query_one(f"#{_value_id('Elapsed')}", Static).update(

@@ -66,6 +66,7 @@ class MonitorScreen(Screen[None]):
         self._delays_started = False
         self._next_poll: Timer | None = None
         self._journal_warned = False
+        self._last_failure = ""  # the sentence of the last failed poll, until one answers
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -119,12 +120,15 @@ class MonitorScreen(Screen[None]):
 
     def _poll(self) -> None:
         self._next_poll = None
-        self.calls.run(self.watch.poll, self._polled, self._poll_failed,
-                       message="Checking the job…", group="poll")
+        message = (f"Trying again… The last check failed. {self._last_failure}"
+                   if self._last_failure else "Checking the job…")
+        self.calls.run(self.watch.poll, self._polled, self._poll_failed, message=message,
+                       group="poll")
 
     def _polled(self, polled: Polled) -> None:
         previous, job = self.job, polled.job
         self.polls += 1
+        self._last_failure = ""
         self.view.loading = False
         self._show(job)
         if polled.journal_problem and not self._journal_warned:
@@ -142,8 +146,11 @@ class MonitorScreen(Screen[None]):
 
     def _poll_failed(self, problem: AwsProblem) -> None:
         self.view.loading = False
+        if self.job is None:
+            self.view.unknown()
         delay = self._plan_next(progressed=False)
         retry_at = clock_time(self.timing.now() + timedelta(seconds=delay))
+        self._last_failure = problem.sentence()
         self.status.problem(f"The last check failed. {problem.sentence()} Next try in "
                             f"{delay:g} s, at {retry_at} (r tries now).")
 
