@@ -30,6 +30,13 @@ from tui.core.batch.model import RowState, RunStatus
 EXPORTS = "s3://example-corp-mail-export/exports/"
 
 
+def dialog_text(app: WizardApp) -> str:
+    """The words inside the modal dialog's frame (drawn with █), without what is behind."""
+    inside = [line.split("█")[1] for line in screen_text(app).splitlines()
+              if line.count("█") >= 2]
+    return flat("\n".join(inside))
+
+
 async def advance_until(pilot: Pilot[Any], sim: Any, condition: Callable[[], bool],
                         what: str) -> None:
     """Move the simulated clock a job's length at a time until `condition()` holds."""
@@ -150,10 +157,11 @@ async def test_cancel_asks_about_running_jobs_and_cancels_them_too(
         await resume_offered_run(pilot, run_id)
         await pilot.press("x")
         await pilot.pause(0.1)
-        text = flat(screen_text(app))
+        text = dialog_text(app)
         assert "Cancel the run?" in text
         assert "43 mailbox(es) not started yet will not be started." in text
-        assert "10 job(s)" in text and "cancel them too (their exports are" in text
+        assert "10 job(s) are running at WorkMail now: cancel them too (their exports are " \
+            "lost), or let them finish?" in text
         await pilot.press("c")
         await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
         now = sim.clock.now()
@@ -190,13 +198,20 @@ async def test_let_running_jobs_finish_then_resume_follows_them(
         assert app.state.bulk is None
 
 
-async def test_a_list_file_shows_unusable_lines_and_hand_picks_reach_the_plan(
+async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_window(
         sim: Any, tmp_path: Path) -> None:
     names = tmp_path / "leavers.txt"
     names.write_text("alice.wong\nboardroom@example-corp.awsapps.com\nnobody.here\nall-staff\n"
                      "bob.smith\n", encoding="utf-8")
+    import boto3
+
+    boto3.client("workmail", region_name="us-east-1").start_mailbox_export_job(
+        ClientToken="someone-else", OrganizationId=sim.world.org_id, EntityId=sim.world.room_id,
+        RoleArn=sim.world.good_role_arn, KmsKeyArn=sim.world.good_key_arn,
+        S3BucketName=sim.world.good_bucket, S3Prefix="exports/by-hand/")
+    sim.clock.advance(2 * 3600)  # exported two hours ago: again from 2026-10-02 09:00
     app = bulk_app(sim, tmp_path)
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=BIG) as pilot:
         await to_bulk_choice(pilot)
         await keys(pilot, "slash", "tab")  # the filter, then the list file
         await type_text(pilot, str(names))
@@ -219,3 +234,18 @@ async def test_a_list_file_shows_unusable_lines_and_hand_picks_reach_the_plan(
         assert "2 mailboxes of example-corp" in text
         assert "exports/boardroom!40example-corp" in text
         assert "alice.wong!40" not in text
+        assert "1 exported in the last 24 hours" in text
+        assert "boardroom@example-corp.awsapps.com: job" in text
+        assert "again from 2026-10-02 09:00 UTC" in text
+        await keys(pilot, "w")  # schedule it instead of skipping it
+        await keys(pilot, "s")
+        question = dialog_text(app)
+        assert "Start exporting 2 mailboxes?" in question
+        assert "1 exported in the last 24 hours will be scheduled after their window." in question
+        await pilot.press("y")
+        await until(pilot, lambda: totals(app, RowState.RUNNING) == 1, "bob's job")
+        progress = progress_of(app)
+        board = next(r for r in progress.rows if r.entity_id == sim.world.room_id)
+        assert board.state is RowState.PLANNED
+        assert board.not_before == sim.clock.now().timestamp() + 22 * 3600
+        assert "waiting for its 24-hour window" in board.note

@@ -122,6 +122,34 @@ def test_a_list_file_exports_what_it_names_and_says_why_other_lines_are_not_used
     assert "2 of 2 mailboxes exported." in result.stdout
 
 
+def test_a_mailbox_exported_in_the_last_24_hours_is_skipped_and_said_so(
+        fast: tuple[Any, Cli], tmp_path: Path) -> None:
+    import boto3
+
+    sim, cli = fast
+    earlier = boto3.client("workmail", region_name="us-east-1", endpoint_url=cli.url)
+    earlier.start_mailbox_export_job(
+        ClientToken="by-hand", OrganizationId=sim.world.org_id, EntityId="alice.wong",
+        RoleArn=sim.world.good_role_arn, KmsKeyArn=sim.world.good_key_arn,
+        S3BucketName=sim.world.good_bucket, S3Prefix="exports/by-hand/")
+    names = tmp_path / "two.txt"
+    names.write_text("alice.wong\nbob.smith\n", encoding="utf-8")
+    result = cli(*run_flags(sim, "--from-file", str(names), "--json",
+                            "--report-dir", str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert documents[0]["recent"] == 1
+    summary = documents[-1]
+    assert summary["totals"]["skipped"] == 1 and summary["totals"]["completed"] == 1
+    assert "1 skipped because they were exported in the last 24 hours" in summary["summary"]
+    assert jobs_per_mailbox(sim) == Counter({sim.world.enabled_user: 1,
+                                             sim.world.user_ids[1]: 1})
+    manifest = json.loads((tmp_path / f"{summary['run_id']}.json").read_text())
+    alice = next(m for m in manifest["mailboxes"] if m["mailbox"] == "alice.wong")
+    assert alice["state"] == "skipped" and alice["note"].startswith(
+        "exported in the last 24 hours by job ")
+
+
 def test_a_failed_check_refuses_the_run_before_any_job_starts(fast: tuple[Any, Cli]) -> None:
     sim, cli = fast
     result = cli(*run_flags(sim, "--all", role=sim.world.wrong_prefix_role_arn))

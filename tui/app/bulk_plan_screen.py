@@ -42,7 +42,10 @@ def _clock(moment: float) -> str:
 class BulkPlanScreen(StepScreen):
     STAGE = Stage.REVIEW
     CSS_PATH = "bulk_plan_screen.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [Binding("s", "start", "Start")]
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("s", "start", "Start"),
+        Binding("w", "toggle_recent", "Skip/schedule recent"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,7 +129,7 @@ class BulkPlanScreen(StepScreen):
         self.query_one("#bulk-recent-choice").display = bool(recent)
         if recent:
             text = Text(f"{len(recent)} exported in the last 24 hours (WorkMail allows one "
-                        "export a day):", style="bold yellow")
+                        "export a day; w switches):", style="bold yellow")
             for planned in recent[:5]:
                 assert planned.recent is not None
                 text.append(f"\n  {planned.mailbox.email or planned.mailbox.name}: job "
@@ -156,6 +159,12 @@ class BulkPlanScreen(StepScreen):
         elif not plan.mailboxes:
             self.status.problem("No mailbox left to export; Esc goes back to choose others.")
         self.refresh_bindings()
+
+    def action_toggle_recent(self) -> None:
+        """Recent exports: skip them <-> schedule them after their window."""
+        schedule = self.query_one("#recent-schedule", RadioButton)
+        skip = self.query_one("#recent-skip", RadioButton)
+        schedule.value, skip.value = not schedule.value, schedule.value
 
     def on_input_changed(self, event: Input.Changed) -> None:
         from tui.wizard.bulk import concurrency_problem
@@ -249,5 +258,7 @@ class BulkPlanScreen(StepScreen):
             return self.can_start() or None
         if action == "next":
             return False
+        if action == "toggle_recent":
+            return bool(self.checked and self.checked.plan.recent)
         return super().check_action(action, parameters)
 

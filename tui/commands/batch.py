@@ -108,6 +108,8 @@ class Printer:
             fresh = [e for e in progress.events if (e.at, e.mailbox, e.message) not in self._seen]
             self._seen.update((e.at, e.mailbox, e.message) for e in fresh)
             line = bulk.progress_line(progress)
+            if self.live and not fresh and line == self._last_line:
+                return  # nothing new to redraw
             if self.as_json:
                 for event in fresh:
                     self.record({"type": "event", "at": _iso(event.at), "mailbox": event.mailbox,
