@@ -34,6 +34,15 @@ def opened_at(world: Any, stage_name: Stage) -> ExportRequest:
     return ExportRequest(**{name: getattr(good, name) for name in keep[stage_name]})
 
 
+async def fill_destination(pilot: Any, bucket: str, prefix: str, submit: bool = True) -> None:
+    """Enter on the bucket, type the prefix, and (submit) Enter, Enter to check and go on."""
+    await point_at(pilot, bucket)
+    await keys(pilot, "enter")
+    await type_text(pilot, prefix)
+    if submit:
+        await keys(pilot, "enter", "enter")
+
+
 async def test_an_inactive_organization_is_shown_dimmed_and_refused_with_why(sim: Any) -> None:
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
@@ -136,10 +145,7 @@ async def test_a_prefix_outside_the_roles_condition_is_caught_at_the_destination
     async with app.run_test(size=BIG) as pilot:
         await settle(pilot)
         assert stage(app) is Stage.DESTINATION
-        await point_at(pilot, world.good_bucket)
-        await keys(pilot, "enter")
-        await type_text(pilot, world.good_prefix)
-        await keys(pilot, "enter", "enter")
+        await fill_destination(pilot, world.good_bucket, world.good_prefix)
         assert stage(app) is Stage.DESTINATION
         assert "lets WorkMail write only under 'other/'; 'exports/' is outside" in flat(
             screen_text(app))
@@ -183,10 +189,7 @@ async def test_buckets_in_another_region_or_public_are_refused(sim: Any) -> None
         await keys(pilot, "enter")
         assert "Not usable: It is in eu-west-1, the organization in us-east-1" in flat(
             screen_text(app))
-        await point_at(pilot, world.public_bucket)
-        await keys(pilot, "enter")
-        await type_text(pilot, world.good_prefix)
-        await keys(pilot, "enter", "enter")
+        await fill_destination(pilot, world.public_bucket, world.good_prefix)
         assert stage(app) is Stage.DESTINATION
         text = flat(screen_text(app))
         assert "is public" in text and "WorkMail refuses public buckets" in text
@@ -197,11 +200,8 @@ async def test_a_prefix_with_forbidden_characters_is_flagged_as_typed(sim: Any) 
     app = make_app(opened_at(world, Stage.DESTINATION))
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await point_at(pilot, world.good_bucket)
-        await keys(pilot, "enter")
-        await type_text(pilot, "alice@corp/")
-        assert "✗" in screen_text(app)
-        assert "@" in flat(screen_text(app))
+        await fill_destination(pilot, world.good_bucket, "alice@corp/", submit=False)
+        assert "✗ S3 prefixes may not contain @" in flat(screen_text(app))
         await keys(pilot, "enter", "enter")
         assert stage(app) is Stage.DESTINATION
         assert "Fix the value marked ✗ above." in flat(screen_text(app))

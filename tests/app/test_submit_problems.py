@@ -58,6 +58,12 @@ async def open_review(pilot: Any) -> None:
     assert "error" not in screen_text(pilot.app)
 
 
+async def submit_and_confirm(pilot: Any) -> None:
+    await keys(pilot, "s")
+    assert "Start the export job?" in screen_text(pilot.app)
+    await keys(pilot, "y")
+
+
 CASES: list[tuple[str, Callable[[Any, Any], None], str]] = [
     ("LimitExceededException", ten_running_jobs, "ten running jobs"),
     ("LimitExceededException", repeat_within_a_day, "same mailbox within 24 hours"),
@@ -75,8 +81,7 @@ async def test_a_refused_submit_shows_the_exception_with_its_details(
     async with app.run_test(size=BIG) as pilot:
         await open_review(pilot)
         break_it(sim, app)
-        await keys(pilot, "s")
-        await keys(pilot, "y")
+        await submit_and_confirm(pilot)
         assert stage(app) is Stage.RESULT
         problem = app.state.problem
         assert problem is not None
@@ -98,8 +103,7 @@ async def test_edit_after_entity_not_found_opens_the_mailbox_step_with_values_ke
     async with app.run_test(size=BIG) as pilot:
         await open_review(pilot)
         mailbox_deleted(sim, app)
-        await keys(pilot, "s")
-        await keys(pilot, "y")
+        await submit_and_confirm(pilot)
         assert app.state.problem is not None and app.state.problem.field is Field.ENTITY
         assert "Edit Mailbox (e)" in screen_text(app)
         await keys(pilot, "e")
@@ -112,8 +116,7 @@ async def test_retry_after_the_limit_frees_up_uses_the_same_client_token(sim: An
     async with app.run_test(size=SMALL) as pilot:
         await open_review(pilot)
         ten_running_jobs(sim, app)
-        await keys(pilot, "s")
-        await keys(pilot, "y")
+        await submit_and_confirm(pilot)
         assert app.state.problem is not None
         assert app.state.problem.code == "LimitExceededException"
         token = app.state.request.client_token
@@ -142,8 +145,7 @@ async def test_a_lost_response_then_retry_starts_one_job_with_one_job_id(sim: An
         await open_review(pilot)
         for _ in range(attempts_per_call(app)):  # every automatic attempt loses its answer
             sim.faults.lose_next_response("StartMailboxExportJob")
-        await keys(pilot, "s")
-        await keys(pilot, "y")
+        await submit_and_confirm(pilot)
         assert stage(app) is Stage.RESULT
         assert app.state.problem is not None
         assert "Retry (r)" in screen_text(app)

@@ -11,27 +11,34 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.core.model import Finding, Level
+from tui.wizard.present import finding_lines
 
-LEVEL_MARKS: dict[Level, tuple[str, str]] = {
-    Level.OK: ("✓", "green"),
-    Level.WARNING: ("⚠", "yellow"),
-    Level.ERROR: ("✗", "bold red"),
-    Level.UNCHECKED: ("?", "yellow"),
+LEVEL_STYLES: dict[Level, str] = {
+    Level.OK: "green", Level.WARNING: "yellow", Level.ERROR: "bold red",
+    Level.UNCHECKED: "yellow",
 }
+_POLICY_HEADING = "  Policy to add:"
 
 
 def finding_text(finding: Finding, *, with_policy: bool = True) -> Text:
-    """One finding as lines: mark and message, then the fix, then the policy to copy."""
-    mark, style = LEVEL_MARKS[finding.level]
-    text = Text()
-    text.append(f"{mark} ", style=style)
-    text.append(finding.message)
-    if finding.fix:
-        text.append("\n  Fix: ", style="bold")
-        text.append(finding.fix)
-    if finding.policy and with_policy:
-        text.append("\n  Policy to add (press p to copy):\n", style="bold")
-        text.append(finding.policy, style="cyan")
+    """The wizard's lines for one finding (tui.wizard.present), styled: the mark in its
+    level's colour, "Fix:" in bold, the policy JSON in cyan with the key that copies it."""
+    first, *rest = finding_lines(finding, with_policy=with_policy)
+    mark, message = first.split(" ", 1)
+    text = Text.assemble((mark, LEVEL_STYLES[finding.level]), " ", message)
+    in_policy = False
+    for line in rest:
+        text.append("\n")
+        if line == _POLICY_HEADING:
+            in_policy = True
+            text.append(f"{_POLICY_HEADING[:-1]} (press p to copy):", style="bold")
+        elif in_policy:
+            text.append(line, style="cyan")
+        elif line.startswith("  Fix: "):
+            text.append("  Fix: ", style="bold")
+            text.append(line[len("  Fix: "):])
+        else:
+            text.append(line)
     return text
 
 

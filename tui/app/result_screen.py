@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 from tui.app.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
 from tui.wizard import state as wz
+from tui.wizard.present import problem_rows
 from tui.wizard.stages import Stage
 
 
@@ -21,15 +22,6 @@ def journal_location() -> str:
     from tui.core.journal import journal_path
 
     return str(journal_path())
-
-
-def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
-    """The problem as labelled rows: what failed, AWS's words, ids, and what to do."""
-    rows = [("Exception", problem.code), ("Message", problem.message),
-            ("Operation", problem.operation), ("Request id", problem.request_id),
-            ("HTTP status", str(problem.http_status) if problem.http_status else ""),
-            ("What to do", problem.hint or "Check the values in the review and retry.")]
-    return [(label, value) for label, value in rows if value]
 
 
 class ResultScreen(StepScreen):

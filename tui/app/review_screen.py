@@ -13,13 +13,13 @@ from textual.widgets import Button, Static
 
 from tui.app.choice_table import ChoiceRow, ChoiceTable
 from tui.app.confirm_screen import ConfirmScreen
-from tui.app.findings_view import LEVEL_MARKS, FindingsView
+from tui.app.findings_view import FindingsView
 from tui.app.step_screen import StepScreen
 from tui.core.model import Field, Finding, Level
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.choices import landing_preview
-from tui.wizard.present import FIELD_LABELS, field_value, worst
+from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, worst
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 
 LEVEL_STYLES = {Level.OK: "", Level.UNCHECKED: "yellow", Level.WARNING: "yellow",
@@ -89,7 +89,7 @@ class ReviewScreen(StepScreen):
             if level is None:
                 check, style = ("…" if not self.checked else "-"), ""
             else:
-                check, style = f"{LEVEL_MARKS[level][0]} {level.value}", LEVEL_STYLES[level]
+                check, style = f"{LEVEL_MARKS[level]} {level.value}", LEVEL_STYLES[level]
             rows.append(ChoiceRow(field.value, field,
                                   (label, check, field_value(self.state, field) or "(none)"),
                                   style=style))
