@@ -45,7 +45,7 @@ class ConnectionScreen(StepScreen):
 
     @staticmethod
     def _profile_label(profile: str | None) -> str:
-        return profile or "default (environment and config)"
+        return profile or "default profile"
 
     def load(self) -> None:
         self.query_one("#continue", Button).focus()
