@@ -151,7 +151,10 @@ async def test_the_monitor_of_a_new_job_leads_to_its_jobs_screen(sim: SimulatedA
         await pilot.press("j")
         screen = await listed(pilot, 5)
         assert screen.shown[0].job.job_id == job_id
-        assert "ListOrganizations" not in sim.workmail.calls  # the wizard's organization
+        select = screen.query_one("#organization", Select)
+        assert select.value == sim.world.org_id  # the wizard's organization, by its name:
+        assert "example-corp" in flat(screen_text(app))
+        assert sim.world.org_id not in flat(screen_text(app))
         await pilot.press("escape")
         await until(pilot, lambda: app.screen.query("#monitor"), "the result step again")
 

@@ -154,6 +154,10 @@ class JobsScreen(Screen[None]):
             self.calls.run(lambda: list_job_rows(aws, organization_id), self._listed,
                            self._failed, message="Listing the export jobs…", group="load",
                            busy=self.table)
+            if not self.organizations:  # the wizard's organization, known by its id only
+                self.calls.run(lambda: calls.organizations(aws), self._organizations_named,
+                               self._organizations_not_named,
+                               message="Listing the export jobs…", group="organizations")
 
     def _connected(self, connection: tuple[Aws, Identity]) -> None:
         self.aws = connection[0]
@@ -171,6 +175,17 @@ class JobsScreen(Screen[None]):
         else:
             self.status.note("Choose the organization whose export jobs to list.")
             select.focus()
+
+    def _organizations_named(self, organizations: Sequence[Organization]) -> None:
+        self.organizations = list(organizations)
+        select = self.query_one("#organization", Select)
+        select.set_options(self._organization_options())
+        select.value = self.organization_id
+        self._say_what_is_shown()
+
+    def _organizations_not_named(self, problem: AwsProblem) -> None:
+        self._say_what_is_shown(f"The organizations could not be listed, so the id is shown: "
+                                f"{problem.sentence()}")
 
     def _organization_options(self) -> list[tuple[str, str]]:
         options = [(f"{o.alias or o.id} ({o.state})" if not o.selectable else o.alias or o.id,
@@ -249,8 +264,9 @@ class JobsScreen(Screen[None]):
             return
         older = sum(1 for row in self.rows if row.from_journal)
         shown = len(self.shown)
-        parts = [f"{shown} of {len(self.rows)} jobs" if shown != len(self.rows)
-                 else f"{len(self.rows)} jobs" if self.rows else "No export jobs yet"]
+        total = len(self.rows)
+        parts = [f"{shown} of {total} jobs" if shown != total
+                 else "No export jobs yet" if not total else f"{total} job{'s' * (total > 1)}"]
         if older:
             parts.append(f"{older} from the journal only (not listed by WorkMail, so their "
                          "state is the last one seen here)")
