@@ -249,3 +249,14 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
         assert board.state is RowState.PLANNED
         assert board.not_before == sim.clock.now().timestamp() + 22 * 3600
         assert "waiting for its 24-hour window" in board.note
+    # Quitting the app with the run going pauses it (bob's job goes on at WorkMail).
+    from tui.core.batch.store import BatchStore
+
+    store = BatchStore.open()
+    try:
+        deadline = time.monotonic() + 5
+        while store.runs()[0].status is not RunStatus.PAUSED and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.runs()[0].status is RunStatus.PAUSED
+    finally:
+        store.close()

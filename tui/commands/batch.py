@@ -270,6 +270,9 @@ def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
             return exit_codes.INTERRUPTED
     printer.done()
     final = outcome[0] if outcome else None
+    if isinstance(final, StoreError):
+        say_error(COMMAND, str(final))
+        return exit_codes.AWS_ERROR
     if isinstance(final, BaseException):
         raise final
     return _finish(store, run_id, final, options, printer, interrupted)
