@@ -122,7 +122,7 @@ async def test_enter_opens_the_monitor_and_escape_comes_back(sim: SimulatedAws) 
         await open_jobs(pilot, 4)
         await pilot.press("down", "enter")  # the failed one
         watched = await polled(pilot, 1)
-        assert watched.watch.job_id == jobs["failed"]
+        assert watched.job_watch.job_id == jobs["failed"]
         text = flat(screen_text(app))
         assert "Failed: WorkMail could not export the mailbox." in text
         assert "Frank Kim <frank.kim@example-corp.awsapps.com>" in text
@@ -147,7 +147,7 @@ async def test_the_monitor_of_a_new_job_leads_to_its_jobs_screen(sim: SimulatedA
     app = result_app(sim, 7, job_id, STILL)
     async with app.run_test(size=BIG) as pilot:
         await open_monitor(pilot)
-        assert monitor(app).watch.job_id == job_id
+        assert monitor(app).job_watch.job_id == job_id
         await pilot.press("j")
         screen = await listed(pilot, 5)
         assert screen.shown[0].job.job_id == job_id

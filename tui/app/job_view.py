@@ -102,7 +102,7 @@ class JobView(Vertical):
         bar.update(progress=job.progress)
         bar.set_class(job.state == "CANCELLED", "stopped")
         self.query_one("#job-progress-row").display = job.state != "FAILED"
-        values = {
+        values: dict[str, str | Text] = {
             "Mailbox": mailbox or job.entity_id,
             "Started": moment(job.start_time),
             "Elapsed": elapsed_text(job, now),

@@ -55,7 +55,7 @@ class MonitorScreen(Screen[None]):
                  known: ExportJob | None = None, mailbox: str = "",
                  timing: JobTiming | None = None) -> None:
         super().__init__()
-        self.watch = JobWatch(aws, organization_id, job_id)
+        self.job_watch = JobWatch(aws, organization_id, job_id)
         self.job = known
         self.mailbox = mailbox
         self.timing = timing or JobTiming()
@@ -71,9 +71,9 @@ class MonitorScreen(Screen[None]):
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text.assemble(("Job monitor", "bold"),
-                                   (f" · organization {self.watch.organization_id}", "dim")),
+                                   (f" · organization {self.job_watch.organization_id}", "dim")),
                      id="monitor-bar")
-        yield Static(Text.assemble(("Export job ", "bold"), (self.watch.job_id, "bold")),
+        yield Static(Text.assemble(("Export job ", "bold"), (self.job_watch.job_id, "bold")),
                      id="monitor-title")
         with VerticalScroll(id="monitor-body"):
             yield JobView(id="job-view")
@@ -110,7 +110,7 @@ class MonitorScreen(Screen[None]):
         self._poll()
 
     def on_unmount(self) -> None:
-        self.watch.close()
+        self.job_watch.close()
 
     # ---- polling -----------------------------------------------------------------------
     @property
@@ -122,7 +122,7 @@ class MonitorScreen(Screen[None]):
         self._next_poll = None
         message = (f"Trying again… The last check failed. {self._last_failure}"
                    if self._last_failure else "Checking the job…")
-        self.calls.run(self.watch.poll, self._polled, self._poll_failed, message=message,
+        self.calls.run(self.job_watch.poll, self._polled, self._poll_failed, message=message,
                        group="poll")
 
     def _polled(self, polled: Polled) -> None:
@@ -212,7 +212,7 @@ class MonitorScreen(Screen[None]):
         if not yes:
             return
         self.notice.display = False
-        self.calls.run(self.watch.cancel, self._cancelled, self._cancel_refused,
+        self.calls.run(self.job_watch.cancel, self._cancelled, self._cancel_refused,
                        message="Asking WorkMail to cancel the job…", group="cancel")
 
     def _cancelled(self, _: Any) -> None:
@@ -239,7 +239,7 @@ class MonitorScreen(Screen[None]):
             self.notify(f"Copied {uri}")
 
     def action_copy_job_id(self) -> None:
-        self.app.copy_to_clipboard(self.watch.job_id)
+        self.app.copy_to_clipboard(self.job_watch.job_id)
         self.notify("The JobId is on the clipboard.")
 
     def action_close(self) -> None:
