@@ -149,15 +149,19 @@ async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
                    and totals(pilot.app, RowState.RUNNING) == 10, "the resumed run")
 
 
+async def cancel_question(pilot: Pilot[Any], run_id: str) -> str:
+    """Resume the stored run from the bulk step, press x; the question asked."""
+    await resume_offered_run(pilot, run_id)
+    await pilot.press("x")
+    await pilot.pause(0.1)
+    return dialog_text(pilot.app)
+
+
 async def test_cancel_asks_about_running_jobs_and_cancels_them_too(
         sim: Any, tmp_path: Path) -> None:
-    run_id = stored_run(sim)
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=SMALL) as pilot:
-        await resume_offered_run(pilot, run_id)
-        await pilot.press("x")
-        await pilot.pause(0.1)
-        text = dialog_text(app)
+        text = await cancel_question(pilot, stored_run(sim))
         assert "Cancel the run?" in text
         assert "43 mailbox(es) not started yet will not be started." in text
         assert "10 job(s) are running at WorkMail now: cancel them too (their exports are " \
@@ -177,9 +181,7 @@ async def test_let_running_jobs_finish_then_resume_follows_them(
     run_id = stored_run(sim)
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=BIG) as pilot:
-        await resume_offered_run(pilot, run_id)
-        await pilot.press("x")
-        await pilot.pause(0.1)
+        assert "Cancel the run?" in await cancel_question(pilot, run_id)
         await pilot.press("l")
         await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
         text = flat(screen_text(app))
