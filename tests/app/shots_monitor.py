@@ -34,6 +34,7 @@ from tui.core.submit import start_export
 from tui.sim import ManualClock, SimulatedAws
 from tui.wizard import state as wz
 
+BIG, SMALL = (120, 40), (80, 24)  # the terminal sizes every screen must read well at
 JOB_SECONDS = 100.0  # every simulated export takes this long
 FAST = 0.01  # poll waits scaled to 20-300 ms: tests see polls happen by themselves
 STILL = 1000.0  # no second poll while a picture is taken
@@ -275,7 +276,7 @@ def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in SCENES:
-        for size, suffix in (((120, 40), ""), ((80, 24), "-80x24")):
+        for size, suffix in ((BIG, ""), (SMALL, "-80x24")):
             path = out / f"{name}{suffix}.svg"
             path.write_text(picture(name, size), encoding="utf-8")
             written.append(path)

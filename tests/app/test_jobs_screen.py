@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BIG, SMALL
 from shots_monitor import (
+    BIG,
     SCENES,
+    SMALL,
     STILL,
     flat,
     history,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BIG, SMALL
 from shots_monitor import (
+    BIG,
     FAST,
     JOB_SECONDS,
     SCENES,
+    SMALL,
     STILL,
     flat,
     monitor,
