@@ -82,7 +82,7 @@ async def test_prefilled_flags_open_the_first_step_still_open(
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert stage(app) is opens_at
-        assert f"Step {opens_at.index + 1} of 8 · {opens_at.value}" in screen_text(app)
+        assert f"Step {opens_at.position + 1} of 8 · {opens_at.value}" in screen_text(app)
 
 
 async def test_a_field_opened_from_the_review_returns_to_the_review(sim: Any) -> None:
@@ -130,7 +130,7 @@ async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
     app = make_app(good_request(sim.world))
     async with app.run_test(size=BIG) as pilot:
         await settle(pilot)
-        sim.faults.latency = 0.6
+        sim.faults.latency = 2.0
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("y")
@@ -145,6 +145,26 @@ async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
         assert stage(app) is Stage.RESULT
         assert app.state.result is not None
         assert len(sim.workmail.jobs(sim.world.org_id)) == 1
+
+
+async def test_a_submit_that_ends_while_quit_is_asked_closes_the_question(sim: Any) -> None:
+    app = make_app(good_request(sim.world))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        sim.faults.latency = 1.0
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.1)
+        assert "A submit is in flight." in flat(screen_text(app))
+        sim.faults.latency = 0
+        await settle(pilot)
+        assert stage(app) is Stage.RESULT
+        assert "A submit is in flight." not in flat(screen_text(app))
+        await keys(pilot, "c")
+        assert app.clipboard == app.state.result.job_id  # type: ignore[union-attr]
 
 
 async def test_missing_credentials_are_explained_with_the_command_that_fixes_them(

@@ -61,7 +61,7 @@ def test_next_walks_the_stages_in_order_as_each_is_filled() -> None:
 
 def test_back_keeps_every_value_and_stops_at_connection() -> None:
     state = replace(connected_state(FULL), stage=Stage.DESTINATION)
-    for expected in reversed(STAGE_ORDER[: Stage.DESTINATION.index]):
+    for expected in reversed(STAGE_ORDER[: Stage.DESTINATION.position]):
         state = wz.back(state)
         assert state.stage is expected
         assert state.request == FULL
@@ -145,7 +145,7 @@ def test_a_failed_submit_keeps_the_token_and_edit_goes_to_the_step_at_fault() ->
 
 
 def test_every_field_belongs_to_exactly_one_stage() -> None:
-    assert {stage_of(f) for f in Field} == set(STAGE_ORDER[: Stage.REVIEW.index])
+    assert {stage_of(f) for f in Field} == set(STAGE_ORDER[: Stage.REVIEW.position])
 
 
 def test_a_step_revisited_from_the_review_returns_to_the_review() -> None:

@@ -104,8 +104,9 @@ class MailboxScreen(StepScreen):
             if pointed is not None:
                 self.pick(pointed.item)
             return
-        if isinstance(pointed and pointed.item, Mailbox) and text in _names_of(pointed.item):
-            self.pick(pointed.item)  # already listed: no lookup needed
+        listed = pointed.item if pointed is not None else None
+        if isinstance(listed, Mailbox) and text in _names_of(listed):
+            self.pick(listed)  # already listed: no lookup needed
             return
         aws, org_id = self.wizard.aws, self.state.request.organization_id
         if aws is None:

@@ -36,7 +36,7 @@ class StageBar(Widget):
         return text
 
     def _short(self) -> Text:
-        text = Text(f"Step {self.current.index + 1} of {len(STAGE_ORDER)} · ", style="dim")
+        text = Text(f"Step {self.current.position + 1} of {len(STAGE_ORDER)} · ", style="dim")
         text.append(self.current.value, style="bold reverse")
         text.append("  ")
         for stage in STAGE_ORDER:

@@ -162,10 +162,10 @@ class StepScreen(Screen[None]):
         already_checked = new == old and bool(wz.findings_of(new, self.STAGE))
         self.wizard.state = new
         self.refresh_stage_bar()
-        if already_checked or self.spec.check is None:
+        check, request, aws = self.spec.check, new.request, self.wizard.aws
+        if already_checked or check is None or aws is None:
             self.after_check()
             return
-        check, request, aws = self.spec.check, new.request, self.wizard.aws
         self.call_aws(lambda: check(aws, request), self._checked,
                       message=f"Checking the {self.STAGE.value.lower()}…", group="check")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tui.app.bulk_screens import bulk_screen_for, on_mailbox_step, open_bulk
 from tui.app.bulk_timing import BulkTiming
@@ -51,8 +51,11 @@ class WizardApp(App[int]):
         self.push_screen(screen_for(self.state.stage))
 
     def go(self, state: wz.WizardState) -> None:
-        """Show `state`: switch to the screen of its stage."""
+        """Show `state`: switch to the screen of its stage. A question still open over the
+        step (quit while submitting?) is moot once the step changes, so it closes first."""
         self.state = state
+        while isinstance(self.screen, ModalScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
         self.switch_screen(bulk_screen_for(state) or screen_for(state.stage))
 
     def go_to_stage(self, stage: Stage) -> None:

@@ -67,7 +67,7 @@ class PlainWizard:
     def heading(self) -> None:
         stage = self.state.stage
         step = spec(stage)
-        number = f"{stage.index + 1}/{INPUT_STEP_COUNT} " if stage is not Stage.RESULT else ""
+        number = f"{stage.position + 1}/{INPUT_STEP_COUNT} " if stage is not Stage.RESULT else ""
         say()
         say(f"{number}{step.title}", style="bold")
         say(step.explanation)

@@ -16,7 +16,7 @@ def problem_of(error: BaseException, operation: str = "") -> AwsProblem:
     try:
         from tui.core.errors import translate
 
-        return translate(error, operation)  # type: ignore[arg-type]
+        return translate(error, operation)
     except Exception:  # the translator itself failed: say what we know
         return AwsProblem(
             code=type(error).__name__,

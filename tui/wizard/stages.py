@@ -20,7 +20,7 @@ class Stage(str, Enum):
     RESULT = "Result"
 
     @property
-    def index(self) -> int:
+    def position(self) -> int:
         """Position in the walk, 0 for CONNECTION."""
         return STAGE_ORDER.index(self)
 

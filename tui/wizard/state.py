@@ -109,7 +109,7 @@ def can_enter(state: WizardState, stage: Stage) -> bool:
     """A stage can be entered when every stage before it is complete (RESULT: after a submit)."""
     if stage is Stage.RESULT:
         return state.result is not None or state.problem is not None
-    return stage.index <= first_open_stage(state).index
+    return stage.position <= first_open_stage(state).position
 
 
 def reachable_stages(state: WizardState) -> tuple[Stage, ...]:
@@ -132,14 +132,14 @@ def next_stage(state: WizardState) -> WizardState:
         return state
     if state.back_to_review and first_open_stage(state) is Stage.REVIEW:
         return replace(state, stage=Stage.REVIEW, back_to_review=False)
-    return replace(state, stage=STAGE_ORDER[state.stage.index + 1])
+    return replace(state, stage=STAGE_ORDER[state.stage.position + 1])
 
 
 def back(state: WizardState) -> WizardState:
     """One stage back (RESULT goes back to REVIEW); every value is kept."""
     if state.stage is Stage.CONNECTION:
         return state
-    return replace(state, stage=STAGE_ORDER[state.stage.index - 1])
+    return replace(state, stage=STAGE_ORDER[state.stage.position - 1])
 
 
 def goto(state: WizardState, stage: Stage) -> WizardState:
