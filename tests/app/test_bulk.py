@@ -30,6 +30,12 @@ from tui.core.batch.model import RowState, RunStatus
 EXPORTS = "s3://example-corp-mail-export/exports/"
 
 
+def ended(app: WizardApp) -> bool:
+    """The run's end is on screen: the summary box with the manifests."""
+    return "mailboxes exported." in flat(screen_text(app)) and "Manifests:" in flat(
+        screen_text(app))
+
+
 def dialog_text(app: WizardApp) -> str:
     """The words inside the modal dialog's frame (drawn with █), without what is behind."""
     inside = [line.split("█")[1] for line in screen_text(app).splitlines()
@@ -95,7 +101,8 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         assert "Checks: 8 ok" in text
         assert "alice.wong@example-corp.awsapps.com → " + EXPORTS + \
             "alice.wong!40example-corp.awsapps.com/" in text
-        assert "0 job(s) others run now" in text
+        assert "Jobs at once 10 1-10; no one else runs export jobs in the organization now" \
+            in text
         await start_run(pilot)
 
         text = screen_text(app)
@@ -124,7 +131,7 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
 
         await pilot.press("r")
         await until(pilot, lambda: totals(app, RowState.RUNNING) == 10, "resumed")
-        await advance_until(pilot, sim, lambda: bool(getattr(app.screen, "summary", "")),
+        await advance_until(pilot, sim, lambda: ended(app),
                             "the end of the run")
         text = flat(screen_text(app))
         assert "53 of 53 mailboxes exported. Nothing left to do." in text
@@ -167,7 +174,7 @@ async def test_cancel_asks_about_running_jobs_and_cancels_them_too(
         assert "10 job(s) are running at WorkMail now: cancel them too (their exports are " \
             "lost), or let them finish?" in text
         await pilot.press("c")
-        await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
+        await until(pilot, lambda: ended(app), "the end")
         now = sim.clock.now()
         jobs = sim.workmail.jobs(sim.world.org_id)
         assert len(jobs) == 10 and {j.state(now) for j in jobs} == {"CANCELLED"}
@@ -183,7 +190,7 @@ async def test_let_running_jobs_finish_then_resume_follows_them(
     async with app.run_test(size=BIG) as pilot:
         assert "Cancel the run?" in await cancel_question(pilot, run_id)
         await pilot.press("l")
-        await until(pilot, lambda: bool(getattr(app.screen, "summary", "")), "the end")
+        await until(pilot, lambda: ended(app), "the end")
         text = flat(screen_text(app))
         assert "10 still running on AWS" in text and "43 cancelled" in text
         assert f"workmail-export batch --resume {run_id}" in text

@@ -105,7 +105,7 @@ class BulkPlanScreen(StepScreen):
         self.query_one("#bulk-summary", Static).update(text)
 
     def _checked_plan(self, checked: CheckedPlan) -> None:
-        from tui.wizard.bulk import default_concurrency, prefix_examples, rejected_line
+        from tui.wizard.bulk import concurrency_note, prefix_examples, rejected_line
 
         self.checked = checked
         plan, findings = checked.plan, checked.findings
@@ -139,11 +139,8 @@ class BulkPlanScreen(StepScreen):
                 text.append(f"\n  …and {len(recent) - 5} more")
             self.query_one("#bulk-recent", Static).update(text)
 
-        concurrency = self.query_one("#bulk-concurrency", Input)
-        concurrency.value = str(default_concurrency(plan.others_running))
         self.query_one("#bulk-concurrency-note", Static).update(Text(
-            f"1-10; {plan.others_running} job(s) others run now"
-            + (" take slots while they run" if plan.others_running else ""), style="dim"))
+            concurrency_note(plan.others_running), style="dim"))
 
         lines = self.query_one("#bulk-rejected-lines", Static)
         lines.display = bool(plan.rejected)

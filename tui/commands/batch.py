@@ -24,7 +24,13 @@ from tui.commands.check import refused_if_errors
 from tui.commands.common import connect
 from tui.commands.output import finding_dict, print_findings, say_error
 from tui.core.batch import report
-from tui.core.batch.model import BatchProgress, RecentPolicy, RowState, RunSettings
+from tui.core.batch.model import (
+    MAX_CONCURRENCY,
+    BatchProgress,
+    RecentPolicy,
+    RowState,
+    RunSettings,
+)
 from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
@@ -226,7 +232,7 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
         organization_id=request.organization_id, role_arn=request.role_arn,
         kms_key_arn=request.kms_key_arn, bucket=request.bucket, base_prefix=plan.base_prefix,
         description=request.description,
-        concurrency=options.concurrency or bulk.default_concurrency(0),
+        concurrency=options.concurrency or MAX_CONCURRENCY,
         recent_policy=options.recent)
     info = create_run(store, run_settings, plan, time.time())
     printer.note(f"Run {info.run_id} stored; if it stops, continue it with: "

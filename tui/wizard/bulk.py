@@ -113,9 +113,12 @@ def plan_and_check(aws: Aws, request: ExportRequest, chosen: Chosen, now: float,
     return CheckedPlan(plan, tuple(preflight(aws, probe)))
 
 
-def default_concurrency(others_running: int) -> int:
-    """Slots this run can use now: ten minus the jobs others run (at least one)."""
-    return max(1, MAX_CONCURRENCY - others_running)
+def concurrency_note(others_running: int) -> str:
+    """What the jobs-at-once field means with `others_running` jobs of others in the org."""
+    if not others_running:
+        return f"1-{MAX_CONCURRENCY}; no one else runs export jobs in the organization now"
+    return (f"1-{MAX_CONCURRENCY}; the {others_running} job(s) others run now take slots "
+            "from this run until they end")
 
 
 def concurrency_problem(text: str) -> str | None:
