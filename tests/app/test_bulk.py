@@ -99,8 +99,8 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         text = flat(screen_text(app))
         assert "53 mailboxes of example-corp → " + EXPORTS + "<mailbox>/" in text
         assert "Checks: 8 ok" in text
-        assert "alice.wong@example-corp.awsapps.com → " + EXPORTS + \
-            "alice.wong!40example-corp.awsapps.com/" in text
+        assert "alice.wong@example-corp.awsapps.com → exports/alice.wong!40example-corp.awsapps" \
+            ".com/" in text
         assert "Jobs at once 10 1-10; no one else runs export jobs in the organization now" \
             in text
         await start_run(pilot)

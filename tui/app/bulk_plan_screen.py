@@ -119,9 +119,9 @@ class BulkPlanScreen(StepScreen):
 
         examples = Text("Each mailbox gets its own folder (@ becomes !40, + becomes !2B, so "
                         "the email can be read back):", style="dim")
-        for label, where in prefix_examples(plan, self.state.request.bucket):
-            examples.append(f"\n  {label} →", style="bold")
-            examples.append(f"\n  {where}")
+        for label, prefix in prefix_examples(plan):
+            examples.append(f"\n{label}", style="bold")
+            examples.append(f" → {prefix}")
         self.query_one("#bulk-examples", Static).update(examples)
 
         recent = plan.recent

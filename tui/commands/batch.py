@@ -210,7 +210,8 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
                f"s3://{request.bucket}/{plan.base_prefix}<mailbox>/; "
                f"{len(plan.recent)} exported in the last 24 hours ({recent_word}); "
                f"{plan.others_running} job(s) already running in the organization.")
-    examples = bulk.prefix_examples(plan, request.bucket)
+    examples = [(label, f"s3://{request.bucket}/{prefix}")
+                for label, prefix in bulk.prefix_examples(plan)]
     if options.as_json:
         printer.record({"type": "plan", "organization_id": plan.organization_id,
                         "mailboxes": len(plan.mailboxes), "recent": len(plan.recent),

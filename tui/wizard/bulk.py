@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.batch.model import MAX_CONCURRENCY, BatchProgress, RowState, RunInfo, RunStatus
-from tui.core.batch.plan import Chosen, Filters, Plan, Rejected, choose_enabled, choose_named
+from tui.core.batch.plan import (
+    Chosen,
+    Filters,
+    Plan,
+    PlannedMailbox,
+    Rejected,
+    choose_enabled,
+    choose_named,
+)
 from tui.core.batch.plan import make_plan as _make_plan
 from tui.core.batch.plan import read_names as _read_names
 from tui.core.batch.store import BatchStore, default_store_path
@@ -129,12 +137,15 @@ def concurrency_problem(text: str) -> str | None:
     return None
 
 
-def prefix_examples(plan: Plan, bucket: str, count: int = 3) -> list[tuple[str, str]]:
-    """(mailbox label, where its export lands) for the first `count` mailboxes, preferring
-    emails with characters that get encoded, so the scheme shows what it does."""
-    ordered = sorted(plan.mailboxes, key=lambda p: not any(c in (p.mailbox.email or "")
-                                                           for c in "@+"))
-    return [(p.mailbox.email or p.mailbox.name or p.mailbox.id, f"s3://{bucket}/{p.prefix}")
+def prefix_examples(plan: Plan, count: int = 3) -> list[tuple[str, str]]:
+    """(mailbox label, its S3 prefix) for `count` mailboxes of the plan, those whose email
+    has a `+` or `@` (which get encoded) first, so the scheme shows what it does."""
+    def plain(planned: PlannedMailbox) -> tuple[bool, bool]:
+        email = planned.mailbox.email or ""
+        return "+" not in email, "@" not in email
+
+    ordered = sorted(plan.mailboxes, key=plain)
+    return [(p.mailbox.email or p.mailbox.name or p.mailbox.id, p.prefix)
             for p in ordered[:count]]
 
 
