@@ -222,7 +222,14 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=BIG) as pilot:
         await to_bulk_choice(pilot)
-        await keys(pilot, "slash", "tab")  # the filter, then the list file
+        await keys(pilot, "slash")  # the filter: name or email starts with "bo"
+        await type_text(pilot, "bo")
+        await until(pilot, lambda: "Alice Wong" not in screen_text(app), "the filtered list")
+        text = flat(screen_text(app))
+        assert "Bob Smith" in text and "boardroom@example-corp.awsapps.com" in text
+        shown = app.screen.table.row_count
+        assert f"{shown} of {shown} marked" in text and 2 <= shown < 53
+        await keys(pilot, "tab")  # the list file
         await type_text(pilot, str(names))
         await keys(pilot, "enter")
         text = flat(screen_text(app))
