@@ -76,7 +76,8 @@ DEMO_WALK: tuple[Move, ...] = (
     Move("destination", "example-corp-mail-export", ("down", "enter")),
     Move("prefix", "Lands at  s3://example-corp-mail-export/", typed="exports/"),
     Move("destination-filled", "s3://example-corp-mail-export/exports/", ("enter", "enter")),
-    Move("review", "start-mailbox-export-job", ("s",)),
+    Move("review", "start-mailbox-export-job", ("s",),
+         gone="Checking everything"),  # Submit waits for the checks
     Move("confirm", "Start the export job?", ("y",)),
 )
 RESULT_READY = "The export job is running."

@@ -23,6 +23,7 @@ from benchmarks.common import DEMO_WALK, RESULT_READY, ROOT, dummy_aws_env
 
 JOB_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 STEP_TIMEOUT = 30.0  # seconds for one step on a busy machine (startup imports moto too)
+KEY_GAP = 0.2  # seconds between two keys, a brisk person's pace (see `press`)
 TMUX_KEYS = {"enter": "Enter", "down": "Down", "up": "Up", "escape": "Escape", "ctrl+q": "C-q"}
 
 
@@ -52,8 +53,12 @@ class Terminal:
         return self.run("display-message", "-p", "-t", "demo", f"#{{{field}}}").strip()
 
     def press(self, *keys: str) -> None:
+        """Press keys one by one at a person's pace. (Sent back to back, Down then Enter on
+        the mailbox search reach the app in one read, and Enter acts on the search box before
+        the focus has moved to the results.)"""
         for key in keys:
             self.run("send-keys", "-t", "demo", TMUX_KEYS.get(key, key))
+            time.sleep(KEY_GAP)
 
     def type(self, text: str) -> None:
         self.run("send-keys", "-t", "demo", "-l", text)
