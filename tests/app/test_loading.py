@@ -15,7 +15,7 @@ from tui.wizard.stages import Stage
 
 
 async def test_a_slow_call_shows_the_loading_state_and_keys_still_work(sim: Any) -> None:
-    sim.faults.latency = 0.4
+    sim.faults.latency = 1.5  # long enough to act during the call on a busy machine
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause(0.05)
