@@ -6,8 +6,9 @@ It runs the wizard headless on the simulated demo world (manual clock, so the pi
 the same every time), walks the demo happy path with the keys a person presses (the same walk
 as the snapshot tests and the tmux test, `benchmarks.common.DEMO_WALK`) and saves the screen
 of each step once its data has loaded: 120x40 for every step, 80x24 for a few. Then one
-refused submit (ten jobs already running) shows the error result. The monitor and job-list
-screens come from `save_screenshots(out_dir)` of their own module, when the app has one.
+refused submit (ten jobs already running) shows the error result. The monitor, job-list and
+bulk-export pictures come from `save_screenshots(out_dir)` of the scene modules beside their
+tests (tests/app/shots_monitor.py, tests/app/shots_bulk.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmarks.common, when run as a script from anywhere
+sys.path.insert(0, str(ROOT / "tests" / "app"))  # the monitor, jobs and bulk scenes
 
 from benchmarks.common import (  # noqa: E402
     DEMO_WALK,
@@ -50,8 +52,9 @@ NAMES = {
 RESULT_NAME = "09-result-job-id"
 ERROR_NAME = "10-result-refused"
 SMALL_STEPS = ("connection", "mailbox-search", "review")
-# Modules that may offer save_screenshots(out_dir) for the monitor and job-list screens.
-OTHER_SCREENSHOTS = ("tui.app.screenshots", "tui.app.monitor_screen", "tui.app.jobs_screen")
+# The scenes of the other screens, each module with save_screenshots(out_dir) -> paths:
+# the job monitor and job list, and the bulk export.
+OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,24 +146,18 @@ async def save_wizard(out_dir: Path) -> list[Path]:
 
 
 def save_other_screens(out_dir: Path) -> list[Path]:
-    """The monitor and job-list pictures, from the module that owns those screens."""
+    """The monitor, jobs and bulk pictures, from the modules that hold those scenes."""
+    saved: list[Path] = []
     for name in OTHER_SCREENSHOTS:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+            print(f"note: no {name} module: its pictures were not made", file=sys.stderr)
             continue
-        save_screenshots = getattr(module, "save_screenshots", None)
-        if callable(save_screenshots):
-            before = {p: p.stat().st_mtime_ns for p in out_dir.glob("*.svg")}
-            save_screenshots(out_dir)
-            return sorted(p for p in out_dir.glob("*.svg")
-                          if before.get(p) != p.stat().st_mtime_ns)
-    print("note: no save_screenshots(out_dir) in "
-          f"{', '.join(OTHER_SCREENSHOTS)}: monitor and jobs pictures not made",
-          file=sys.stderr)
-    return []
+        saved += [Path(path) for path in module.save_screenshots(out_dir)]
+    return saved
 
 
 if __name__ == "__main__":
