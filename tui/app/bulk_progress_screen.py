@@ -98,6 +98,7 @@ class BulkProgressScreen(Screen[None]):
         self._leaving = threading.Event()
         self._runner: Worker[tuple[str, list[Path]]] | None = None
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, MailboxRow] = {}
         self._last_posted: object = None
 
     def compose(self) -> ComposeResult:
@@ -184,6 +185,9 @@ class BulkProgressScreen(Screen[None]):
         if first:
             self.status.clear()
         for row in progress.rows:
+            if self._shown.get(row.entity_id) == row:
+                continue  # unchanged: most rows of a large run on most ticks
+            self._shown[row.entity_id] = row
             cells = row_cells(row)
             known = self._cells.get(row.entity_id)
             if known is None:
@@ -191,7 +195,7 @@ class BulkProgressScreen(Screen[None]):
             elif known != cells:
                 for (key, _, _), old, new in zip(COLUMNS, known, cells, strict=True):
                     if old != new:
-                        self.table.update_cell(row.entity_id, key, new, update_width=True)
+                        self.table.update_cell(row.entity_id, key, new)
             self._cells[row.entity_id] = cells
         totals = Text(bulk.status_word(progress.status).capitalize(),
                       style="bold yellow" if progress.status is RunStatus.PAUSED else "bold")
