@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pilot_kit import BIG, flat, keys, make_app, screen_text, settle, stage, step, type_text
+from textual import events
 
 from tui.app.mailbox_screen import SEARCH_DEBOUNCE_SECONDS, MailboxScreen
 from tui.app.status_line import StatusLine
@@ -92,3 +93,16 @@ async def test_a_failed_listing_is_a_sentence_and_ctrl_r_retries_it(sim: Any) ->
         await keys(pilot, "ctrl+r")
         assert "example-corp" in screen_text(app)
         assert "ctrl+r retries" not in flat(screen_text(app))
+
+
+async def test_down_and_enter_read_together_choose_the_pointed_mailbox(sim: Any) -> None:
+    """A fast typist's Down+Enter arrive in one read: Enter must reach the results."""
+    app = make_app(ExportRequest(organization_id=sim.world.org_id))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "alice")
+        app.post_message(events.Key("down", None))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert stage(app) is Stage.ROLE, flat(screen_text(app))
+        assert app.state.request.entity_id == sim.world.enabled_user

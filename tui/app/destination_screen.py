@@ -85,7 +85,7 @@ class DestinationScreen(ChoiceStepScreen):
         assert isinstance(item, BucketChoice)
         self.bucket_name, self.bucket_choice = item.name, item
         self._update_preview()
-        self.prefix_input.focus()
+        self.set_focus(self.prefix_input)  # at once: typing may follow this Enter directly
 
     # ---- prefix and description ----------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

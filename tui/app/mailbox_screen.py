@@ -132,7 +132,9 @@ class MailboxScreen(StepScreen):
 
     def action_focus_results(self) -> None:
         if self.search_input.has_focus and self.table.row_count:
-            self.table.focus()
+            # At once, not deferred like widget.focus(): an Enter read together with this
+            # Down must reach the results, not the search box.
+            self.set_focus(self.table)
 
 
 def _names_of(mailbox: Mailbox) -> tuple[str, ...]:
