@@ -86,7 +86,7 @@ def running(app: Any) -> int:
 
 
 async def to_bulk_choice(pilot: Pilot[Any]) -> None:
-    """Launch, connect, take the organization, ctrl+b at the mailbox step; wait for the
+    """Launch, connect, take the organization, ctrl+o at the mailbox step; wait for the
     list of every enabled mailbox."""
     for key in ("enter", "enter"):
         await until(pilot, lambda: not any(w.is_running for w in pilot.app.workers),
@@ -95,7 +95,7 @@ async def to_bulk_choice(pilot: Pilot[Any]) -> None:
         await pilot.press(key)
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "MailboxScreen",
                 "the mailbox step")
-    await pilot.press("ctrl+b")
+    await pilot.press("ctrl+o")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkChooseScreen)
                 and pilot.app.screen.table.row_count == 53
                 and not pilot.app.screen.loading_anything, "every mailbox listed")

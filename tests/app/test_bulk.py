@@ -202,7 +202,7 @@ async def test_let_running_jobs_finish_then_resume_follows_them(
         assert [j.state(now) for j in sim.workmail.jobs(sim.world.org_id)] == ["COMPLETED"] * 10
         await keys(pilot, "escape")
         assert isinstance(app.screen, BulkChooseScreen)
-        await keys(pilot, "ctrl+b")  # back to one mailbox
+        await keys(pilot, "ctrl+o")  # back to one mailbox
         assert "Choose the mailbox" in screen_text(app)
         assert app.state.bulk is None
 

@@ -29,7 +29,7 @@ FILTER_DEBOUNCE_SECONDS = 0.25
 SPEC = StepSpec(
     Stage.MAILBOX, "Choose the mailboxes to export",
     "Every enabled user and resource is marked: Enter goes on with them. / narrows by name "
-    "or email, Space un/marks one, Tab reaches the list file; ctrl+b: one mailbox.",
+    "or email, Space un/marks one, Tab reaches the list file; ctrl+o: one mailbox.",
     loading="Listing mailboxes…")
 
 
@@ -43,7 +43,7 @@ class BulkChooseScreen(StepScreen):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("space", "mark", "Mark", show=True),
         Binding("a", "mark_all", "All/none", show=False),
-        Binding("ctrl+b", "one_mailbox", "One mailbox"),
+        Binding("ctrl+o", "one_mailbox", "One mailbox"),
         Binding("u", "resume_run", "Resume run"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("down", "focus_table", show=False),

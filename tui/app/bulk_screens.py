@@ -1,5 +1,5 @@
 """Where the bulk path branches off the wizard: which screen shows a bulk state's mailbox and
-review steps, and the ctrl+b switch between one mailbox and many at the mailbox step."""
+review steps, and the ctrl+o switch between one mailbox and many at the mailbox step."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def bulk_screen_for(state: wz.WizardState) -> StepScreen | None:
 
 
 def on_mailbox_step(app: WizardApp) -> bool:
-    """Whether the single-mailbox step is showing: where ctrl+b opens the bulk path (the
-    bulk step has its own ctrl+b back to one mailbox)."""
+    """Whether the single-mailbox step is showing: where ctrl+o opens the bulk path (the
+    bulk step has its own ctrl+o back to one mailbox)."""
     from tui.app.mailbox_screen import MailboxScreen
 
     return isinstance(app.screen, MailboxScreen)

@@ -34,7 +34,7 @@ class WizardApp(App[int]):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("j", "jobs", "Jobs", show=False),
-        Binding("ctrl+b", "bulk", "Every mailbox"),
+        Binding("ctrl+o", "bulk", "Every mailbox"),
     ]
 
     def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
