@@ -54,11 +54,14 @@ def run_label(run: RunInfo) -> str:
     return f"{run.run_id} (started {created:%Y-%m-%d %H:%M} UTC, {bulk.status_word(run.status)})"
 
 
-def row_cells(row: MailboxRow) -> tuple[Text, ...]:
+def row_cells(row: MailboxRow, room: int = 40) -> tuple[Text, ...]:
+    """The table cells of a row; a mailbox label wider than `room` is shown by its name
+    (alice.wong rather than a cut-off alice.wong@example-corp.a)."""
     word, style = STATE_LOOK[row.state]
+    label = row.label if len(row.label) <= room or not row.name else row.name
     done = f"{row.progress}%" if row.state in (RowState.RUNNING, RowState.COMPLETED) else ""
     path = Text(row.s3_path, style="") if row.s3_path else Text(row.prefix, style="dim")
-    return (Text(row.label), Text(word, style=style), Text(done, justify="right"),
+    return (Text(label), Text(word, style=style), Text(done, justify="right"),
             Text(short_id(row.job_id) if row.job_id else ""), path)
 
 
@@ -99,6 +102,7 @@ class BulkProgressScreen(Screen[None]):
         self._runner: Worker[tuple[str, list[Path]]] | None = None
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._shown: dict[str, MailboxRow] = {}
+        self._room = 40  # cells of the mailbox column (set on mount from the terminal width)
         self._last_posted: object = None
 
     def compose(self) -> ComposeResult:
@@ -126,6 +130,7 @@ class BulkProgressScreen(Screen[None]):
         return self._runner is not None and self._runner.is_running
 
     def on_mount(self) -> None:
+        self._room = self._mailbox_width("mailbox") or 40
         for key, label, width in COLUMNS:
             self.table.add_column(label, key=key, width=width or self._mailbox_width(key))
         self.query_one("#bulk-end").display = False
@@ -188,7 +193,7 @@ class BulkProgressScreen(Screen[None]):
             if self._shown.get(row.entity_id) == row:
                 continue  # unchanged: most rows of a large run on most ticks
             self._shown[row.entity_id] = row
-            cells = row_cells(row)
+            cells = row_cells(row, self._room)
             known = self._cells.get(row.entity_id)
             if known is None:
                 self.table.add_row(*cells, key=row.entity_id)
