@@ -184,6 +184,11 @@ def test_ctrl_c_pauses_and_resume_finishes_without_starting_anything_twice(
     time.sleep(0.3)  # the run is paused: nothing new starts
     assert len(sim.workmail.jobs(sim.world.org_id)) == paused
 
+    elsewhere = cli("batch", "--resume", run_id, "--region", "eu-west-1", *FAST)
+    assert elsewhere.returncode == 3  # the organization is not in that Region: refused
+    assert "workmail-export batch: 1 check(s) found an error" in elsewhere.stderr
+    assert len(sim.workmail.jobs(sim.world.org_id)) == paused
+
     resumed = cli("batch", "--resume", run_id, *FAST, "--report-dir", str(tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.startswith(f"Resuming run {run_id} of {sim.world.org_id}.")

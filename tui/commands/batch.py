@@ -173,6 +173,11 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
                 say_error(COMMAND, str(exc))
                 return exit_codes.BAD_USAGE
             aws = connect(settings, confirm_identity=True)
+            organization = ExportRequest(organization_id=run_info.settings.organization_id)
+            findings = calls.check_organization(aws, organization)
+            print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
+            if any(f.level is Level.ERROR for f in findings) and not options.force:
+                return refused_if_errors(COMMAND, findings)  # e.g. another Region
             printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
             return drive(aws, store, run_info.run_id, options, printer)
         aws = connect(settings, confirm_identity=True)
