@@ -15,10 +15,12 @@ tui.commands, one module each; here they are only parsed and handed their values
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
@@ -182,8 +184,30 @@ def run_wizard(args: argparse.Namespace) -> int:
             raise
         return _say(f"{PROG}: this version has no {'plain' if args.plain else 'full-screen'} "
                     f"wizard yet.", code=1)
-    code: int = face.run(settings_from(args), prefill_from(args), args.demo)
+    if not args.demo:
+        code: int = face.run(settings_from(args), prefill_from(args), False)
+        return code
+    with demo_state_dir():
+        code = face.run(settings_from(args), prefill_from(args), True)
     return code
+
+
+@contextlib.contextmanager
+def demo_state_dir() -> Iterator[None]:
+    """A throw-away journal and batch store for --demo: the simulated jobs must not mix with
+    the real ones in the user's journal (and the simulator's job ids repeat between runs)."""
+    from tui.core.journal import JOURNAL_ENV, STATE_DIR_ENV
+
+    saved = {name: os.environ.pop(name, None) for name in (JOURNAL_ENV, STATE_DIR_ENV)}
+    with tempfile.TemporaryDirectory(prefix="workmail-export-demo-") as state_dir:
+        os.environ[STATE_DIR_ENV] = state_dir
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                os.environ.pop(name, None)
+                if value is not None:
+                    os.environ[name] = value
 
 
 # --- check -----------------------------------------------------------------------------------
