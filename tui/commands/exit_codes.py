@@ -18,6 +18,7 @@ MEANINGS: dict[int, str] = {
     BAD_USAGE: "bad flag or value, or a missing extra (one line on stderr names it)",
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
                   "the wizard when quitting with errors)",
-    JOB_UNSUCCESSFUL: "status --wait: the job ended FAILED or CANCELLED",
+    JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
+                       "ended FAILED or CANCELLED"),
     INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
 }
