@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import BIG, SMALL, flat, keys, screen_text, type_text
+from pilot_kit import BIG, SMALL, flat, keys, screen_text, type_text
 from shots_bulk import bulk_app, stored_run, to_bulk_choice
 from shots_monitor import until
 from textual.pilot import Pilot

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, Cli
+from cli_runner import ROOT, Cli
 
 from tui.cli import main
 
