@@ -71,6 +71,8 @@ async def test_the_demo_happy_path_ends_with_a_job_id_the_service_knows(
         with Journal.open() as journal:
             entry = journal.find(job.job_id)
         assert entry is not None
+        assert entry.entity_name == "alice.wong"
+        assert entry.entity_email == "alice.wong@example-corp.awsapps.com"
         await keys(pilot, "c")
         assert app.clipboard == job.job_id
 

@@ -192,12 +192,12 @@ class StepScreen(Screen[None]):
     def submit_export(self, message: str = "Submitting the export job…") -> None:
         """StartMailboxExportJob with the request's ClientToken (recorded in the journal
         first), then the result step with the JobId or the problem."""
-        aws, request = self.wizard.aws, self.state.request
+        aws, request, mailbox = self.wizard.aws, self.state.request, self.state.mailbox
         if aws is None or self.wizard.submitting:
             return
         self.wizard.submitting = True
-        self.call_aws(lambda: calls.submit(aws, request), self._submitted, message=message,
-                      group="submit", failed=self._submit_failed)
+        self.call_aws(lambda: calls.submit(aws, request, mailbox=mailbox), self._submitted,
+                      message=message, group="submit", failed=self._submit_failed)
 
     def _submitted(self, job: StartedJob) -> None:
         self.wizard.submitting = False

@@ -268,7 +268,8 @@ def _submit(w: PlainWizard) -> None:
     say(spec(Stage.RESULT).loading)
     w.submitting = True
     try:
-        job = calls.submit(w.connection, w.state.request, source="plain")
+        job = calls.submit(w.connection, w.state.request, source="plain",
+                           mailbox=w.state.mailbox)
     except Exception as exc:
         w.state = wz.failed(w.state, problem_of(exc, START_OPERATION))
     else:

@@ -6,6 +6,7 @@ first step before boto3 is loaded. Each function raises CoreError for an expecte
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -138,10 +139,12 @@ class _UnopenedJournal:
         raise self.error
 
 
-def submit(aws: Aws, request: ExportRequest, source: str = "tui") -> StartedJob:
+def submit(aws: Aws, request: ExportRequest, source: str = "tui",
+           mailbox: Mailbox | None = None) -> StartedJob:
     """Start the export, recording it in the local journal before the JobId is shown.
 
-    `source` is the face the journal names as the job's origin (tui, plain, cli)."""
+    `source` is the face the journal names as the job's origin (tui, plain, cli); `mailbox`,
+    when the face knows it, gives the journal the mailbox's name and email for the history."""
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
@@ -150,4 +153,8 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui") -> StartedJob:
     except CoreError as exc:
         return start_export(aws, request, _UnopenedJournal(exc))
     with journal:
+        if mailbox is not None and mailbox.id == request.entity_id:
+            with contextlib.suppress(CoreError):  # start_export records it without the name
+                journal.record_submit(request, aws.region, entity_name=mailbox.name,
+                                      entity_email=mailbox.email)
         return start_export(aws, request, journal)
