@@ -9,7 +9,6 @@ same walk.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import os
@@ -258,12 +257,6 @@ def percentile_ms(samples: Sequence[float], share: float) -> float:
     return ordered[rank] * 1000
 
 
-def timed(run: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    run()
-    return time.perf_counter() - began
-
-
 def machine() -> str:
     """One line naming the machine and the Python the numbers came from."""
     import platform
@@ -272,11 +265,3 @@ def machine() -> str:
     return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {platform.node()} · "
             f"{platform.machine()} · {cpus} cores · Python {platform.python_version()} · "
             f"{platform.system()} {platform.release()}")
-
-
-def run_async(coroutine: Awaitable[Any]) -> Any:
-    return asyncio.run(coroutine)  # type: ignore[arg-type]
-
-
-def python() -> str:
-    return sys.executable
