@@ -25,22 +25,9 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from tui.sim.env import isolated_environ
+
 ROOT = Path(__file__).resolve().parent.parent
-
-# What every walk of the demo runs with: dummy credentials and no real AWS config.
-DUMMY_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-UNSET_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
-                 "WORKMAIL_EXPORT_JOURNAL")
-
 
 @dataclass(frozen=True)
 class Move:
@@ -62,8 +49,8 @@ class Move:
 
 
 # The demo world's happy path (alice.wong, WorkMailExportRole, the demo key, the private
-# bucket, the prefix the role's policy allows). `ready` is text that appears only once the
-# step's data has loaded.
+# bucket, the prefix the role's policy allows, filled in). `ready` is text that appears only
+# once the step's data has loaded.
 DEMO_WALK: tuple[Move, ...] = (
     Move("connection", "123456789012", ("enter",)),
     Move("organization", "example-corp-archive", ("enter",)),
@@ -73,8 +60,8 @@ DEMO_WALK: tuple[Move, ...] = (
     Move("role", "WorkMailExportRole", ("down", "down", "enter")),
     Move("key", "alias/workmail-export", ("enter",)),
     Move("destination", "example-corp-mail-export", ("down", "enter")),
-    Move("prefix", "Lands at  s3://example-corp-mail-export/", typed="exports/"),
-    Move("destination-filled", "s3://example-corp-mail-export/exports/", ("enter", "enter")),
+    Move("destination-filled", "s3://example-corp-mail-export/exports/alice.wong/",
+         ("enter", "enter")),  # the prefix is filled in from the role's policy
     Move("review", "start-mailbox-export-job", ("s",),
          gone="Checking everything"),  # Submit waits for the checks
     Move("confirm", "Start the export job?", ("y",)),
@@ -92,11 +79,7 @@ def walk_presses(walk: Iterable[Move] = DEMO_WALK) -> int:
 
 def dummy_aws_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """`base` (default: this process's environment) with dummy credentials, no profile."""
-    env = dict(os.environ if base is None else base)
-    for name in UNSET_AWS_ENV:
-        env.pop(name, None)
-    env.update(DUMMY_AWS_ENV)
-    return env
+    return isolated_environ(dict(os.environ if base is None else base))
 
 
 def counted_uuid() -> Any:

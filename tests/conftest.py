@@ -13,29 +13,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tui.sim.env import DUMMY_AWS_ENV, UNSET_AWS_ENV
+
 if TYPE_CHECKING:
     from tui.sim import SimulatedAws
 
-_DUMMY_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "NO_COLOR": "",
-}
-_REMOVED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN",
-                "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "WORKMAIL_EXPORT_JOURNAL")
+_REMOVED_ENV = (*UNSET_AWS_ENV, "NO_COLOR")
 
 # Set at import time too, so that anything imported while collecting sees dummy values.
 for _name in _REMOVED_ENV:
     os.environ.pop(_name, None)
-os.environ.update({k: v for k, v in _DUMMY_ENV.items() if v})
-os.environ.pop("NO_COLOR", None)
+os.environ.update(DUMMY_AWS_ENV)
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +31,8 @@ def isolated_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     """Dummy credentials and a private state directory for every test."""
     for name in _REMOVED_ENV:
         monkeypatch.delenv(name, raising=False)
-    for name, value in _DUMMY_ENV.items():
-        if value:
-            monkeypatch.setenv(name, value)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name, value in DUMMY_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("WORKMAIL_EXPORT_STATE_DIR", str(tmp_path / "state"))
     yield
 

@@ -22,6 +22,7 @@ Modules, one job each:
     clock          ManualClock for tests, RealClock for the demo
     worlds         the "empty", "demo" and "large" worlds; world_policies: their IAM documents
     aws_seed       fast writes into moto's backends
+    env            the environment of a process that must reach only the simulator
 Every rule no public source confirmed is marked `ASSUMPTION (unverified)` where it is coded.
 """
 
