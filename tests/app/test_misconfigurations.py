@@ -35,9 +35,11 @@ def opened_at(world: Any, stage_name: Stage) -> ExportRequest:
 
 
 async def fill_destination(pilot: Any, bucket: str, prefix: str, submit: bool = True) -> None:
-    """Enter on the bucket, type the prefix, and (submit) Enter, Enter to check and go on."""
+    """Enter on the bucket, replace the suggested prefix by `prefix` (ctrl+u clears it), and
+    (submit) Enter, Enter to check and go on."""
     await point_at(pilot, bucket)
     await keys(pilot, "enter")
+    await keys(pilot, "ctrl+u")
     await type_text(pilot, prefix)
     if submit:
         await keys(pilot, "enter", "enter")

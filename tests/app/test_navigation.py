@@ -35,6 +35,7 @@ async def test_back_and_forward_keep_every_value_and_the_client_token(sim: Any) 
         assert stage(app) is Stage.DESTINATION
         await point_at(pilot, world.good_bucket)
         await keys(pilot, "enter")
+        await keys(pilot, "ctrl+u")  # the suggested prefix, replaced by a typed one
         await type_text(pilot, world.good_prefix)
         await keys(pilot, "enter")
         await type_text(pilot, "Alice before EOL")

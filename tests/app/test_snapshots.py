@@ -85,7 +85,7 @@ STEP_SHOTS = [  # the step (shot once it is ready), prefilled through, moves pla
     ("role", "entity_id", ()),
     ("key", "role_arn", ()),
     ("destination", "kms_key_arn", ()),
-    ("destination-filled", "kms_key_arn", ("destination", "prefix")),
+    ("destination-filled", "kms_key_arn", ("destination",)),
     ("review", "prefix", ()),
     ("confirm", "prefix", ("review",)),
 ]

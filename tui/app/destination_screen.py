@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from tui.app.choice_step import ChoiceStepScreen
 from tui.app.choice_table import ChoiceRow
 from tui.core.model import BucketChoice, Field
+from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.choices import landing_preview
 from tui.wizard.stages import Stage
@@ -35,6 +36,7 @@ class DestinationScreen(ChoiceStepScreen):
         request = self.state.request
         self.bucket_name = request.bucket
         self.bucket_choice: BucketChoice | None = self.state.bucket
+        self.suggested_prefix = ""  # the last prefix filled in for the person, not typed
 
     def empty_note(self) -> str:
         return "No S3 bucket found. Create one in the organization's Region first."
@@ -43,8 +45,8 @@ class DestinationScreen(ChoiceStepScreen):
         request = self.state.request
         with Horizontal(classes="form-row"):
             yield Static("Prefix", classes="form-label")
-            yield Input(value=request.prefix, placeholder="e.g. workmail-export/alice/",
-                        id="prefix", compact=True)
+            yield Input(value=request.prefix, id="prefix", compact=True,
+                        placeholder="filled in from the role's policy once a bucket is chosen")
         yield Static(id="prefix-message", classes="field-message")
         with Horizontal(classes="form-row"):
             yield Static("Description", classes="form-label")
@@ -57,6 +59,8 @@ class DestinationScreen(ChoiceStepScreen):
         # (Textual also runs StepScreen.on_mount, which starts the bucket listing.)
         self._validate(Field.PREFIX, self.prefix_input.value, quiet_when_empty=True)
         self._update_preview()
+        if self.bucket_name:
+            self._suggest_prefix()
 
     @property
     def prefix_input(self) -> Input:
@@ -86,6 +90,30 @@ class DestinationScreen(ChoiceStepScreen):
         self.bucket_name, self.bucket_choice = item.name, item
         self._update_preview()
         self.set_focus(self.prefix_input)  # at once: typing may follow this Enter directly
+        self._suggest_prefix()
+
+    # ---- the prefix the role allows ---------------------------------------------------------
+    def _suggest_prefix(self) -> None:
+        """Ask the core for a prefix inside the role's encryption-context condition for this
+        bucket; it replaces the prefix only while the person has not typed one."""
+        aws = self.wizard.aws
+        if aws is None or not self._prefix_is_ours():
+            return
+        request = self.state.request.with_changes(bucket=self.bucket_name)
+        mailbox = self.state.mailbox
+        name = mailbox.name if mailbox else ""
+        self.call_aws(lambda: calls.suggest_prefix(aws, request, name), self._prefix_suggested,
+                      message="Reading the prefix the role allows…", group="suggest")
+
+    def _prefix_is_ours(self) -> bool:
+        return self.prefix_input.value in ("", self.suggested_prefix)
+
+    def _prefix_suggested(self, prefix: str | None) -> None:
+        if not prefix or not self._prefix_is_ours():
+            return
+        self.suggested_prefix = prefix
+        self.prefix_input.value = prefix
+        self.prefix_input.cursor_position = len(prefix)
 
     # ---- prefix and description ----------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

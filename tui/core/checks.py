@@ -546,14 +546,9 @@ def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
     if facts.documents is None:
         assert facts.documents_problem is not None
         return [unchecked(field, facts.documents_problem, "the prefix against the role")]
-    in_bucket = policies.evaluate_export(facts.documents, request.bucket, facts.key_arn,
-                                         aws.region, prefix=None)
-    at_prefix = policies.evaluate_export(facts.documents, request.bucket, facts.key_arn,
-                                         aws.region, prefix=request.prefix)
-    outside = [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
+    outside = _calls_refused_at(aws, facts, request.bucket, request.prefix)
     if outside:
-        allowed = policies.prefixes_allowed(policies.encryption_context_patterns(
-            facts.documents, facts.key_arn or ""), request.bucket)
+        allowed = _prefixes_allowed(facts, request.bucket)
         named = " or ".join(f"'{p}'" for p in allowed) if allowed else "other prefixes"
         return [Finding(field, Level.ERROR,
                         f"The role {facts.name} lets WorkMail write only under {named}; "
@@ -564,6 +559,41 @@ def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
                         policy=_permissions_json(aws, request, facts.key_arn))]
     return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
                     f"{facts.name} allows.")]
+
+
+def _calls_refused_at(aws: Aws, facts: _RoleFacts, bucket: str,
+                      prefix: str) -> list[policies.AccessVerdict]:
+    """The export's calls the role may make somewhere in the bucket but not at `prefix`."""
+    assert facts.documents is not None
+    in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
+                                         prefix=None)
+    at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
+                                         prefix=prefix)
+    return [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
+
+
+def _prefixes_allowed(facts: _RoleFacts, bucket: str) -> list[str]:
+    assert facts.documents is not None
+    return policies.prefixes_allowed(policies.encryption_context_patterns(
+        facts.documents, facts.key_arn or ""), bucket)
+
+
+def suggest_prefix(aws: Aws, request: ExportRequest, mailbox_name: str) -> str | None:
+    """A prefix to prefill: `<allowed prefix><mailbox name>/` when the role's
+    encryption-context condition allows it, else the allowed prefix itself; None when the
+    role names no prefix for this bucket or cannot be read."""
+    if not request.role_arn or not request.bucket:
+        return None
+    facts = _read_role(aws, request)
+    if isinstance(facts, Finding) or facts.documents is None:
+        return None
+    for allowed in _prefixes_allowed(facts, request.bucket):
+        candidates = [f"{allowed}{mailbox_name}/"] if mailbox_name else []
+        for candidate in [*candidates, allowed]:
+            if (candidate and fields.check_field(Field.PREFIX, candidate) is None
+                    and not _calls_refused_at(aws, facts, request.bucket, candidate)):
+                return candidate
+    return None
 
 
 # --- everything -----------------------------------------------------------------------------

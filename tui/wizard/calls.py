@@ -119,6 +119,13 @@ def check_destination(aws: Aws, request: ExportRequest) -> list[Finding]:
     return checks.check_bucket(aws, request) + checks.check_prefix(aws, request)
 
 
+def suggest_prefix(aws: Aws, request: ExportRequest, mailbox_name: str) -> str | None:
+    """A prefix inside the role's encryption-context condition for this bucket, or None."""
+    from tui.core import checks
+
+    return checks.suggest_prefix(aws, request, mailbox_name)
+
+
 def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
     from tui.core import checks
 
