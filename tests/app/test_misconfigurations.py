@@ -195,6 +195,9 @@ async def test_buckets_in_another_region_or_public_are_refused(sim: Any) -> None
         assert stage(app) is Stage.DESTINATION
         text = flat(screen_text(app))
         assert "is public" in text and "WorkMail refuses public buckets" in text
+        # the list now says why on the bucket's own row, in its Region's line
+        assert any(world.public_bucket in line and "us-east-1" in line and "is public" in line
+                   for line in screen_text(app).splitlines())
 
 
 async def test_a_prefix_with_forbidden_characters_is_flagged_as_typed(sim: Any) -> None:

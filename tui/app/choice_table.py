@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
@@ -44,14 +45,41 @@ class ChoiceTable(DataTable[Text]):
         self.add_columns(*self._columns)
 
     def show(self, rows: Sequence[ChoiceRow], selected: str = "") -> None:
-        """Replace the rows; put the cursor on `selected` when it is listed."""
+        """Replace the rows; put the cursor on `selected` when it is listed. The last column
+        (why not, notes) gets the width left by the others and wraps at word boundaries."""
         self.clear()
         self._rows = {row.key: row for row in rows}
+        last = self.ordered_columns[-1] if self.ordered_columns else None
+        fit = self._last_column_width(rows)
+        if last is not None:
+            last.auto_width = fit is None
+            last.width = fit or 0
         for row in rows:
             style = row.style or ("dim" if row.why_not else "")
-            self.add_row(*(Text(cell, style=style) for cell in row.cells), key=row.key)
+            wraps = fit is not None and cell_len(row.cells[-1]) > fit
+            self.add_row(*(Text(cell, style=style) for cell in row.cells), key=row.key,
+                         height=None if wraps else 1)
         if selected in self._rows:
             self.move_cursor(row=self.get_row_index(selected))
+
+    def _last_column_width(self, rows: Sequence[ChoiceRow]) -> int | None:
+        """The last column's width when its texts do not fit beside the others; None: they
+        fit (or the table has no width yet)."""
+        available = self.size.width - 2  # room for a vertical scrollbar
+        if available <= 0 or not rows:
+            return None
+        padding = 2 * self.cell_padding
+        widths = [max(cell_len(str(column.label)), *(cell_len(r.cells[i]) for r in rows))
+                  for i, column in enumerate(self.ordered_columns)]
+        left = available - sum(w + padding for w in widths[:-1]) - padding
+        if widths[-1] <= left:
+            return None
+        return max(left, 16)
+
+    def on_resize(self) -> None:
+        if self._rows:
+            pointed = self.pointed
+            self.show(list(self._rows.values()), pointed.key if pointed else "")
 
     @property
     def pointed(self) -> ChoiceRow | None:

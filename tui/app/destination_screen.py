@@ -4,6 +4,7 @@ an optional description, and a preview of where the export lands."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.widgets import Input, Static
 
 from tui.app.choice_step import ChoiceStepScreen
 from tui.app.choice_table import ChoiceRow
-from tui.core.model import BucketChoice, Field
+from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.choices import landing_preview
@@ -91,6 +92,22 @@ class DestinationScreen(ChoiceStepScreen):
         self._update_preview()
         self.set_focus(self.prefix_input)  # at once: typing may follow this Enter directly
         self._suggest_prefix()
+
+    def after_check(self) -> None:
+        self._mark_refused_bucket()
+        super().after_check()
+
+    def _mark_refused_bucket(self) -> None:
+        """A bucket the check refused (public, say) shows why in the list from now on."""
+        refused = [f for f in wz.findings_of(self.state, self.STAGE)
+                   if f.field is Field.BUCKET and f.level is Level.ERROR]
+        listed = {row.key: row.item for row in self.table.rows_shown}
+        chosen = listed.get(self.bucket_name)
+        if not refused or not isinstance(chosen, BucketChoice) or not chosen.usable:
+            return
+        marked = replace(chosen, why_not=refused[0].message)
+        items = [marked if row.key == marked.name else row.item for row in self.table.rows_shown]
+        self.table.show(self.rows(items), marked.name)
 
     # ---- the prefix the role allows ---------------------------------------------------------
     def _suggest_prefix(self) -> None:
