@@ -210,3 +210,21 @@ async def test_another_region_reconnects_and_the_organization_step_says_none_is_
         assert stage(app) is Stage.ORGANIZATION
         assert ("No WorkMail organization in us-west-2. Press Esc and choose the Region where "
                 "your organization is.") in flat(screen_text(app))
+
+
+async def test_a_prefilled_review_at_80x24_names_what_the_ids_are_and_shows_submit(
+        sim: Any) -> None:
+    world = sim.world
+    app = make_app(good_request(world))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert stage(app) is Stage.REVIEW
+        text = screen_text(app)
+        table = flat(text.split("Enter opens")[0])  # the review's table, above the details
+        assert f"example-corp ({world.org_id})" in table
+        assert "alice.wong@example-corp.awsapps.com" in table
+        assert world.enabled_user not in table
+        assert "Submit (s)" in text  # on screen at 80x24, not below the fold
+        assert "Step 7 of 8 · Review  ✓ ✓ ✓ ✓ ✓ ✓ ● ·" in text
+        await keys(pilot, "s")
+        assert "Start the export job?" in screen_text(app)

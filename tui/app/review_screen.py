@@ -15,7 +15,8 @@ from tui.app.choice_table import ChoiceRow, ChoiceTable
 from tui.app.confirm_screen import ConfirmScreen
 from tui.app.findings_view import FindingsView
 from tui.app.step_screen import StepScreen
-from tui.core.model import Field, Finding, Level
+from tui.core.model import Field, Finding, Level, Mailbox, Organization
+from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.choices import landing_preview
@@ -45,8 +46,8 @@ class ReviewScreen(StepScreen):
             yield Static(id="field-details")
             yield Static(Text("Equivalent AWS CLI command (c copies it):", style="dim"))
             yield Static(id="cli-command")
-            with Horizontal(classes="buttons"):
-                yield Button("Submit (s)", variant="success", id="submit", disabled=True)
+        with Horizontal(classes="buttons"):  # below the scroll: Submit stays on screen
+            yield Button("Submit (s)", variant="success", id="submit", disabled=True)
 
     @property
     def table(self) -> ChoiceTable:
@@ -60,15 +61,24 @@ class ReviewScreen(StepScreen):
         check = self.spec.check
         if aws is None or check is None:
             return
-        self.call_aws(lambda: check(aws, request), self._preflighted, message=self.spec.loading,
+        named = self.state.organization is not None and self.state.mailbox is not None
+
+        def check_and_name() -> tuple[list[Finding], Organization | None, Mailbox | None]:
+            names = (None, None) if named else calls.names_of(aws, request)
+            return check(aws, request), *names
+
+        self.call_aws(check_and_name, self._preflighted, message=self.spec.loading,
                       group="check", busy=self.table)
 
     def command(self) -> str:
         region = self.wizard.aws.region if self.wizard.aws else None
         return aws_cli_command(self.state.request, self.state.settings, region, multiline=True)
 
-    def _preflighted(self, findings: list[Finding]) -> None:
-        self.wizard.state = wz.with_findings(self.state, tuple(FIELD_LABELS), findings)
+    def _preflighted(self, checked: tuple[list[Finding], Organization | None,
+                                          Mailbox | None]) -> None:
+        findings, organization, mailbox = checked
+        named = wz.with_names(self.state, organization, mailbox)
+        self.wizard.state = wz.with_findings(named, tuple(FIELD_LABELS), findings)
         self.checked = True
         self._render_fields(point_at_trouble=True)
         self.refresh_stage_bar()

@@ -38,9 +38,10 @@ class StageBar(Widget):
     def _short(self) -> Text:
         text = Text(f"Step {self.current.position + 1} of {len(STAGE_ORDER)} · ", style="dim")
         text.append(self.current.value, style="bold reverse")
-        text.append("  ")
+        text.append(" ")
         for stage in STAGE_ORDER:
             mark = "●" if stage is self.current else "✓" if stage in self.done else "·"
+            text.append(" ")
             text.append(mark, style=self._style(stage))
         return text
 

@@ -119,6 +119,21 @@ def check_destination(aws: Aws, request: ExportRequest) -> list[Finding]:
     return checks.check_bucket(aws, request) + checks.check_prefix(aws, request)
 
 
+def names_of(aws: Aws, request: ExportRequest) -> tuple[Organization | None, Mailbox | None]:
+    """The organization and mailbox a request names by id (for a person to read); None for
+    one that cannot be found or read, since the checks already say why."""
+    from tui.core import discovery
+
+    organization = mailbox = None
+    with contextlib.suppress(CoreError):
+        organization = next((o for o in discovery.list_organizations(aws)
+                             if o.id == request.organization_id), None)
+    if request.organization_id and request.entity_id:
+        with contextlib.suppress(CoreError):
+            mailbox = discovery.resolve_mailbox(aws, request.organization_id, request.entity_id)
+    return organization, mailbox
+
+
 def suggest_prefix(aws: Aws, request: ExportRequest, mailbox_name: str) -> str | None:
     """A prefix inside the role's encryption-context condition for this bucket, or None."""
     from tui.core import checks

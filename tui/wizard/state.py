@@ -249,6 +249,18 @@ def choose_key(state: WizardState, key_arn: str, key: KeyChoice | None = None) -
     return replace(new, key=key)
 
 
+def with_names(state: WizardState, organization: Organization | None,
+               mailbox: Mailbox | None) -> WizardState:
+    """The organization and mailbox looked up for ids that were prefilled or typed; a choice
+    already made is kept, and one that no longer matches the request is not taken."""
+    request = state.request
+    if state.organization is None and organization and organization.id == request.organization_id:
+        state = replace(state, organization=organization)
+    if state.mailbox is None and mailbox and mailbox.id == request.entity_id:
+        state = replace(state, mailbox=mailbox)
+    return state
+
+
 def choose_destination(state: WizardState, bucket: str, prefix: str, description: str,
                        choice: BucketChoice | None = None) -> WizardState:
     """Bucket, prefix and description set together, as the destination step submits them."""
