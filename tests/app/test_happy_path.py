@@ -51,6 +51,7 @@ async def walk_happy_path(pilot: Any, sim: Any) -> int:
     assert "error" not in screen_text(app)
     await press("s")
     assert "Start the export job?" in screen_text(app)
+    assert f"s3://{world.good_bucket}/{HAPPY_PREFIX}<JobId>.zip" in screen_text(app)
     await press("y")
     assert stage(app) is Stage.RESULT, flat(screen_text(app))
     return pressed

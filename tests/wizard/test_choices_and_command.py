@@ -7,7 +7,7 @@ import shlex
 
 from tui.core.model import ConnectionSettings, ExportRequest, KeyChoice, RoleChoice
 from tui.wizard.aws_command import aws_cli_command, command_words
-from tui.wizard.choices import landing_preview, match_key, match_role
+from tui.wizard.choices import export_object, landing_preview, match_key, match_role
 
 KEY = KeyChoice(arn="arn:aws:kms:us-east-1:111122223333:key/1234", key_id="1234",
                 aliases=("alias/export",), region="us-east-1", spec="SYMMETRIC_DEFAULT",
@@ -52,3 +52,8 @@ def test_the_cli_command_round_trips_through_a_shell() -> None:
 def test_the_landing_preview_shows_bucket_and_prefix() -> None:
     assert landing_preview("b", "exports/") == "s3://b/exports/…"
     assert landing_preview("", "exports/") == ""
+
+
+def test_the_export_object_names_the_zip_the_job_writes() -> None:
+    assert export_object("b", "exports/alice/") == "s3://b/exports/alice/<JobId>.zip"
+    assert export_object("b", "exports") == "s3://b/exports/<JobId>.zip"

@@ -19,7 +19,7 @@ from tui.core.model import Field, Finding, Level, Mailbox, Organization
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
-from tui.wizard.choices import landing_preview
+from tui.wizard.choices import export_object, landing_preview
 from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, worst
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 
@@ -154,7 +154,7 @@ class ReviewScreen(StepScreen):
         request = self.state.request
         question = Text("Start the export job?\n\n", style="bold")
         question.append(f"Mailbox  {field_value(self.state, Field.ENTITY)}\n")
-        question.append(f"Lands at {landing_preview(request.bucket, request.prefix)}")
+        question.append(f"Lands at {export_object(request.bucket, request.prefix)}")
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -42,6 +42,13 @@ def landing_preview(bucket: str, prefix: str) -> str:
     return f"s3://{bucket}/{prefix}…"
 
 
+def export_object(bucket: str, prefix: str) -> str:
+    """The S3 object one export job writes, with its JobId still to come."""
+    from tui.core.policies import object_key_start
+
+    return f"s3://{bucket}/{object_key_start(prefix) if prefix else ''}<JobId>.zip"
+
+
 def no_exact_mailbox(text: str) -> str:
     """What to say when typed text names no user or resource exactly."""
     return (f"No user or resource has the id, name or email {text!r}. Pick one from the list "
