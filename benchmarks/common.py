@@ -60,9 +60,9 @@ DEMO_WALK: tuple[Move, ...] = (
     Move("role", "WorkMailExportRole", ("down", "down", "enter")),
     Move("key", "alias/workmail-export", ("enter",)),
     Move("destination", "example-corp-mail-export", ("down", "enter")),
-    Move("destination-filled", "s3://example-corp-mail-export/exports/alice.wong/",
+    Move("destination-filled", "s3://example-corp-mail-export/exports/",
          ("enter", "enter")),  # the prefix is filled in from the role's policy
-    Move("review", "start-mailbox-export-job", ("s",),
+    Move("review", "Submit (s)", ("s",),
          gone="Checking everything"),  # Submit waits for the checks
     Move("confirm", "Start the export job?", ("y",)),
 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -40,6 +41,7 @@ class ChoiceTable(DataTable[Text]):
         super().__init__(cursor_type="row", id=id)
         self._columns = tuple(columns)
         self._rows: dict[str, ChoiceRow] = {}
+        self._width = 0  # the width the rows were last fitted to
 
     def on_mount(self) -> None:
         self.add_columns(*self._columns)
@@ -49,6 +51,8 @@ class ChoiceTable(DataTable[Text]):
         (why not, notes) gets the width left by the others and wraps at word boundaries."""
         self.clear()
         self._rows = {row.key: row for row in rows}
+        for column in self.ordered_columns:  # DataTable keeps the widest cell ever shown
+            column.content_width = cell_len(column.label.plain)
         last = self.ordered_columns[-1] if self.ordered_columns else None
         fit = self._last_column_width(rows)
         if last is not None:
@@ -76,8 +80,11 @@ class ChoiceTable(DataTable[Text]):
             return None
         return max(left, 16)
 
-    def on_resize(self) -> None:
-        if self._rows:
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the last column again when the width changed (not the height: a re-show moves
+        the cursor, which would replace what the status line says)."""
+        width, self._width = self._width, event.size.width
+        if self._rows and width != event.size.width:
             pointed = self.pointed
             self.show(list(self._rows.values()), pointed.key if pointed else "")
 
