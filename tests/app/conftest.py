@@ -1,5 +1,4 @@
-"""Pilot tests run `async def` tests on a fresh event loop; the helpers live in pilot_kit
-(re-exported here for test modules that still import them from conftest)."""
+"""Pilot tests run `async def` tests on a fresh event loop; the helpers live in pilot_kit."""
 
 from __future__ import annotations
 
@@ -7,20 +6,6 @@ import asyncio
 import inspect
 
 import pytest
-from pilot_kit import (  # noqa: F401  (re-exported)
-    BIG,
-    SMALL,
-    flat,
-    good_request,
-    keys,
-    make_app,
-    point_at,
-    screen_text,
-    settle,
-    stage,
-    step,
-    type_text,
-)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BIG, SMALL, good_request, make_app
+from pilot_kit import BIG, SMALL, good_request, make_app
 
 from benchmarks.common import (
     DEMO_WALK,
