@@ -254,8 +254,9 @@ def main(argv: list[str] | None = None) -> int:
 
     total = typed + keys
     planned = walk_presses(DEMO_WALK)
-    print(f"keystrokes launch -> submitted job: {total} ({keys} keys + {typed} typed "
-          f"characters: 'alice' and 'exports/'); the walk plans {planned}")
+    texts = ", ".join(repr(move.typed) for move in DEMO_WALK if move.typed)
+    print(f"keystrokes launch -> submitted job: {total} ({keys} named keys + {typed} letter "
+          f"keys, among them s and y; texts typed: {texts}); the walk plans {planned}")
     print(f"  goal <= {KEYS_GOAL}: {'met' if total <= KEYS_GOAL else 'NOT met'} counting "
           f"typed characters; {'met' if keys <= KEYS_GOAL else 'NOT met'} counting other keys")
 
