@@ -16,7 +16,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from shots_monitor import _private_state, until
+from shots_monitor import _private_state, until, write_pictures
 from textual.pilot import Pilot
 
 from tui.app.bulk_choose_screen import BulkChooseScreen
@@ -29,7 +29,6 @@ from tui.sim import ManualClock, SimulatedAws
 
 JOB_SECONDS = 100.0
 SHOT_RUN_ID = "r2027eosdemo"
-SIZES = {"": (120, 40), "-80x24": (80, 24)}
 
 
 class SimTicks:
@@ -145,15 +144,7 @@ def picture(name: str, size: tuple[int, int]) -> str:
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
     """Write bulk-choose.svg and bulk-progress.svg (120x40) and their -80x24 twins into
     `out_dir`; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in ("bulk-choose", "bulk-progress"):
-        for suffix, size in SIZES.items():
-            path = out / f"{name}{suffix}.svg"
-            path.write_text(picture(name, size), encoding="utf-8")
-            written.append(path)
-    return written
+    return write_pictures(out_dir, ("bulk-choose", "bulk-progress"), picture)
 
 
 if __name__ == "__main__":

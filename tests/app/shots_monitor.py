@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -272,10 +272,16 @@ def picture(name: str, size: tuple[int, int]) -> str:
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
     """Write screenshots/monitor-running.svg, monitor-completed.svg, monitor-failed.svg and
     jobs.svg at 120x40, and the same at 80x24 as *-80x24.svg; returns the paths."""
+    return write_pictures(out_dir, SCENES, picture)
+
+
+def write_pictures(out_dir: str | Path, names: Iterable[str],
+                   picture: Callable[[str, tuple[int, int]], str]) -> list[Path]:
+    """Each named scene's SVG at 120x40 (NAME.svg) and 80x24 (NAME-80x24.svg) in `out_dir`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in SCENES:
+    for name in names:
         for size, suffix in ((BIG, ""), (SMALL, "-80x24")):
             path = out / f"{name}{suffix}.svg"
             path.write_text(picture(name, size), encoding="utf-8")
