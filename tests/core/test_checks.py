@@ -381,3 +381,14 @@ def test_oracle_preflight_errors_exactly_when_the_job_fails(aws: Aws, sim: Any) 
     # good and legacy roles with exports/, exports and exports/2027/; other-prefix with other/
     assert sum(row[5] == "COMPLETED" for row in table) == 7
     assert len(table) == 90
+
+
+def test_preflight_reads_the_role_once_for_the_role_and_prefix_checks(aws: Aws, sim: Any) -> None:
+    sent: list[str] = []
+    aws.client("iam").meta.events.register(
+        "before-call.iam", lambda model, **_: sent.append(model.name))
+    findings = checks.preflight(aws, good_request(sim))
+    assert {f.level for f in findings} == {Level.OK}
+    assert sent.count("GetRole") == 1
+    assert sent.count("ListRolePolicies") == 1
+    assert any(f.field is Field.PREFIX and "which the role" in f.message for f in findings)

@@ -303,11 +303,16 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
                    f"the key through S3 in {aws.region}.")
 
 
-def check_role(aws: Aws, request: ExportRequest) -> list[Finding]:
+RoleReader = Callable[[], "_RoleFacts | Finding"]
+
+
+def check_role(aws: Aws, request: ExportRequest,
+               read_role: RoleReader | None = None) -> list[Finding]:
     """The role exists, WorkMail's export service may assume it for this organization (the
     current aws:SourceAccount/SourceArn form or the older sts:ExternalId form), and its
-    policies allow the s3 and kms calls of an export (kms:ViaService of this Region)."""
-    facts = _read_role(aws, request)
+    policies allow the s3 and kms calls of an export (kms:ViaService of this Region).
+    `read_role` lets preflight share one read of the role with check_prefix."""
+    facts = read_role() if read_role else _read_role(aws, request)
     if isinstance(facts, Finding):
         return [facts]
     return [_trust_finding(aws, request, facts), _permission_findings(aws, request, facts)]
@@ -529,7 +534,8 @@ def _bucket_policy_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
 # --- prefix ---------------------------------------------------------------------------------
 
 
-def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
+def check_prefix(aws: Aws, request: ExportRequest,
+                 read_role: RoleReader | None = None) -> list[Finding]:
     """The prefix follows the field rules and lies inside the role's encryption-context
     condition (kms:EncryptionContext:aws:s3:arn) and object resources."""
     field = Field.PREFIX
@@ -539,7 +545,7 @@ def check_prefix(aws: Aws, request: ExportRequest) -> list[Finding]:
     where = f"s3://{request.bucket}/{request.prefix}"
     if not request.role_arn or not request.bucket:
         return [Finding(field, Level.OK, f"Exports will land under {where}.")]
-    facts = _read_role(aws, request)
+    facts = read_role() if read_role else _read_role(aws, request)
     if isinstance(facts, Finding):
         return [Finding(field, Level.UNCHECKED,
                         "could not check the prefix against the role: " + facts.message)]
@@ -608,6 +614,7 @@ def check_description(aws: Aws, request: ExportRequest) -> list[Finding]:
 CHECKS: tuple[Callable[[Aws, ExportRequest], list[Finding]], ...] = (
     check_organization, check_entity, check_role, check_key, check_bucket, check_prefix,
     check_description)
+_READ_THE_ROLE = (check_role, check_prefix)  # these two share one read of the role
 _ORDER = {field: index for index, field in enumerate(Field)}
 
 
@@ -616,7 +623,11 @@ def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
     for service in ("workmail", "iam", "kms", "s3"):
         aws.client(service)  # create clients here: boto3 sessions are not thread-safe
     # A pool of its own: the checks wait on discovery's pool, which must not be full of them.
-    with ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="preflight") as checks:
-        futures = [checks.submit(check, aws, request) for check in CHECKS]
+    # The role (GetRole and every policy of it) is read once, first, for both checks using it.
+    with ThreadPoolExecutor(max_workers=len(CHECKS) + 1,
+                            thread_name_prefix="preflight") as checks:
+        role = checks.submit(_read_role, aws, request)
+        futures = [checks.submit(check, aws, request, role.result) if check in _READ_THE_ROLE
+                   else checks.submit(check, aws, request) for check in CHECKS]
         findings = [finding for found in discovery.gather(futures) for finding in found]
     return sorted(findings, key=lambda f: _ORDER[f.field])
