@@ -70,9 +70,9 @@ def totals(app: WizardApp, state: RowState) -> int:
 async def choose_to_plan(pilot: Pilot[Any], sim: Any) -> None:
     """From the marked mailboxes through role, key and destination to the bulk review."""
     await keys(pilot, "enter")  # go on with the marked mailboxes
-    await keys(pilot, "down", "down", "enter")  # WorkMailExportRole
+    await keys(pilot, "enter")  # WorkMailExportRole, made for this organization: listed first
     await keys(pilot, "enter")  # the demo key
-    await keys(pilot, "down", "enter")  # example-corp-mail-export
+    await keys(pilot, "enter")  # example-corp-mail-export, the bucket the role may write to
     assert f"s3://{sim.world.good_bucket}/{sim.world.good_prefix}…" in screen_text(pilot.app)
     await keys(pilot, "enter", "enter")  # the prefix the role allows, filled in
     assert isinstance(pilot.app.screen, BulkPlanScreen), flat(screen_text(pilot.app))
@@ -240,9 +240,9 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
         await keys(pilot, "space")  # un-mark the first (alice.wong)
         assert "2 of 3 marked" in flat(screen_text(app))
         await keys(pilot, "enter")  # go on with the two
-        await keys(pilot, "down", "down", "enter")
         await keys(pilot, "enter")
-        await keys(pilot, "down", "enter")
+        await keys(pilot, "enter")
+        await keys(pilot, "enter")
         await keys(pilot, "enter", "enter")  # the prefix the role allows, filled in
         assert isinstance(app.screen, BulkPlanScreen)
         text = flat(screen_text(app))

@@ -205,3 +205,22 @@ def test_buckets_with_their_region(aws: Aws, sim: Any) -> None:
     assert other.region == "eu-west-1" and "eu-west-1" in other.why_not
     assert buckets[world.public_bucket].usable  # public access is the bucket check's job
     assert list(buckets)[-1] == world.other_region_bucket  # usable first
+
+
+def test_the_role_made_for_the_organization_comes_first(aws: Aws, sim: Any) -> None:
+    """Given the organization, a trust whose aws:SourceArn names it ranks first; a trust
+    naming another organization is not trust for this one."""
+    from tui.sim import aws_seed
+    from tui.sim.world_policies import trust_current
+
+    world = sim.world
+    elsewhere = world.good_role_arn.split(":")[4]
+    other_org = f"arn:aws:workmail:{world.region}:{elsewhere}:organization/m-0000000000000000"
+    aws_seed.create_role("AAExportForAnotherOrg", trust_current(elsewhere, other_org))
+    roles = discovery.list_roles(aws, world.org_id)
+    assert roles[0].arn == world.good_role_arn and roles[0].for_organization
+    assert [r.name for r in roles if r.for_organization] == ["WorkMailExportRole"]
+    other = next(r for r in roles if r.name == "AAExportForAnotherOrg")
+    assert not other.trusts_workmail and "for this organization" in other.note
+    unjudged = next(r for r in discovery.list_roles(aws) if r.name == "AAExportForAnotherOrg")
+    assert unjudged.trusts_workmail and not unjudged.for_organization  # no organization given

@@ -51,10 +51,10 @@ class ChoiceStepScreen(StepScreen):
 
     def load(self) -> None:
         self.table.focus()
-        discover, aws = self.spec.discover, self.wizard.aws
+        discover, aws, request = self.spec.discover, self.wizard.aws, self.state.request
         if discover is None or aws is None:
             return
-        self.call_aws(lambda: discover(aws), self._listed, message=self.spec.loading,
+        self.call_aws(lambda: discover(aws, request), self._listed, message=self.spec.loading,
                       busy=self.table)
 
     def _listed(self, items: Sequence[object]) -> None:

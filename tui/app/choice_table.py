@@ -12,6 +12,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.core.model import BucketChoice, KeyChoice
+
 
 @dataclass(frozen=True)
 class ChoiceRow:
@@ -22,6 +24,11 @@ class ChoiceRow:
     cells: tuple[str, ...]
     why_not: str = ""
     style: str = ""  # defaults to dim for a row with a why_not
+
+
+def fit_style(choice: KeyChoice | BucketChoice) -> str:
+    """A usable key or bucket the chosen role may not use is shown as a warning."""
+    return "yellow" if choice.usable and choice.role_allows is False else ""
 
 
 class ChoiceTable(DataTable[Text]):

@@ -12,11 +12,12 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow
+from tui.app.choice_table import ChoiceRow, fit_style
 from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.choices import landing_preview
+from tui.wizard.present import choice_note
 from tui.wizard.stages import Stage
 
 
@@ -30,7 +31,7 @@ def field_problem(field: Field, value: str) -> str | None:
 class DestinationScreen(ChoiceStepScreen):
     STAGE = Stage.DESTINATION
     CSS_PATH = "destination_screen.tcss"
-    COLUMNS = ("Bucket", "Region", "Why not usable")
+    COLUMNS = ("Bucket", "Region", "Note")
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,9 +74,9 @@ class DestinationScreen(ChoiceStepScreen):
 
     # ---- the bucket list -------------------------------------------------------------
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
-        buckets = sorted((b for b in items if isinstance(b, BucketChoice)),
-                         key=lambda b: (not b.usable, b.name))
-        return [ChoiceRow(b.name, b, (b.name, b.region, b.why_not), b.why_not) for b in buckets]
+        buckets = [b for b in items if isinstance(b, BucketChoice)]
+        return [ChoiceRow(b.name, b, (b.name, b.region, choice_note(b)), b.why_not,
+                          style=fit_style(b)) for b in buckets]
 
     def selected_key(self) -> str:
         return self.bucket_name

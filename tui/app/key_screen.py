@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow
+from tui.app.choice_table import ChoiceRow, fit_style
 from tui.core.model import KeyChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_key
+from tui.wizard.present import choice_note
 from tui.wizard.stages import Stage
 
 
 class KeyScreen(ChoiceStepScreen):
     STAGE = Stage.KEY
-    COLUMNS = ("Alias", "State", "Key id", "Why not usable")
+    COLUMNS = ("Alias", "State", "Key id", "Note")
     TYPED_LABEL = "…or type a key ARN, key id or alias and press Enter"
 
     def empty_note(self) -> str:
         return "No KMS key found in this Region. Type the ARN of the key to use below."
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
-        keys = sorted((k for k in items if isinstance(k, KeyChoice)), key=lambda k: not k.usable)
+        keys = [k for k in items if isinstance(k, KeyChoice)]
         return [ChoiceRow(k.arn, k, (", ".join(k.aliases) or "(no alias)", k.state, k.key_id,
-                                     k.why_not), k.why_not) for k in keys]
+                                     choice_note(k)), k.why_not, style=fit_style(k))
+                for k in keys]
 
     def selected_key(self) -> str:
         return self.state.request.kms_key_arn

@@ -1,4 +1,5 @@
-"""Step 4: the IAM role WorkMail assumes; roles trusting WorkMail's export service first."""
+"""Step 4: the IAM role WorkMail assumes; roles made for the organization first, then the
+others trusting WorkMail's export service."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tui.app.choice_table import ChoiceRow, ChoiceTable
 from tui.core.model import RoleChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_role
+from tui.wizard.present import role_trust
 from tui.wizard.stages import Stage
 
 
@@ -22,7 +24,7 @@ class RoleScreen(ChoiceStepScreen):
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         roles = [r for r in items if isinstance(r, RoleChoice)]
-        return [ChoiceRow(r.arn, r, (r.name, "yes" if r.trusts_workmail else "no"),
+        return [ChoiceRow(r.arn, r, (r.name, role_trust(r)),
                           style="" if r.trusts_workmail else "yellow") for r in roles]
 
     def on_choice_table_pointed(self, event: ChoiceTable.Pointed) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -176,6 +176,24 @@ def _attached_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
     return documents
 
 
+def start_reading_documents(aws: Aws, role_name: str) -> list[Future[list[Mapping[str, Any]]]]:
+    """Submits the reads of the role's inline and attached policies to the thread pool (from
+    outside it: its tasks never wait on each other); `documents_read` collects them."""
+    submit = discovery.pool().submit
+    return [submit(_inline_documents, aws, role_name), submit(_attached_documents, aws, role_name)]
+
+
+def documents_read(reads: list[Future[list[Mapping[str, Any]]]]) -> list[Mapping[str, Any]]:
+    """Every policy document the reads found; CoreError when one could not be read."""
+    return [document for found in discovery.gather(reads) for document in found]
+
+
+def role_name(role_arn: str) -> str:
+    """The name in an IAM role ARN ('' when it is not one)."""
+    found = _ROLE_ARN.match(role_arn)
+    return found.group(2) if found else ""
+
+
 def _key_arn(aws: Aws, request: ExportRequest) -> str | None:
     """The key's own ARN (DescribeKey resolves an alias ARN); as typed if it cannot."""
     if not request.kms_key_arn:
@@ -192,12 +210,12 @@ def _role_facts(aws: Aws, request: ExportRequest, role_account: str, name: str) 
     submit = discovery.pool().submit
     role_lookup = submit(call, "iam:GetRole", aws.client("iam").get_role, RoleName=name)
     organization = submit(_organization_arn, aws, request, role_account)
-    policy_lists = [submit(_inline_documents, aws, name), submit(_attached_documents, aws, name)]
+    policy_reads = start_reading_documents(aws, name)
     key_arn = submit(_key_arn, aws, request)
     role = role_lookup.result()["Role"]
     documents: list[Mapping[str, Any]] | None
     try:
-        documents, problem = [d for found in discovery.gather(policy_lists) for d in found], None
+        documents, problem = documents_read(policy_reads), None
     except CoreError as error:
         documents, problem = None, error.problem
     account, org_arn = organization.result()

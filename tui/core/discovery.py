@@ -294,22 +294,33 @@ def resolve_mailbox(aws: Aws, org_id: str, text: str) -> Mailbox | None:
 # --- roles ----------------------------------------------------------------------------------
 
 
-def role_choice(role: Mapping[str, Any]) -> RoleChoice:
-    """A role of ListRoles/GetRole with what its trust policy says about WorkMail export."""
-    verdict = policies.analyse_trust(role.get("AssumeRolePolicyDocument") or {})
+def role_choice(role: Mapping[str, Any], organization_id: str = "",
+                region: str = "") -> RoleChoice:
+    """A role of ListRoles/GetRole with what its trust policy says about WorkMail export;
+    given the organization (and its Region), for that organization of the role's account."""
+    account = role["Arn"].split(":")[4]
+    org_arn = policies.organization_arn(region, account, organization_id) if organization_id \
+        else None
+    verdict = policies.analyse_trust(role.get("AssumeRolePolicyDocument") or {},
+                                     account if organization_id else None, org_arn)
     if verdict.trusted:
         note = f"trusts {policies.EXPORT_SERVICE} ({verdict.form.value if verdict.form else ''})"
+    elif organization_id:
+        note = f"does not let {policies.EXPORT_SERVICE} assume it for this organization"
     else:
         note = f"does not trust {policies.EXPORT_SERVICE}"
     return RoleChoice(arn=role["Arn"], name=role["RoleName"], trusts_workmail=verdict.trusted,
-                      note=note)
+                      note=note, for_organization=verdict.names_organization)
 
 
-def list_roles(aws: Aws) -> list[RoleChoice]:
-    """Every IAM role, those WorkMail's export service may assume first, then by name."""
-    roles = [role_choice(r) for r in pages(aws.client("iam"), "list_roles", "Roles",
-                                           PaginationConfig={"PageSize": 1000})]
-    return sorted(roles, key=lambda r: (not r.trusts_workmail, r.name.lower()))
+def list_roles(aws: Aws, organization_id: str = "") -> list[RoleChoice]:
+    """Every IAM role: first those whose trust names the organization, then the others
+    WorkMail's export service may assume, then the rest, each group by name."""
+    roles = [role_choice(r, organization_id, aws.region)
+             for r in pages(aws.client("iam"), "list_roles", "Roles",
+                            PaginationConfig={"PageSize": 1000})]
+    return sorted(roles, key=lambda r: (not r.trusts_workmail, not r.for_organization,
+                                        r.name.lower()))
 
 
 # --- keys -----------------------------------------------------------------------------------

@@ -143,6 +143,7 @@ class RoleChoice:
     name: str
     trusts_workmail: bool
     note: str = ""
+    for_organization: bool = False  # its trust names the organization chosen (aws:SourceArn)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class KeyChoice:
     usage: str
     state: str
     why_not: str = ""
+    role_allows: bool | None = None  # the chosen role's policies allow its use (None: unknown)
 
     @property
     def usable(self) -> bool:
@@ -170,6 +172,7 @@ class BucketChoice:
     name: str
     region: str
     why_not: str = ""
+    role_allows: bool | None = None  # the chosen role may write to it (None: unknown)
 
     @property
     def usable(self) -> bool:

@@ -324,6 +324,7 @@ class TrustVerdict:
     form: TrustForm | None = None
     problems: tuple[str, ...] = ()  # why not, or which statement names something else
     notes: tuple[str, ...] = ()  # conditions this analysis could not evaluate
+    names_organization: bool = False  # an aws:SourceArn condition held for the given org_arn
 
 
 def _names_export_service(statement: Mapping[str, Any]) -> bool:
@@ -336,9 +337,13 @@ def _names_export_service(statement: Mapping[str, Any]) -> bool:
         principal.get("AWS"))
 
 
-def _trust_form(condition: Mapping[str, Any] | None) -> TrustForm:
-    keys = {key.lower() for block in (condition or {}).values() if isinstance(block, Mapping)
+def _condition_keys(condition: Mapping[str, Any] | None) -> set[str]:
+    return {key.lower() for block in (condition or {}).values() if isinstance(block, Mapping)
             for key in block}
+
+
+def _trust_form(condition: Mapping[str, Any] | None) -> TrustForm:
+    keys = _condition_keys(condition)
     if keys & {SOURCE_ARN_KEY.lower(), SOURCE_ACCOUNT_KEY.lower()}:
         return TrustForm.CURRENT
     if EXTERNAL_ID_KEY.lower() in keys:
@@ -368,7 +373,9 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
                   org_arn: str | None = None) -> TrustVerdict:
     """Does this trust policy let export.workmail.amazonaws.com assume the role?
 
-    With no account/organization (listing roles) the conditions are taken as satisfiable.
+    With no account/organization the conditions are taken as satisfiable. Given the
+    organization's ARN, `names_organization` says an allowing statement's aws:SourceArn
+    condition held for it: the role was made for this organization.
     WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide) and,
     ASSUMPTION (unverified, from the older guide), sts:ExternalId = the account id.
     """
@@ -378,6 +385,7 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
         SOURCE_ARN_KEY: Value(org_arn) if org_arn else Value("", Tail.ANY),
     }
     allowed_form: TrustForm | None = None
+    names_organization = False
     problems: list[str] = []
     notes: list[str] = []
     denied = False
@@ -392,13 +400,16 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
                 problems.append("a Deny statement stops the export service assuming it")
         elif conditions.holds:
             allowed_form = allowed_form or _trust_form(statement.get("Condition"))
+            names_organization = names_organization or bool(
+                org_arn and SOURCE_ARN_KEY.lower() in _condition_keys(statement.get("Condition")))
         else:
             problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
     if allowed_form is None and not problems:
         problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
     trusted = allowed_form is not None and not denied
     return TrustVerdict(trusted, allowed_form if trusted else None,
-                        tuple(problems) if not trusted else (), tuple(notes))
+                        tuple(problems) if not trusted else (), tuple(notes),
+                        names_organization=trusted and names_organization)
 
 
 # ---------------------------------------------------------------------------------------

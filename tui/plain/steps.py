@@ -33,6 +33,7 @@ from tui.wizard.choices import landing_preview, match_key, match_role, no_exact_
 from tui.wizard.present import (
     FIELD_LABELS,
     LEVEL_MARKS,
+    choice_note,
     field_value,
     mailbox_label,
     not_usable,
@@ -50,7 +51,7 @@ def _discover(w: PlainWizard) -> list[object]:
     step = spec(w.state.stage)
     assert step.discover is not None
     say(step.loading)
-    return list(step.discover(w.connection))
+    return list(step.discover(w.connection, w.state.request))
 
 
 def _another_region(w: PlainWizard) -> int | None:
@@ -158,7 +159,8 @@ def _pick_or_type(question: str, choices: list[Choice], default: Chosen | None, 
 
 def _role_title(role: RoleChoice) -> str:
     trust = "trusts WorkMail export" if role.trusts_workmail else "does not trust WorkMail"
-    return f"{role.name} ({role.note or trust})"
+    named = ", names this organization" if role.for_organization else ""
+    return f"{role.name} ({role.note or trust}{named})"
 
 
 def role_step(w: PlainWizard) -> int | None:
@@ -171,14 +173,20 @@ def role_step(w: PlainWizard) -> int | None:
     return None
 
 
+def _with_note(title: str, choice: KeyChoice | BucketChoice) -> str:
+    """A usable choice's title with what the chosen role's policies say of it."""
+    note = choice_note(choice) if choice.usable else ""
+    return f"{title}: {note}" if note else title
+
+
 def _key_title(key: KeyChoice) -> str:
-    return f"{', '.join(key.aliases) or '(no alias)'} ({key.key_id}, {key.state})"
+    return _with_note(f"{', '.join(key.aliases) or '(no alias)'} ({key.key_id}, {key.state})",
+                      key)
 
 
 def key_step(w: PlainWizard) -> int | None:
     w.heading()
-    keys = sorted((k for k in _discover(w) if isinstance(k, KeyChoice)),
-                  key=lambda k: not k.usable)
+    keys = [k for k in _discover(w) if isinstance(k, KeyChoice)]
     arn, key = _pick_or_type(
         "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
         w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
@@ -195,9 +203,8 @@ def key_step(w: PlainWizard) -> int | None:
 def destination_step(w: PlainWizard) -> int | None:
     w.heading()
     request = w.state.request
-    buckets = sorted((b for b in _discover(w) if isinstance(b, BucketChoice)),
-                     key=lambda b: (not b.usable, b.name))
-    choices = [Choice(f"{b.name} ({b.region})", b, disabled=b.why_not or None)
+    buckets = [b for b in _discover(w) if isinstance(b, BucketChoice)]
+    choices = [Choice(_with_note(f"{b.name} ({b.region})", b), b, disabled=b.why_not or None)
                for b in buckets]
     choices.append(Choice("Type a bucket name…", TYPE_IT))
     listed = next((b for b in buckets if b.name == request.bucket), None)

@@ -52,12 +52,6 @@ def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
     return aws, session.caller_identity(aws)
 
 
-def organizations(aws: Aws) -> Sequence[Organization]:
-    from tui.core import discovery
-
-    return discovery.list_organizations(aws)
-
-
 def search_mailboxes(aws: Aws, organization_id: str, text: str) -> Sequence[Mailbox]:
     from tui.core import discovery
 
@@ -70,22 +64,33 @@ def resolve_mailbox(aws: Aws, organization_id: str, text: str) -> Mailbox | None
     return discovery.resolve_mailbox(aws, organization_id, text)
 
 
-def roles(aws: Aws) -> Sequence[RoleChoice]:
+def organizations(aws: Aws, request: ExportRequest | None = None) -> Sequence[Organization]:
+    """Every organization of the Region (a step's listing takes the request; this one needs
+    none of it)."""
     from tui.core import discovery
 
-    return discovery.list_roles(aws)
+    return discovery.list_organizations(aws)
 
 
-def keys(aws: Aws) -> Sequence[KeyChoice]:
+def roles(aws: Aws, request: ExportRequest) -> Sequence[RoleChoice]:
+    """The roles, those made for the request's organization first."""
     from tui.core import discovery
 
-    return discovery.list_keys(aws)
+    return discovery.list_roles(aws, request.organization_id)
 
 
-def buckets(aws: Aws) -> Sequence[BucketChoice]:
-    from tui.core import discovery
+def keys(aws: Aws, request: ExportRequest) -> Sequence[KeyChoice]:
+    """The keys, those the request's role may use first."""
+    from tui.core import fit
 
-    return discovery.list_buckets(aws)
+    return fit.list_keys(aws, request.role_arn)
+
+
+def buckets(aws: Aws, request: ExportRequest) -> Sequence[BucketChoice]:
+    """The buckets, those the request's role may write to first."""
+    from tui.core import fit
+
+    return fit.list_buckets(aws, request.role_arn)
 
 
 def check_organization(aws: Aws, request: ExportRequest) -> list[Finding]:

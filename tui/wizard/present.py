@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tui.core.model import AwsProblem, Field, Finding, Level, Mailbox
+from tui.core.model import (
+    AwsProblem,
+    BucketChoice,
+    Field,
+    Finding,
+    KeyChoice,
+    Level,
+    Mailbox,
+    RoleChoice,
+)
 
 if TYPE_CHECKING:
     from tui.wizard.state import WizardState
@@ -29,6 +38,26 @@ DEFAULT_HINT = "Check the values in the review and retry."
 def not_usable(why_not: str) -> str:
     """What to say when a listed choice that cannot be used is chosen anyway."""
     return f"Not usable: {why_not}"
+
+
+def role_trust(role: RoleChoice) -> str:
+    """Whether WorkMail's export service may assume a listed role, and whether its trust
+    names the organization chosen (the role made for it)."""
+    if not role.trusts_workmail:
+        return "no"
+    return "yes, names this organization" if role.for_organization else "yes"
+
+
+def choice_note(choice: KeyChoice | BucketChoice) -> str:
+    """Why a listed key or bucket cannot be used, else what the chosen role's policies say
+    of it ('' when they could not be read)."""
+    if choice.why_not:
+        return choice.why_not
+    if choice.role_allows is None:
+        return ""
+    what = "use this key" if isinstance(choice, KeyChoice) else "write to this bucket"
+    return (f"the role may {what}" if choice.role_allows
+            else f"the role's policies do not allow it to {what}")
 
 
 def mailbox_label(mailbox: Mailbox) -> str:

@@ -26,7 +26,7 @@ class StepSpec:
     title: str
     explanation: str
     loading: str = ""
-    discover: Callable[[Aws], Sequence[object]] | None = None
+    discover: Callable[[Aws, ExportRequest], Sequence[object]] | None = None
     check: Callable[[Aws, ExportRequest], list[Finding]] | None = None
 
     @property
@@ -45,8 +45,8 @@ STEPS: dict[Stage, StepSpec] = {
                  loading="Listing organizations…", discover=calls.organizations,
                  check=calls.check_organization),
         StepSpec(Stage.MAILBOX, "Choose the mailbox",
-                 "Type a name, display name or email to search; Enter on an exact id, name or "
-                 "email takes it.",
+                 "Type a name, display name or email to search; Enter takes the only match, or "
+                 "an exact id, name or email.",
                  loading="Searching mailboxes…", check=calls.check_mailbox),
         StepSpec(Stage.ROLE, "Choose the IAM role",
                  "WorkMail assumes this role to write the export to S3 with your KMS key.",
