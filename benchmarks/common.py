@@ -50,16 +50,17 @@ class Move:
 
 # The demo world's happy path (alice.wong, WorkMailExportRole, the demo key, the private
 # bucket, the prefix the role's policy allows, filled in). `ready` is text that appears only
-# once the step's data has loaded.
+# once the step's data has loaded. The role made for the organization, and the key and
+# bucket that role may use, are listed first, so Enter takes each.
 DEMO_WALK: tuple[Move, ...] = (
     Move("connection", "123456789012", ("enter",)),
     Move("organization", "example-corp-archive", ("enter",)),
-    Move("mailbox", "Aaron Hansen", typed="alice"),
-    Move("mailbox-search", "alice.wong@example-corp.awsapps.com", ("down", "enter"),
-         gone="Aaron Hansen"),  # the search has narrowed the list
-    Move("role", "WorkMailExportRole", ("down", "down", "enter")),
+    Move("mailbox", "Aaron Hansen", typed="al"),
+    Move("mailbox-search", "alice.wong@example-corp.awsapps.com", ("enter",),
+         gone="Aaron Hansen"),  # the search has narrowed the list to one: Enter takes it
+    Move("role", "WorkMailExportRole", ("enter",)),
     Move("key", "alias/workmail-export", ("enter",)),
-    Move("destination", "example-corp-mail-export", ("down", "enter")),
+    Move("destination", "example-corp-mail-export", ("enter",)),
     Move("destination-filled", "s3://example-corp-mail-export/exports/",
          ("enter", "enter")),  # the prefix is filled in from the role's policy
     Move("review", "Submit (s)", ("s",),

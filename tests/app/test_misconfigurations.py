@@ -211,3 +211,23 @@ async def test_a_prefix_with_forbidden_characters_is_flagged_as_typed(sim: Any) 
         assert stage(app) is Stage.DESTINATION
         assert "Fix the value marked ✗ above." in flat(screen_text(app))
         assert sim.workmail.calls.count("StartMailboxExportJob") == 0
+
+
+async def test_enter_takes_the_only_match_but_not_one_of_several_or_a_stale_list(
+        sim: Any) -> None:
+    app = make_app(opened_at(sim.world, Stage.MAILBOX))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        await choose_typed_mailbox(pilot, "a")  # aaron.hansen, alice.wong, amira.yilmaz
+        assert stage(app) is Stage.MAILBOX
+        assert "No user or resource has the id, name or email 'a'" in flat(screen_text(app))
+        await type_text(pilot, "l")  # "al": alice.wong only
+        await pilot.press("x", "enter")  # before "alx" is searched: the list answers "al"
+        await settle(pilot)
+        assert stage(app) is Stage.MAILBOX and app.state.mailbox is None
+        assert "No user or resource" in flat(screen_text(app))
+        assert "'alx'" in flat(screen_text(app))
+        await keys(pilot, "backspace")
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.ROLE
+        assert app.state.request.entity_id == sim.world.enabled_user

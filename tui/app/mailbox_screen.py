@@ -38,12 +38,14 @@ class MailboxScreen(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self._debounce: Timer | None = None
+        self._listed_for: str | None = None  # the search text the table's rows answer
 
     def compose_body(self) -> ComposeResult:
         mailbox = self.state.mailbox
         typed = mailbox.email or mailbox.name if mailbox else self.state.request.entity_id
         yield Input(value=typed, id="search",
-                    placeholder="Search name, display name or email · Enter takes an exact match")
+                    placeholder="Search name, display name or email · Enter takes the only "
+                                "or exact match")
         yield ChoiceTable(("Name", "Email", "Type", "State"), id="choices")
 
     @property
@@ -89,6 +91,7 @@ class MailboxScreen(StepScreen):
                       group="search")
 
     def _found(self, text: str, mailboxes: Sequence[Mailbox]) -> None:
+        self._listed_for = text.strip()
         self.table.show([mailbox_row(m) for m in mailboxes], self.state.request.entity_id)
         if not mailboxes:
             what = f" starting with {text.strip()!r}" if text.strip() else ""
@@ -107,6 +110,10 @@ class MailboxScreen(StepScreen):
         listed = pointed.item if pointed is not None else None
         if isinstance(listed, Mailbox) and text in _names_of(listed):
             self.pick(listed)  # already listed: no lookup needed
+            return
+        rows = self.table.rows_shown
+        if self._listed_for == text and len(rows) == 1:
+            self.pick(rows[0].item)  # the only mailbox starting with what was typed
             return
         aws, org_id = self.wizard.aws, self.state.request.organization_id
         if aws is None:
