@@ -51,7 +51,7 @@ NAMES = {
 }
 RESULT_NAME = "09-result-job-id"
 ERROR_NAME = "10-result-refused"
-SMALL_STEPS = ("connection", "mailbox-search", "review")
+SMALL_STEPS = ("connection", "mailbox-search", "role", "key", "destination-filled", "review")
 # The scenes of the other screens, each module with save_screenshots(out_dir) -> paths:
 # the job monitor and job list, and the bulk export.
 OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk")

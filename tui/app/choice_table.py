@@ -26,6 +26,10 @@ class ChoiceRow:
     style: str = ""  # defaults to dim for a row with a why_not
 
 
+LAST_COLUMN_MIN = 24  # narrower, a why-not sentence wraps into too many lines
+CUT_COLUMN_MIN = 8  # a cut column keeps this much (a key id's first group)
+
+
 def fit_style(choice: KeyChoice | BucketChoice) -> str:
     """A usable key or bucket the chosen role may not use is shown as a warning."""
     return "yellow" if choice.usable and choice.role_allows is False else ""
@@ -55,37 +59,48 @@ class ChoiceTable(DataTable[Text]):
 
     def show(self, rows: Sequence[ChoiceRow], selected: str = "") -> None:
         """Replace the rows; put the cursor on `selected` when it is listed. The last column
-        (why not, notes) gets the width left by the others and wraps at word boundaries."""
+        (why not, notes) gets the width left by the others and wraps at word boundaries; when
+        that would be under LAST_COLUMN_MIN, the widest other column is cut (ending in …)."""
         self.clear()
         self._rows = {row.key: row for row in rows}
         for column in self.ordered_columns:  # DataTable keeps the widest cell ever shown
             column.content_width = cell_len(column.label.plain)
-        last = self.ordered_columns[-1] if self.ordered_columns else None
-        fit = self._last_column_width(rows)
-        if last is not None:
-            last.auto_width = fit is None
-            last.width = fit or 0
+            column.auto_width, column.width = True, 0
+        fit, cut = self._fitted_widths(rows)
+        if fit is not None:
+            self.ordered_columns[-1].auto_width = False
+            self.ordered_columns[-1].width = fit
+        for index, width in cut.items():
+            self.ordered_columns[index].auto_width = False
+            self.ordered_columns[index].width = width
         for row in rows:
             style = row.style or ("dim" if row.why_not else "")
             wraps = fit is not None and cell_len(row.cells[-1]) > fit
-            self.add_row(*(Text(cell, style=style) for cell in row.cells), key=row.key,
-                         height=None if wraps else 1)
+            self.add_row(*(Text(cell, style=style, no_wrap=True, overflow="ellipsis")
+                           if index in cut else Text(cell, style=style)
+                           for index, cell in enumerate(row.cells)),
+                         key=row.key, height=None if wraps else 1)
         if selected in self._rows:
             self.move_cursor(row=self.get_row_index(selected))
 
-    def _last_column_width(self, rows: Sequence[ChoiceRow]) -> int | None:
-        """The last column's width when its texts do not fit beside the others; None: they
-        fit (or the table has no width yet)."""
+    def _fitted_widths(self, rows: Sequence[ChoiceRow]) -> tuple[int | None, dict[int, int]]:
+        """The last column's width when its texts do not fit beside the others (None: they
+        fit, or the table has no width yet), and the cut widths of other columns."""
         available = self.size.width - 2  # room for a vertical scrollbar
         if available <= 0 or not rows:
-            return None
+            return None, {}
         padding = 2 * self.cell_padding
         widths = [max(cell_len(str(column.label)), *(cell_len(r.cells[i]) for r in rows))
                   for i, column in enumerate(self.ordered_columns)]
         left = available - sum(w + padding for w in widths[:-1]) - padding
         if widths[-1] <= left:
-            return None
-        return max(left, 16)
+            return None, {}
+        cut: dict[int, int] = {}
+        if left < LAST_COLUMN_MIN and len(widths) > 1:
+            widest = max(range(len(widths) - 1), key=lambda i: widths[i])
+            cut[widest] = max(widths[widest] - (LAST_COLUMN_MIN - left), CUT_COLUMN_MIN)
+            left += widths[widest] - cut[widest]
+        return max(left, LAST_COLUMN_MIN), cut
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the last column again when the width changed (not the height: a re-show moves

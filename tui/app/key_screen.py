@@ -15,7 +15,7 @@ from tui.wizard.stages import Stage
 
 class KeyScreen(ChoiceStepScreen):
     STAGE = Stage.KEY
-    COLUMNS = ("Alias", "State", "Key id", "Note")
+    COLUMNS = ("Alias", "Key id", "Note")  # a key not Enabled says so in its note
     TYPED_LABEL = "…or type a key ARN, key id or alias and press Enter"
 
     def empty_note(self) -> str:
@@ -23,7 +23,7 @@ class KeyScreen(ChoiceStepScreen):
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         keys = [k for k in items if isinstance(k, KeyChoice)]
-        return [ChoiceRow(k.arn, k, (", ".join(k.aliases) or "(no alias)", k.state, k.key_id,
+        return [ChoiceRow(k.arn, k, (", ".join(k.aliases) or "(no alias)", k.key_id,
                                      choice_note(k)), k.why_not, style=fit_style(k))
                 for k in keys]
 

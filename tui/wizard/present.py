@@ -55,9 +55,9 @@ def choice_note(choice: KeyChoice | BucketChoice) -> str:
         return choice.why_not
     if choice.role_allows is None:
         return ""
-    what = "use this key" if isinstance(choice, KeyChoice) else "write to this bucket"
-    return (f"the role may {what}" if choice.role_allows
-            else f"the role's policies do not allow it to {what}")
+    if not choice.role_allows:
+        return "the role's policies do not allow it"
+    return "the role may use it" if isinstance(choice, KeyChoice) else "the role may write here"
 
 
 def mailbox_label(mailbox: Mailbox) -> str:
