@@ -66,3 +66,21 @@ def test_mailbox_suggestions_come_from_the_server_side_search(sim: Any) -> None:
     list(completer.get_completions(Document("Alice"), CompleteEvent()))
     assert searched == ["Alice"]  # the same text is not searched twice
     assert list(completer.get_completions(Document("  "), CompleteEvent())) == []
+
+
+def test_a_typed_start_with_one_match_takes_it_and_with_several_asks_which(
+        sim: Any, plain: Any) -> None:
+    run = plain([
+        ("Organization:", ENTER),
+        ("Mailbox (name, display name or email):", "al" + ENTER),  # alice.wong only
+        ("IAM role:", "\x03"),
+    ])
+    assert (run.missed, run.code) == ([], 130)
+    assert "Which mailbox" not in run.screen
+    assert "✓ Will export the mailbox of the user alice.wong" in run.screen
+    several = plain([
+        ("Organization:", ENTER),
+        ("Mailbox (name, display name or email):", "a" + ENTER),  # aaron, alice, amira
+        ("Which mailbox starting with 'a'?", "\x03"),
+    ])
+    assert (several.missed, several.code) == ([], 130)

@@ -131,8 +131,11 @@ def mailbox_step(w: PlainWizard) -> int | None:
         if not listed:
             say(no_exact_mailbox(typed), style="fg:ansired")
             return None
-        found = choose(f"Which mailbox starting with {typed!r}?",
-                       [_mailbox_choice(m) for m in listed] + [Choice("Search again", None)])
+        if len(listed) == 1:
+            found = listed[0]  # the only match, as Enter takes it in the Textual face
+        else:
+            found = choose(f"Which mailbox starting with {typed!r}?",
+                           [_mailbox_choice(m) for m in listed] + [Choice("Search again", None)])
         if found is None:
             return None
     w.check_and_advance(wz.choose_mailbox(w.state, found))
