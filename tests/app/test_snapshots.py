@@ -118,7 +118,8 @@ def test_review_with_a_role_that_cannot_use_the_key(snap_compare: Any, sim: Any)
     assert snap_compare(app, terminal_size=BIG, run_before=reach)
 
 
-SMALL_SHOTS = [s for s in STEP_SHOTS if s[0] in ("connection", "mailbox-search", "review")]
+SMALL_SHOTS = [s for s in STEP_SHOTS if s[0] in (
+    "connection", "mailbox-search", "role", "key", "destination-filled", "review")]
 
 
 @pytest.mark.parametrize(("step", "through", "steps"), SMALL_SHOTS,
