@@ -97,21 +97,33 @@ class SimulatorApp:
         return [reply.body]
 
 
+def listen_on_loopback(port: int = 0) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1 `port` (0: any free one) and listening.
+
+    Bound here, not in werkzeug: werkzeug answers a busy port with sys.exit(1)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(128)
+    except OSError as error:
+        listener.close()
+        raise OSError(error.errno, f"Cannot serve on 127.0.0.1 port {port} "
+                      f"({error.strerror or error}); choose another port, or 0 for any "
+                      "free one.") from error
+    return listener
+
+
 class SimulatorServer:
     """A threaded werkzeug server on 127.0.0.1 (loopback only) in a daemon thread."""
 
-    def __init__(self, sim: SimulatedAws, port: int = 0) -> None:
+    def __init__(self, sim: SimulatedAws, port: int = 0,
+                 listener: socket.socket | None = None) -> None:
+        """Serve on `port` (0: any free one), or on `listener`, a socket already bound to
+        127.0.0.1 and listening (a parent process made it, so its URL was known before this
+        process started; requests sent meanwhile wait in its backlog)."""
         self.app = SimulatorApp(sim)
-        # Bind here, not in werkzeug: werkzeug answers a busy port with sys.exit(1).
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            listener.bind(("127.0.0.1", port))
-            listener.listen(128)
-        except OSError as error:
-            listener.close()
-            raise OSError(error.errno, f"Cannot serve on 127.0.0.1 port {port} "
-                          f"({error.strerror or error}); choose another port, or 0 for any "
-                          "free one.") from error
+        if listener is None:
+            listener = listen_on_loopback(port)
         with listener:  # the server works on its own duplicate of the socket
             self._server = make_server("127.0.0.1", listener.getsockname()[1], self.app,
                                        threaded=True, request_handler=_QuietHandler,
@@ -128,25 +140,55 @@ class SimulatorServer:
 
 
 def serve_forever(port: int = 0, world: str = "demo", speed: float = 1.0,
-                  out: TextIO = sys.stdout) -> None:
-    """Serve a simulated AWS until Ctrl-C; print the endpoint and how to use it."""
+                  out: TextIO = sys.stdout, listen_fd: int | None = None,
+                  until_stdin_closes: bool = False) -> None:
+    """Serve a simulated AWS until Ctrl-C; print the endpoint and how to use it.
+
+    `listen_fd`: serve on this inherited listening socket instead of binding `port`.
+    `until_stdin_closes`: also stop when standard input reaches its end, which is how a
+    parent that started this process as a pipe's reader stops it, even when the parent was
+    killed (the pipe closes with it)."""
     from .simulated_aws import SimulatedAws
 
     with SimulatedAws(world=world, clock=RealClock(speed=speed)) as sim:
-        url = sim.serve(port)
-        w = sim.world
-        print(f"Simulated AWS (WorkMail, IAM, KMS, S3, STS) at {url}", file=out)
-        print(f"Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
-              f"{url} --region us-east-1 workmail list-organizations", file=out)
-        if w.org_id:
-            print(f"Organization {w.org_alias} {w.org_id}; role {w.good_role_arn}; key "
-                  f"{w.good_key_arn}; bucket {w.good_bucket}; prefix {w.good_prefix}", file=out)
-        print("Press Ctrl-C to stop.", file=out, flush=True)
+        if listen_fd is None:
+            url = sim.serve(port)
+            server = None
+        else:
+            server = SimulatorServer(sim, listener=socket.socket(fileno=listen_fd))
+            url = server.url
         try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("Stopped.", file=out)
+            _announce(sim, url, out)
+            _wait(until_stdin_closes)
+        finally:
+            if server is not None:
+                server.stop()
+        print("Stopped.", file=out)
+
+
+def _announce(sim: SimulatedAws, url: str, out: TextIO) -> None:
+    """Print the endpoint, how to try it, and what the world holds."""
+    w = sim.world
+    print(f"Simulated AWS (WorkMail, IAM, KMS, S3, STS) at {url}", file=out)
+    print(f"Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
+          f"{url} --region us-east-1 workmail list-organizations", file=out)
+    if w.org_id:
+        print(f"Organization {w.org_alias} {w.org_id}; role {w.good_role_arn}; key "
+              f"{w.good_key_arn}; bucket {w.good_bucket}; prefix {w.good_prefix}", file=out)
+    print("Press Ctrl-C to stop.", file=out, flush=True)
+
+
+def _wait(until_stdin_closes: bool) -> None:
+    """Block until Ctrl-C, or (with `until_stdin_closes`) until standard input ends."""
+    try:
+        if until_stdin_closes:
+            while sys.stdin.buffer.read(4096):
+                pass
+            return
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,9 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--world", choices=("demo", "large", "empty"), default="demo")
     parser.add_argument("--speed", type=float, default=1.0,
                         help="how much faster than real time export jobs run")
+    parser.add_argument("--listen-fd", type=int, default=None,
+                        help="serve on this inherited listening socket (--port is ignored)")
+    parser.add_argument("--until-stdin-closes", action="store_true",
+                        help="also stop when standard input ends (the parent is gone)")
     args = parser.parse_args(argv)
     try:
-        serve_forever(args.port, args.world, args.speed)
+        serve_forever(args.port, args.world, args.speed, listen_fd=args.listen_fd,
+                      until_stdin_closes=args.until_stdin_closes)
     except OSError as error:
         print(error.strerror or error, file=sys.stderr)
         return 2
