@@ -106,3 +106,22 @@ async def test_down_and_enter_read_together_choose_the_pointed_mailbox(sim: Any)
         await settle(pilot)
         assert stage(app) is Stage.ROLE, flat(screen_text(app))
         assert app.state.request.entity_id == sim.world.enabled_user
+
+
+async def test_once_connected_every_client_is_made_and_kept_out_of_full_collections(
+        sim: Any) -> None:
+    """The later steps' service models load in the background right after the connection,
+    then the loaded objects are frozen (tui.app.long_lived), so no later full garbage
+    collection walks them while a step is shown."""
+    import gc
+
+    from tui.app import long_lived
+
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        assert app.aws is not None
+        made = {service for service, _ in app.aws._clients}
+        assert {"sts", "workmail", "iam", "kms", "s3"} <= made
+        assert "clients loaded" in long_lived._frozen
+        assert gc.get_freeze_count() > 0

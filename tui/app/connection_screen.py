@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Select, Static
 
+from tui.app.long_lived import freeze_once
 from tui.app.step_screen import StepScreen, problem_text
 from tui.core.model import AwsProblem, Identity
 from tui.wizard import calls
@@ -89,6 +91,8 @@ class ConnectionScreen(StepScreen):
 
     def _connected(self, result: tuple[object, Identity]) -> None:
         aws, identity = result
+        self.app.run_worker(lambda: _load_clients(aws), thread=True, group="load-clients",
+                            exit_on_error=False)
         self.wizard.connected(aws, wz.connected(self.state, identity))  # type: ignore[arg-type]
         if self.wizard.state.stage is Stage.CONNECTION and self.is_current:
             self._show_identity(identity)
@@ -131,3 +135,10 @@ class ConnectionScreen(StepScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "continue":
             self.action_next()
+
+
+def _load_clients(aws: Any) -> None:
+    """In the background once connected: the other services' clients, then their models
+    kept out of the garbage collector's full passes (tui.app.long_lived)."""
+    calls.load_clients(aws)
+    freeze_once("clients loaded")

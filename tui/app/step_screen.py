@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui.app.findings_view import FindingsView
+from tui.app.long_lived import freeze_once
 from tui.app.stage_bar import StageBar
 from tui.app.status_line import StatusLine
 from tui.core.model import AwsProblem, Finding, Level, StartedJob
@@ -86,6 +87,7 @@ class StepScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        freeze_once("a step shown")  # Textual and the screens are loaded
         self.show_findings()
         self.load()
 

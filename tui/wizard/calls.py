@@ -52,6 +52,13 @@ def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
     return aws, session.caller_identity(aws)
 
 
+def load_clients(aws: Aws) -> None:
+    """Create the client of every service the later steps call, so their service models are
+    loaded now (no AWS call is made)."""
+    for service in ("workmail", "iam", "kms", "s3"):
+        aws.client(service)
+
+
 def search_mailboxes(aws: Aws, organization_id: str, text: str) -> Sequence[Mailbox]:
     from tui.core import discovery
 
