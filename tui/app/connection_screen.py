@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Select, Static
 
-from tui.app.long_lived import freeze_once
+from tui.app.long_lived import collections_paused, freeze_once
 from tui.app.step_screen import StepScreen, problem_text
-from tui.core.model import AwsProblem, Identity
+from tui.core.model import AwsProblem, ConnectionSettings, Identity
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
@@ -85,13 +85,15 @@ class ConnectionScreen(StepScreen):
         settings = self.state.settings
         self.query_one("#continue", Button).disabled = True
         self.query_one("#identity", Static).update("")
-        self.call_aws(lambda: calls.connect(settings), self._connected,
+        app = self.app
+        self.call_aws(lambda: _connect(app, settings), self._connected,
                       message="Checking who you are…", group="connect",
                       failed=self._not_connected)
 
     def _connected(self, result: tuple[object, Identity]) -> None:
         aws, identity = result
-        self.app.run_worker(lambda: _load_clients(aws), thread=True, group="load-clients",
+        app = self.app
+        app.run_worker(lambda: _load_clients(app, aws), thread=True, group="load-clients",
                             exit_on_error=False)
         self.wizard.connected(aws, wz.connected(self.state, identity))  # type: ignore[arg-type]
         if self.wizard.state.stage is Stage.CONNECTION and self.is_current:
@@ -137,8 +139,18 @@ class ConnectionScreen(StepScreen):
             self.action_next()
 
 
-def _load_clients(aws: Any) -> None:
-    """In the background once connected: the other services' clients, then their models
-    kept out of the garbage collector's full passes (tui.app.long_lived)."""
-    calls.load_clients(aws)
-    freeze_once("clients loaded")
+def _connect(app: object, settings: ConnectionSettings) -> tuple[Any, Identity]:
+    """Connect with no collection while boto3 is imported, then keep what it loaded out of
+    later collections (tui.app.long_lived)."""
+    with collections_paused():
+        connected = calls.connect(settings)
+        freeze_once(app, "connected")
+        return connected
+
+
+def _load_clients(app: object, aws: Any) -> None:
+    """In the background once connected: the other services' clients, their models kept out
+    of later collections."""
+    with collections_paused():
+        calls.load_clients(aws)
+        freeze_once(app, "clients loaded")

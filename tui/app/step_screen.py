@@ -87,7 +87,7 @@ class StepScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        freeze_once("a step shown")  # Textual and the screens are loaded
+        freeze_once(self.app, f"{self.STAGE.name} shown")  # what the steps so far loaded
         self.show_findings()
         self.load()
 
