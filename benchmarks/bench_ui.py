@@ -2,7 +2,14 @@
 
     python benchmarks/bench_ui.py [--latency 0.3]
 
-- stall: the demo walk under pilot with every AWS call slowed by `--latency`; a 10 ms timer
+- stall: the demo walk under pilot with every AWS call slowed by `--latency`, three ways: the
+  app alone against a simulator this script serves from another process; the app as
+  `workmail-export --demo` runs it (its simulator in a child process the app starts,
+  tui.app.demo_simulator); and the simulator in the app's own process, as the pilot tests
+  run it (and as --demo did before its simulator moved out). Each walk runs in a fresh
+  process of its own (`--walk MODE`), as a person's run does: a walk after another one in
+  the same process would also pay for the first app's leftovers (garbage collections over
+  its objects), which no real run has. A 10 ms timer
   in the app records how late each tick comes. The longest lateness is the longest time the
   event loop could not answer a key (goal < 50 ms). This harness's own screen reads (to see
   that a step is ready) run on the same loop; their time is taken out of the gap they fall
@@ -10,8 +17,8 @@
 - keystrokes: the keys the walk presses from launch to the submitted job, counted while it
   runs (goal <= 15); typed characters and other keys are shown apart.
 - peak memory: maximum resident set of a fresh process that walks the demo to the review:
-  the app alone talking to a simulator served by this process, and the app with the
-  simulator in the same process (as `workmail-export --demo` runs), beside the AWS CLI v1.
+  the app alone talking to a simulator served by another process (as --demo runs), and the
+  app with the simulator in the same process (as the pilot tests run), beside the AWS CLI v1.
 """
 
 from __future__ import annotations
@@ -80,7 +87,8 @@ class LoopWatch:
 
 async def walk_with_watch(latency: float, url: str | None) -> tuple[LoopWatch, int, int]:
     """Walk the demo with the loop watched: against the simulator at `url` (latency added by
-    botocore here), or (None) with the simulator in this process (its latency fault)."""
+    botocore here, see added_latency), "demo" (--demo's own child simulator, the same added
+    latency), or None (the simulator in this process, its latency fault)."""
     from tui.app.wizard_app import WizardApp
     from tui.core.model import ConnectionSettings, ExportRequest
     from tui.sim import ManualClock, SimulatedAws
@@ -101,6 +109,11 @@ async def walk_with_watch(latency: float, url: str | None) -> tuple[LoopWatch, i
         if url is None:
             sim = stack.enter_context(SimulatedAws(world="demo", clock=ManualClock()))
             sim.faults.latency = latency
+        elif url == "demo":
+            from tui.app.demo_simulator import demo_simulator
+
+            url = stack.enter_context(demo_simulator()).url
+            stack.enter_context(added_latency(latency))
         app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
         async with app.run_test(size=(120, 40)) as pilot:
             app.set_interval(TICK, watch.tick)
@@ -219,7 +232,7 @@ def memory(env: dict[str, str]) -> dict[str, float]:
         found = {
             "app alone (simulator in another process)":
                 max_rss_mib([sys.executable, "-c", child, url], env),
-            "app + simulator in one process (--demo)":
+            "app + simulator in one process (as the pilot tests run)":
                 max_rss_mib([sys.executable, "-c", child, "in-process"], env),
         }
         aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
@@ -230,28 +243,28 @@ def memory(env: dict[str, str]) -> dict[str, float]:
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--latency", type=float, default=0.3,
-                        help="seconds added to every AWS call (default 0.3)")
-    args = parser.parse_args(argv)
-    os.environ.update(dummy_aws_env())
-    state = tempfile.mkdtemp(prefix="wx-bench-")
-    os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
-    print(machine())
+WALKS = {
+    "served": "app alone, simulator in another process, {ms} ms added to each call",
+    "demo": "--demo (its simulator in a child process the app starts), {ms} ms added to "
+            "each call",
+    "in-process": "simulator in the same process (the pilot tests' setup; --demo before its "
+                  "simulator moved to a child), {ms} ms latency fault",
+}
 
-    idle = asyncio.run(idle_watch(5.0))
-    report_stalls("an idle Textual app for 5 s (noise floor)", idle, 5.0)
-    with served_simulator() as url, added_latency(args.latency):
-        began = time.perf_counter()
-        watch, typed, keys = asyncio.run(walk_with_watch(args.latency, url))
-        report_stalls(f"app alone, simulator in another process, {args.latency * 1000:.0f} ms "
-                      "added to each call", watch, time.perf_counter() - began)
+
+def one_walk(mode: str, latency: float) -> None:
+    """Walk the demo once in this process (`mode`: one of WALKS) and print what it found."""
+    what = WALKS[mode].format(ms=f"{latency * 1000:.0f}")
     began = time.perf_counter()
-    watch, _, _ = asyncio.run(walk_with_watch(args.latency, None))
-    report_stalls(f"simulator in the same process (--demo), {args.latency * 1000:.0f} ms "
-                  "latency fault", watch, time.perf_counter() - began)
-
+    if mode == "served":
+        with served_simulator() as url, added_latency(latency):
+            watch, typed, keys = asyncio.run(walk_with_watch(latency, url))
+    else:
+        watch, typed, keys = asyncio.run(
+            walk_with_watch(latency, "demo" if mode == "demo" else None))
+    report_stalls(what, watch, time.perf_counter() - began)
+    if mode != "served":
+        return
     total = typed + keys
     planned = walk_presses(DEMO_WALK)
     texts = ", ".join(repr(move.typed) for move in DEMO_WALK if move.typed)
@@ -260,12 +273,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  goal <= {KEYS_GOAL}: {'met' if total <= KEYS_GOAL else 'NOT met'} counting "
           f"typed characters; {'met' if keys <= KEYS_GOAL else 'NOT met'} counting other keys")
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency", type=float, default=0.3,
+                        help="seconds added to every AWS call (default 0.3)")
+    parser.add_argument("--walk", choices=tuple(WALKS), default=None,
+                        help="walk once this way in this process (the parent runs each so)")
+    args = parser.parse_args(argv)
+    os.environ.update(dummy_aws_env())
+    if args.walk:
+        one_walk(args.walk, args.latency)
+        return 0
+    state = tempfile.mkdtemp(prefix="wx-bench-")
+    os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
+    print(machine())
+
+    idle = asyncio.run(idle_watch(5.0))
+    report_stalls("an idle Textual app for 5 s (noise floor)", idle, 5.0)
+    sys.stdout.flush()
+    for mode in WALKS:
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--walk", mode,
+                        "--latency", str(args.latency)], cwd=ROOT, check=True, timeout=300)
+
     env = dummy_aws_env()
     env["WORKMAIL_EXPORT_STATE_DIR"] = tempfile.mkdtemp(prefix="wx-bench-")
     for what, mib in memory(env).items():
         print(f"peak memory (max RSS), {what}: {mib:.0f} MiB")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

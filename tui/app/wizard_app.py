@@ -17,12 +17,15 @@ from tui.app.commands import StepCommands
 from tui.app.confirm_screen import ConfirmScreen
 from tui.app.job_timing import JobTiming
 from tui.app.screens import screen_for
+from tui.app.warm_up import warm_up
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 
 if TYPE_CHECKING:
     from tui.core.session import Aws
+
+WARM_UP_DELAY = 0.3  # seconds after mount: the first step is on screen by then
 
 
 class WizardApp(App[int]):
@@ -49,6 +52,8 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))
+        # Once the first step is painted and answering keys, ready the later steps.
+        self.set_timer(WARM_UP_DELAY, lambda: warm_up(self), name="warm-up")
 
     def go(self, state: wz.WizardState) -> None:
         """Show `state`: switch to the screen of its stage. A question still open over the
