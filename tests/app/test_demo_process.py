@@ -5,15 +5,19 @@ killed), and a child that cannot start is reported as a sentence."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
-from benchmarks.common import walk_demo
+from benchmarks.common import dummy_aws_env, screen_text, wait_for_text, walk_demo
+from tests.app.test_tmux import Terminal
 from tui.app.demo_simulator import DemoSimulator, demo_simulator
 from tui.app.wizard_app import WizardApp
 from tui.core.model import ConnectionSettings, ExportRequest
@@ -38,6 +42,48 @@ def wait_gone(pid: int, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def children_serving(parent: int) -> list[int]:
+    """The simulator processes whose parent is `parent` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and "tui.sim.server" in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def tmux_terminal() -> Iterator[Terminal]:
+    tmux = shutil.which("tmux")
+    if tmux is None:
+        pytest.fail("tmux is not installed (apt-get install tmux; .ci/run installs it).")
+    term = Terminal(tmux, f"workmail-export-test-{uuid.uuid4().hex[:12]}")
+    try:
+        yield term
+    finally:
+        term.kill()
+
+
+def test_the_demo_in_a_terminal_starts_its_simulator_and_stops_it_on_quit(
+        tmux_terminal: Terminal, tmp_path: Path) -> None:
+    env = dummy_aws_env()
+    env["WORKMAIL_EXPORT_STATE_DIR"] = str(tmp_path / "state")
+    tmux_terminal.start(f"cd {ROOT} && exec {sys.executable} -m tui --demo", env)
+    tmux_terminal.wait_for(lambda screen: "123456789012" in screen, "the demo's account")
+    app = int(tmux_terminal.pane("pane_pid"))
+    children = children_serving(app)
+    assert len(children) == 1, children
+    tmux_terminal.press("ctrl+q")
+    tmux_terminal.wait_for(lambda _: tmux_terminal.pane("pane_dead") == "1", "the app's exit")
+    assert wait_gone(children[0]), "the simulator outlived the app"
 
 
 def test_the_child_answers_at_once_and_is_gone_after_the_block() -> None:
@@ -106,3 +152,21 @@ async def test_the_demo_walk_reaches_a_job_id_on_the_child() -> None:
             await walk_demo(pilot)
             assert app.state.result is not None and app.state.result.job_id
         assert simulator.pid is not None and alive(simulator.pid)
+
+
+async def test_the_app_on_a_child_that_did_not_start_shows_a_sentence() -> None:
+    simulator = DemoSimulator(world="atlantis")
+    url = simulator.start()
+    try:
+        assert simulator.pid is not None and wait_gone(simulator.pid)
+        app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_text(pilot, "NoConnection", "the connection step's problem")
+            text = " ".join(screen_text(app).split())
+            assert f'Could not connect to the endpoint URL: "{url}/"' in text
+            assert "then try again" in text and "Traceback" not in text
+    finally:
+        simulator.stop()
+    # ...and once the app has ended, run() prints why the simulator stopped.
+    problem = simulator.problem()
+    assert problem is not None and "invalid choice: 'atlantis'" in problem
