@@ -86,8 +86,10 @@ def test_the_demo_in_a_terminal_starts_its_simulator_and_stops_it_on_quit(
     assert wait_gone(children[0]), "the simulator outlived the app"
 
 
-def test_the_child_answers_at_once_and_is_gone_after_the_block() -> None:
-    os.environ["AWS_PROFILE"] = "someones-real-profile"
+def test_the_child_answers_at_once_and_is_gone_after_the_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "someones-real-profile")
+    state_dir = os.environ["WORKMAIL_EXPORT_STATE_DIR"]
     with demo_simulator() as simulator:
         pid = simulator.pid
         assert pid is not None and alive(pid)
@@ -95,6 +97,7 @@ def test_the_child_answers_at_once_and_is_gone_after_the_block() -> None:
         # Asked straight away: the request waits in the socket's backlog until the child
         # serves, and the app's process reaches it with dummy credentials, no profile.
         assert "AWS_PROFILE" not in os.environ
+        assert os.environ["WORKMAIL_EXPORT_STATE_DIR"] == state_dir  # --demo's throwaway one
         client = boto3.client("workmail", endpoint_url=simulator.url, region_name="us-east-1")
         aliases = [org["Alias"] for org in client.list_organizations()["OrganizationSummaries"]]
         assert "example-corp" in aliases
