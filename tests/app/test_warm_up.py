@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from benchmarks.common import DEMO_WALK, play, wait_for_step
 from tests.app.pilot_kit import BIG, make_app
 from tui.app import warm_up
@@ -43,3 +45,19 @@ async def test_later_steps_show_without_parsing_css_again(sim: Any) -> None:
         assert app.screen.query_one("#fields").styles.max_height.value == 10
         assert app.screen.query_one("#cli-command").styles.padding.left == 2
 
+
+
+async def test_a_warm_up_that_fails_stops_and_the_steps_still_show(
+        sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def moved(modules: tuple[str, ...]) -> list[str]:
+        raise AttributeError("a Textual whose stylesheet internals moved")
+
+    monkeypatch.setattr(warm_up, "_screen_css_files", moved)
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(1.0)  # the warm-up has started and stopped
+        for move in DEMO_WALK[:3]:  # connection, organization, to the mailbox search
+            await wait_for_step(pilot, move)
+            await play(pilot, move)
+        await wait_for_step(pilot, DEMO_WALK[3])
+        assert app.is_running

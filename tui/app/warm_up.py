@@ -43,10 +43,13 @@ def warm_up(app: App[Any], modules: tuple[str, ...] = STEP_SCREEN_MODULES) -> No
     def next_slice() -> None:
         began = time.perf_counter()
         while time.perf_counter() - began < SLICE_BUDGET:
-            job = next(jobs, None)
-            if job is None:
-                return
-            job()
+            try:
+                job = next(jobs, None)
+                if job is None:
+                    return
+                job()
+            except Exception:  # a head start only: every screen works without it
+                return  # e.g. a Textual whose stylesheet internals moved; stop warming
         app.set_timer(SLICE_GAP, next_slice, name="warm-up")
 
     next_slice()
@@ -64,7 +67,7 @@ def _jobs(app: App[Any], modules: tuple[str, ...]) -> Iterator[Callable[[], obje
     for read_from, css, is_defaults, tie_breaker, scope in sources:
         yield partial(stylesheet._parse_rules, css, read_from=read_from,
                       is_default_rules=is_defaults, tie_breaker=tie_breaker, scope=scope)
-    yield partial(_add_css_files, app, list(new_files))
+    yield partial(_add_css_files, app, new_files)
 
 
 def _screen_css_files(modules: tuple[str, ...]) -> list[str]:
@@ -83,12 +86,15 @@ def _screen_css_files(modules: tuple[str, ...]) -> list[str]:
     return files
 
 
-def _add_css_files(app: App[Any], paths: list[str]) -> None:
-    """Add the screens' CSS files to the app's stylesheet and make the rules current (every
-    source is in the parse cache by now: a lookup each), then restyle what is on screen.
-    Pushing one of these screens later finds its CSS there and parses nothing."""
+def _add_css_files(app: App[Any], files: dict[str, str]) -> None:
+    """Add the screens' CSS files (path: text) to the app's stylesheet and make the rules
+    current (every source is in the parse cache by now: a lookup each), then restyle what is
+    on screen. Pushing one of these screens later finds its CSS there and parses nothing. A
+    file with errors is left for its screen to read, so Textual reports them as it would."""
     stylesheet = app.stylesheet
-    for path in paths:
-        stylesheet.read(path)
+    for path, css in files.items():
+        rules = stylesheet._parse_rules(css, read_from=(path, ""))
+        if not any(rule.errors for rule in rules):
+            stylesheet.read(path)
     stylesheet.parse()
     stylesheet.update(app)
