@@ -121,6 +121,6 @@ async def test_once_connected_every_client_is_made_and_kept_out_of_full_collecti
         assert app.aws is not None
         made = {service for service, _ in app.aws._clients}
         assert {"sts", "workmail", "iam", "kms", "s3"} <= made
-        assert {"CONNECTION shown", "connected", "clients loaded"} <= long_lived.frozen_moments(
-            app)
+        assert {"CONNECTION shown", "choices read", "connected", "clients loaded"} <= (
+            long_lived.frozen_moments(app))
         assert gc.get_freeze_count() > 0

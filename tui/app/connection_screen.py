@@ -51,7 +51,8 @@ class ConnectionScreen(StepScreen):
 
     def load(self) -> None:
         self.query_one("#continue", Button).focus()
-        self.call_aws(calls.connection_choices, self._fill_choices,
+        app = self.app
+        self.call_aws(lambda: _read_choices(app), self._fill_choices,
                       message="Reading your AWS profiles…", group="choices")
         if self.state.identity is not None and self.wizard.aws is not None:
             self._show_identity(self.state.identity)
@@ -137,6 +138,15 @@ class ConnectionScreen(StepScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "continue":
             self.action_next()
+
+
+def _read_choices(app: object) -> calls.ConnectionChoices:
+    """The profiles and Regions, read with botocore's endpoint data: loaded with no
+    collection, then kept out of later ones (tui.app.long_lived)."""
+    with collections_paused():
+        choices = calls.connection_choices()
+        freeze_once(app, "choices read")
+        return choices
 
 
 def _connect(app: object, settings: ConnectionSettings) -> tuple[Any, Identity]:

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 
 _frozen: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_pauses = 0  # collections_paused blocks running now
+_resume = False  # whether collection was enabled when the first of them began
 
 
 def freeze_once(app: object, moment: str) -> bool:
@@ -48,11 +50,18 @@ def frozen_moments(app: object) -> set[str]:
 @contextlib.contextmanager
 def collections_paused() -> Iterator[None]:
     """No automatic collection while loading a lot at once (boto3's import and models make
-    tens of thousands of objects: a full pass in the middle of it is what stalls)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    tens of thousands of objects: a full pass in the middle of it is what stalls). Workers
+    may pause at once; collection resumes when the last one is done."""
+    global _pauses, _resume
+    with _lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
