@@ -67,6 +67,9 @@ class ChoiceTable(DataTable[Text]):
             column.content_width = cell_len(column.label.plain)
             column.auto_width, column.width = True, 0
         fit, cut = self._fitted_widths(rows)
+        self._width = self.size.width
+        if not self._width:  # not laid out yet: fit once it is
+            self.call_after_refresh(self._fit_again)
         if fit is not None:
             self.ordered_columns[-1].auto_width = False
             self.ordered_columns[-1].width = fit
@@ -103,10 +106,13 @@ class ChoiceTable(DataTable[Text]):
         return max(left, LAST_COLUMN_MIN), cut
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the last column again when the width changed (not the height: a re-show moves
+        """Fit the columns again when the width changed (not the height: a re-show moves
         the cursor, which would replace what the status line says)."""
-        width, self._width = self._width, event.size.width
-        if self._rows and width != event.size.width:
+        self._fit_again()
+
+    def _fit_again(self) -> None:
+        """Show the rows again if they were fitted to another width than the table's now."""
+        if self._rows and self.size.width and self.size.width != self._width:
             pointed = self.pointed
             self.show(list(self._rows.values()), pointed.key if pointed else "")
 
