@@ -12,15 +12,15 @@ with it): no orphan.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import IO
+
+from tui.sim.env import isolated_environ  # not tui.sim itself: that would load moto
 
 STOP_WAIT_SECONDS = 5.0
 
@@ -50,7 +50,7 @@ class DemoSimulator:
             listener.listen(128)
             self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
             self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-            env = _sim_env().isolated_environ(dict(os.environ))
+            env = isolated_environ(dict(os.environ))
             package_root = str(Path(__file__).resolve().parent.parent.parent)
             env["PYTHONPATH"] = os.pathsep.join(
                 [package_root, *filter(None, [env.get("PYTHONPATH")])])
@@ -106,7 +106,7 @@ def demo_simulator(world: str = "demo") -> Iterator[DemoSimulator]:
     saved = dict(os.environ)
     try:
         simulator.start()
-        isolated = _sim_env().isolated_environ(saved)
+        isolated = isolated_environ(saved)
         os.environ.clear()
         os.environ.update(isolated)
         yield simulator
@@ -115,16 +115,3 @@ def demo_simulator(world: str = "demo") -> Iterator[DemoSimulator]:
         os.environ.update(saved)
         simulator.stop()
 
-
-def _sim_env() -> ModuleType:
-    """tui/sim/env.py on its own: importing it through its package would import moto (about
-    0.3 s) into the app's process, the very work the child is there to take away."""
-    name = "tui.sim.env"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).resolve().parent.parent / "sim" / "env.py"
-    spec = importlib.util.spec_from_file_location("workmail_export_sim_env", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

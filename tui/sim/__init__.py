@@ -26,9 +26,25 @@ Modules, one job each:
 Every rule no public source confirmed is marked `ASSUMPTION (unverified)` where it is coded.
 """
 
-from .clock import Clock, ManualClock, RealClock
-from .faults import Faults
-from .simulated_aws import SimulatedAws
-from .worlds import World
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clock import Clock, ManualClock, RealClock
+    from .faults import Faults
+    from .simulated_aws import SimulatedAws
+    from .worlds import World
+
+# Imported on first use, so `tui.sim.env` (all the --demo app process needs) loads without
+# moto (about 0.3 s).
+_HOMES = {"Clock": "clock", "ManualClock": "clock", "RealClock": "clock", "Faults": "faults",
+          "SimulatedAws": "simulated_aws", "World": "worlds"}
 __all__ = ["Clock", "Faults", "ManualClock", "RealClock", "SimulatedAws", "World"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
