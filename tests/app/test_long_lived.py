@@ -8,7 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tui.app.long_lived import collections_paused, freeze_once, frozen_moments
+from tui.app.long_lived import (
+    collections_paused,
+    freeze_once,
+    frozen_moments,
+    load_then_freeze,
+)
 
 
 @pytest.fixture
@@ -54,3 +59,19 @@ def test_each_moment_freezes_once_per_app() -> None:
     assert freeze_once(two, "connected")  # another app in the same process
     assert frozen_moments(one) == {"connected"}
     assert gc.get_freeze_count() > before  # the two apps made since are frozen now
+
+
+@pytest.mark.usefixtures("collection_enabled")
+def test_a_load_runs_with_collection_off_and_is_frozen_before_it_resumes() -> None:
+    class App:
+        pass
+
+    app, during = App(), []
+
+    def load() -> int:
+        during.append((gc.isenabled(), frozen_moments(app)))
+        return 7
+
+    assert load_then_freeze(app, "loaded", load) == 7
+    assert during == [(False, set())]
+    assert gc.isenabled() and frozen_moments(app) == {"loaded"}

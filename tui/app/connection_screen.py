@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Select, Static
 
-from tui.app.long_lived import collections_paused, freeze_once
+from tui.app.long_lived import load_then_freeze
 from tui.app.step_screen import StepScreen, problem_text
-from tui.core.model import AwsProblem, ConnectionSettings, Identity
+from tui.core.model import AwsProblem, Identity
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
+
+if TYPE_CHECKING:
+    from tui.core.session import Aws
 
 DEFAULT_PROFILE = ""  # Select value meaning "no profile: what the environment says"
 
@@ -52,7 +55,8 @@ class ConnectionScreen(StepScreen):
     def load(self) -> None:
         self.query_one("#continue", Button).focus()
         app = self.app
-        self.call_aws(lambda: _read_choices(app), self._fill_choices,
+        self.call_aws(lambda: load_then_freeze(app, "choices read", calls.connection_choices),
+                      self._fill_choices,
                       message="Reading your AWS profiles…", group="choices")
         if self.state.identity is not None and self.wizard.aws is not None:
             self._show_identity(self.state.identity)
@@ -87,16 +91,20 @@ class ConnectionScreen(StepScreen):
         self.query_one("#continue", Button).disabled = True
         self.query_one("#identity", Static).update("")
         app = self.app
-        self.call_aws(lambda: _connect(app, settings), self._connected,
+        self.call_aws(lambda: load_then_freeze(app, "connected",  # boto3 is imported here
+                                               lambda: calls.connect(settings)),
+                      self._connected,
                       message="Checking who you are…", group="connect",
                       failed=self._not_connected)
 
-    def _connected(self, result: tuple[object, Identity]) -> None:
+    def _connected(self, result: tuple[Aws, Identity]) -> None:
         aws, identity = result
         app = self.app
-        app.run_worker(lambda: _load_clients(app, aws), thread=True, group="load-clients",
-                            exit_on_error=False)
-        self.wizard.connected(aws, wz.connected(self.state, identity))  # type: ignore[arg-type]
+        # The later steps' clients (service models) made now, in the background.
+        app.run_worker(lambda: load_then_freeze(app, "clients loaded",
+                                                lambda: calls.load_clients(aws)),
+                       thread=True, group="load-clients", exit_on_error=False)
+        self.wizard.connected(aws, wz.connected(self.state, identity))
         if self.wizard.state.stage is Stage.CONNECTION and self.is_current:
             self._show_identity(identity)
             self.refresh_stage_bar()
@@ -139,28 +147,3 @@ class ConnectionScreen(StepScreen):
         if event.button.id == "continue":
             self.action_next()
 
-
-def _read_choices(app: object) -> calls.ConnectionChoices:
-    """The profiles and Regions, read with botocore's endpoint data: loaded with no
-    collection, then kept out of later ones (tui.app.long_lived)."""
-    with collections_paused():
-        choices = calls.connection_choices()
-        freeze_once(app, "choices read")
-        return choices
-
-
-def _connect(app: object, settings: ConnectionSettings) -> tuple[Any, Identity]:
-    """Connect with no collection while boto3 is imported, then keep what it loaded out of
-    later collections (tui.app.long_lived)."""
-    with collections_paused():
-        connected = calls.connect(settings)
-        freeze_once(app, "connected")
-        return connected
-
-
-def _load_clients(app: object, aws: Any) -> None:
-    """In the background once connected: the other services' clients, their models kept out
-    of later collections."""
-    with collections_paused():
-        calls.load_clients(aws)
-        freeze_once(app, "clients loaded")
