@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from tui.app.step_screen import StepScreen
@@ -54,7 +53,6 @@ class BulkChooseScreen(StepScreen):
         self.chosen: Chosen | None = self.state.bulk
         self.marked: set[str] = {m.id for m in self.chosen.mailboxes} if self.chosen else set()
         self.unfinished: list[RunInfo] = []
-        self._debounce: Timer | None = None
 
     @property
     def spec(self) -> StepSpec:
@@ -161,11 +159,8 @@ class BulkChooseScreen(StepScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "bulk-filter":
             return
-        if self._debounce is not None:
-            self._debounce.stop()
         text = event.value
-        self._debounce = self.set_timer(FILTER_DEBOUNCE_SECONDS,
-                                        lambda: self.list_mailboxes(text))
+        self.debounce(FILTER_DEBOUNCE_SECONDS, lambda: self.list_mailboxes(text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.timer import Timer
 from textual.widgets import Input
 
 from tui.app.choice_table import ChoiceRow, ChoiceTable
@@ -37,7 +36,6 @@ class MailboxScreen(StepScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._debounce: Timer | None = None
         self._listed_for: str | None = None  # the search text the table's rows answer
 
     def compose_body(self) -> ComposeResult:
@@ -76,10 +74,8 @@ class MailboxScreen(StepScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "search":
             return
-        if self._debounce is not None:
-            self._debounce.stop()
         text = event.value
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE_SECONDS, lambda: self.search(text))
+        self.debounce(SEARCH_DEBOUNCE_SECONDS, lambda: self.search(text))
 
     def search(self, text: str) -> None:
         """One server-side prefix search; a newer one cancels this one."""
@@ -133,8 +129,7 @@ class MailboxScreen(StepScreen):
 
     def pick(self, item: object) -> None:
         assert isinstance(item, Mailbox)
-        if self._debounce is not None:
-            self._debounce.stop()
+        self.stop_debounce()
         self.choose(wz.choose_mailbox(self.state, item))
 
     def action_focus_results(self) -> None:

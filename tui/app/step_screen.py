@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
@@ -58,6 +59,7 @@ class StepScreen(Screen[None]):
                                                  Callable[[AwsProblem], None] | None,
                                                  Widget | None]] = {}
         self._retry_last: Callable[[], object] | None = None
+        self._debounce: Timer | None = None
 
     # ---- frame -----------------------------------------------------------------------
     @property
@@ -105,6 +107,16 @@ class StepScreen(Screen[None]):
         bar = self.query_one(StageBar)
         bar.done = wz.completed_stages(self.state)
         bar.refresh()
+
+    def debounce(self, seconds: float, action: Callable[[], object]) -> None:
+        """Run `action` after `seconds` unless called again first (search as you type)."""
+        self.stop_debounce()
+        self._debounce = self.set_timer(seconds, action)
+
+    def stop_debounce(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
 
     # ---- AWS calls in workers ------------------------------------------------------------
     def call_aws(self, work: Callable[[], T], done: Callable[[T], None], *, message: str,
