@@ -127,19 +127,25 @@ async def test_ctrl_q_quits_at_once_when_nothing_is_in_flight(sim: Any) -> None:
     assert app.return_code == 0
 
 
+async def quit_during_a_slow_submit(pilot: Any, sim: Any, latency: float) -> None:
+    """From the review: submit with every call taking `latency` s, then ctrl+q while the
+    submit is in flight (the app asks first)."""
+    await settle(pilot)
+    sim.faults.latency = latency
+    await pilot.press("s")
+    await pilot.pause()
+    await pilot.press("y")
+    await pilot.pause(0.1)
+    assert pilot.app.submitting
+    await pilot.press("ctrl+q")
+    await pilot.pause(0.1)
+    assert "A submit is in flight." in flat(screen_text(pilot.app))
+
+
 async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
     app = make_app(good_request(sim.world))
     async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        sim.faults.latency = 2.0
-        await pilot.press("s")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause(0.1)
-        assert app.submitting
-        await pilot.press("ctrl+q")
-        await pilot.pause(0.1)
-        assert "A submit is in flight." in flat(screen_text(app))
+        await quit_during_a_slow_submit(pilot, sim, 2.0)
         await pilot.press("n")
         sim.faults.latency = 0
         await settle(pilot)
@@ -151,15 +157,7 @@ async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
 async def test_a_submit_that_ends_while_quit_is_asked_closes_the_question(sim: Any) -> None:
     app = make_app(good_request(sim.world))
     async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        sim.faults.latency = 1.0
-        await pilot.press("s")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause(0.1)
-        await pilot.press("ctrl+q")
-        await pilot.pause(0.1)
-        assert "A submit is in flight." in flat(screen_text(app))
+        await quit_during_a_slow_submit(pilot, sim, 1.0)
         sim.faults.latency = 0
         await settle(pilot)
         assert stage(app) is Stage.RESULT
