@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from tui.sim.env import isolated_environ  # not tui.sim itself: that would load moto
+from tui.sim.env import isolated_environ  # not tui.sim.server: that would load moto
+from tui.sim.loopback import listen_on_loopback
 
 STOP_WAIT_SECONDS = 5.0
 
@@ -42,12 +43,7 @@ class DemoSimulator:
 
     def start(self) -> str:
         """Start the child; returns the endpoint URL (the child may still be starting)."""
-        import socket
-
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        with listener:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen(128)
+        with listen_on_loopback() as listener:
             self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
             self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
             env = isolated_environ(dict(os.environ))

@@ -11,6 +11,7 @@ Modules, one job each:
     simulated_aws  the switch: mock_aws + the WorkMail plug + a seeded world + serve()
     plug           the in-process botocore hook (BUILTIN_HANDLERS, runs before moto)
     server         the HTTP server (WSGI: WorkMail here, the rest to moto) and its CLI
+    loopback       the 127.0.0.1 listening socket (bound by --demo's app before its child serves)
     wire           WorkMail's JSON 1.1 request/reply, shared by plug and server
     backend        the twelve WorkMail operations and the seeding methods
     directory      organizations, users, resources, groups; lookups and prefix filters

@@ -22,6 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from . import wire
 from .clock import RealClock
 from .faults import HttpReply, error_reply
+from .loopback import listen_on_loopback
 
 if TYPE_CHECKING:
     from .simulated_aws import SimulatedAws
@@ -95,22 +96,6 @@ class SimulatorApp:
             if connection is not None:
                 connection.shutdown(socket.SHUT_RDWR)
         return [reply.body]
-
-
-def listen_on_loopback(port: int = 0) -> socket.socket:
-    """A TCP socket bound to 127.0.0.1 `port` (0: any free one) and listening.
-
-    Bound here, not in werkzeug: werkzeug answers a busy port with sys.exit(1)."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        listener.bind(("127.0.0.1", port))
-        listener.listen(128)
-    except OSError as error:
-        listener.close()
-        raise OSError(error.errno, f"Cannot serve on 127.0.0.1 port {port} "
-                      f"({error.strerror or error}); choose another port, or 0 for any "
-                      "free one.") from error
-    return listener
 
 
 class SimulatorServer:
