@@ -1,14 +1,13 @@
 """Warm-up after the first step is on screen: the work each later step would otherwise do on
 the UI thread the first time it is shown, done early in small idle slices.
 
-A step's first showing imports the screen's module and, for a screen with a CSS file,
-reads it, has Textual re-parse every stylesheet source from scratch and restyle the app
-(12-17 ms measured per screen). The jobs here import the step screens' modules (a no-op when
-tui.app.screens has already), parse every stylesheet source into Textual's parse cache, then
-add the screens' CSS files to the stylesheet (a cache lookup per source), so a screen's first
-showing finds its CSS already there and parses nothing. A slice runs jobs for about 5 ms;
-the loop answers keys between slices. (Full garbage collections, the other cause of long
-stalls, are tui.app.long_lived's job.)
+A step's first showing, for a screen with a CSS file, reads it, has Textual re-parse every
+stylesheet source from scratch and restyle the app (12-17 ms measured per screen). The jobs
+here parse every stylesheet source into Textual's parse cache, then add the screens' CSS
+files to the stylesheet (a cache lookup per source), so a screen's first showing finds its
+CSS already there and parses nothing. A slice runs jobs for about 5 ms; the loop answers
+keys between slices. (Full garbage collections, the other cause of long stalls, are
+tui.app.long_lived's job.)
 """
 
 from __future__ import annotations
@@ -56,8 +55,6 @@ def warm_up(app: App[Any], modules: tuple[str, ...] = STEP_SCREEN_MODULES) -> No
 
 
 def _jobs(app: App[Any], modules: tuple[str, ...]) -> Iterator[Callable[[], object]]:
-    for name in modules:
-        yield partial(importlib.import_module, name)
     stylesheet = app.stylesheet
     new_files = {path: Path(path).read_text(encoding="utf-8")
                  for path in _screen_css_files(modules) if not stylesheet.has_source(path)}
