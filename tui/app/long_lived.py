@@ -11,7 +11,7 @@ so it happens at a few moments of each app only: when each step is first shown (
 steps so far loaded) and, around the connection, with collections paused while boto3 is
 imported and every service's client made, right before collections resume (a pass then
 would walk the hundred thousand objects just made). Measured with bench_ui: longest stall
-118 ms -> 16 ms; peak memory 117 -> 142 MiB, mostly the import's garbage kept (collecting it
+118 ms -> 16 ms; peak memory 87 -> 112 MiB, mostly the import's garbage kept (collecting it
 instead is a 30-70 ms pause while the connection is checked).
 """
 
