@@ -70,7 +70,7 @@ async def app_search(sim: Any, queries: list[str]) -> list[float]:
     painted on the next screen refresh)."""
     from textual.widgets import Input
 
-    from tui.app.mailbox_screen import MailboxScreen
+    from tui.app.steps.mailbox_screen import MailboxScreen
     from tui.app.wizard_app import WizardApp
     from tui.core.model import ConnectionSettings, ExportRequest
 
@@ -102,7 +102,7 @@ NO_MATCH = "zzz9"
 
 def rows_match(app: Any, text: str) -> bool:
     """The result table holds rows, and each one's name or email starts with `text`."""
-    from tui.app.choice_table import ChoiceTable
+    from tui.app.kit.choice_table import ChoiceTable
 
     rows = app.screen.query_one(ChoiceTable).rows_shown
     return bool(rows) and all(
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args(argv)
     os.environ.update(dummy_aws_env())
-    from tui.app.mailbox_screen import SEARCH_DEBOUNCE_SECONDS
+    from tui.app.steps.mailbox_screen import SEARCH_DEBOUNCE_SECONDS
     from tui.sim import ManualClock, SimulatedAws
 
     queries = prefixes(args.queries)

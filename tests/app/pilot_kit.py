@@ -12,7 +12,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tui.app.step_screen import StepScreen
+from tui.app.steps.step_screen import StepScreen
 from tui.app.wizard_app import WizardApp
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.wizard.stages import Stage
@@ -84,7 +84,7 @@ def good_request(world: Any, **changes: str) -> ExportRequest:
 
 async def point_at(pilot: Pilot[Any], key: str, table_id: str = "choices") -> None:
     """Move the row cursor onto the row `key` with the arrow keys, as a person would."""
-    from tui.app.choice_table import ChoiceTable
+    from tui.app.kit.choice_table import ChoiceTable
 
     table = pilot.app.screen.query_one(f"#{table_id}", ChoiceTable)
     if not table.has_focus:

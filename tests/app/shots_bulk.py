@@ -19,9 +19,9 @@ from typing import Any
 from shots_monitor import _private_state, until, write_pictures
 from textual.pilot import Pilot
 
-from tui.app.bulk_choose_screen import BulkChooseScreen
-from tui.app.bulk_progress_screen import BulkProgressScreen
-from tui.app.bulk_timing import BulkTiming
+from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
+from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
+from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState
 from tui.core.model import ConnectionSettings, ExportRequest

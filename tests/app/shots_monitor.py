@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from tui.app.job_timing import JobTiming
-from tui.app.jobs_screen import JobsScreen
-from tui.app.monitor_screen import MonitorScreen
+from tui.app.jobs.job_timing import JobTiming
+from tui.app.jobs.jobs_screen import JobsScreen
+from tui.app.jobs.monitor_screen import MonitorScreen
 from tui.app.wizard_app import WizardApp
 from tui.core import discovery
 from tui.core.journal import Journal

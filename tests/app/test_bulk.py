@@ -21,9 +21,9 @@ from shots_bulk import bulk_app, stored_run, to_bulk_choice
 from shots_monitor import until
 from textual.pilot import Pilot
 
-from tui.app.bulk_choose_screen import BulkChooseScreen
-from tui.app.bulk_plan_screen import BulkPlanScreen
-from tui.app.bulk_progress_screen import BulkProgressScreen
+from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
+from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
+from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState, RunStatus
 

@@ -25,8 +25,8 @@ from shots_monitor import (
 from textual.pilot import Pilot
 from textual.widgets import Select
 
-from tui.app.jobs_screen import JobsScreen
-from tui.app.monitor_screen import MonitorScreen
+from tui.app.jobs.jobs_screen import JobsScreen
+from tui.app.jobs.monitor_screen import MonitorScreen
 from tui.core.model import ExportRequest
 from tui.sim import SimulatedAws
 from tui.wizard import state as wz

@@ -9,8 +9,8 @@ import pytest
 from pilot_kit import BIG, flat, keys, make_app, screen_text, settle, stage, step, type_text
 from textual import events
 
-from tui.app.mailbox_screen import SEARCH_DEBOUNCE_SECONDS, MailboxScreen
-from tui.app.status_line import StatusLine
+from tui.app.kit.status_line import StatusLine
+from tui.app.steps.mailbox_screen import SEARCH_DEBOUNCE_SECONDS, MailboxScreen
 from tui.core.model import ExportRequest
 from tui.wizard.stages import Stage
 
@@ -109,11 +109,11 @@ async def test_down_and_enter_read_together_choose_the_pointed_mailbox(sim: Any)
 async def test_once_connected_every_client_is_made_and_kept_out_of_full_collections(
         sim: Any) -> None:
     """The later steps' service models load in the background right after the connection,
-    then the loaded objects are frozen (tui.app.long_lived), so no later full garbage
+    then the loaded objects are frozen (tui.app.kit.long_lived), so no later full garbage
     collection walks them while a step is shown."""
     import gc
 
-    from tui.app import long_lived
+    from tui.app.kit import long_lived
 
     app = make_app()
     async with app.run_test(size=BIG) as pilot:

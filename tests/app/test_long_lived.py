@@ -1,4 +1,4 @@
-"""tui.app.long_lived: pauses of automatic collection nest across workers, and each moment
+"""tui.app.kit.long_lived: pauses of automatic collection nest across workers, and each moment
 freezes once per app."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tui.app.long_lived import (
+from tui.app.kit.long_lived import (
     collections_paused,
     freeze_once,
     frozen_moments,

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.common import DEMO_WALK, play, wait_for_step
 from tests.app.pilot_kit import BIG, make_app
-from tui.app import warm_up
+from tui.app.kit import warm_up
 
 
 async def warmed(pilot: Any) -> None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from tui.app.step_screen import StepScreen
+from tui.app.steps.step_screen import StepScreen
 from tui.wizard.stages import Stage
 
 
 def screen_for(stage: Stage) -> StepScreen:
     """A fresh screen for `stage`; it reads the wizard state when it mounts."""
-    from tui.app.connection_screen import ConnectionScreen
-    from tui.app.destination_screen import DestinationScreen
-    from tui.app.key_screen import KeyScreen
-    from tui.app.mailbox_screen import MailboxScreen
-    from tui.app.organization_screen import OrganizationScreen
-    from tui.app.result_screen import ResultScreen
-    from tui.app.review_screen import ReviewScreen
-    from tui.app.role_screen import RoleScreen
+    from tui.app.steps.connection_screen import ConnectionScreen
+    from tui.app.steps.destination_screen import DestinationScreen
+    from tui.app.steps.key_screen import KeyScreen
+    from tui.app.steps.mailbox_screen import MailboxScreen
+    from tui.app.steps.organization_screen import OrganizationScreen
+    from tui.app.steps.result_screen import ResultScreen
+    from tui.app.steps.review_screen import ReviewScreen
+    from tui.app.steps.role_screen import RoleScreen
 
     screens: dict[Stage, type[StepScreen]] = {
         Stage.CONNECTION: ConnectionScreen, Stage.ORGANIZATION: OrganizationScreen,

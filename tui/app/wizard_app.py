@@ -11,13 +11,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from tui.app.bulk_screens import bulk_screen_for, on_mailbox_step, open_bulk
-from tui.app.bulk_timing import BulkTiming
+from tui.app.bulk.bulk_screens import bulk_screen_for, on_mailbox_step, open_bulk
+from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.commands import StepCommands
-from tui.app.confirm_screen import ConfirmScreen
-from tui.app.job_timing import JobTiming
+from tui.app.jobs.job_timing import JobTiming
+from tui.app.kit.warm_up import warm_up
 from tui.app.screens import screen_for
-from tui.app.warm_up import warm_up
+from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
@@ -92,7 +92,7 @@ class WizardApp(App[int]):
 
     def action_jobs(self) -> None:
         """The jobs screen (history, monitor, cancel) over the current step."""
-        from tui.app.jobs_screen import open_jobs_screen
+        from tui.app.jobs.jobs_screen import open_jobs_screen
 
         open_jobs_screen(self)
 

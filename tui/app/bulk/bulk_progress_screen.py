@@ -22,12 +22,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from tui.app.aws_calls import AwsCalls
-from tui.app.bulk_cancel_screen import BulkCancelScreen, CancelChoice
-from tui.app.bulk_timing import BulkTiming
-from tui.app.confirm_screen import ConfirmScreen
-from tui.app.job_text import short_id
-from tui.app.status_line import StatusLine
+from tui.app.bulk.bulk_cancel_screen import BulkCancelScreen, CancelChoice
+from tui.app.bulk.bulk_timing import BulkTiming
+from tui.app.jobs.job_text import short_id
+from tui.app.kit.status_line import StatusLine
+from tui.app.steps.aws_calls import AwsCalls
+from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.batch.model import BatchProgress, MailboxRow, RowState, RunInfo, RunStatus
 from tui.core.model import AwsProblem
 from tui.wizard import bulk

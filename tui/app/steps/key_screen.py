@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow, fit_style
+from tui.app.kit.choice_table import ChoiceRow, fit_style
+from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import KeyChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_key

@@ -20,10 +20,10 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from tui.app.findings_view import FindingsView
-from tui.app.long_lived import freeze_once
-from tui.app.stage_bar import StageBar
-from tui.app.status_line import StatusLine
+from tui.app.kit.long_lived import freeze_once
+from tui.app.kit.stage_bar import StageBar
+from tui.app.kit.status_line import StatusLine
+from tui.app.steps.findings_view import FindingsView
 from tui.core.model import AwsProblem, Finding, Level, StartedJob
 from tui.wizard import calls
 from tui.wizard import state as wz

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow, ChoiceTable
+from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import RoleChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_role

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import ProgressBar, Static
 
-from tui.app.job_text import (
+from tui.app.jobs.job_text import (
     NOT_YET,
     STATE_MARKS,
     STATE_STYLES,

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from tui.app.choice_table import ChoiceRow, ChoiceTable
-from tui.app.step_screen import StepScreen
+from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.steps.step_screen import StepScreen
 from tui.core.model import Mailbox
 from tui.wizard import calls
 from tui.wizard import state as wz

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
-from tui.app.step_screen import StepScreen
+from tui.app.steps.step_screen import StepScreen
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 from tui.wizard.steps import StepSpec
@@ -246,7 +246,7 @@ class BulkChooseScreen(StepScreen):
                           severity="warning"))
 
     def _unfinished_found(self, runs: list[RunInfo]) -> None:
-        from tui.app.bulk_progress_screen import run_label
+        from tui.app.bulk.bulk_progress_screen import run_label
 
         self.unfinished = runs
         note = self.query_one("#bulk-unfinished", Static)
@@ -259,7 +259,7 @@ class BulkChooseScreen(StepScreen):
         self.refresh_bindings()
 
     def action_resume_run(self) -> None:
-        from tui.app.bulk_progress_screen import BulkProgressScreen
+        from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 
         if self.unfinished and self.wizard.aws is not None:
             self.app.push_screen(BulkProgressScreen(self.wizard.aws, self.unfinished[0].run_id,

@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from tui.app.choice_table import ChoiceRow, ChoiceTable
-from tui.app.confirm_screen import ConfirmScreen
-from tui.app.findings_view import FindingsView
-from tui.app.step_screen import StepScreen
+from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.steps.confirm_screen import ConfirmScreen
+from tui.app.steps.findings_view import FindingsView
+from tui.app.steps.step_screen import StepScreen
 from tui.core.model import Field, Finding, Level, Mailbox, Organization
 from tui.wizard import calls
 from tui.wizard import state as wz

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.app.step_screen import StepScreen
+from tui.app.steps.step_screen import StepScreen
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 
@@ -18,11 +18,11 @@ def bulk_screen_for(state: wz.WizardState) -> StepScreen | None:
     if state.bulk is None:
         return None
     if state.stage is Stage.MAILBOX:
-        from tui.app.bulk_choose_screen import BulkChooseScreen
+        from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
 
         return BulkChooseScreen()
     if state.stage is Stage.REVIEW:
-        from tui.app.bulk_plan_screen import BulkPlanScreen
+        from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
 
         return BulkPlanScreen()
     return None
@@ -31,14 +31,14 @@ def bulk_screen_for(state: wz.WizardState) -> StepScreen | None:
 def on_mailbox_step(app: WizardApp) -> bool:
     """Whether the single-mailbox step is showing: where ctrl+o opens the bulk path (the
     bulk step has its own ctrl+o back to one mailbox)."""
-    from tui.app.mailbox_screen import MailboxScreen
+    from tui.app.steps.mailbox_screen import MailboxScreen
 
     return isinstance(app.screen, MailboxScreen)
 
 
 def open_bulk(app: WizardApp) -> None:
     """At the mailbox step: every mailbox instead of one."""
-    from tui.app.bulk_choose_screen import BulkChooseScreen
+    from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
 
     if on_mailbox_step(app):
         app.switch_screen(BulkChooseScreen())

@@ -20,7 +20,7 @@ class CancelChoice(Enum):
 
 
 class BulkCancelScreen(ModalScreen[CancelChoice | None]):
-    CSS_PATH = "confirm_screen.tcss"
+    CSS_PATH = "../steps/confirm_screen.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("c", "answer('with-running')", "Cancel them too"),
         Binding("l", "answer('let-finish')", "Let them finish"),

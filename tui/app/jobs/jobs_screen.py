@@ -20,12 +20,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.worker import Worker
 
-from tui.app.aws_calls import AwsCalls
-from tui.app.job_calls import JobListing, list_job_rows, mailboxes_by_id
-from tui.app.job_text import STATE_STYLES, export_uri, mailbox_title, moment, short_id
-from tui.app.job_timing import JobTiming
-from tui.app.monitor_screen import MonitorScreen
-from tui.app.status_line import StatusLine
+from tui.app.jobs.job_calls import JobListing, list_job_rows, mailboxes_by_id
+from tui.app.jobs.job_text import STATE_STYLES, export_uri, mailbox_title, moment, short_id
+from tui.app.jobs.job_timing import JobTiming
+from tui.app.jobs.monitor_screen import MonitorScreen
+from tui.app.kit.status_line import StatusLine
+from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.wizard import calls
 

@@ -9,8 +9,8 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from tui.app.choice_table import ChoiceRow, ChoiceTable
-from tui.app.step_screen import StepScreen
+from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.steps.step_screen import StepScreen
 
 
 class ChoiceStepScreen(StepScreen):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.app.job_text import utc_now
+from tui.app.jobs.job_text import utc_now
 
 
 @dataclass(frozen=True)

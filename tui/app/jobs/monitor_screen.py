@@ -24,13 +24,13 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
 from textual.worker import Worker
 
-from tui.app.aws_calls import AwsCalls
-from tui.app.confirm_screen import ConfirmScreen
-from tui.app.job_calls import JobWatch, Polled
-from tui.app.job_text import clock_time, export_object, mailbox_title
-from tui.app.job_timing import JobTiming
-from tui.app.job_view import JobView
-from tui.app.status_line import StatusLine
+from tui.app.jobs.job_calls import JobWatch, Polled
+from tui.app.jobs.job_text import clock_time, export_object, mailbox_title
+from tui.app.jobs.job_timing import JobTiming
+from tui.app.jobs.job_view import JobView
+from tui.app.kit.status_line import StatusLine
+from tui.app.steps.aws_calls import AwsCalls
+from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.model import AwsProblem, ExportJob
 
 if TYPE_CHECKING:

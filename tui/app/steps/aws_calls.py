@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tui.app.status_line import StatusLine
+from tui.app.kit.status_line import StatusLine
 from tui.core.model import AwsProblem
 from tui.wizard.problems import problem_of
 

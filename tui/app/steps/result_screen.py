@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from tui.app.step_screen import StepScreen
+from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
 from tui.wizard import state as wz
 from tui.wizard.present import problem_rows
@@ -83,7 +83,7 @@ class ResultScreen(StepScreen):
             self.notify("The JobId is on the clipboard.")
 
     def action_monitor(self) -> None:
-        from tui.app.monitor_screen import monitor_started_job
+        from tui.app.jobs.monitor_screen import monitor_started_job
 
         monitor_started_job(self.wizard)
 

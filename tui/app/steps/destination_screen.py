@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from tui.app.choice_step import ChoiceStepScreen
-from tui.app.choice_table import ChoiceRow, fit_style
+from tui.app.kit.choice_table import ChoiceRow, fit_style
+from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
 from tui.wizard import state as wz

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Select, Static
 
-from tui.app.long_lived import load_then_freeze
-from tui.app.step_screen import StepScreen, problem_text
+from tui.app.kit.long_lived import load_then_freeze
+from tui.app.steps.step_screen import StepScreen, problem_text
 from tui.core.model import AwsProblem, Identity
 from tui.wizard import calls
 from tui.wizard import state as wz

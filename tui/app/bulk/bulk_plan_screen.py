@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from tui.app.confirm_screen import ConfirmScreen
-from tui.app.findings_view import FindingsView
-from tui.app.step_screen import StepScreen
+from tui.app.steps.confirm_screen import ConfirmScreen
+from tui.app.steps.findings_view import FindingsView
+from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, Level
 from tui.wizard import calls
 from tui.wizard import state as wz
@@ -234,7 +234,7 @@ class BulkPlanScreen(StepScreen):
                       failed=self._not_created)
 
     def _run_created(self, run: RunInfo) -> None:
-        from tui.app.bulk_progress_screen import BulkProgressScreen
+        from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 
         self.starting = False
         self.query_one("#bulk-start", Button).disabled = False

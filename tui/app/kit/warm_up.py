@@ -7,7 +7,7 @@ here parse every stylesheet source into Textual's parse cache, then add the scre
 files to the stylesheet (a cache lookup per source), so a screen's first showing finds its
 CSS already there and parses nothing. A slice runs jobs for about 5 ms; the loop answers
 keys between slices. (Full garbage collections, the other cause of long stalls, are
-tui.app.long_lived's job.)
+tui.app.kit.long_lived's job.)
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ SLICE_BUDGET = 0.005  # a slice takes more small jobs until it has run this long
 
 # The modules of the screens a walk shows after the first one, in the order it shows them.
 STEP_SCREEN_MODULES = (
-    "tui.app.organization_screen", "tui.app.mailbox_screen", "tui.app.role_screen",
-    "tui.app.key_screen", "tui.app.destination_screen", "tui.app.review_screen",
-    "tui.app.confirm_screen", "tui.app.result_screen",
+    "tui.app.steps.organization_screen", "tui.app.steps.mailbox_screen",
+    "tui.app.steps.role_screen", "tui.app.steps.key_screen", "tui.app.steps.destination_screen",
+    "tui.app.steps.review_screen", "tui.app.steps.confirm_screen", "tui.app.steps.result_screen",
 )
 
 

@@ -1,0 +1,1 @@
+"""The bulk path's screens: choose, plan, progress, cancel."""
