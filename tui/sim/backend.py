@@ -11,7 +11,7 @@ import base64
 import random
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,22 +27,20 @@ from .directory import (
     entity_id_for,
     org_id_for,
 )
-from .jobs import ExportJob, JobBook, default_duration, s3_path_for
+from .jobs import ExportJob, JobBook, s3_path_for
 from .oracle import ExportCheck, evaluate_export
 from .service_error import WorkMailError, invalid_parameter
 from .validation import validate
 
 DEFAULT_PAGE_SIZE = 100  # ASSUMPTION (unverified): without MaxResults a page holds 100 items.
+# What StartMailboxExportJob does with a DISABLED mailbox (`WorkMailBackend.disabled_exports`).
+# ASSUMPTION (unverified, AWS does not say): EXPORT, like any mailbox (it is kept 30 days).
+# Tests switch to REFUSE (the start is answered InvalidParameterException) or FAIL (the job
+# starts and fails) to show what the tool says when AWS turns out to behave that way.
+EXPORT, REFUSE, FAIL = "export", "refuse", "fail"
 
 Handler = Callable[[dict[str, Any], str], dict[str, Any]]
 MAILBOX_QUOTA_MB = 51200  # WorkMail's default mailbox quota, 50 GB
-
-
-def default_mailbox_size(entity_id: str) -> float:
-    """ASSUMPTION (unverified): export time grows with mailbox size; the demo's sizes are
-    20 MB per second of its default job duration."""
-    return 20.0 * default_duration(entity_id)
-
 
 def _page(items: Sequence[Any], params: dict[str, Any], operation: str) -> tuple[list[Any], str]:
     """One page of `items` for MaxResults/NextToken, and the token of the next page ('' at end)."""
@@ -74,7 +72,7 @@ def _dates(entity: Entity) -> dict[str, Any]:
     if entity.state == "ENABLED":
         out["EnabledDate"] = entity.created
     elif entity.state == "DISABLED":
-        out["DisabledDate"] = entity.created
+        out["DisabledDate"] = entity.disabled or entity.created
     return out
 
 
@@ -93,9 +91,8 @@ class WorkMailBackend:
         self.directory = Directory()
         self.book = JobBook(self.clock.now)
         self.evaluate = evaluate
-        # MailboxSize (MB) that GetMailboxDetails reports; benchmarks tie it to job durations
-        self.mailbox_size_for: Callable[[str], float] = default_mailbox_size
         self.calls: list[str] = []  # every operation served, in order (for tests and benchmarks)
+        self.disabled_exports = EXPORT
         self._ids = random.Random(0x3A11)  # job ids: deterministic, unlike any key id
         self._lock = threading.RLock()
         self._handlers: dict[str, Handler] = {
@@ -125,20 +122,24 @@ class WorkMailBackend:
         return org.id
 
     def _add(self, org_id: str, kind: str, name: str, email: str | None, state: str,
-             display_name: str = "", resource_type: str = "") -> str:
+             display_name: str = "", resource_type: str = "",
+             disabled: datetime | None = None) -> str:
         first, _, last = display_name.partition(" ")
         with self._lock:
             org = self.directory.org(org_id)
             entity = Entity(id=entity_id_for(org_id, kind, name), kind=kind, name=name,
                             email=email, state=state, created=self.clock.now(),
                             display_name=display_name, first_name=first, last_name=last,
-                            resource_type=resource_type)
+                            resource_type=resource_type, disabled=disabled)
             org.add(entity)
         return entity.id
 
     def create_user(self, org_id: str, name: str, display_name: str = "",
-                    email: str | None = None, state: str = "ENABLED") -> str:
-        return self._add(org_id, "USER", name, email, state, display_name=display_name)
+                    email: str | None = None, state: str = "ENABLED",
+                    disabled: datetime | None = None) -> str:
+        """A user; a DISABLED one was disabled at `disabled` (default: now)."""
+        return self._add(org_id, "USER", name, email, state, display_name=display_name,
+                         disabled=disabled)
 
     def create_resource(self, org_id: str, name: str, resource_type: str = "ROOM",
                         email: str | None = None, state: str = "ENABLED") -> str:
@@ -153,8 +154,18 @@ class WorkMailBackend:
             return self.book.of_org(org_id)
 
     def set_job_duration(self, duration: float | Callable[[str], float]) -> None:
-        """Make new jobs take `duration` seconds (or duration(entity_id))."""
+        """Make new jobs take `duration` seconds (or duration(entity_id)) whatever their
+        mailbox's size (by default a job's length follows its size: jobs.export_seconds)."""
         self.book.duration_for = duration if callable(duration) else (lambda _id: duration)
+
+    def set_mailbox_sizes(self, sizes: Mapping[str, float] | Callable[[str], float]) -> None:
+        """The MailboxSize (MB) GetMailboxDetails reports, by entity id (a mapping: others
+        keep their default size); new jobs take as long as their size says."""
+        if callable(sizes):
+            self.book.size_for = sizes
+        else:
+            known, default = dict(sizes), self.book.size_for
+            self.book.size_for = lambda entity: known.get(entity, default(entity))
 
     # ----------------------------------------------------------------- the API
     def call(self, operation: str, params: dict[str, Any], region: str = "us-east-1"
@@ -237,13 +248,15 @@ class WorkMailBackend:
         return _with_email(out, e)
 
     def _get_mailbox_details(self, params: dict[str, Any], region: str) -> dict[str, Any]:
-        # ASSUMPTION (unverified): GetMailboxDetails also answers for a resource's id.
+        # ASSUMPTION (unverified): GetMailboxDetails also answers for a resource's id and for
+        # a DISABLED user (whose mailbox is kept 30 days), not for a DELETED one.
         org = self._org(params, region)
         e = org.find(params["UserId"])
         if e is None or e.kind not in ("USER", "RESOURCE") or e.state == "DELETED":
             raise WorkMailError("EntityNotFoundException",
                                 f"No mailbox {params['UserId']} in organization {org.id}.")
-        return {"MailboxQuota": MAILBOX_QUOTA_MB, "MailboxSize": self.mailbox_size_for(e.id)}
+        return {"MailboxQuota": MAILBOX_QUOTA_MB,
+                "MailboxSize": float(self.book.size_for(e.id))}
 
     def _describe_resource(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         org = self._org(params, region)
@@ -261,8 +274,11 @@ class WorkMailBackend:
         if replayed is not None:
             return {"JobId": replayed.job_id}
         org = self._org(params, region)
-        # ASSUMPTION (unverified): a DISABLED mailbox can be exported (it is kept 30 days).
         entity = self.directory.mailbox(org, params["EntityId"])
+        disabled = entity.state == "DISABLED"
+        if disabled and self.disabled_exports == REFUSE:
+            raise invalid_parameter(f"Entity {entity.id} is disabled; its mailbox cannot be "
+                                    "exported.")
         self.book.check_limits(org.id, entity.id)
         job_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
         s3_path = s3_path_for(params["S3Prefix"], job_id)
@@ -270,6 +286,8 @@ class WorkMailBackend:
             account=ACCOUNT_ID, org_region=org.region, org_arn=org.arn,
             role_arn=params["RoleArn"], kms_key_arn=params["KmsKeyArn"],
             bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path))
+        if disabled and self.disabled_exports == FAIL and failure is None:
+            failure = "The mailbox is not in a state that allows an export."
         self.book.add(ExportJob(
             job_id=job_id, organization_id=org.id, entity_id=entity.id,
             description=params.get("Description", ""), role_arn=params["RoleArn"],

@@ -34,6 +34,7 @@ class Entity:
     last_name: str = ""
     resource_type: str = ""  # ROOM | EQUIPMENT
     order: int = 0  # position in the organization, the order listings keep
+    disabled: datetime | None = None  # when a DISABLED entity was disabled (default: created)
 
     @property
     def has_mailbox(self) -> bool:

@@ -77,8 +77,10 @@ class Faults:
     latency) to some services. `lose_next_response(op)` lets the next call of `op` reach the
     service and then drops the connection before the client sees the answer.
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
-    refuses a caller whose policies lack the action. Over HTTP, S3 requests carry no operation
-    name, so S3 calls can be delayed, throttled and failed there but not lost or denied.
+    refuses a caller whose policies lack the action. `rate_limit(operation, per_second)`
+    throttles the calls of `operation` beyond that rate, as a service's request quota does
+    (a token bucket on the real clock). Over HTTP, S3 requests carry no operation name, so
+    S3 calls can be delayed, throttled and failed there but not lost or denied.
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -89,7 +91,16 @@ class Faults:
         self._rng = random.Random(seed)
         self._losses: list[str | None] = []
         self._denied: set[tuple[str, str]] = set()
+        self._limits: dict[str, _TokenBucket] = {}
+        self.throttled: dict[str, int] = {}  # calls the rate limits refused, by operation
         self._lock = threading.Lock()
+
+    def rate_limit(self, operation: str, per_second: float, burst: float | None = None
+                   ) -> None:
+        """Throttle calls of `operation` beyond `per_second` (bursts of up to `burst`,
+        default one second's worth)."""
+        with self._lock:
+            self._limits[operation] = _TokenBucket(per_second, burst or per_second)
 
     def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
         """Drop the response of the next call of `operation` (None: of any operation)."""
@@ -107,6 +118,7 @@ class Faults:
             self.services = None
             self._losses.clear()
             self._denied.clear()
+            self._limits.clear()
 
     def before_call(self, service: str, operation: str = "") -> str | None:
         """Sleep the latency, then say whether this call fails (DENIED, THROTTLE,
@@ -115,6 +127,11 @@ class Faults:
             time.sleep(self.latency)
         if (service, operation) in self._denied:
             return DENIED
+        with self._lock:
+            bucket = self._limits.get(operation)
+            if bucket is not None and not bucket.take():
+                self.throttled[operation] = self.throttled.get(operation, 0) + 1
+                return THROTTLE
         if self.services is not None and service not in self.services:
             return None
         with self._lock:
@@ -131,4 +148,23 @@ class Faults:
                 if wanted is None or wanted == operation:
                     del self._losses[i]
                     return True
+        return False
+
+
+class _TokenBucket:
+    """`rate` tokens a second, at most `burst` saved up; a call takes one or is refused."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
         return False

@@ -26,9 +26,33 @@ CANCEL_REFUSED_FROM_PROGRESS = 95
 FAILURE_DELAY_SECONDS = 8.0
 
 
+# ASSUMPTION (unverified): an export job takes a fixed start-up time plus the mailbox's size
+# at a steady rate, and a mailbox takes up to 10 % more or less than that line says (AWS
+# publishes no throughput). The numbers only need to make size matter on the simulator clock.
+EXPORT_OVERHEAD_SECONDS = 15.0
+EXPORT_MB_PER_SECOND = 20.0
+
+
 def default_duration(entity_id: str) -> float:
-    """45-75 seconds, always the same for the same mailbox."""
+    """45-75 seconds, always the same for the same mailbox (the demo's job lengths)."""
     return 45.0 + zlib.crc32(entity_id.encode()) % 31
+
+
+def variation(entity_id: str) -> float:
+    """0.9 .. 1.1, fixed per mailbox: how far its export strays from the size line."""
+    return 0.9 + (zlib.crc32(b"variation/" + entity_id.encode()) % 201) / 1000
+
+
+def export_seconds(entity_id: str, size_mb: float) -> float:
+    """How long the export of a mailbox of `size_mb` takes (see the ASSUMPTION above)."""
+    return (EXPORT_OVERHEAD_SECONDS + size_mb / EXPORT_MB_PER_SECOND) * variation(entity_id)
+
+
+def default_size_mb(entity_id: str) -> float:
+    """The demo's mailbox sizes (about 500-1,300 MB): chosen so that `export_seconds` gives
+    each mailbox its `default_duration`, so sizes drive job lengths without changing them."""
+    seconds = default_duration(entity_id) / variation(entity_id)
+    return round(EXPORT_MB_PER_SECOND * (seconds - EXPORT_OVERHEAD_SECONDS), 1)
 
 
 @dataclass
@@ -102,7 +126,12 @@ class JobBook:
         self._now = now
         self.jobs: dict[str, ExportJob] = {}
         self._by_token: dict[str, ExportJob] = {}
-        self.duration_for: Callable[[str], float] = default_duration
+        self.size_for: Callable[[str], float] = default_size_mb  # MB, by entity id
+        self.duration_for: Callable[[str], float] = self.sized_duration
+
+    def sized_duration(self, entity_id: str) -> float:
+        """The default job length: from the mailbox's size (`export_seconds`)."""
+        return export_seconds(entity_id, self.size_for(entity_id))
 
     def of_org(self, org_id: str) -> list[ExportJob]:
         return [j for j in self.jobs.values() if j.organization_id == org_id]

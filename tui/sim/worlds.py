@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from moto.moto_api._internal import mock_random
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
+# When the demo's three departed staff were disabled: WorkMail removes a disabled user's
+# mailbox 30 days later, so the first has 4 days left.
+DISABLED_DAYS_AGO = (26, 12, 5)
 
 FIRST_NAMES = (
     "alice", "bob", "carol", "david", "erin", "frank", "grace", "henry", "irene", "jack", "karen",
@@ -81,6 +85,9 @@ class World:
     public_bucket: str = ""
     other_region_bucket: str = ""
     good_prefix: str = ""
+    org_ids: list[str] = field(default_factory=list)  # the "orgs" world's Active organizations
+    # per Region: role_arn, kms_key_arn, bucket, prefix (the "orgs" world)
+    region_settings: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def person_names(count: int, start: int = 0) -> list[tuple[str, str]]:
@@ -108,10 +115,11 @@ def _seed_directory(workmail: WorkMailBackend, world: World) -> None:
         world.user_ids.append(workmail.create_user(
             org, username, display, f"{username}@{world.domain}"))
     world.enabled_user = world.user_ids[0]  # alice.wong
+    now = workmail.clock.now()
     for state, people in (("DISABLED", person_names(3, 50)), ("DELETED", person_names(2, 53))):
-        for username, display in people:
+        for days_ago, (username, display) in zip(DISABLED_DAYS_AGO, people, strict=False):
             user = workmail.create_user(org, username, display, f"{username}@{world.domain}",
-                                        state=state)
+                                        state=state, disabled=now - timedelta(days=days_ago))
             if state == "DISABLED" and not world.disabled_user:
                 world.disabled_user = user
             if state == "DELETED" and not world.deleted_user:
@@ -212,4 +220,11 @@ def large_world(workmail: WorkMailBackend) -> World:
     return world
 
 
-WORLDS = {"empty": empty_world, "demo": demo_world, "large": large_world}
+def orgs_world(workmail: WorkMailBackend) -> World:
+    """Five organizations in two Regions, 200 mailboxes each (see many_orgs)."""
+    from .many_orgs import organizations_world
+
+    return organizations_world(workmail)
+
+
+WORLDS = {"empty": empty_world, "demo": demo_world, "large": large_world, "orgs": orgs_world}
