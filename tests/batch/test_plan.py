@@ -9,9 +9,19 @@ from typing import Any
 import pytest
 from batch_oracle import start_outside_job
 
-from tui.core.batch.model import RecentPolicy, RowState
-from tui.core.batch.plan import Filters, choose_enabled, choose_named, make_plan, read_names
+from tui.core.batch.disabled import with_disabled
+from tui.core.batch.model import DisabledPolicy, RecentPolicy, RowState
+from tui.core.batch.order import Order
+from tui.core.batch.plan import (
+    Filters,
+    choose_all,
+    choose_enabled,
+    choose_named,
+    make_plan,
+    read_names,
+)
 from tui.core.batch.runner import create_run
+from tui.core.batch.sizes import READERS
 from tui.core.batch.store import BatchStore
 from tui.core.session import Aws
 
@@ -103,15 +113,81 @@ def test_recent_exports_are_listed_and_skipped_or_deferred(
         assert row.not_before == pytest.approx(plan.recent[0].recent.available_at)  # type: ignore[union-attr]
 
 
-def test_plan_by_size_puts_the_largest_mailboxes_first(sim: Any, aws: Aws, clock: Any) -> None:
-    sizes = {entity: float(i % 7) * 100 for i, entity in enumerate(sim.world.user_ids)}
-    sim.workmail.mailbox_size_for = lambda entity: sizes.get(entity, 50.0)
-    plan = make_plan(aws, sim.world.org_id, choose_enabled(aws, sim.world.org_id),
-                     "exports", clock.now(), by_size=True)
-    planned = [p.size_mb for p in plan.mailboxes]
-    assert len(planned) == 53 and None not in planned
-    assert planned == sorted(planned, reverse=True)  # type: ignore[type-var]
-    assert planned[0] == 600.0
-    unsized = make_plan(aws, sim.world.org_id, choose_enabled(aws, sim.world.org_id),
-                        "exports", clock.now())
-    assert {p.size_mb for p in unsized.mailboxes} == {None}
+def test_every_mailbox_means_enabled_and_disabled_and_deleted_ones_are_named(
+        sim: Any, aws: Aws) -> None:
+    chosen = choose_all(aws, sim.world.org_id)
+    states = [m.state for m in chosen.mailboxes]
+    assert states.count("ENABLED") == 53 and states.count("DISABLED") == 3
+    assert sim.world.disabled_user in {m.id for m in chosen.mailboxes}
+    assert [r.reason for r in chosen.rejected] == [
+        "dmitri.costa is deleted; its mailbox can no longer be exported.",
+        "emma.fischer is deleted; its mailbox can no longer be exported."]
+    disabled = next(m for m in chosen.mailboxes if m.id == sim.world.disabled_user)
+    assert disabled.disabled_at is not None  # the DisabledDate of ListUsers
+
+
+def test_plan_reads_every_size_and_puts_disabled_first_then_the_largest(
+        sim: Any, aws: Aws, clock: Any) -> None:
+    sizes = {entity: float(i % 7) * 100 + 1 for i, entity in enumerate(sim.world.user_ids)}
+    sim.workmail.set_mailbox_sizes(lambda entity: sizes.get(entity, 50.0))
+    plan = make_plan(aws, sim.world.org_id, choose_all(aws, sim.world.org_id), "exports",
+                     clock.now())
+    assert len(plan.mailboxes) == 56 and plan.sizes_unknown == {}
+    assert all(p.size_mb is not None for p in plan.mailboxes)
+    # the three disabled users first, soonest removal (disabled 26, 12, 5 days ago) first
+    assert [p.mailbox.name for p in plan.mailboxes[:3]] == [
+        "amira.yilmaz", "boris.haddad", "chloe.brennan"]
+    rest = [p.size_mb or 0.0 for p in plan.mailboxes[3:]]
+    assert rest == sorted(rest, reverse=True) and rest[0] == 601.0
+    assert plan.total_mb == pytest.approx(sum(p.size_mb or 0.0 for p in plan.mailboxes))
+    assert sim.workmail.calls.count("GetMailboxDetails") == 56
+
+
+def test_listing_order_keeps_the_listing_after_the_disabled_ones(
+        sim: Any, aws: Aws, clock: Any) -> None:
+    chosen = choose_all(aws, sim.world.org_id)
+    plan = make_plan(aws, sim.world.org_id, chosen, "exports", clock.now(),
+                     order=Order.LISTING)
+    enabled = [m.id for m in chosen.mailboxes if m.state == "ENABLED"]
+    assert [p.mailbox.state for p in plan.mailboxes[:3]] == ["DISABLED"] * 3
+    assert [p.mailbox.id for p in plan.mailboxes[3:]] == enabled
+
+
+def test_a_size_that_cannot_be_read_is_unknown_with_why_and_the_plan_goes_on(
+        sim: Any, aws: Aws, clock: Any) -> None:
+    sent: list[str] = []
+    aws.client("workmail").meta.events.register(
+        "before-call.workmail.GetMailboxDetails", lambda **_: sent.append("sent"))
+    sim.faults.deny("workmail", "GetMailboxDetails")
+    plan = make_plan(aws, sim.world.org_id, choose_all(aws, sim.world.org_id), "exports",
+                     clock.now())
+    assert len(plan.mailboxes) == 56 and {p.size_mb for p in plan.mailboxes} == {None}
+    assert len(plan.sizes_unknown) == 56
+    assert all("AccessDenied" in why for why in plan.sizes_unknown.values())
+    # after the first refusal the others are not sent (they would be refused alike): only
+    # the reads already in flight at that moment were
+    assert 1 <= len(sent) <= READERS
+
+
+@pytest.mark.parametrize("policy", [DisabledPolicy.INCLUDE, DisabledPolicy.SKIP])
+def test_disabled_mailboxes_are_included_first_or_left_out_named_in_the_run(
+        sim: Any, aws: Aws, clock: Any, store: BatchStore, settings: Any,
+        policy: DisabledPolicy) -> None:
+    plan = make_plan(aws, sim.world.org_id, choose_all(aws, sim.world.org_id), "exports",
+                     clock.now())
+    run = create_run(store, settings, with_disabled(plan, policy, clock.now()), clock.now())
+    rows = store.rows(run.run_id)
+    disabled = [r for r in rows if r.entity_id in {p.mailbox.id for p in plan.mailboxes
+                                                    if p.mailbox.state == "DISABLED"}]
+    assert len(rows) == 56 and [r.entity_id for r in rows[:3]] == [r.entity_id
+                                                                     for r in disabled]
+    if policy is DisabledPolicy.INCLUDE:
+        assert {r.state for r in disabled} == {RowState.PLANNED}
+    else:
+        assert {r.state for r in disabled} == {RowState.SKIPPED}
+        assert disabled[0].note == ("disabled; left out on request (its mailbox is removed on "
+                                    "2026-10-05 (in 4 days); export it before then)")
+    facts = store.facts(run.run_id)
+    assert facts[disabled[0].entity_id].state == "DISABLED"
+    assert [e.text for e in store.excluded(run.run_id)] == [
+        "dmitri.costa@example-corp.awsapps.com", "emma.fischer@example-corp.awsapps.com"]

@@ -134,13 +134,14 @@ def list_organizations(aws: Aws) -> list[Organization]:
 def _user(item: Mapping[str, Any]) -> Mailbox:
     return Mailbox(id=item.get("Id") or item["UserId"], name=item.get("Name", ""),
                    email=item.get("Email", ""), kind="USER", state=item.get("State", ""),
-                   display_name=item.get("DisplayName", ""))
+                   display_name=item.get("DisplayName", ""),
+                   disabled_at=item.get("DisabledDate"))
 
 
 def _resource(item: Mapping[str, Any]) -> Mailbox:
     return Mailbox(id=item.get("Id") or item["ResourceId"], name=item.get("Name", ""),
                    email=item.get("Email", ""), kind="RESOURCE", state=item.get("State", ""),
-                   resource_type=item.get("Type", ""))
+                   resource_type=item.get("Type", ""), disabled_at=item.get("DisabledDate"))
 
 
 def _group(item: Mapping[str, Any]) -> Mailbox:

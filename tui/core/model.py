@@ -129,6 +129,7 @@ class Mailbox:
     state: str  # ENABLED | DISABLED | DELETED
     display_name: str = ""
     resource_type: str = ""  # ROOM | EQUIPMENT for resources
+    disabled_at: datetime | None = None  # when a DISABLED one was disabled (its DisabledDate)
 
     @property
     def exportable(self) -> bool:

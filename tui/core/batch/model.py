@@ -50,6 +50,13 @@ class RecentPolicy(str, Enum):
     DEFER = "defer"  # schedule it for when its 24-hour window has passed
 
 
+class DisabledPolicy(str, Enum):
+    """What to do with a DISABLED mailbox (WorkMail removes it 30 days after disabling)."""
+
+    INCLUDE = "include"  # export it, before the others
+    SKIP = "skip"  # leave it out, named in the plan and the manifest
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """What every job of a run shares; stored with the run before the first start."""
@@ -135,7 +142,8 @@ class BatchProgress:
     """A snapshot of a run for a face: rows, totals, throughput and the time left.
 
     `throughput_per_hour` counts completed mailboxes per hour since the first start;
-    `eta_seconds` is None until a job has completed. `poll_calls_last_tick` counts the
+    `eta_seconds` comes from the throughput model and the schedule of what is left (None when
+    nothing is left or no slot is free). `poll_calls_last_tick` counts the
     List/Describe calls the last tick made to follow jobs; `api_calls_last_tick` all calls.
     """
 

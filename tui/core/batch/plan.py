@@ -1,23 +1,28 @@
 """Choosing the mailboxes of a run and where each one's export goes.
 
-A selection is every ENABLED user and resource of the organization (optionally narrowed by
-server-side prefix filters), or a list of ids, names or emails (typed, or read from a file)
-resolved exactly; lines that name nothing, a group or a deleted mailbox are reported, not
-fatal. The plan gives each mailbox its own folder under the base prefix (see prefixes.py),
-lists the mailboxes exported in the last 24 hours, which WorkMail would refuse, and can put
-the largest mailboxes first (GetMailboxDetails) so that no long export trails the run.
+A selection is every user and resource of the organization that still has a mailbox, ENABLED
+and DISABLED (optionally narrowed by server-side prefix filters; deleted ones are named as not
+exportable), or a list of ids, names or emails (typed, or read from a file) resolved exactly;
+lines that name nothing, a group or a deleted mailbox are reported, not fatal. The plan gives
+each mailbox its own folder under the base prefix (see prefixes.py), lists the mailboxes
+exported in the last 24 hours, which WorkMail would refuse, reads every mailbox's size
+(sizes.py) and puts them in the order of order.py: at-risk (disabled) first, then the
+largest first unless listing order is asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core import discovery, jobs
+from tui.core.batch.order import Order, ordered
 from tui.core.batch.prefixes import mailbox_prefix, normalize_base
+from tui.core.batch.rate import RateLimiter
+from tui.core.batch.sizes import SizeProgress, read_sizes
 from tui.core.fields import check_field
-from tui.core.model import CoreError, ExportJob, Field, Mailbox
+from tui.core.model import ExportJob, Field, Mailbox
 from tui.core.session import Aws
 
 EXPORT_WINDOW_SECONDS = 24 * 3600.0
@@ -70,28 +75,47 @@ class RecentExport:
 
 @dataclass(frozen=True)
 class PlannedMailbox:
-    """One mailbox of a plan: its S3 prefix, its recent export (if any) and its size in MB
-    (None when not asked or not known)."""
+    """One mailbox of a plan: its S3 prefix, its recent export (if any), its size in MB
+    (None when not known) and, when the admin left it out, why (`left_out`)."""
 
     mailbox: Mailbox
     prefix: str
     recent: RecentExport | None = None
     size_mb: float | None = None
+    left_out: str = ""
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What a run would do, shown before it starts."""
+    """What a run would do, shown before it starts: the mailboxes in start order, the lines
+    and mailboxes it cannot export (`rejected`), the sizes it could not read (by entity id,
+    with why) and how often the size reads were throttled."""
 
     organization_id: str
     base_prefix: str
     mailboxes: tuple[PlannedMailbox, ...]
     rejected: tuple[Rejected, ...] = ()
     others_running: int = 0
+    sizes_unknown: Mapping[str, str] = field(default_factory=dict)
+    throttled_reads: int = 0
 
     @property
     def recent(self) -> tuple[PlannedMailbox, ...]:
         return tuple(p for p in self.mailboxes if p.recent is not None)
+
+    @property
+    def exported(self) -> tuple[PlannedMailbox, ...]:
+        """The mailboxes the run will export (not left out)."""
+        return tuple(p for p in self.mailboxes if not p.left_out)
+
+    @property
+    def left_out(self) -> tuple[PlannedMailbox, ...]:
+        return tuple(p for p in self.mailboxes if p.left_out)
+
+    @property
+    def total_mb(self) -> float:
+        """The known size of the mailboxes to export, in MB."""
+        return sum(p.size_mb or 0.0 for p in self.exported)
 
 
 # -- choosing ---------------------------------------------------------------------------
@@ -101,22 +125,36 @@ def _listing(aws: Aws, org_id: str, what: str, filters: Mapping[str, str]) -> li
     return list(discovery.list_all(aws, org_id, what, filters))
 
 
-def choose_enabled(aws: Aws, org_id: str, filters: Filters | None = None) -> Chosen:
-    """Every ENABLED user and resource (paginated ListUsers/ListResources, State filter),
-    narrowed by `filters`; raises CoreError when a listing fails."""
+def _choose(aws: Aws, org_id: str, filters: Filters | None, state: str) -> list[Mailbox]:
     chosen = filters or Filters()
     found: list[Mailbox] = []
     if chosen.users:
-        user_filters = {"State": "ENABLED", "UsernamePrefix": chosen.name_prefix,
+        user_filters = {"State": state, "UsernamePrefix": chosen.name_prefix,
                         "PrimaryEmailPrefix": chosen.email_prefix,
                         "DisplayNamePrefix": chosen.display_name_prefix}
         found += _listing(aws, org_id, "users", {k: v for k, v in user_filters.items() if v})
     if chosen.resources and not chosen.display_name_prefix:
-        resource_filters = {"State": "ENABLED", "NamePrefix": chosen.name_prefix,
+        resource_filters = {"State": state, "NamePrefix": chosen.name_prefix,
                             "PrimaryEmailPrefix": chosen.email_prefix}
         found += _listing(aws, org_id, "resources",
                           {k: v for k, v in resource_filters.items() if v})
-    return Chosen(tuple(m for m in found if m.kind in ("USER", "RESOURCE")))
+    return [m for m in found if m.kind in ("USER", "RESOURCE")]
+
+
+def choose_enabled(aws: Aws, org_id: str, filters: Filters | None = None) -> Chosen:
+    """Every ENABLED user and resource (paginated ListUsers/ListResources, State filter),
+    narrowed by `filters`; raises CoreError when a listing fails."""
+    return Chosen(tuple(_choose(aws, org_id, filters, "ENABLED")))
+
+
+def choose_all(aws: Aws, org_id: str, filters: Filters | None = None) -> Chosen:
+    """Every user and resource with a mailbox, ENABLED or DISABLED (one listing each, no
+    State filter), narrowed by `filters`; DELETED ones are in `rejected`, named with why.
+    Raises CoreError when a listing fails."""
+    found = _choose(aws, org_id, filters, "")
+    return Chosen(tuple(m for m in found if m.state != "DELETED"),
+                  tuple(Rejected(m.email or m.name or m.id, _why_not(m))
+                        for m in found if m.state == "DELETED"))
 
 
 def read_names(path: Path) -> list[str]:
@@ -201,40 +239,12 @@ def _labels(mailboxes: Iterable[Mailbox]) -> dict[str, str]:
     return {mid: (label if counts[label.lower()] == 1 else mid) for mid, label in first.items()}
 
 
-def _size(aws: Aws, org_id: str, mailbox: Mailbox) -> float | None:
-    try:
-        answer = discovery.call("workmail:GetMailboxDetails",
-                                aws.client("workmail").get_mailbox_details,
-                                OrganizationId=org_id, UserId=mailbox.id)
-    except CoreError:
-        return None
-    size = answer.get("MailboxSize")
-    return float(size) if size is not None else None
-
-
-def mailbox_sizes(aws: Aws, org_id: str, mailboxes: Iterable[Mailbox]
-                  ) -> dict[str, float | None]:
-    """MailboxSize (MB) of each mailbox from GetMailboxDetails, a few calls at a time;
-    None for one whose size could not be read (no permission, not found)."""
-    listed = list(mailboxes)
-    futures = [discovery.pool().submit(_size, aws, org_id, m) for m in listed]
-    return {m.id: future.result() for m, future in zip(listed, futures, strict=True)}
-
-
-def largest_first(planned: Iterable[PlannedMailbox]) -> list[PlannedMailbox]:
-    """Mailboxes of known size, largest first, then the others in their order: long exports
-    start early instead of trailing at the end of the run."""
-    listed = list(planned)
-    known = sorted((p for p in listed if p.size_mb is not None),
-                   key=lambda p: -(p.size_mb or 0.0))
-    return known + [p for p in listed if p.size_mb is None]
-
-
 def make_plan(aws: Aws, org_id: str, chosen: Chosen, base_prefix: str, now: float,
-              by_size: bool = False) -> Plan:
-    """The plan for `chosen`: a prefix per mailbox and each one's export of the last 24 h.
-    With `by_size`, each mailbox's size is read (one GetMailboxDetails each) and the
-    largest are planned first, which shortens a run whose mailboxes differ in size.
+              order: Order = Order.SIZE, limiter: RateLimiter | None = None,
+              on_sizes: SizeProgress | None = None) -> Plan:
+    """The plan for `chosen`: a prefix per mailbox, each one's export of the last 24 h and
+    its size (one GetMailboxDetails each, paced by `limiter`; `on_sizes(read, total)` after
+    each), in `order` (disabled mailboxes first in either order).
 
     Raises ValueError with the field's message when the base prefix is not allowed; a
     mailbox whose prefix would be too long is moved to `rejected`.
@@ -255,7 +265,7 @@ def make_plan(aws: Aws, org_id: str, chosen: Chosen, base_prefix: str, now: floa
             rejected.append(Rejected(mailbox.email or mailbox.id, problem))
             continue
         planned.append(PlannedMailbox(mailbox, prefix, recent.get(mailbox.id)))
-    if by_size:
-        sizes = mailbox_sizes(aws, org_id, (p.mailbox for p in planned))
-        planned = largest_first(replace(p, size_mb=sizes[p.mailbox.id]) for p in planned)
-    return Plan(org_id, base, tuple(planned), tuple(rejected), running)
+    reading = read_sizes(aws, org_id, (p.mailbox for p in planned), limiter, on_sizes)
+    sized = (replace(p, size_mb=reading.sizes.get(p.mailbox.id)) for p in planned)
+    return Plan(org_id, base, tuple(ordered(sized, order)), tuple(rejected), running,
+                reading.unknown, reading.throttled)
