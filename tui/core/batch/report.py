@@ -1,7 +1,10 @@
 """The run's manifest (CSV and JSON) and the sentence that says what still needs doing.
 
-One line per mailbox: mailbox, email, JobId, state, S3 path, start, end (ISO 8601, UTC) and
-error. Written at the end of a run and whenever a face asks, from the store alone.
+One line per mailbox: mailbox, email, its size and state when planned, JobId, state, S3 path,
+start, end (ISO 8601, UTC), error and note; then one line per line or mailbox the plan named
+but could not export (state `excluded`, the reason in the note). A failed disabled mailbox's
+note says what the admin can do (disabled.advice). Written at the end of a run and whenever a
+face asks, from the store alone (`Extras` carries the sizes and exclusions stored with it).
 """
 
 from __future__ import annotations
@@ -9,14 +12,37 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tui.core.batch.disabled import LEFT_OUT_MARK, advice
+from tui.core.batch.facts import Excluded, MailboxFacts
 from tui.core.batch.model import MailboxRow, RowState, RunInfo
+from tui.core.batch.store import BatchStore
 
-COLUMNS = ("mailbox", "email", "entity_id", "job_id", "state", "attempts", "s3_bucket",
-           "s3_path", "started", "ended", "error", "note")
+COLUMNS = ("mailbox", "email", "entity_id", "size_mb", "mailbox_state", "job_id", "state",
+           "attempts", "s3_bucket", "s3_path", "started", "ended", "error", "note")
+EXCLUDED = "excluded"  # the state column of a line or mailbox the plan could not export
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a run stored beyond its rows: each mailbox's size and state, and the lines and
+    mailboxes its plan could not export."""
+
+    facts: Mapping[str, MailboxFacts] = field(default_factory=dict)
+    excluded: Sequence[Excluded] = ()
+
+
+def extras_of(store: BatchStore, run_id: str) -> Extras:
+    return Extras(store.facts(run_id), store.excluded(run_id))
+
+
+def _disabled(row: MailboxRow, extras: Extras) -> bool:
+    facts = extras.facts.get(row.entity_id)
+    return facts is not None and facts.state == "DISABLED"
 
 
 def _iso(moment: float | None) -> str:
@@ -25,43 +51,67 @@ def _iso(moment: float | None) -> str:
     return datetime.fromtimestamp(moment, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def manifest_rows(run: RunInfo, rows: Sequence[MailboxRow]) -> list[dict[str, object]]:
-    """The manifest as plain dicts, one per mailbox, in plan order."""
-    return [{
-        "mailbox": row.name or row.entity_id, "email": row.email, "entity_id": row.entity_id,
-        "job_id": row.job_id, "state": row.state.value, "attempts": row.attempts,
-        "s3_bucket": run.settings.bucket, "s3_path": row.s3_path,
-        "started": _iso(row.started_at), "ended": _iso(row.ended_at), "error": row.error,
-        "note": row.note,
-    } for row in rows]
+def manifest_rows(run: RunInfo, rows: Sequence[MailboxRow], extras: Extras | None = None
+                  ) -> list[dict[str, object]]:
+    """The manifest as plain dicts, one per mailbox in plan order, then one per exclusion."""
+    known = extras or Extras()
+    table: list[dict[str, object]] = []
+    for row in rows:
+        facts = known.facts.get(row.entity_id)
+        note = row.note
+        if row.state is RowState.FAILED and _disabled(row, known):
+            note = advice(row.label, row.entity_id, run.settings.organization_id, row.email)
+        table.append({
+            "mailbox": row.name or row.entity_id, "email": row.email,
+            "entity_id": row.entity_id,
+            "size_mb": facts.size_mb if facts is not None else None,
+            "mailbox_state": facts.state if facts is not None else "",
+            "job_id": row.job_id, "state": row.state.value, "attempts": row.attempts,
+            "s3_bucket": run.settings.bucket, "s3_path": row.s3_path,
+            "started": _iso(row.started_at), "ended": _iso(row.ended_at), "error": row.error,
+            "note": note,
+        })
+    for line in known.excluded:
+        table.append(dict.fromkeys(COLUMNS, "") | {
+            "mailbox": line.text, "size_mb": None, "state": EXCLUDED, "attempts": 0,
+            "note": line.reason})
+    return table
 
 
-def manifest_csv(run: RunInfo, rows: Sequence[MailboxRow]) -> str:
+def manifest_csv(run: RunInfo, rows: Sequence[MailboxRow], extras: Extras | None = None
+                 ) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(manifest_rows(run, rows))
+    writer.writerows(manifest_rows(run, rows, extras))
     return out.getvalue()
 
 
-def manifest_json(run: RunInfo, rows: Sequence[MailboxRow]) -> str:
+def manifest_json(run: RunInfo, rows: Sequence[MailboxRow], extras: Extras | None = None
+                  ) -> str:
     settings = run.settings
+    known = extras or Extras()
+    sizes = [f.size_mb for f in known.facts.values() if f.size_mb is not None]
     document = {
         "run_id": run.run_id, "organization_id": settings.organization_id,
         "role_arn": settings.role_arn, "kms_key_arn": settings.kms_key_arn,
         "bucket": settings.bucket, "base_prefix": settings.base_prefix,
         "description": settings.description, "concurrency": settings.concurrency,
         "created": _iso(run.created), "status": run.status.value,
-        "summary": summary(rows), "mailboxes": manifest_rows(run, rows),
+        "total_mb": round(sum(sizes), 1), "excluded": len(known.excluded),
+        "summary": summary(rows, extras=known),
+        "mailboxes": manifest_rows(run, rows, known),
     }
     return json.dumps(document, indent=2)
 
 
-def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path) -> list[Path]:
+def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path,
+                    extras: Extras | None = None) -> list[Path]:
     """Write `<run id>.csv` and `<run id>.json` into `directory`; returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for suffix, text in (("csv", manifest_csv(run, rows)), ("json", manifest_json(run, rows))):
+    for suffix, text in (("csv", manifest_csv(run, rows, extras)),
+                         ("json", manifest_json(run, rows, extras))):
         path = directory / f"{run.run_id}.{suffix}"
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="utf-8")
@@ -70,9 +120,20 @@ def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path) -
     return written
 
 
-def summary(rows: Sequence[MailboxRow], run_id: str = "") -> str:
+def write_run_manifests(store: BatchStore, run_id: str, directory: Path) -> list[Path]:
+    """The manifests of a stored run, with everything the store knows of it."""
+    return write_manifests(store.run(run_id), store.rows(run_id), directory,
+                           extras_of(store, run_id))
+
+
+def summary(rows: Sequence[MailboxRow], run_id: str = "", extras: Extras | None = None) -> str:
     """What the run achieved and what still needs doing, as one or two sentences."""
+    known = extras or Extras()
     count = {state: sum(1 for row in rows if row.state == state) for state in RowState}
+    left_out = sum(1 for row in rows if row.state is RowState.SKIPPED
+                   and row.note.startswith(LEFT_OUT_MARK))
+    failed_disabled = sum(1 for row in rows if row.state is RowState.FAILED
+                          and _disabled(row, known))
     done = f"{count[RowState.COMPLETED]} of {len(rows)} mailboxes exported."
     resume = f"workmail-export batch --resume {run_id}" if run_id else "resume the run"
     todo: list[str] = []
@@ -85,11 +146,19 @@ def summary(rows: Sequence[MailboxRow], run_id: str = "") -> str:
     if count[RowState.FAILED]:
         todo.append(f"{count[RowState.FAILED]} failed (see the error column; fix the cause "
                     "and export them again)")
+    if failed_disabled:
+        todo.append(f"{failed_disabled} of the failed are disabled mailboxes, removed 30 days "
+                    "after disabling (the note column says how to export them in time)")
     if count[RowState.CANCELLED]:
         todo.append(f"{count[RowState.CANCELLED]} cancelled (export them again if needed)")
-    if count[RowState.SKIPPED]:
-        todo.append(f"{count[RowState.SKIPPED]} skipped because they were exported in the "
-                    "last 24 hours (export them again a day later if needed)")
+    if count[RowState.SKIPPED] - left_out:
+        todo.append(f"{count[RowState.SKIPPED] - left_out} skipped because they were exported "
+                    "in the last 24 hours (export them again a day later if needed)")
+    if left_out:
+        todo.append(f"{left_out} disabled left out on request (removed 30 days after "
+                    "disabling: export them before then)")
+    excluded = (f" {len(known.excluded)} named but not exportable (the manifest's "
+                "excluded lines say why)." if known.excluded else "")
     if not todo:
-        return f"{done} Nothing left to do."
-    return f"{done} Still to do: " + "; ".join(todo) + "."
+        return f"{done} Nothing left to do.{excluded}"
+    return f"{done} Still to do: " + "; ".join(todo) + "." + excluded

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tui.core.batch.clock import Clock, SystemClock
+from tui.core.batch.facts import plan_facts
+from tui.core.batch.forecast import run_forecast
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
     BatchProgress,
@@ -42,6 +44,8 @@ def _row_for(planned: PlannedMailbox, policy: RecentPolicy) -> MailboxRow:
     mailbox = planned.mailbox
     row = MailboxRow(run_id="", entity_id=mailbox.id, email=mailbox.email, name=mailbox.name,
                      kind=mailbox.kind, prefix=planned.prefix, state=RowState.PLANNED)
+    if planned.left_out:
+        return replace(row, state=RowState.SKIPPED, note=planned.left_out)
     recent = planned.recent
     if recent is None:
         return row
@@ -55,14 +59,18 @@ def _row_for(planned: PlannedMailbox, policy: RecentPolicy) -> MailboxRow:
 def create_run(store: BatchStore, settings: RunSettings, plan: Plan, now: float,
                run_id: str | None = None) -> RunInfo:
     """Store a new run of `plan` (its recent exports skipped or deferred as the settings
-    say). Raises ValueError for a concurrency outside 1..10 or a plan of another org."""
+    say, the mailboxes it left out skipped with why) and, first, what the plan knew of its
+    mailboxes (sizes, states, the lines it could not use: facts.py). Raises ValueError for a
+    concurrency outside 1..10 or a plan of another org."""
     if not 1 <= settings.concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"Concurrency must be between 1 and {MAX_CONCURRENCY}, "
                          f"not {settings.concurrency}.")
     if plan.organization_id != settings.organization_id:
         raise ValueError("The plan was made for another organization than the run's.")
     rows = [_row_for(planned, settings.recent_policy) for planned in plan.mailboxes]
-    return store.create_run(run_id or new_run_id(), settings, rows, now)
+    run_id = run_id or new_run_id()
+    store.save_facts(run_id, *plan_facts(plan))
+    return store.create_run(run_id, settings, rows, now)
 
 
 class RunControl:
@@ -158,6 +166,8 @@ class BatchRunner:
         self.recorder = self._recorder(aws, run, opts)
         self.scheduler = Scheduler(self.calls, store, run, self.clock, opts.tuning,
                                    self.recorder)
+        journal = self.recorder.journal if isinstance(self.recorder, JournalRecorder) else None
+        self.forecast = run_forecast(store, run_id, journal, self.scheduler.tuning.poll_seconds)
         for warning in self.recorder.warnings:
             self.scheduler.note(warning)
 
@@ -179,8 +189,10 @@ class BatchRunner:
 
     def progress(self) -> BatchProgress:
         s = self.scheduler
-        return snapshot(s.run.run_id, s.status, list(s.rows.values()), self.clock.now(),
-                        slots=s.capacity(), others_running=len(s.others_running),
+        rows, now, slots = list(s.rows.values()), self.clock.now(), s.capacity()
+        return snapshot(s.run.run_id, s.status, rows, now, slots=slots,
+                        eta_seconds=self.forecast.eta(rows, now, slots, s.waiting_until),
+                        others_running=len(s.others_running),
                         api_calls_last_tick=s.api_calls_last_tick,
                         poll_calls_last_tick=s.poll_calls_last_tick,
                         waiting_until=s.waiting_until, events=s.events)

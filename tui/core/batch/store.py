@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+from tui.core.batch.facts import Excluded, Group, GroupMember, LeftOutOrganization, MailboxFacts
 from tui.core.batch.model import (
     JobRecord,
     MailboxRow,
@@ -79,6 +80,45 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 
+# What runs know beyond their rows (facts.py): sizes and states, what the plan could not
+# export, and groups of runs of several organizations.
+_FACTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mailbox_facts (
+    run_id TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    size_mb REAL,
+    state TEXT NOT NULL,
+    disabled_at REAL,
+    PRIMARY KEY (run_id, entity_id)
+);
+CREATE TABLE IF NOT EXISTS excluded (
+    run_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, position)
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    label TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (group_id, run_id)
+);
+CREATE TABLE IF NOT EXISTS group_left_out (
+    group_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    region TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (group_id, position)
+);
+"""
+
 _ROW_COLUMNS = [f.name for f in fields(MailboxRow)]
 _JOB_COLUMNS = [f.name for f in fields(JobRecord)]
 
@@ -115,6 +155,7 @@ class BatchStore:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.executescript(_SCHEMA)
+            connection.executescript(_FACTS_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"The batch store {target} cannot be opened ({exc}). Check that the directory "
@@ -233,6 +274,95 @@ class BatchStore:
                 f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
                 "ORDER BY started_at, entity_id, attempt", (run_id,)).fetchall()
         return [JobRecord(*values) for values in found]
+
+    # facts and groups (facts.py) -------------------------------------------------------
+
+    def save_facts(self, run_id: str, facts: Iterable[MailboxFacts],
+                   excluded: Iterable[Excluded] = ()) -> None:
+        """Store what the plan knew of a run's mailboxes, in one transaction (before the
+        run itself, so a run never exists without them)."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO mailbox_facts (run_id, entity_id, size_mb, state, "
+                "disabled_at) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, f.entity_id, f.size_mb, f.state, f.disabled_at) for f in facts])
+            db.executemany(
+                "INSERT OR REPLACE INTO excluded (run_id, position, text, reason) "
+                "VALUES (?, ?, ?, ?)",
+                [(run_id, i, e.text, e.reason) for i, e in enumerate(excluded)])
+
+    def facts(self, run_id: str) -> dict[str, MailboxFacts]:
+        """The stored facts of a run's mailboxes, by entity id (empty for an older run)."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT entity_id, size_mb, state, disabled_at FROM mailbox_facts "
+                "WHERE run_id = ?", (run_id,)).fetchall()
+        return {row[0]: MailboxFacts(*row) for row in found}
+
+    def excluded(self, run_id: str) -> list[Excluded]:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT text, reason FROM excluded WHERE run_id = ? ORDER BY position",
+                (run_id,)).fetchall()
+        return [Excluded(*row) for row in found]
+
+    def finished_sizes(self) -> list[tuple[str, float, float, float]]:
+        """(JobId, size MB, start, end) of every COMPLETED job of every run whose mailbox's
+        size was known, times as the service gave them: what the throughput model learns
+        from."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT j.job_id, f.size_mb, j.started_at, j.ended_at FROM jobs j "
+                "JOIN mailbox_facts f ON f.run_id = j.run_id AND f.entity_id = j.entity_id "
+                "WHERE j.state = 'COMPLETED' AND f.size_mb IS NOT NULL "
+                "AND j.started_at IS NOT NULL AND j.ended_at IS NOT NULL").fetchall()
+        return [(str(a), float(b), float(c), float(d)) for a, b, c, d in found]
+
+    def known_sizes(self) -> dict[str, float]:
+        """The last size stored for each mailbox (by entity id), over every run."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT f.entity_id, f.size_mb FROM mailbox_facts f JOIN runs r "
+                "ON r.run_id = f.run_id WHERE f.size_mb IS NOT NULL "
+                "ORDER BY r.created").fetchall()
+        return {str(entity): float(size) for entity, size in found}
+
+    def create_group(self, group: Group) -> None:
+        """Store which runs form a group and which organizations were left out."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO group_members (group_id, position, run_id, region, label, "
+                "organization_id, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(group.group_id, i, m.run_id, m.region, m.label, m.organization_id,
+                  group.created) for i, m in enumerate(group.members)])
+            db.executemany(
+                "INSERT INTO group_left_out (group_id, position, region, organization_id, "
+                "label, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                [(group.group_id, i, o.region, o.organization_id, o.label, o.reason)
+                 for i, o in enumerate(group.left_out)])
+
+    def group(self, group_id: str) -> Group | None:
+        """The stored group, or None when `group_id` names none."""
+        with self._lock:
+            members = self._db.execute(
+                "SELECT run_id, region, label, organization_id, created FROM group_members "
+                "WHERE group_id = ? ORDER BY position", (group_id,)).fetchall()
+            left_out = self._db.execute(
+                "SELECT region, organization_id, label, reason FROM group_left_out "
+                "WHERE group_id = ? ORDER BY position", (group_id,)).fetchall()
+        if not members:
+            return None
+        return Group(group_id, float(members[0][4]),
+                     tuple(GroupMember(*row[:4]) for row in members),
+                     tuple(LeftOutOrganization(*row) for row in left_out))
+
+    def groups(self) -> list[Group]:
+        """Every stored group, newest first."""
+        with self._lock:
+            ids = self._db.execute(
+                "SELECT group_id FROM group_members GROUP BY group_id "
+                "ORDER BY MAX(created) DESC").fetchall()
+        return [g for (group_id,) in ids if (g := self.group(str(group_id))) is not None]
 
     # conversions ------------------------------------------------------------------------
 
