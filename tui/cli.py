@@ -377,6 +377,19 @@ def add_batch(subparsers: Subcommands) -> None:
                      help="seconds between checks of the running jobs (default 15)")
     run.add_argument("--force", action="store_true",
                      help="start even when a check finds an error")
+    run.add_argument("--plan-only", action="store_true",
+                     help="show the plan (every mailbox with its size, what is left out and "
+                          "why, the estimate) and start nothing")
+    run.add_argument("--order", choices=("size", "listing"), default="size",
+                     help="after the disabled mailboxes: largest first (default) or in "
+                          "listing order")
+    run.add_argument("--disabled", choices=("include", "skip"), default="include",
+                     help="disabled mailboxes (removed 30 days after disabling): export them "
+                          "first (default), or leave them out, named in the plan and manifest")
+    run.add_argument("--deadline", metavar="DATE", type=_deadline, default=None,
+                     help="warn before starting when the estimate ends after DATE "
+                          "(YYYY-MM-DD, or an ISO time; default 2027-03-31, when AWS ends "
+                          "WorkMail)")
     parser.add_argument("--json", action="store_true",
                         help="JSON lines on stdout: the plan, events, progress and a final "
                              "summary")
@@ -391,7 +404,9 @@ def run_batch(args: argparse.Namespace) -> int:
     if problem:
         return _say(f"{PROG} batch: {problem}")
     from tui.commands import batch
-    from tui.core.batch.model import RecentPolicy
+    from tui.core.batch.forecast import END_OF_SUPPORT
+    from tui.core.batch.model import DisabledPolicy, RecentPolicy
+    from tui.core.batch.order import Order
     from tui.core.batch.plan import Filters
 
     options = BatchOptions(
@@ -403,7 +418,9 @@ def run_batch(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         recent=RecentPolicy.SKIP if args.recent == "skip" else RecentPolicy.DEFER,
         report_dir=args.report_dir or "", as_json=args.json, force=args.force,
-        poll_seconds=args.poll)
+        poll_seconds=args.poll, plan_only=args.plan_only, order=Order(args.order),
+        disabled=DisabledPolicy(args.disabled),
+        deadline=args.deadline if args.deadline is not None else END_OF_SUPPORT.timestamp())
     return batch.run(settings_from(args), options)
 
 
@@ -412,6 +429,15 @@ def _concurrency(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of jobs from 1 to 10 "
                                          "(WorkMail runs at most 10 at once)")
     return int(value)
+
+
+def _deadline(value: str) -> float:
+    from tui.core.batch.forecast import deadline_moment
+
+    try:
+        return deadline_moment(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run_id(value: str) -> str:

@@ -2,9 +2,11 @@
 through the batch engine, or resume a stored run; progress as lines (a live line on a
 terminal) or JSON lines; manifests and the summary at the end.
 
-Order: connect, choose, plan, the same preflight as `start` (refused on an error unless
---force), store the run, then drive it in a thread while the main thread waits for Ctrl-C,
-which pauses the run (running jobs go on at AWS) and says how to resume.
+Order: connect, choose, plan (sizes, order, disabled mailboxes, the estimate and the
+deadline: batch_plan.py), the same preflight as `start` (refused on an error unless --force),
+then either stop there (--plan-only: nothing is stored or started) or store the run and drive
+it in a thread while the main thread waits for Ctrl-C, which pauses the run (running jobs go
+on at AWS) and says how to resume.
 """
 
 from __future__ import annotations
@@ -20,22 +22,28 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.commands import exit_codes
+from tui.commands.batch_plan import plan_document, say_plan
 from tui.commands.check import refused_if_errors
 from tui.commands.common import connect
-from tui.commands.output import finding_dict, print_findings, say_error
+from tui.commands.output import print_findings, say_error
 from tui.core.batch import report
+from tui.core.batch.disabled import advice, with_disabled
+from tui.core.batch.forecast import END_OF_SUPPORT, deadline_warning, plan_estimate
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
     BatchProgress,
+    DisabledPolicy,
     RecentPolicy,
     RowState,
     RunSettings,
 )
-from tui.core.batch.plan import Chosen, Filters, choose_enabled
+from tui.core.batch.order import Order
+from tui.core.batch.plan import Chosen, Filters, choose_all
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
 from tui.core.batch.store import BatchStore, StoreError
 from tui.core.model import ConnectionSettings, ExportRequest, Level
+from tui.core.safe_text import shown
 from tui.core.session import Aws
 from tui.wizard import bulk, calls
 
@@ -57,6 +65,10 @@ class BatchOptions:
     as_json: bool = False
     force: bool = False
     poll_seconds: float = 15.0
+    plan_only: bool = False
+    order: Order = Order.SIZE
+    disabled: DisabledPolicy = DisabledPolicy.INCLUDE
+    deadline: float = END_OF_SUPPORT.timestamp()
 
 
 NEEDED = {"--organization": "organization_id", "--role-arn": "role_arn",
@@ -76,6 +88,10 @@ def batch_usage_problem(args: Any, values: dict[str, str]) -> str | None:
                                           ("--description", "description")) if values.get(name)]
         given += filters + (["--concurrency"] if args.concurrency else [])
         given += ["--recent"] if args.recent != "skip" else []
+        given += [flag for flag, name, default in (("--plan-only", "plan_only", False),
+                                                   ("--order", "order", "size"),
+                                                   ("--disabled", "disabled", "include"))
+                  if getattr(args, name, default) != default]
         if given:
             return (f"--resume continues a run with the settings it was stored with; leave "
                     f"out {', '.join(given)}")
@@ -155,7 +171,8 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
             "totals": {state.value: progress.totals.get(state, 0) for state in RowState},
             "throughput_per_hour": round(progress.throughput_per_hour, 2),
             "eta_seconds": progress.eta_seconds, "slots": progress.slots,
-            "others_running": progress.others_running}
+            "others_running": progress.others_running,
+            "waiting_until": _iso(progress.waiting_until) if progress.waiting_until else None}
 
 
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
@@ -195,7 +212,7 @@ def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:
         except ValueError as exc:
             say_error(COMMAND, str(exc))
             return exit_codes.BAD_USAGE
-    return choose_enabled(aws, org, options.filters)
+    return choose_all(aws, org, options.filters)
 
 
 def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer) -> str | int:
@@ -206,41 +223,36 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
         return chosen
     for rejected in chosen.rejected:
         say_error(COMMAND, f"not exported: {bulk.rejected_line(rejected)}")
-    checked = bulk.plan_and_check(aws, request, chosen, time.time(), calls.preflight)
-    plan = checked.plan
+    now = time.time()
+    checked = bulk.plan_and_check(aws, request, chosen, now, calls.preflight, options.order)
+    plan = with_disabled(checked.plan, options.disabled, now)
+    estimate = plan_estimate(plan, checked.throughput, now,
+                             options.concurrency or MAX_CONCURRENCY, options.recent,
+                             options.poll_seconds)
+    warning = deadline_warning(estimate, options.deadline)
     print_findings([f for f in checked.findings if f.level is not Level.OK], sys.stderr)
-    recent_word = "skipped" if options.recent is RecentPolicy.SKIP else \
-        "scheduled after their 24-hour window"
-    summary = (f"Plan: {len(plan.mailboxes)} mailbox(es) of {plan.organization_id} to "
-               f"s3://{request.bucket}/{plan.base_prefix}<mailbox>/; "
-               f"{len(plan.recent)} exported in the last 24 hours ({recent_word}); "
-               f"{plan.others_running} job(s) already running in the organization.")
-    examples = [(label, f"s3://{request.bucket}/{prefix}")
-                for label, prefix in bulk.prefix_examples(plan)]
     if options.as_json:
-        printer.record({"type": "plan", "organization_id": plan.organization_id,
-                        "mailboxes": len(plan.mailboxes), "recent": len(plan.recent),
-                        "others_running": plan.others_running,
-                        "rejected": [{"line": r.text, "reason": r.reason} for r in plan.rejected],
-                        "examples": [{"mailbox": m, "destination": d} for m, d in examples],
-                        "findings": [finding_dict(f) for f in checked.findings]})
+        printer.record(plan_document(plan, estimate, checked.findings, bucket=request.bucket,
+                                     order=options.order, warning=warning, now=now))
     else:
-        printer.note(summary)
-        for label, where in examples:
-            printer.note(f"  {label} -> {where}")
-    if not plan.mailboxes:
+        say_plan(printer.note, plan, estimate, bucket=request.bucket, recent=options.recent,
+                 order=options.order, warning=warning, now=now, every_line=options.plan_only)
+    if not plan.exported:
         say_error(COMMAND, "no mailbox to export: the selection found none that can be "
                            "exported (see the lines above).")
         return exit_codes.BAD_USAGE
     if checked.blocked and not options.force:
         return refused_if_errors(COMMAND, list(checked.findings))
+    if options.plan_only:
+        printer.note("Plan only: nothing was stored or started.")
+        return exit_codes.OK
     run_settings = RunSettings(
         organization_id=request.organization_id, role_arn=request.role_arn,
         kms_key_arn=request.kms_key_arn, bucket=request.bucket, base_prefix=plan.base_prefix,
         description=request.description,
         concurrency=options.concurrency or MAX_CONCURRENCY,
         recent_policy=options.recent)
-    info = create_run(store, run_settings, plan, time.time())
+    info = create_run(store, run_settings, plan, now)
     printer.note(f"Run {info.run_id} stored; if it stops, continue it with: "
                  f"{bulk.resume_command(info.run_id)}")
     return info.run_id
@@ -293,15 +305,21 @@ def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
 def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
             options: BatchOptions, printer: Printer, interrupted: bool) -> int:
     run_info, rows = store.run(run_id), store.rows(run_id)
+    extras = report.extras_of(store, run_id)
     directory = Path(options.report_dir).expanduser() if options.report_dir else \
         bulk.reports_dir()
     try:
-        written = [str(p) for p in report.write_manifests(run_info, rows, directory)]
+        written = [str(p) for p in report.write_manifests(run_info, rows, directory, extras)]
     except OSError as exc:
         say_error(COMMAND, f"the manifests could not be written to {directory} ({exc}); "
                            "pass --report-dir with a writable directory and resume the run.")
         written = []
-    sentence = report.summary(rows, run_id)
+    sentence = report.summary(rows, run_id, extras)
+    for row in rows:
+        facts = extras.facts.get(row.entity_id)
+        if row.state is RowState.FAILED and facts is not None and facts.state == "DISABLED":
+            printer.note(shown(advice(row.label, row.entity_id,
+                                      run_info.settings.organization_id, row.email)))
     if options.as_json:
         printer.record({"type": "summary", "run_id": run_id, "status": run_info.status.value,
                         "interrupted": interrupted,

@@ -11,23 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.core.batch.estimate import ASSUMED, Throughput
+from tui.core.batch.history import learned_throughput
 from tui.core.batch.model import MAX_CONCURRENCY, BatchProgress, RowState, RunInfo, RunStatus
+from tui.core.batch.order import Order
 from tui.core.batch.plan import (
     Chosen,
     Filters,
     Plan,
     PlannedMailbox,
     Rejected,
-    choose_enabled,
+    choose_all,
     choose_named,
 )
 from tui.core.batch.plan import make_plan as _make_plan
 from tui.core.batch.plan import read_names as _read_names
-from tui.core.batch.store import BatchStore, default_store_path
-from tui.core.model import ExportRequest, Field, Finding, Level
+from tui.core.batch.rate import RateLimiter
+from tui.core.batch.sizes import SizeProgress
+from tui.core.batch.store import BatchStore, StoreError, default_store_path
+from tui.core.journal import Journal
+from tui.core.model import CoreError, ExportRequest, Field, Finding, Level
 from tui.core.session import Aws
 
-EVERY_MAILBOX = "every enabled user and resource"
+EVERY_MAILBOX = "every user and resource with a mailbox (enabled and disabled)"
 RESUME_COMMAND = "workmail-export batch --resume {run_id}"
 # Totals in the order a person reads them on a progress line.
 SHOWN_STATES = (RowState.COMPLETED, RowState.RUNNING, RowState.STARTING, RowState.PLANNED,
@@ -48,16 +54,19 @@ def reports_dir() -> Path:
 
 
 def choose_matching(aws: Aws, org_id: str, text: str) -> Chosen:
-    """Every enabled mailbox, or those whose name or email starts with `text` (both are
-    asked of the service; a mailbox matching both is listed once)."""
+    """Every mailbox (enabled and disabled; deleted ones named in `rejected`), or those
+    whose name or email starts with `text` (both are asked of the service; a mailbox
+    matching both is listed once)."""
     text = text.strip()
     if not text:
-        return choose_enabled(aws, org_id)
-    by_name = choose_enabled(aws, org_id, Filters(name_prefix=text))
-    by_email = choose_enabled(aws, org_id, Filters(email_prefix=text))
+        return choose_all(aws, org_id)
+    by_name = choose_all(aws, org_id, Filters(name_prefix=text))
+    by_email = choose_all(aws, org_id, Filters(email_prefix=text))
     seen = {m.id: m for m in by_name.mailboxes}
     seen.update({m.id: m for m in by_email.mailboxes if m.id not in seen})
-    return Chosen(tuple(sorted(seen.values(), key=lambda m: (m.email or m.name).lower())))
+    rejected = {r.text: r for r in (*by_name.rejected, *by_email.rejected)}
+    return Chosen(tuple(sorted(seen.values(), key=lambda m: (m.email or m.name).lower())),
+                  tuple(rejected.values()))
 
 
 def read_names(path: str | Path) -> list[str]:
@@ -94,31 +103,60 @@ def rejected_line(rejected: Rejected) -> str:
 
 @dataclass(frozen=True)
 class CheckedPlan:
-    """A plan and the preflight findings of its shared settings."""
+    """A plan, the preflight findings of its shared settings, and the throughput model its
+    estimate uses (learned from what this machine saw finish, else the assumption)."""
 
     plan: Plan
     findings: tuple[Finding, ...]
+    throughput: Throughput = ASSUMED
 
     @property
     def blocked(self) -> bool:
         return any(f.level is Level.ERROR for f in self.findings) or not self.plan.mailboxes
 
 
-def plan_and_check(aws: Aws, request: ExportRequest, chosen: Chosen, now: float,
-                   preflight: Callable[[Aws, ExportRequest], list[Finding]]) -> CheckedPlan:
-    """The plan (prefix per mailbox, recent exports) and the single-export preflight run on
-    the first mailbox with its own prefix: role, key, bucket and the prefix condition are
-    the same for every mailbox, so one check covers the run. `request.prefix` is the base."""
+def machine_throughput(plan: Plan) -> Throughput:
+    """The throughput model learned from every job the batch store and the journal saw
+    finish (sizes of journal jobs from the store or this plan); the assumption when neither
+    file can be read."""
+    sizes = {p.mailbox.id: p.size_mb for p in plan.mailboxes if p.size_mb is not None}
     try:
-        plan = _make_plan(aws, request.organization_id, chosen, request.prefix, now)
+        store = BatchStore.open()
+    except StoreError:
+        return ASSUMED
+    try:
+        try:
+            with Journal.open(source="batch") as journal:
+                entries = journal.entries()
+        except CoreError:
+            entries = []
+        return learned_throughput(store, entries, sizes)
+    finally:
+        store.close()
+
+
+def plan_and_check(aws: Aws, request: ExportRequest, chosen: Chosen, now: float,
+                   preflight: Callable[[Aws, ExportRequest], list[Finding]],
+                   order: Order = Order.SIZE, limiter: RateLimiter | None = None,
+                   on_sizes: SizeProgress | None = None) -> CheckedPlan:
+    """The plan (prefix per mailbox, recent exports, sizes, `order`) and the single-export
+    preflight run on its first enabled mailbox with its own prefix: role, key, bucket and the
+    prefix condition are the same for every mailbox, so one check covers the run.
+    `request.prefix` is the base."""
+    try:
+        plan = _make_plan(aws, request.organization_id, chosen, request.prefix, now, order,
+                          limiter, on_sizes)
     except ValueError as exc:
         empty = Plan(request.organization_id, request.prefix, (), chosen.rejected)
         return CheckedPlan(empty, (Finding(Field.PREFIX, Level.ERROR, str(exc)),))
     if not plan.mailboxes:
         return CheckedPlan(plan, ())
-    first = plan.mailboxes[0]
+    # an enabled mailbox if there is one: the checks are about the shared settings, and a
+    # disabled first mailbox would add a warning about that one mailbox
+    first = next((p for p in plan.mailboxes if p.mailbox.state == "ENABLED"),
+                 plan.mailboxes[0])
     probe = request.with_changes(entity_id=first.mailbox.id, prefix=first.prefix)
-    return CheckedPlan(plan, tuple(preflight(aws, probe)))
+    return CheckedPlan(plan, tuple(preflight(aws, probe)), machine_throughput(plan))
 
 
 def concurrency_note(others_running: int) -> str:
@@ -163,12 +201,14 @@ def unfinished_runs(store: BatchStore, org_id: str = "") -> list[RunInfo]:
 
 
 def duration(seconds: float | None) -> str:
-    """`1 h 05 min`, `4 min 10 s`, `12 s`; `-` when unknown."""
+    """`3 days 4 h`, `1 h 05 min`, `4 min 10 s`, `12 s`; `-` when unknown."""
     if seconds is None:
         return "-"
     total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    if hours >= 48:
+        return f"{hours // 24} days {hours % 24} h"
     if hours:
         return f"{hours} h {minutes:02} min"
     if minutes:
