@@ -57,27 +57,36 @@ def test_all_mailboxes_are_exported_once_with_lines_a_manifest_and_exit_0(
     result = cli(*run_flags(sim, "--all", "--report-dir", str(tmp_path)))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Plan: 53 mailbox(es) of " in out
-    assert ("alice.wong@example-corp.awsapps.com -> "
-            f"{BUCKET_PATH}alice.wong!40example-corp.awsapps.com/") in out
-    assert "53 of 53 mailboxes exported. Nothing left to do." in out
+    assert "Plan: 56 mailbox(es) of " in out  # 53 enabled, 3 disabled (first)
+    assert ("amira.yilmaz@example-corp.awsapps.com -> "
+            f"{BUCKET_PATH}amira.yilmaz!40example-corp.awsapps.com/") in out
+    assert "  amira.yilmaz@example-corp.awsapps.com: disabled, removed on 20" in out
+    assert "(in 4 days); exported first" in out  # disabled 26 days ago
+    assert ("56 of 56 mailboxes exported. Nothing left to do. 2 named but not exportable (the "
+            "manifest's excluded lines say why).") in out
     assert "started job " in out and "completed (" in out
-    assert "53/53 done · 53 exported" in out  # a plain progress line (stdout is a pipe)
+    assert "56/56 done · 56 exported" in out  # a plain progress line (stdout is a pipe)
     assert "\r" not in out and "Traceback" not in result.stderr
 
     counts = jobs_per_mailbox(sim)
-    assert len(counts) == 53 and set(counts.values()) == {1}
+    assert len(counts) == 56 and set(counts.values()) == {1}
     assert most_running_at_once(sim) <= 10
     run_id = out.split("Run ", 1)[1].split()[0]
     with open(tmp_path / f"{run_id}.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert {row["state"] for row in rows} == {"completed"}
-    assert {row["job_id"] for row in rows} == {j.job_id for j in
-                                               sim.workmail.jobs(sim.world.org_id)}
+    exported = [row for row in rows if row["state"] != "excluded"]
+    assert {row["state"] for row in exported} == {"completed"}
+    assert {row["job_id"] for row in exported} == {j.job_id for j in
+                                                   sim.workmail.jobs(sim.world.org_id)}
     assert all(row["s3_path"].startswith("exports/") and "@" not in row["s3_path"]
-               for row in rows)
+               and float(row["size_mb"]) > 0 for row in exported)
+    assert [(row["mailbox"], row["note"]) for row in rows if row["state"] == "excluded"] == [
+        ("dmitri.costa@example-corp.awsapps.com",
+         "dmitri.costa is deleted; its mailbox can no longer be exported."),
+        ("emma.fischer@example-corp.awsapps.com",
+         "emma.fischer is deleted; its mailbox can no longer be exported.")]
     manifest = json.loads((tmp_path / f"{run_id}.json").read_text())
-    assert manifest["summary"] == "53 of 53 mailboxes exported. Nothing left to do."
+    assert manifest["summary"].startswith("56 of 56 mailboxes exported. Nothing left to do.")
     assert f"Manifests: {tmp_path / run_id}.csv, {tmp_path / run_id}.json" in out
 
 
@@ -180,7 +189,7 @@ def test_ctrl_c_pauses_and_resume_finishes_without_starting_anything_twice(
                                  f"with: workmail-export batch --resume {run_id}")
     assert "not started yet (workmail-export batch --resume" in out
     paused = len(sim.workmail.jobs(sim.world.org_id))
-    assert 6 <= paused < 53
+    assert 6 <= paused < 56
     time.sleep(0.3)  # the run is paused: nothing new starts
     assert len(sim.workmail.jobs(sim.world.org_id)) == paused
 
@@ -192,11 +201,11 @@ def test_ctrl_c_pauses_and_resume_finishes_without_starting_anything_twice(
     resumed = cli("batch", "--resume", run_id, *FAST, "--report-dir", str(tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.startswith(f"Resuming run {run_id} of {sim.world.org_id}.")
-    assert "53 of 53 mailboxes exported. Nothing left to do." in resumed.stdout
+    assert "56 of 56 mailboxes exported. Nothing left to do." in resumed.stdout
     counts = jobs_per_mailbox(sim)
-    assert len(counts) == 53 and set(counts.values()) == {1}
+    assert len(counts) == 56 and set(counts.values()) == {1}
     with open(tmp_path / f"{run_id}.csv", encoding="utf-8") as handle:
-        assert {row["state"] for row in csv.DictReader(handle)} == {"completed"}
+        assert {row["state"] for row in csv.DictReader(handle)} == {"completed", "excluded"}
 
 
 M = "m-0123456789abcdef0123456789abcdef"
