@@ -1,5 +1,5 @@
 """Scenes of the bulk path on the demo world, shared by the pilot tests and
-`save_screenshots(out_dir)` (screenshots/bulk-choose.svg and bulk-progress.svg).
+`save_screenshots(out_dir)` (screenshots/bulk-choose.svg, bulk-plan.svg, bulk-progress.svg).
 
 Everything on screen is pinned: the runner's clock is the simulator's ManualClock
 (`SimTicks`), the run id is fixed, JobIds come from the simulator's seeded generator and
@@ -96,7 +96,7 @@ async def to_bulk_choice(pilot: Pilot[Any]) -> None:
                 "the mailbox step")
     await pilot.press("ctrl+o")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkChooseScreen)
-                and pilot.app.screen.table.row_count == 53
+                and pilot.app.screen.table.row_count == 56
                 and not pilot.app.screen.loading_anything, "every mailbox listed")
 
 
@@ -115,8 +115,24 @@ async def to_progress(pilot: Pilot[Any], sim: Any) -> None:
                                    if row.state is RowState.RUNNING), "progress on the ten")
 
 
+async def to_plan(pilot: Pilot[Any]) -> None:
+    """Every mailbox through role, key and destination to the review with its sizes and
+    estimate (the keys of tests/app/test_bulk.choose_to_plan)."""
+    from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
+
+    await to_bulk_choice(pilot)
+    for _ in range(6):
+        await until(pilot, lambda: not any(w.is_running for w in pilot.app.workers),
+                    "the step to load")
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+    await until(pilot, lambda: isinstance(pilot.app.screen, BulkPlanScreen)
+                and pilot.app.screen.plan is not None, "the checked plan")
+
+
 def picture(name: str, size: tuple[int, int]) -> str:
-    """The SVG of `bulk-choose` or `bulk-progress` at `size`, on a fresh simulated world."""
+    """The SVG of `bulk-choose`, `bulk-plan` or `bulk-progress` at `size`, on a fresh
+    simulated world."""
     with _private_state(), TemporaryDirectory() as reports, \
             SimulatedAws(world="demo", clock=ManualClock()) as sim:
         sim.workmail.set_job_duration(JOB_SECONDS)
@@ -127,6 +143,8 @@ def picture(name: str, size: tuple[int, int]) -> str:
         if name == "bulk-progress":
             stored_run(sim, SHOT_RUN_ID)
             reach = progress
+        elif name == "bulk-plan":
+            reach = to_plan
         app = bulk_app(sim, Path(reports))
 
         async def take() -> str:
@@ -142,9 +160,9 @@ def picture(name: str, size: tuple[int, int]) -> str:
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
-    """Write bulk-choose.svg and bulk-progress.svg (120x40) and their -80x24 twins into
-    `out_dir`; returns the paths."""
-    return write_pictures(out_dir, ("bulk-choose", "bulk-progress"), picture)
+    """Write bulk-choose.svg, bulk-plan.svg (the review with sizes and the estimate) and
+    bulk-progress.svg (120x40) and their -80x24 twins into `out_dir`; returns the paths."""
+    return write_pictures(out_dir, ("bulk-choose", "bulk-plan", "bulk-progress"), picture)
 
 
 if __name__ == "__main__":

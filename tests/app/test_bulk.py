@@ -78,9 +78,15 @@ async def choose_to_plan(pilot: Pilot[Any], sim: Any) -> None:
     assert isinstance(pilot.app.screen, BulkPlanScreen), flat(screen_text(pilot.app))
 
 
+async def scroll_to_end(pilot: Pilot[Any]) -> None:
+    """Scroll the review down to its last lines, as a person would."""
+    pilot.app.screen.query_one("#bulk-plan").scroll_end(animate=False)
+    await pilot.pause(0.1)
+
+
 async def start_run(pilot: Pilot[Any]) -> None:
     await keys(pilot, "s")
-    assert "Start exporting 53 mailboxes?" in screen_text(pilot.app)
+    assert "Start exporting 56 mailboxes (47.9 GB)?" in screen_text(pilot.app)
     await pilot.press("y")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
                    and totals(pilot.app, RowState.RUNNING) == 10, "ten running jobs")
@@ -92,21 +98,37 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
     async with app.run_test(size=BIG) as pilot:
         await to_bulk_choice(pilot)
         text = screen_text(app)
-        assert "53 of 53 marked" in text
+        assert "56 of 56 marked" in text  # the 3 disabled users too, marked
+        disabled = app.screen.table.get_row(sim.world.disabled_user)
+        assert [cell.plain for cell in disabled] == [
+            "✓", "Amira Yilmaz", "amira.yilmaz@example-corp.awsapps.com", "User · disabled"]
         assert "alice.wong@example-corp.awsapps.com" in text
         assert "✓  Alice Wong" in text
         await choose_to_plan(pilot, sim)
         text = flat(screen_text(app))
-        assert "53 mailboxes of example-corp → " + EXPORTS + "<mailbox>/" in text
+        assert "56 mailboxes, 47.9 GB of example-corp → " + EXPORTS + "<mailbox>/" in text
         assert "Checks: 8 ok" in text
-        assert "alice.wong@example-corp.awsapps.com → exports/alice.wong!40example-corp.awsapps" \
-            ".com/" in text
+        assert "Estimated time: about 29 min 54 s (10 min 23 s to 1 h 28 min), done around " \
+            "2026-10-01 09:29 UTC with 10 export slots." in text
+        assert "Assumed throughput, until this machine has seen 5 exports finish" in text
+        assert "3 disabled: WorkMail removes a disabled mailbox 30 days after disabling" in text
+        assert "amira.yilmaz@example-corp.awsapps.com: disabled, removed on 2026-10-05 (in 4 " \
+            "days); exported first" in text
+        assert "1 amira.yilmaz@example-corp.awsapps.com disabled 785 MB disabled: removed on " \
+            "2026-10-05 (in 4 days)" in text  # the plan's first line, then the largest
+        assert "4 jack.cohen@example-corp.awsapps.com enabled 1.3 GB" in text
+        await scroll_to_end(pilot)
+        text = flat(screen_text(app))
+        assert "amira.yilmaz@example-corp.awsapps.com → exports/amira.yilmaz!40example-corp." \
+            "awsapps.com/" in text
         assert "Jobs at once 10 1-10; no one else runs export jobs in the organization now" \
             in text
+        assert "Not exported (2): dmitri.costa@example-corp.awsapps.com: dmitri.costa is " \
+            "deleted; its mailbox can no longer be exported." in text
         await start_run(pilot)
 
         text = screen_text(app)
-        assert "0/53 done · 10 running · 43 waiting" in text
+        assert "0/56 done · 10 running · 46 waiting" in text
         assert text.count("● running") == 10 and "· waiting" in text
         running = sim.workmail.jobs(sim.world.org_id)
         assert len(running) == 10
@@ -116,7 +138,7 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         await until(pilot, lambda: totals(app, RowState.COMPLETED) == 10
                        and totals(app, RowState.RUNNING) == 10, "the second ten")
         text = screen_text(app)
-        assert "10/53 done · 10 exported · 10 running · 33 waiting" in text
+        assert "10/56 done · 10 exported · 10 running · 36 waiting" in text
         assert "✓ exported" in text and "100%" in text
         assert "mailboxes/h" in text and "left" in text  # throughput and time left
 
@@ -134,7 +156,7 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         await advance_until(pilot, sim, lambda: ended(app),
                             "the end of the run")
         text = flat(screen_text(app))
-        assert "53 of 53 mailboxes exported. Nothing left to do." in text
+        assert "56 of 56 mailboxes exported. Nothing left to do." in text
         screen = app.screen
         assert isinstance(screen, BulkProgressScreen)
         run_id = screen.run_id
@@ -142,8 +164,8 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
         assert f"Manifests: {tmp_path / run_id}.csv" in text
         with open(tmp_path / f"{run_id}.csv", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-        assert len(rows) == 53 and {r["state"] for r in rows} == {"completed"}
-        assert len(sim.workmail.jobs(sim.world.org_id)) == 53
+        assert len(rows) == 58 and {r["state"] for r in rows} == {"completed", "excluded"}
+        assert len(sim.workmail.jobs(sim.world.org_id)) == 56
 
 
 async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
@@ -228,7 +250,7 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
         text = flat(screen_text(app))
         assert "Bob Smith" in text and "boardroom@example-corp.awsapps.com" in text
         shown = app.screen.table.row_count
-        assert f"{shown} of {shown} marked" in text and 2 <= shown < 53
+        assert f"{shown} of {shown} marked" in text and 2 <= shown < 56
         await keys(pilot, "tab")  # the list file
         await type_text(pilot, str(names))
         await keys(pilot, "enter")
@@ -246,7 +268,7 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
         await keys(pilot, "enter", "enter")  # the prefix the role allows, filled in
         assert isinstance(app.screen, BulkPlanScreen)
         text = flat(screen_text(app))
-        assert "2 mailboxes of example-corp" in text
+        assert "2 mailboxes, 1.3 GB of example-corp" in text
         assert "exports/boardroom!40example-corp" in text
         assert "alice.wong!40" not in text
         assert "1 exported in the last 24 hours" in text
@@ -255,7 +277,7 @@ async def test_a_list_file_hand_picks_and_a_recent_export_scheduled_after_its_wi
         await keys(pilot, "w")  # schedule it instead of skipping it
         await keys(pilot, "s")
         question = dialog_text(app)
-        assert "Start exporting 2 mailboxes?" in question
+        assert "Start exporting 2 mailboxes (1.3 GB)?" in question
         assert "1 exported in the last 24 hours will be scheduled after their window." in question
         await pilot.press("y")
         await until(pilot, lambda: totals(app, RowState.RUNNING) == 1, "bob's job")

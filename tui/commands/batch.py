@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.commands import exit_codes
-from tui.commands.batch_plan import plan_document, say_plan
+from tui.commands.batch_plan import plan_json, say_plan
 from tui.commands.check import refused_if_errors
 from tui.commands.common import connect
 from tui.commands.output import print_findings, say_error
@@ -232,7 +232,7 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
     warning = deadline_warning(estimate, options.deadline)
     print_findings([f for f in checked.findings if f.level is not Level.OK], sys.stderr)
     if options.as_json:
-        printer.record(plan_document(plan, estimate, checked.findings, bucket=request.bucket,
+        printer.record(plan_json(plan, estimate, checked.findings, bucket=request.bucket,
                                      order=options.order, warning=warning, now=now))
     else:
         say_plan(printer.note, plan, estimate, bucket=request.bucket, recent=options.recent,

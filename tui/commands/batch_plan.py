@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tui.commands.output import finding_dict
-from tui.core.batch.forecast import Estimate, when
+from tui.core.batch.forecast import Estimate
 from tui.core.batch.model import RecentPolicy
 from tui.core.batch.order import Order
 from tui.core.batch.plan import Plan
 from tui.core.model import Finding
 from tui.core.safe_text import shown
 from tui.wizard import bulk
+from tui.wizard.plan_file import plan_document
 from tui.wizard.plan_text import (
     ORDER_WORDS,
     disabled_lines,
@@ -64,36 +65,8 @@ def say_plan(say: Say, plan: Plan, estimate: Estimate, *, bucket: str, recent: R
         say(f"Warning: {warning}")
 
 
-def estimate_document(estimate: Estimate) -> dict[str, Any]:
-    spread = estimate.range_seconds
-    model = estimate.throughput
-    return {"mailboxes": estimate.mailboxes, "total_mb": round(estimate.total_mb, 1),
-            "unknown_sizes": estimate.unknown_sizes, "seconds": estimate.seconds,
-            "range_seconds": list(spread) if spread else None,
-            "finish": when(estimate.likely) if estimate.likely is not None else None,
-            "slots": estimate.slots, "waiting_for_window": estimate.waiting_for_window,
-            "throughput": {"mb_per_second": round(model.mb_per_second, 3),
-                           "overhead_seconds": round(model.overhead_seconds, 1),
-                           "learned_from": model.learned_from, "assumed": model.assumed,
-                           "basis": model.describe()}}
-
-
-def plan_document(plan: Plan, estimate: Estimate, findings: Sequence[Finding], *,
-                  bucket: str, order: Order, warning: str | None, now: float
-                  ) -> dict[str, Any]:
-    """The plan as one JSON document (`type: plan`): every mailbox with its size and note."""
-    return {
-        "type": "plan", "organization_id": plan.organization_id,
-        "mailboxes": len(plan.exported), "recent": len(plan.recent),
-        "others_running": plan.others_running, "order": order.value,
-        "total_mb": round(plan.total_mb, 1), "throttled_size_reads": plan.throttled_reads,
-        "planned": [{"position": p.position, "mailbox": p.label, "state": p.state,
-                     "entity_id": m.mailbox.id, "size_mb": m.size_mb,
-                     "destination": f"s3://{bucket}/{m.prefix}", "left_out": bool(m.left_out),
-                     "note": p.note}
-                    for p, m in zip(plan_lines(plan, now), plan.mailboxes, strict=True)],
-        "rejected": [{"line": r.text, "reason": r.reason} for r in plan.rejected],
-        "sizes_unknown": dict(plan.sizes_unknown),
-        "estimate": estimate_document(estimate), "deadline_warning": warning,
-        "findings": [finding_dict(f) for f in findings],
-    }
+def plan_json(plan: Plan, estimate: Estimate, findings: Sequence[Finding], *, bucket: str,
+              order: Order, warning: str | None, now: float) -> dict[str, Any]:
+    """The plan as one JSON document (`type: plan`), with the findings of its checks."""
+    return plan_document(plan, estimate, bucket=bucket, order=order, warning=warning,
+                         now=now) | {"findings": [finding_dict(f) for f in findings]}

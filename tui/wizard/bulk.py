@@ -7,14 +7,24 @@ choice of mailboxes, the checks and the lines a person reads are written once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tui.core.batch.disabled import with_disabled
 from tui.core.batch.estimate import ASSUMED, Throughput
+from tui.core.batch.forecast import DEFAULT_POLL_SECONDS, Estimate, plan_estimate
 from tui.core.batch.history import learned_throughput
-from tui.core.batch.model import MAX_CONCURRENCY, BatchProgress, RowState, RunInfo, RunStatus
-from tui.core.batch.order import Order
+from tui.core.batch.model import (
+    MAX_CONCURRENCY,
+    BatchProgress,
+    DisabledPolicy,
+    RecentPolicy,
+    RowState,
+    RunInfo,
+    RunStatus,
+)
+from tui.core.batch.order import Order, ordered
 from tui.core.batch.plan import (
     Chosen,
     Filters,
@@ -157,6 +167,34 @@ def plan_and_check(aws: Aws, request: ExportRequest, chosen: Chosen, now: float,
                  plan.mailboxes[0])
     probe = request.with_changes(entity_id=first.mailbox.id, prefix=first.prefix)
     return CheckedPlan(plan, tuple(preflight(aws, probe)), machine_throughput(plan))
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What the admin chose on the review: the order, the disabled mailboxes, the recent
+    exports and how many jobs at once."""
+
+    order: Order = Order.SIZE
+    disabled: DisabledPolicy = DisabledPolicy.INCLUDE
+    recent: RecentPolicy = RecentPolicy.SKIP
+    concurrency: int = MAX_CONCURRENCY
+
+
+def shaped(plan: Plan, listing: Sequence[str], choices: PlanChoices, now: float) -> Plan:
+    """The plan in the chosen order (`listing`: the entity ids as the service listed them)
+    with its disabled mailboxes included or left out."""
+    position = {entity: i for i, entity in enumerate(listing)}
+    as_listed = sorted(plan.mailboxes, key=lambda p: position.get(p.mailbox.id, len(position)))
+    return with_disabled(replace(plan, mailboxes=tuple(ordered(as_listed, choices.order))),
+                         choices.disabled, now)
+
+
+def estimate_of(checked: CheckedPlan, plan: Plan, choices: PlanChoices, now: float,
+                poll_seconds: float = DEFAULT_POLL_SECONDS) -> Estimate:
+    """The estimate of `plan` (shaped from `checked.plan`) as chosen, with the throughput
+    model learned when the plan was checked."""
+    return plan_estimate(plan, checked.throughput, now, choices.concurrency, choices.recent,
+                         poll_seconds)
 
 
 def concurrency_note(others_running: int) -> str:

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 FILTER_DEBOUNCE_SECONDS = 0.25
 SPEC = StepSpec(
     Stage.MAILBOX, "Choose the mailboxes to export",
-    "Every enabled user and resource is marked: Enter goes on with them. / narrows by name "
-    "or email, Space un/marks one, Tab reaches the list file; ctrl+o: one mailbox.",
+    "Every user and resource with a mailbox is marked, disabled ones too: Enter goes on with "
+    "them. / narrows by name or email, Space un/marks one, Tab reaches the list file; ctrl+o: "
+    "one mailbox.",
     loading="Listing mailboxes…")
 
 
 def _kind(mailbox: Mailbox) -> str:
-    return (mailbox.resource_type or mailbox.kind).title()
+    kind = (mailbox.resource_type or mailbox.kind).title()
+    return f"{kind} · disabled" if mailbox.state == "DISABLED" else kind
 
 
 class BulkChooseScreen(StepScreen):
@@ -61,7 +63,7 @@ class BulkChooseScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="bulk-form-row"):
             yield Static("Filter", classes="bulk-form-label")
-            yield Input(placeholder="name or email starts with… (empty: every enabled mailbox)",
+            yield Input(placeholder="name or email starts with… (empty: every mailbox)",
                         id="bulk-filter", compact=True)
         with Horizontal(classes="bulk-form-row"):
             yield Static("List file", classes="bulk-form-label")
@@ -138,8 +140,7 @@ class BulkChooseScreen(StepScreen):
             text.append(f"\n  {rejected_line(line)}")
         rejected.update(text)
         if not chosen.mailboxes:
-            self.status.note("No enabled user or resource matches; change the filter or "
-                             "the list.")
+            self.status.note("No user or resource matches; change the filter or the list.")
         self._count()
         self.refresh_bindings()
 

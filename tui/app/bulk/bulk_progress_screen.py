@@ -162,9 +162,9 @@ class BulkProgressScreen(Screen[None]):
                                      RunnerOptions(clock=timing.clock, tuning=timing.tuning),
                                      control, on_progress=self._post)
                 runner.run(leaving.is_set)
-                run, rows = store.run(run_id), store.rows(run_id)
-                written = report.write_manifests(run, rows, timing.reports())
-                return report.summary(rows, run_id), written
+                written = report.write_run_manifests(store, run_id, timing.reports())
+                return report.summary(store.rows(run_id), run_id,
+                                      report.extras_of(store, run_id)), written
             finally:
                 store.close()
 
@@ -279,7 +279,7 @@ class BulkProgressScreen(Screen[None]):
         def write() -> list[Path]:
             store = BatchStore.open()
             try:
-                return report.write_manifests(store.run(run_id), store.rows(run_id), directory)
+                return report.write_run_manifests(store, run_id, directory)
             finally:
                 store.close()
 
