@@ -63,8 +63,9 @@ def test_the_schedule_fills_slots_in_plan_order_as_they_free() -> None:
     jobs = [Pending(100.0), Pending(50.0), Pending(50.0), Pending(10.0)]
     # slot A: 100; slot B: 50, then 50 (ends 100), then 10 (ends 110)
     assert finish_time(0.0, 2, (), jobs) == 110.0
-    # each freed slot is seen 5 s late: B 0-50, 55-105, A 0-100, then 105+10
-    assert finish_time(0.0, 2, (), jobs, notice=5.0) == 115.0
+    # a job's end is seen at the next tick (every 15 s): B 0-50 seen at 60, then 60-110
+    # seen at 120; A 0-100 seen at 105, then 105-115 seen at 120
+    assert finish_time(0.0, 2, (), jobs, poll=15.0) == 120.0
     assert finish_time(0.0, 0, (), jobs) is None
     assert finish_time(0.0, 2, (), []) == 0.0
     assert lower_bound([100.0, 50.0, 50.0, 10.0], 2) == 105.0
@@ -116,9 +117,11 @@ def test_the_eta_counts_mailboxes_scheduled_after_their_24_hour_window() -> None
 
 
 def test_a_running_job_ends_by_its_progress_and_the_model() -> None:
-    # model: 15 + 900/20 = 60 s; progress 50 % after 40 s says 80 s; weight 0.5: 70 s
+    # model: 15 + 900/20 = 60 s; progress 50 % (read as 50.5) after 40 s says 79.2 s;
+    # weight 0.5: 69.6 s
     rows = [row("a", RowState.RUNNING, started_at=0.0, progress=50, job_id="j")]
-    assert forecast({"a": 900.0}).eta(rows, now=40.0, slots=10) == pytest.approx(30.0)
+    assert forecast({"a": 900.0}).eta(rows, now=40.0, slots=10) == pytest.approx(
+        (60 + 40 * 100 / 50.5) / 2 - 40)
     # no progress yet: the model alone
     rows = [row("a", RowState.RUNNING, started_at=0.0, progress=0, job_id="j")]
     assert forecast({"a": 900.0}).eta(rows, now=40.0, slots=10) == pytest.approx(20.0)

@@ -35,13 +35,9 @@ def seed_sizes(sim: Any, extra: int, seed: int) -> None:
     for i in range(extra):
         sim.workmail.create_user(world.org_id, f"size.user{i}", f"Size {i}",
                                  f"size.user{i}@{world.domain}")
-    rng = random.Random(seed)
-    sizes: dict[str, float] = {}
-
-    def size_of(entity: str) -> float:
-        if entity not in sizes:
-            sizes[entity] = min(40_000.0, max(100.0, rng.lognormvariate(math.log(2000), 0.75)))
-        return sizes[entity]
+    def size_of(entity: str) -> float:  # the same size for a mailbox whoever asks first
+        rng = random.Random(f"{seed}/{entity}")
+        return min(40_000.0, max(100.0, rng.lognormvariate(math.log(2000), 0.75)))
 
     sim.workmail.set_mailbox_sizes(size_of)
 
@@ -83,7 +79,7 @@ def test_the_estimate_and_the_eta_hold_within_15_percent_once_20_jobs_were_seen(
     assert estimate.earliest - began <= makespan * 1.15 and estimate.latest - began >= \
         makespan * 0.85
 
-    checked = 0
+    checked, worst = 0, 0.0
     for snapshot in harness.snapshots:
         if snapshot.done < PLANNED / 4 or snapshot.finished:
             continue
@@ -93,8 +89,12 @@ def test_the_estimate_and_the_eta_hold_within_15_percent_once_20_jobs_were_seen(
         # next tick, so no ETA can be finer than that
         assert abs(snapshot.eta_seconds - left) <= max(0.15 * left, POLL), (
             snapshot.done, snapshot.eta_seconds, left)
+        if left >= 10 * POLL:
+            worst = max(worst, abs(snapshot.eta_seconds - left) / left)
         checked += 1
     assert checked > 100
+    print(f"ETA checked at {checked} ticks from 25 % done; worst {worst:.1%} off while more "
+          f"than {10 * POLL:.0f} s were left")
 
 
 @pytest.mark.parametrize("fraction", [0.25, 0.5, 0.75])

@@ -13,7 +13,7 @@ completes. Mailboxes of unknown size count as the median of the known ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from statistics import median
@@ -21,7 +21,13 @@ from statistics import median
 from tui.core.batch.estimate import Sample, Throughput, fit
 from tui.core.batch.facts import MailboxFacts
 from tui.core.batch.history import finished_samples
-from tui.core.batch.model import MAX_CONCURRENCY, MailboxRow, RecentPolicy, RowState
+from tui.core.batch.model import (
+    MAX_CONCURRENCY,
+    JobRecord,
+    MailboxRow,
+    RecentPolicy,
+    RowState,
+)
 from tui.core.batch.plan import Plan
 from tui.core.batch.schedule import Pending, finish_time
 from tui.core.batch.store import BatchStore
@@ -86,7 +92,7 @@ def plan_estimate(plan: Plan, throughput: Throughput, now: float,
     def end(factor: float) -> float | None:
         pending = [Pending(throughput.seconds(size) * factor, not_before)
                    for size, not_before in zip(sizes, after, strict=True)]
-        return finish_time(now, slots, (), pending, notice=poll_seconds / 2)
+        return finish_time(now, slots, (), pending, poll=poll_seconds)
 
     return Estimate(
         mailboxes=len(planned), total_mb=sum(p.size_mb or 0.0 for p in planned),
@@ -97,32 +103,45 @@ def plan_estimate(plan: Plan, throughput: Throughput, now: float,
 
 class RunForecast:
     """The ETA of a run: its rows' sizes (facts), what this machine learned before the run
-    (`history`, re-fitted with the run's own completed jobs) and the poll interval."""
+    (`history`, re-fitted with the run's own completed jobs) and the poll interval.
+
+    `own_jobs` gives the run's job records (store.jobs): their start and end are the
+    service's, so a learned duration never mixes this machine's clock with AWS's. Without
+    it the rows' times are used."""
 
     def __init__(self, facts: Mapping[str, MailboxFacts], history: Sequence[Sample],
-                 poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
+                 poll_seconds: float = DEFAULT_POLL_SECONDS,
+                 own_jobs: Callable[[], Sequence[JobRecord]] | None = None) -> None:
         self.sizes = {entity: f.size_mb for entity, f in facts.items() if f.size_mb is not None}
         self.history = list(history)
         self.poll_seconds = poll_seconds
+        self.own_jobs = own_jobs
         self._typical = _typical(list(self.sizes.values()))
-        self._fitted: tuple[frozenset[str], Throughput] | None = None
+        self._fitted: tuple[int, Throughput] | None = None
 
     def size(self, entity_id: str) -> float:
         return self.sizes.get(entity_id, self._typical)
 
+    def _own_samples(self, rows: Sequence[MailboxRow]) -> list[Sample]:
+        if self.own_jobs is not None:
+            return [Sample(self.sizes[j.entity_id], j.ended_at - j.started_at, j.job_id)
+                    for j in self.own_jobs() if j.state == "COMPLETED"
+                    and j.entity_id in self.sizes and j.started_at is not None
+                    and j.ended_at is not None and j.ended_at > j.started_at]
+        return [Sample(self.sizes[r.entity_id], r.ended_at - r.started_at, r.job_id)
+                for r in rows if r.state is RowState.COMPLETED and r.job_id
+                and r.entity_id in self.sizes and r.started_at is not None
+                and r.ended_at is not None]
+
     def throughput(self, rows: Sequence[MailboxRow]) -> Throughput:
-        """The model fitted to the history and the run's completed jobs (cached until one
+        """The model fitted to the history and the run's completed jobs (re-fitted when one
         more completes)."""
-        own = {row.job_id: row for row in rows if row.state is RowState.COMPLETED
-               and row.job_id and row.entity_id in self.sizes
-               and row.started_at is not None and row.ended_at is not None}
-        key = frozenset(own)
-        if self._fitted is None or self._fitted[0] != key:
-            samples = [s for s in self.history if s.job_id not in own]
-            samples += [Sample(self.sizes[row.entity_id],
-                               (row.ended_at or 0.0) - (row.started_at or 0.0), job_id)
-                        for job_id, row in own.items()]
-            self._fitted = (key, fit(samples))
+        completed = sum(row.state is RowState.COMPLETED for row in rows)
+        if self._fitted is None or self._fitted[0] != completed:
+            own = self._own_samples(rows)
+            seen = {s.job_id for s in own}
+            samples = [s for s in self.history if s.job_id not in seen] + own
+            self._fitted = (completed, fit(samples))
         return self._fitted[1]
 
     def _running_end(self, row: MailboxRow, now: float, model: Throughput) -> float:
@@ -131,7 +150,8 @@ class RunForecast:
         elapsed = now - started
         if row.progress <= 0 or elapsed <= 0:
             return max(now, by_model)
-        by_progress = started + elapsed * 100.0 / row.progress
+        # EstimatedProgress is a whole percent: read 40 as 40.5, the middle of its span
+        by_progress = started + elapsed * 100.0 / (row.progress + 0.5)
         weight = row.progress / 100.0
         return max(now, weight * by_progress + (1 - weight) * by_model)
 
@@ -149,15 +169,17 @@ class RunForecast:
         pending = [Pending(model.seconds(self.size(r.entity_id)), r.not_before) for r in left
                    if r.state is not RowState.RUNNING]
         end = finish_time(now, slots, running, pending, waiting_until or 0.0,
-                          notice=self.poll_seconds / 2)
+                          poll=self.poll_seconds)
         return None if end is None else end - now
 
 
 def run_forecast(store: BatchStore, run_id: str, journal: Journal | None,
                  poll_seconds: float = DEFAULT_POLL_SECONDS) -> RunForecast:
-    """The ETA model of a stored run: its sizes and what this machine saw finish before."""
+    """The ETA model of a stored run: its sizes, what this machine saw finish before, and
+    the run's own job records as they complete."""
     entries = journal.entries() if journal is not None else []
-    return RunForecast(store.facts(run_id), finished_samples(store, entries), poll_seconds)
+    return RunForecast(store.facts(run_id), finished_samples(store, entries), poll_seconds,
+                       lambda: store.jobs(run_id))
 
 
 # -- the deadline -------------------------------------------------------------------------

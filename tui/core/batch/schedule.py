@@ -1,16 +1,19 @@
-"""The schedule a run will follow, played forward in time: when would its last job end?
+"""The schedule a run will follow, played forward in time: when will its last job be seen
+to end?
 
 It does what the scheduler does: `slots` jobs at once; the jobs still to start taken in plan
 order, each as soon as a slot is free, but not before its own `not_before` (a mailbox
 waiting for its 24-hour window, or a retry) nor before `start_from` (the scheduler backing
-off after LimitExceeded or throttling); a slot is seen free only at the tick after its job
-ended, on average half a poll interval later (`notice`). Running jobs hold their slots until
-their expected end. The estimate before a run and the ETA during one both come from here.
+off after LimitExceeded or throttling); a job's end is seen only at the scheduler's next
+tick (every `poll` seconds from `now`), and its slot is filled at that tick. Running jobs
+hold their slots until their expected end. The estimate before a run and the ETA during one
+both come from here.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,16 +28,23 @@ class Pending:
 
 def finish_time(now: float, slots: int, running_ends: Iterable[float],
                 pending: Sequence[Pending], start_from: float = 0.0,
-                notice: float = 0.0) -> float | None:
-    """When the last job ends (epoch seconds), or None with no slot to run anything in."""
-    ends = sorted(max(now, end) for end in running_ends)
+                poll: float = 0.0) -> float | None:
+    """When the last job is seen to end (epoch seconds), or None with no slot to run
+    anything in."""
+
+    def seen(end: float) -> float:
+        """The first tick at or after `end` (ticks every `poll` seconds from `now`)."""
+        if poll <= 0 or end <= now:
+            return max(end, now)
+        return now + poll * math.ceil((end - now) / poll - 1e-9)
+
+    ends = sorted(seen(end) for end in running_ends)
     if not pending:
         return max(ends, default=now)
     if slots < 1:
         return None
     # more running than slots (others took some): a start waits for enough of them to end
-    free = [now] * max(0, slots - len(ends)) + [end + notice
-                                                for end in ends[max(0, len(ends) - slots):]]
+    free = [now] * max(0, slots - len(ends)) + ends[max(0, len(ends) - slots):]
     heapq.heapify(free)
     # jobs that may start at once, by plan position; the others by when they may start
     ready: list[int] = []
@@ -48,9 +58,9 @@ def finish_time(now: float, slots: int, running_ends: Iterable[float],
         while waiting and pending[waiting[-1]].not_before <= slot_free:
             heapq.heappush(ready, waiting.pop())
         job = pending[heapq.heappop(ready)]
-        end = slot_free + job.seconds
+        end = seen(slot_free + job.seconds)
         last = max(last, end)
-        heapq.heappush(free, end + notice)
+        heapq.heappush(free, end)
     return last
 
 
