@@ -126,28 +126,43 @@ def _add_json_flag(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON document on stdout instead of lines")
 
 
-def _add_connection_flags(parser: argparse.ArgumentParser, default: str | None) -> None:
+class _Regions(argparse.Action):
+    """--region given more than once (batch --all-organizations): every value is kept in
+    `regions`, and the last one is `region`, the connection's."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        namespace.regions = [*(getattr(namespace, "regions", None) or []), values]
+        setattr(namespace, self.dest, values)
+
+
+def _add_connection_flags(parser: argparse.ArgumentParser, default: str | None,
+                          regions: bool = False) -> None:
     """--profile, --region, --endpoint-url. Subcommands get them with SUPPRESS as default,
-    so `workmail-export jobs --region X` and `workmail-export --region X jobs` both work."""
+    so `workmail-export jobs --region X` and `workmail-export --region X jobs` both work.
+    With `regions`, --region may be given more than once (args.regions)."""
     group = parser.add_argument_group("connection")
     group.add_argument("--profile", type=_profile, default=default,
                        help="AWS profile to use (default: AWS_PROFILE or the default chain)")
     group.add_argument("--region", type=_region, default=default,
+                       action=_Regions if regions else "store",
                        help="Region of the WorkMail organization (default: AWS_REGION, "
-                            "AWS_DEFAULT_REGION or the profile's)")
+                            "AWS_DEFAULT_REGION or the profile's)" + (
+                                "; with --all-organizations, one of the Regions to export "
+                                "(repeat it for more)" if regions else ""))
     group.add_argument("--endpoint-url", type=_endpoint_url, default=default,
                        help="send every AWS call here (default: AWS_ENDPOINT_URL)")
 
 
 def _command(subparsers: Subcommands, name: str,
              summary: str, run: Callable[[argparse.Namespace], int], *,
-             uses_aws: bool = True) -> argparse.ArgumentParser:
+             uses_aws: bool = True, regions: bool = False) -> argparse.ArgumentParser:
     """Register subcommand `name`, run by `run(args)`; with `uses_aws`, it takes the
-    connection flags after its name too."""
+    connection flags after its name too (`regions`: --region repeatable)."""
     parser: argparse.ArgumentParser = subparsers.add_parser(name, help=summary,
                                                             description=summary)
     if uses_aws:
-        _add_connection_flags(parser, argparse.SUPPRESS)
+        _add_connection_flags(parser, argparse.SUPPRESS, regions)
         _add_journal_flag(parser, argparse.SUPPRESS)
     parser.set_defaults(run=run)
     return parser
@@ -345,12 +360,18 @@ BATCH_FIELDS = ("--organization", "--role-arn", "--kms-key-arn", "--bucket", "--
 
 def add_batch(subparsers: Subcommands) -> None:
     parser = _command(subparsers, "batch", "export every mailbox of an organization (or a "
-                      "filtered set, or a list from a file) through WorkMail's 10 export slots; "
-                      "resumable", run_batch)
+                      "filtered set, or a list from a file, or every organization of the "
+                      "account) through WorkMail's 10 export slots; resumable", run_batch,
+                      regions=True)
     which = parser.add_argument_group("which mailboxes (one of these)")
     choice = which.add_mutually_exclusive_group(required=True)
     choice.add_argument("--all", action="store_true", dest="every",
-                        help="every ENABLED user and resource (narrowed by the filters below)")
+                        help="every user and resource with a mailbox, enabled and disabled "
+                             "(narrowed by the filters below)")
+    choice.add_argument("--all-organizations", action="store_true",
+                        help="every mailbox of every Active organization in the Regions "
+                             "(--region, repeatable; default: those of --regions-file), one "
+                             "run per organization, all at once")
     choice.add_argument("--from-file", metavar="PATH",
                         help="a file of ids, names or emails, one a line (# comments allowed)")
     choice.add_argument("--resume", metavar="RUN_ID", type=_run_id,
@@ -365,6 +386,10 @@ def add_batch(subparsers: Subcommands) -> None:
     _add_field_flags(parser, "the export (as for start; --prefix is the base of each "
                      "mailbox's folder)", argparse.SUPPRESS, BATCH_FIELDS)
     run = parser.add_argument_group("the run")
+    run.add_argument("--regions-file", metavar="FILE",
+                     help="with --all-organizations: the role, key and bucket (and prefix) "
+                          "of each Region, as JSON: {\"us-east-1\": {\"role_arn\": ..., "
+                          "\"kms_key_arn\": ..., \"bucket\": ..., \"prefix\": ...}}")
     run.add_argument("--concurrency", metavar="N", type=_concurrency,
                      help="jobs at once, 1-10 (default 10, minus jobs others run)")
     run.add_argument("--recent", choices=("skip", "schedule"), default="skip",
@@ -420,6 +445,9 @@ def run_batch(args: argparse.Namespace) -> int:
         report_dir=args.report_dir or "", as_json=args.json, force=args.force,
         poll_seconds=args.poll, plan_only=args.plan_only, order=Order(args.order),
         disabled=DisabledPolicy(args.disabled),
+        every_organization=args.all_organizations, regions=tuple(getattr(args, "regions", None)
+                                                                 or ()),
+        regions_file=args.regions_file or "",
         deadline=args.deadline if args.deadline is not None else END_OF_SUPPORT.timestamp())
     return batch.run(settings_from(args), options)
 

@@ -16,10 +16,11 @@ import json
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from tui.commands import exit_codes
 from tui.commands.batch_plan import plan_json, say_plan
@@ -29,10 +30,13 @@ from tui.commands.output import print_findings, say_error
 from tui.core.batch import report
 from tui.core.batch.disabled import advice, with_disabled
 from tui.core.batch.forecast import END_OF_SUPPORT, deadline_warning, plan_estimate
+from tui.core.batch.group import GroupProgress
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
+    BatchEvent,
     BatchProgress,
     DisabledPolicy,
+    MailboxRow,
     RecentPolicy,
     RowState,
     RunSettings,
@@ -69,6 +73,9 @@ class BatchOptions:
     order: Order = Order.SIZE
     disabled: DisabledPolicy = DisabledPolicy.INCLUDE
     deadline: float = END_OF_SUPPORT.timestamp()
+    every_organization: bool = False
+    regions: tuple[str, ...] = ()
+    regions_file: str = ""
 
 
 NEEDED = {"--organization": "organization_id", "--role-arn": "role_arn",
@@ -96,12 +103,36 @@ def batch_usage_problem(args: Any, values: dict[str, str]) -> str | None:
             return (f"--resume continues a run with the settings it was stored with; leave "
                     f"out {', '.join(given)}")
         return None
+    if len(getattr(args, "regions", None) or ()) > 1 and not args.all_organizations:
+        return "--region is given more than once; several Regions go with --all-organizations"
+    if args.all_organizations:
+        return all_organizations_problem(args, values, filters)
+    if args.regions_file:
+        return "--regions-file goes with --all-organizations"
     if filters and not args.every:
         return f"{', '.join(filters)} narrow --all; they do not apply to --from-file"
     missing = [flag for flag, name in NEEDED.items() if not values.get(name)]
     if missing:
         return (f"missing {', '.join(missing)}; a new run needs the organization, role, key "
                 "and bucket (and usually --prefix)")
+    return None
+
+
+def all_organizations_problem(args: Any, values: dict[str, str], filters: list[str]
+                              ) -> str | None:
+    """What --all-organizations cannot go with, or lacks."""
+    if values.get("organization_id"):
+        return "--all-organizations exports every organization; leave out --organization"
+    if filters:
+        return f"{', '.join(filters)} narrow --all; they do not apply to --all-organizations"
+    given = [flag for flag, name in NEEDED.items() if values.get(name) and flag !=
+             "--organization"]
+    if given and len(given) < 3:
+        return ("--role-arn, --kms-key-arn and --bucket go together (one Region's settings, "
+                "the Region of the key); for several Regions use --regions-file")
+    if not given and not args.regions_file:
+        return ("--all-organizations needs each Region's role, key and bucket: --regions-file "
+                "FILE, or --role-arn, --kms-key-arn and --bucket for one Region")
     return None
 
 
@@ -126,10 +157,22 @@ class Printer:
         print(json.dumps(document, default=str), file=self.out, flush=True)
 
     def progress(self, progress: BatchProgress) -> None:
+        self.show(bulk.progress_line(progress), progress.events,
+                  lambda: progress_document(progress))
+
+    def group_progress(self, progress: GroupProgress) -> None:
+        """The runs of a group as one line; each event names its organization."""
+        events = [replace(event, mailbox=f"{part.member.label}: {event.mailbox}"
+                          if event.mailbox else part.member.label)
+                  for part in progress.parts for event in part.progress.events]
+        self.show(bulk.group_progress_line(progress), events,
+                  lambda: group_progress_document(progress))
+
+    def show(self, line: str, events: Iterable[BatchEvent],
+             document: Callable[[], dict[str, Any]]) -> None:
         with self._lock:
-            fresh = [e for e in progress.events if (e.at, e.mailbox, e.message) not in self._seen]
+            fresh = [e for e in events if (e.at, e.mailbox, e.message) not in self._seen]
             self._seen.update((e.at, e.mailbox, e.message) for e in fresh)
-            line = bulk.progress_line(progress)
             if self.live and not fresh and line == self._last_line:
                 return  # nothing new to redraw
             if self.as_json:
@@ -137,7 +180,7 @@ class Printer:
                     self.record({"type": "event", "at": _iso(event.at), "mailbox": event.mailbox,
                                  "message": event.message})
                 if line != self._last_line:
-                    self.record(progress_document(progress))
+                    self.record(document())
             else:
                 self._clear_live()
                 for event in fresh:
@@ -175,6 +218,16 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
             "waiting_until": _iso(progress.waiting_until) if progress.waiting_until else None}
 
 
+def group_progress_document(progress: GroupProgress) -> dict[str, Any]:
+    return {"type": "progress", "group_id": progress.group_id,
+            "status": progress.status.value, "done": progress.done, "total": progress.total,
+            "totals": {state.value: progress.totals.get(state, 0) for state in RowState},
+            "eta_seconds": progress.eta_seconds,
+            "organizations": [progress_document(part.progress) | {
+                "organization": part.member.label, "region": part.member.region}
+                for part in progress.parts]}
+
+
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
     try:
@@ -183,6 +236,10 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
         say_error(COMMAND, str(exc))
         return exit_codes.AWS_ERROR
     with contextlib.closing(store):
+        if options.every_organization or options.resume.startswith("g"):
+            from tui.commands import batch_all
+
+            return batch_all.run(settings, options, store, printer)
         if options.resume:
             try:
                 run_info = store.run(options.resume)
@@ -258,23 +315,24 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
     return info.run_id
 
 
-def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
-          printer: Printer) -> int:
-    """Run to the end in a thread; Ctrl-C pauses the run and leaves. Then the manifests."""
-    control = RunControl()
-    leaving = threading.Event()
-    runner = BatchRunner(aws, store, run_id,
-                         RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
-                         control, on_progress=printer.progress)
-    outcome: list[BatchProgress | BaseException] = []
+T = TypeVar("T")
 
-    def work() -> None:
+
+def in_thread(work: Callable[[Callable[[], bool]], T], pause: Callable[[], None],
+              printer: Printer, run_id: str) -> tuple[T | None, bool] | int:
+    """`work(leaving)` in a thread while the main thread waits for Ctrl-C, which pauses
+    (`pause`) and sets `leaving`; a second Ctrl-C leaves at once. (its result or None, whether
+    interrupted), or the exit status of a failure said on stderr."""
+    leaving = threading.Event()
+    outcome: list[T | BaseException] = []
+
+    def run() -> None:
         try:
-            outcome.append(runner.run(leaving.is_set))
+            outcome.append(work(leaving.is_set))
         except BaseException as exc:  # handed to the main thread, which reports it
             outcome.append(exc)
 
-    thread = threading.Thread(target=work, name=f"batch-{run_id}", daemon=True)
+    thread = threading.Thread(target=run, name=f"batch-{run_id}", daemon=True)
     thread.start()
     interrupted = False
     try:
@@ -283,7 +341,7 @@ def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
     except KeyboardInterrupt:
         interrupted = True
         leaving.set()
-        control.pause()
+        pause()
         printer.note("Pausing the run (jobs already running go on at AWS)…")
         try:
             thread.join()
@@ -299,6 +357,20 @@ def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
         return exit_codes.AWS_ERROR
     if isinstance(final, BaseException):
         raise final
+    return final, interrupted
+
+
+def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
+          printer: Printer) -> int:
+    """Run to the end in a thread; Ctrl-C pauses the run and leaves. Then the manifests."""
+    control = RunControl()
+    runner = BatchRunner(aws, store, run_id,
+                         RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
+                         control, on_progress=printer.progress)
+    ended = in_thread(runner.run, control.pause, printer, run_id)
+    if isinstance(ended, int):
+        return ended
+    final, interrupted = ended
     return _finish(store, run_id, final, options, printer, interrupted)
 
 
@@ -315,11 +387,7 @@ def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
                            "pass --report-dir with a writable directory and resume the run.")
         written = []
     sentence = report.summary(rows, run_id, extras)
-    for row in rows:
-        facts = extras.facts.get(row.entity_id)
-        if row.state is RowState.FAILED and facts is not None and facts.state == "DISABLED":
-            printer.note(shown(advice(row.label, row.entity_id,
-                                      run_info.settings.organization_id, row.email)))
+    say_disabled_advice(printer, run_info.settings.organization_id, rows, extras)
     if options.as_json:
         printer.record({"type": "summary", "run_id": run_id, "status": run_info.status.value,
                         "interrupted": interrupted,
@@ -337,3 +405,12 @@ def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
     if final is not None and bulk.unsuccessful(final):
         return exit_codes.JOB_UNSUCCESSFUL
     return exit_codes.OK
+
+
+def say_disabled_advice(printer: Printer, org_id: str, rows: Sequence[MailboxRow],
+                        extras: report.Extras) -> None:
+    """What to do for each disabled mailbox whose export failed."""
+    for row in rows:
+        facts = extras.facts.get(row.entity_id)
+        if row.state is RowState.FAILED and facts is not None and facts.state == "DISABLED":
+            printer.note(shown(advice(row.label, row.entity_id, org_id, row.email)))

@@ -4,8 +4,9 @@ mailboxes each, and per Region the key, bucket and role an export there needs.
 For `batch --all-organizations` and its tests: three organizations in us-east-1, two in
 eu-west-1, and an Inactive one (which cannot take part). Each organization has 194 enabled
 users, 2 disabled ones (disabled 25 and 10 days ago), 4 rooms and one deleted user. Mailbox
-sizes are drawn once from a log-normal law (median 2 GB, seeded per mailbox), so job lengths
-differ the way real mailboxes do (they follow size on the simulator: jobs.export_seconds).
+sizes are drawn once from a log-normal law (median 20 GB, seeded per organization), so job
+lengths differ the way real mailboxes do (they follow size on the simulator:
+jobs.export_seconds; about 17 minutes for 20 GB).
 Seeding takes a few tens of milliseconds.
 """
 
@@ -29,7 +30,8 @@ ORGANIZATIONS = (("northwind", REGION), ("contoso", REGION), ("fabrikam", REGION
 INACTIVE = ("tailspin-archive", OTHER_REGION)
 USERS, DISABLED, ROOMS = 194, 2, 4  # 200 mailboxes an organization
 PREFIX = "exports/"
-MEDIAN_MB, SIGMA, SMALLEST_MB, LARGEST_MB = 2000.0, 0.8, 50.0, 20000.0
+# Mailboxes of about 20 GB (a job of about 17 minutes on the simulator), from 200 MB to 50 GB.
+MEDIAN_MB, SIGMA, SMALLEST_MB, LARGEST_MB = 20_000.0, 0.8, 200.0, 50_000.0
 
 
 def bucket_name(region: str) -> str:

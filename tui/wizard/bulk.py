@@ -14,6 +14,7 @@ from pathlib import Path
 from tui.core.batch.disabled import with_disabled
 from tui.core.batch.estimate import ASSUMED, Throughput
 from tui.core.batch.forecast import DEFAULT_POLL_SECONDS, Estimate, plan_estimate
+from tui.core.batch.group import GroupProgress
 from tui.core.batch.history import learned_throughput
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
@@ -254,7 +255,7 @@ def duration(seconds: float | None) -> str:
     return f"{secs} s"
 
 
-def totals_text(progress: BatchProgress) -> str:
+def totals_text(progress: BatchProgress | GroupProgress) -> str:
     """`12/53 done · 10 running · 31 waiting · 1 failed`."""
     t = progress.totals
     parts = [f"{progress.done}/{progress.total} done"]
@@ -291,6 +292,24 @@ def progress_line(progress: BatchProgress) -> str:
             f"{pace_text(progress)}")
 
 
-def unsuccessful(progress: BatchProgress) -> int:
+def group_pace_text(progress: GroupProgress) -> str:
+    """`5 organizations · about 3 h 10 min left`."""
+    count = len(progress.parts)
+    text = f"{count} organization{'s' if count != 1 else ''}"
+    if progress.left_out:
+        text += f" ({len(progress.left_out)} more not taking part)"
+    if progress.eta_seconds is not None and progress.status in (RunStatus.ACTIVE,
+                                                                 RunStatus.PAUSED):
+        text += f" · about {duration(progress.eta_seconds)} left"
+    return text
+
+
+def group_progress_line(progress: GroupProgress) -> str:
+    """One plain line for a group of runs."""
+    return (f"[{progress.group_id} {status_word(progress.status)}] {totals_text(progress)} · "
+            f"{group_pace_text(progress)}")
+
+
+def unsuccessful(progress: BatchProgress | GroupProgress) -> int:
     """Mailboxes that ended FAILED or CANCELLED."""
     return progress.totals.get(RowState.FAILED, 0) + progress.totals.get(RowState.CANCELLED, 0)

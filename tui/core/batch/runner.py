@@ -215,6 +215,11 @@ class BatchRunner:
                                         if wanted == RunStatus.CANCELLED and cancel_running
                                         else ""))
 
+    def apply_requests(self) -> None:
+        """Apply what the face asked (pause, resume, cancel) now, without a tick: a loop
+        that drives several runs keeps a pause asked on the way out (group.py)."""
+        self._apply_control()
+
     def tick(self) -> tuple[BatchProgress, float]:
         """One round: apply face requests, tick, report. Returns the snapshot and when the
         next tick is due (epoch seconds)."""
