@@ -24,6 +24,7 @@ from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState
+from tui.core.batch.rate import Pace
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.sim import ManualClock, SimulatedAws
 
@@ -48,10 +49,14 @@ class SimTicks:
             time.sleep(min(seconds, 0.05))
 
 
+# The simulator in this process answers at once: no need to pace the size reads.
+UNPACED = Pace(start=10_000.0, ceiling=10_000.0, burst=10_000.0)
+
+
 def bulk_app(sim: Any, reports: Path) -> WizardApp:
     """The wizard with the bulk runner on the simulator's clock, manifests to `reports`."""
     app = WizardApp(ConnectionSettings(), ExportRequest())
-    app.bulk_timing = BulkTiming(clock=SimTicks(sim), report_dir=reports)
+    app.bulk_timing = BulkTiming(clock=SimTicks(sim), report_dir=reports, pace=UNPACED)
     return app
 
 

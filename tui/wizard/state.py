@@ -53,6 +53,9 @@ class WizardState:
     problem: AwsProblem | None = None
     back_to_review: bool = False  # a step revisited from the review returns there
     bulk: Chosen | None = None  # the mailboxes of a bulk export (None: one mailbox)
+    # a bulk export of several organizations of the Region at once (every mailbox of each);
+    # empty: the bulk path exports `bulk` of the chosen organization only
+    bulk_organizations: tuple[Organization, ...] = ()
 
 
 def start(settings: ConnectionSettings, prefill: ExportRequest | None = None) -> WizardState:
@@ -206,8 +209,8 @@ def choose_organization(state: WizardState, organization: Organization) -> Wizar
     if changed and state.request.entity_id:
         new = _change(new, (RequestField.ENTITY,), entity_id="")
         new = replace(new, mailbox=None)
-    if changed:
-        new = replace(new, bulk=None)  # the old organization's mailboxes
+    if changed:  # the old organization's mailboxes
+        new = replace(new, bulk=None, bulk_organizations=())
     return replace(new, organization=organization)
 
 
@@ -224,9 +227,16 @@ def choose_bulk(state: WizardState, chosen: Chosen) -> WizardState:
     return replace(new, mailbox=None, bulk=chosen)
 
 
+def choose_bulk_organizations(state: WizardState,
+                              organizations: tuple[Organization, ...]) -> WizardState:
+    """Several organizations of the Region exported at once (every mailbox of each, with the
+    same role, key and bucket); one or none is the chosen organization alone again."""
+    return replace(state, bulk_organizations=organizations if len(organizations) > 1 else ())
+
+
 def single_mailbox(state: WizardState) -> WizardState:
     """Leave the bulk path for one mailbox (at the mailbox step)."""
-    return replace(state, bulk=None)
+    return replace(state, bulk=None, bulk_organizations=())
 
 
 def mailbox_known(state: WizardState, mailbox: Mailbox) -> WizardState:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
 from tui.app.steps.step_screen import StepScreen
+from tui.core.safe_text import shown
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 from tui.wizard.steps import StepSpec
@@ -46,6 +47,8 @@ class BulkChooseScreen(StepScreen):
         Binding("a", "mark_all", "All/none", show=False),
         Binding("ctrl+o", "one_mailbox", "One mailbox"),
         Binding("u", "resume_run", "Resume run"),
+        Binding("g", "organizations", "Organizations"),
+        Binding("enter", "next", "Go on", show=False),  # with no list to select in
         Binding("slash", "focus_filter", "Filter"),
         Binding("down", "focus_table", show=False),
     ]
@@ -69,6 +72,7 @@ class BulkChooseScreen(StepScreen):
             yield Static("List file", classes="bulk-form-label")
             yield Input(placeholder="…or a file of ids, names or emails, one a line (Enter "
                         "loads it)", id="bulk-file", compact=True)
+        yield Static(id="bulk-organizations")
         yield DataTable(cursor_type="row", id="bulk-mailboxes")
         yield Static(id="bulk-rejected")
         yield Static(id="bulk-marked")
@@ -84,6 +88,7 @@ class BulkChooseScreen(StepScreen):
             self.table.add_column(name, key=name.lower())
         self.query_one("#bulk-rejected", Static).display = False
         self.query_one("#bulk-unfinished", Static).display = False
+        self._show_organizations()
         self.table.focus()  # Enter goes on at once; / or Tab reaches the filter
         if self.chosen is not None:
             self._show(self.chosen, keep_marks=True)
@@ -134,7 +139,7 @@ class BulkChooseScreen(StepScreen):
         for mailbox in chosen.mailboxes:
             self.table.add_row(*self._cells(mailbox), key=mailbox.id)
         rejected = self.query_one("#bulk-rejected", Static)
-        rejected.display = bool(chosen.rejected)
+        rejected.display = bool(chosen.rejected) and not self.state.bulk_organizations
         text = Text(f"Not used ({len(chosen.rejected)}):", style="bold yellow")
         for line in chosen.rejected:
             text.append(f"\n  {rejected_line(line)}")
@@ -216,8 +221,15 @@ class BulkChooseScreen(StepScreen):
         self.action_next()
 
     def action_next(self) -> None:
+        from tui.core.batch.plan import Chosen
         from tui.wizard.bulk import keep_only
 
+        if self.state.bulk_organizations:  # every mailbox of each, listed at the review
+            if self.state.bulk == Chosen(()):  # chosen already (after_check comes back here)
+                super().action_next()
+            else:
+                self.choose(wz.choose_bulk(self.state, Chosen(())))
+            return
         if self.chosen is None or not self.marked:
             self.status.problem("Mark at least one mailbox (Space), or load another list.")
             return
@@ -226,6 +238,44 @@ class BulkChooseScreen(StepScreen):
             super().action_next()
         else:
             self.choose(wz.choose_bulk(self.state, wanted))
+
+    # ---- several organizations --------------------------------------------------------
+    def action_organizations(self) -> None:
+        """Pick several organizations of the Region to export at once."""
+        from tui.app.bulk.bulk_orgs_screen import BulkOrganizationsScreen
+        from tui.core.model import Organization
+        from tui.wizard import calls
+
+        aws = self.wizard.aws
+        if aws is None:
+            return
+        marked = {o.id for o in self.state.bulk_organizations} or {
+            self.state.request.organization_id}
+
+        def picked(organizations: tuple[Organization, ...] | None) -> None:
+            if organizations is not None:
+                self.wizard.state = wz.choose_bulk_organizations(self.state, organizations)
+                self._show_organizations()
+
+        self.call_aws(lambda: calls.organizations(aws), lambda found: self.app.push_screen(
+            BulkOrganizationsScreen(found, marked), picked),
+            message="Listing the organizations of the Region…", group="organizations")
+
+    def _show_organizations(self) -> None:
+        """In a run of several organizations: which ones; the single-organization list goes."""
+        several = self.state.bulk_organizations
+        note = self.query_one("#bulk-organizations", Static)
+        note.display = bool(several)
+        for widget in ("#bulk-mailboxes", "#bulk-marked", "#bulk-rejected", ".bulk-form-row"):
+            for found in self.query(widget):
+                found.display = not several
+        if several:
+            text = Text(f"Every mailbox of {len(several)} organizations", style="bold")
+            text.append(" (enabled and disabled; each on its own 10 export slots): ")
+            text.append(", ".join(shown(o.alias or o.id) for o in several))
+            text.append("\nEnter goes on with them · g changes them", style="dim")
+            note.update(text)
+        self.refresh_bindings()
 
     # ---- unfinished runs -------------------------------------------------------------
     def _look_for_unfinished_runs(self) -> None:
@@ -268,7 +318,7 @@ class BulkChooseScreen(StepScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
-            return bool(self.marked)
+            return bool(self.marked) or bool(self.state.bulk_organizations)
         if action == "resume_run":
             return bool(self.unfinished)
         if action in ("mark", "mark_all"):

@@ -124,8 +124,11 @@ class BulkPlanScreen(StepScreen):
             if read == total or read % 25 == 0:
                 self.post_message(self.SizesRead(read, total))
 
+        from tui.core.batch.rate import RateLimiter
+
+        limiter = RateLimiter(self.wizard.bulk_timing.pace)
         self.call_aws(lambda: plan_and_check(aws, request, chosen, now, calls.preflight,
-                                             on_sizes=sizes_read),
+                                             limiter=limiter, on_sizes=sizes_read),
                       self._checked_plan, message=SPEC.loading, group="check",
                       busy=self.query_one("#bulk-checks"))
 

@@ -21,6 +21,10 @@ def bulk_screen_for(state: wz.WizardState) -> StepScreen | None:
         from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
 
         return BulkChooseScreen()
+    if state.stage is Stage.REVIEW and state.bulk_organizations:
+        from tui.app.bulk.bulk_group_plan_screen import BulkGroupPlanScreen
+
+        return BulkGroupPlanScreen()
     if state.stage is Stage.REVIEW:
         from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
 

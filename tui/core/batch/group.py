@@ -178,6 +178,10 @@ class GroupRunner:
         """Tick every run that is due (side by side); when the next one is due."""
         self.control.wake.clear()  # what a face asks from now on wakes the next sleep
         now = self.clock.now()
+        for run_id, runner in self.runners.items():  # a pause or resume asked meanwhile
+            if not runner.scheduler.done and runner.apply_requests():
+                self._latest[run_id] = runner.progress()
+                self._due[run_id] = now  # a resumed run fills its slots at once
         due = [run_id for run_id, runner in self.runners.items()
                if not runner.scheduler.done and self._due[run_id] <= now + SHORTEST_SLEEP]
         if len(due) == 1:

@@ -215,10 +215,12 @@ class BatchRunner:
                                         if wanted == RunStatus.CANCELLED and cancel_running
                                         else ""))
 
-    def apply_requests(self) -> None:
-        """Apply what the face asked (pause, resume, cancel) now, without a tick: a loop
-        that drives several runs keeps a pause asked on the way out (group.py)."""
+    def apply_requests(self) -> bool:
+        """Apply what the face asked (pause, resume, cancel) now, without a tick (a loop that
+        drives several runs: group.py); whether the run's status changed."""
+        before = self.scheduler.status
         self._apply_control()
+        return self.scheduler.status != before
 
     def tick(self) -> tuple[BatchProgress, float]:
         """One round: apply face requests, tick, report. Returns the snapshot and when the
