@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pilot_kit import BIG, flat, screen_text
+from shots_bulk import UNPACED
 from shots_monitor import until
 from shots_orgs import JOB_SECONDS, orgs_world_app, to_orgs_plan
 
@@ -86,3 +87,51 @@ async def test_three_organizations_planned_run_side_by_side_and_ended_with_manif
         rows = list(csv.DictReader(handle))
     assert Counter(row["organization"] for row in rows) == {
         "contoso": 201, "fabrikam": 201, "northwind": 201}
+
+
+async def test_u_resumes_the_whole_group_an_unfinished_run_belongs_to(tmp_path: Path) -> None:
+    from shots_monitor import until_screen
+
+    from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
+    from tui.core.batch.group import create_group
+    from tui.core.batch.organizations import candidates
+    from tui.core.batch.regions import RegionSettings
+    from tui.core.batch.store import BatchStore
+    from tui.core.model import ConnectionSettings
+    from tui.core.session import connect
+    from tui.sim import ManualClock, SimulatedAws
+    from tui.wizard import calls
+    from tui.wizard.all_orgs import group_parts, plan_every_organization
+    from tui.wizard.bulk import PlanChoices
+
+    with SimulatedAws(world="orgs", clock=ManualClock()) as sim:
+        aws = connect(ConnectionSettings(region="us-east-1"))
+        now = sim.clock.now().timestamp()
+        settings = {"us-east-1": RegionSettings("us-east-1",
+                                                **sim.world.region_settings["us-east-1"])}
+        found = candidates(lambda _region: aws, ["us-east-1"], settings)
+        account = plan_every_organization(lambda _region: aws, found, now, calls.preflight,
+                                          pace=UNPACED)
+        store = BatchStore.open()
+        group = create_group(store, group_parts(account, PlanChoices(), now), (), now)
+        store.close()  # stored, not started: as after a crash right after Start
+        app = orgs_world_app(sim, tmp_path)
+        async with app.run_test(size=BIG) as pilot:
+            for key in ("enter", "enter"):
+                await until(pilot, lambda: not any(w.is_running for w in app.workers),
+                            "the step to load")
+                await pilot.pause(0.1)
+                await pilot.press(key)
+            await until(pilot, lambda: type(app.screen).__name__ == "MailboxScreen",
+                        "the mailbox step")
+            await pilot.press("ctrl+o")
+            await until_screen(pilot, BulkChooseScreen, lambda s: bool(s.unfinished),
+                               "the unfinished run offered")
+            await pilot.press("u")
+            screen = await until_screen(pilot, GroupProgressScreen,
+                                        lambda s: s.progress is not None
+                                        and s.progress.totals.get(RowState.RUNNING) == 30,
+                                        "the whole group resumed")
+            assert screen.group_id == group.group_id
+            assert len(screen.progress.parts) == 3
+            screen.stop()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tui.core.batch.model import RunInfo
     from tui.core.batch.plan import Chosen
     from tui.core.model import Mailbox
+    from tui.core.session import Aws
 
 FILTER_DEBOUNCE_SECONDS = 0.25
 SPEC = StepSpec(
@@ -310,11 +311,42 @@ class BulkChooseScreen(StepScreen):
         self.refresh_bindings()
 
     def action_resume_run(self) -> None:
+        """Resume the newest unfinished run, or the whole group of organizations it is in."""
         from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
+        from tui.core.batch.facts import Group
 
-        if self.unfinished and self.wizard.aws is not None:
-            self.app.push_screen(BulkProgressScreen(self.wizard.aws, self.unfinished[0].run_id,
-                                                    self.wizard.bulk_timing))
+        aws = self.wizard.aws
+        if not self.unfinished or aws is None:
+            return
+        run_id, timing = self.unfinished[0].run_id, self.wizard.bulk_timing
+
+        def group_of() -> tuple[Group, dict[str, Aws]] | None:
+            from dataclasses import replace
+
+            from tui.core.batch.store import BatchStore
+            from tui.core.session import connect
+
+            store = BatchStore.open()
+            try:
+                group = store.group_of(run_id)
+            finally:
+                store.close()
+            if group is None:
+                return None
+            regions = {m.region for m in group.members}
+            return group, {r: aws if r == aws.region else
+                           connect(replace(aws.settings, region=r)) for r in regions}
+
+        def resume(found: tuple[Group, dict[str, Aws]] | None) -> None:
+            from tui.app.bulk.group_progress_screen import GroupProgressScreen
+
+            if found is None:
+                self.app.push_screen(BulkProgressScreen(aws, run_id, timing))
+            else:
+                group, connections = found
+                self.app.push_screen(GroupProgressScreen(connections, group.group_id, timing))
+
+        self.call_aws(group_of, resume, message="Reading the run…", group="runs")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":

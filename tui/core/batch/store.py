@@ -356,6 +356,13 @@ class BatchStore:
                      tuple(GroupMember(*row[:4]) for row in members),
                      tuple(LeftOutOrganization(*row) for row in left_out))
 
+    def group_of(self, run_id: str) -> Group | None:
+        """The group a run belongs to, if any."""
+        with self._lock:
+            found = self._db.execute("SELECT group_id FROM group_members WHERE run_id = ?",
+                                     (run_id,)).fetchone()
+        return self.group(str(found[0])) if found else None
+
     def groups(self) -> list[Group]:
         """Every stored group, newest first."""
         with self._lock:
