@@ -31,7 +31,7 @@ from tui.core.model import ConnectionSettings, CoreError, ExportRequest, Field
 PROG = "workmail-export"
 DEMO_EXTRA = "pip install 'workmail-export[demo]'"
 BASE_INSTALL = "pip install workmail-export"
-WORLDS = ("demo", "large", "empty")
+WORLDS = ("demo", "large", "empty", "fresh")
 if TYPE_CHECKING:
     Subcommands = argparse._SubParsersAction[Any]  # what build_parser hands each add_<command>
 
