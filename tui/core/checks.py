@@ -653,7 +653,7 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [Finding(field, Level.ERROR, f"The bucket {bucket} cannot be used. "
                         f"{choice.why_not}", fix=f"Choose a bucket in {aws.region}.")]
     submit = discovery.pool().submit
-    denials = submit(_bucket_policy_findings, aws, request)
+    denials = submit(bucket_policy_denials, aws, request)
     bucket_key = submit(_bucket_key_findings, aws, request)
     access = read_public_access(aws, bucket)
     return [*denials.result(), *_public_findings(bucket, access), *bucket_key.result()] or [
@@ -684,7 +684,7 @@ def _bucket_key_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
                         f"{SETUP_HINT}; or turn the bucket's Bucket Key off.")]
 
 
-def _bucket_policy_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
+def bucket_policy_denials(aws: Aws, request: ExportRequest) -> list[Finding]:
     """An error when the bucket policy denies the role a call of the export."""
     role = _ROLE_ARN.match(request.role_arn)
     if not role:

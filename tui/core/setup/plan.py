@@ -17,6 +17,8 @@ from enum import Enum
 from typing import Any
 
 NEW_KEY_ARN = "<new-key-arn>"  # the ARN CreateKey answers, used by later steps
+NEW_KEY_ID = "<new-key-id>"  # its KeyId (what KMS calls take as KeyId)
+NEW_KEY_OUTPUTS = {NEW_KEY_ARN: "KeyMetadata.Arn", NEW_KEY_ID: "KeyMetadata.KeyId"}
 DOCUMENT_PARAMS = ("AssumeRolePolicyDocument", "PolicyDocument", "Policy")  # sent as JSON text
 
 # IAM action names that differ from "<service>:<Operation>".
@@ -122,10 +124,11 @@ class Step:
     before: Mapping[str, Any] | None = None
     outputs: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    also_needs: tuple[str, ...] = ()  # further IAM actions (iam:TagRole for tags at creation)
 
     @property
-    def permission(self) -> str:
-        return self.call.permission
+    def permissions(self) -> tuple[str, ...]:
+        return (self.call.permission, *self.also_needs)
 
     @property
     def after(self) -> Any:
@@ -160,7 +163,7 @@ class Plan:
     @property
     def permissions(self) -> list[str]:
         """Every IAM action applying the plan needs, in order, once each."""
-        return list(dict.fromkeys(step.permission for step in self.steps))
+        return list(dict.fromkeys(p for step in self.steps for p in step.permissions))
 
     def subjects(self, kind: Kind) -> list[str]:
         """What the plan creates (or changes, or removes), once each, in order."""
