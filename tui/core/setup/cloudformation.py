@@ -149,7 +149,7 @@ def template(plan: Plan) -> Rendered:
         return Rendered("", tuple(builder.left_out))
     if ROLE in builder.resources and not builder.resources[ROLE]["Properties"]["Policies"]:
         del builder.resources[ROLE]["Properties"]["Policies"]
-    outputs = {}
+    outputs: dict[str, Any] = {}
     if ROLE in builder.resources:
         outputs["RoleArn"] = {"Value": {"Fn::GetAtt": [ROLE, "Arn"]}}
     if KEY in builder.resources:
