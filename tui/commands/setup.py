@@ -132,7 +132,7 @@ def _apply(aws: Any, plan: Plan, options: SetupOptions) -> int:
                               "failure": applied.failure_sentence(),
                               "key_arn": applied.key_arn,
                               "undo": [call_dict(c) for c in applied.undo_calls()]})
-    stream = sys.stdout if applied.ok else sys.stderr
+    stream = sys.stdout if applied.ok and not options.as_json else sys.stderr
     for line in lines:
         print(line, file=stream)
     if not applied.ok:
