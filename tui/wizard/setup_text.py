@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING
 
 from tui.core.safe_text import shown, shown_lines
+from tui.core.setup.plan import calls_text
 
 if TYPE_CHECKING:
     from tui.core.setup.apply import Applied
@@ -67,13 +68,15 @@ def plan_lines(plan: Plan) -> list[str]:
 def applied_lines(applied: Applied, hand_off: str = "") -> list[str]:
     """What applying did: done, failed and why, what is left, how to finish or undo.
     `hand_off` names how to get the plan to someone who may apply it (a command)."""
+    total = len(applied.plan.steps)
     if applied.ok:
-        return [f"Done: {len(applied.done)} step(s) applied."]
-    lines = [f"Stopped at step {len(applied.done) + 1}: {shown(applied.failure_sentence())}",
-             f"Done before it: {len(applied.done)} step(s)"
+        return [f"Done: {len(applied.done)} of {calls_text(total)} made."]
+    lines = [f"Stopped at call {len(applied.done) + 1} of {total}: "
+             f"{shown(applied.failure_sentence())}",
+             f"Made before it: {calls_text(len(applied.done))}"
              + (": " + "; ".join(shown(s.summary) for s in applied.done) if applied.done
                 else "."),
-             f"Not done: {1 + len(applied.remaining)} step(s)."]
+             f"Not made: {calls_text(1 + len(applied.remaining))}."]
     lines.append("To finish: run the same setup again; it plans only what is still missing.")
     if hand_off and applied.missing_permission:
         lines.append(f"Or hand the plan to someone allowed to apply it: {hand_off}")

@@ -178,3 +178,14 @@ def _new_bucket(context: SetupContext, name: str, key_arn: str) -> tuple[Step, .
         summary="Tag it as made by workmail-export for this organization (how the tool finds "
                 "it again).", kind=Kind.CREATE, subject=subject, undo_note=WITH_BUCKET))
     return tuple(steps)
+
+
+def suggest_name(aws: Aws, organization_id: str) -> str:
+    """A name for a new export bucket that no bucket has: `<alias>-mail-exports-<account>`
+    (the account id makes it unlikely to be taken anywhere), or a free variant of it."""
+    from tui.core.setup.request import read_context
+
+    context = read_context(aws, organization_id)
+    label = re.sub(r"[^a-z0-9-]", "-", (context.organization_alias or "workmail").lower())
+    wanted = f"{label[:NAME_MAX - len(context.account) - 15]}-mail-exports".strip("-")
+    return free_bucket_name(aws, wanted, context.account) or wanted

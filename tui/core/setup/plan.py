@@ -34,6 +34,11 @@ _ACTION_NAMES = {
 }
 
 
+def calls_text(count: int) -> str:
+    """"1 call", "6 calls"."""
+    return f"{count} call" + ("" if count == 1 else "s")
+
+
 def permission_of(service: str, operation: str) -> str:
     """The IAM action that allows an operation ("s3:PutEncryptionConfiguration")."""
     return _ACTION_NAMES.get((service, operation), f"{service}:{operation}")
@@ -169,15 +174,18 @@ class Plan:
         """What the plan creates (or changes, or removes), once each, in order."""
         return list(dict.fromkeys(s.subject for s in self.steps if s.kind is kind))
 
-    def confirmation(self) -> str:
-        """The question a person answers before applying: what will be created, changed or
-        removed, by name."""
+    def summary(self) -> str:
+        """What the plan creates, changes and removes, by name, and how many calls."""
         parts = []
         for kind, verb in ((Kind.CREATE, "Create"), (Kind.CHANGE, "Change"),
                            (Kind.REMOVE, "Remove")):
             subjects = self.subjects(kind)
             if subjects:
                 parts.append(f"{verb} {', '.join(subjects)}")
+        return f"{'; '.join(parts)} ({calls_text(len(self.steps))})" if parts else ""
+
+    def confirmation(self) -> str:
+        """The question a person answers before applying: what will be created, changed or
+        removed, by name, and what it costs."""
         costs = [s.cost for s in self.steps if s.cost]
-        cost = f" {' '.join(costs)}" if costs else ""
-        return f"{'; '.join(parts)} ({len(self.steps)} call(s))?{cost}"
+        return f"{self.summary()}?" + (f" {' '.join(costs)}" if costs else "")
