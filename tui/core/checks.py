@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SETUP_HINT = ("or let workmail-export setup make this change (f at this step of the wizard); it "
-              "shows the plan first")
+SETUP_HINT = ("or let the tool do it: f at its step of the wizard, or workmail-export setup; "
+              "either shows the plan first")
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 _ORG_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:workmail:[\w-]+:(\d{12}):organization/")
 
