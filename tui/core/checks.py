@@ -745,9 +745,11 @@ def check_prefix(aws: Aws, request: ExportRequest,
     if access.allowed_at_prefix:
         return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
                         f"{facts.name} allows.")]
-    # The role may not write to this bucket at all: the role check says so, once.
-    return [Finding(field, Level.OK, f"Exports will land under {where}; whether the role "
-                    f"{facts.name} may write there is the IAM role's finding.")]
+    # The role may not export to this bucket at all: the role check says why, once.
+    return [Finding(field, Level.WARNING, f"Exports will land under {where}, but the role "
+                    f"{facts.name} may not export there: see the IAM role's finding.",
+                    fix="Fix the role as its finding says (f at this step plans it), or "
+                        "choose a bucket and key it may use.")]
 
 
 def _calls_refused_at(aws: Aws, facts: _RoleFacts, bucket: str,

@@ -25,6 +25,7 @@ from tui.core.model import (
 from tui.core.submit import OPERATION as START_OPERATION
 from tui.plain.mailbox_completer import threaded
 from tui.plain.plain_wizard import PlainWizard, Step
+from tui.plain.setup_steps import CREATE, create_choice, run_action
 from tui.plain.terminal import choose, confirm, say, type_in, type_with_completion
 from tui.wizard import calls
 from tui.wizard import state as wz
@@ -40,6 +41,7 @@ from tui.wizard.present import (
     worst,
 )
 from tui.wizard.problems import problem_of
+from tui.wizard.setup_actions import Kind, enabled_by_setup
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 from tui.wizard.steps import spec
 
@@ -148,11 +150,13 @@ Chosen = TypeVar("Chosen", RoleChoice, KeyChoice)
 
 
 def _pick_or_type(question: str, choices: list[Choice], default: Chosen | None, field: Field,
-                  typed_as: str, current: str,
-                  match: Callable[[str], tuple[str, Chosen | None]]) -> tuple[str, Chosen | None]:
+                  typed_as: str, current: str, match: Callable[[str], tuple[str, Chosen | None]]
+                  ) -> tuple[str, Chosen | None] | None:
     """A listed role or key, or one typed (`typed_as` names what may be typed): its ARN and
-    its listed choice (None when it is not listed)."""
+    its listed choice (None when it is not listed); None when "Create…" was chosen."""
     chosen = choose(question, [*choices, Choice(f"Type a {typed_as}…", TYPE_IT)], default)
+    if chosen == CREATE:
+        return None
     if chosen != TYPE_IT:
         return chosen.arn, chosen
     text = type_in(f"{typed_as[0].upper()}{typed_as[1:]}:", field, current,
@@ -169,9 +173,14 @@ def _role_title(role: RoleChoice) -> str:
 def role_step(w: PlainWizard) -> int | None:
     w.heading()
     roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
-    arn, role = _pick_or_type("IAM role:", [Choice(_role_title(r), r) for r in roles],
-                              w.state.role, Field.ROLE, "role ARN or name",
-                              w.state.request.role_arn, lambda text: match_role(text, roles))
+    extra = [] if any(r.trusts_workmail for r in roles) else [create_choice(Stage.ROLE)]
+    picked = _pick_or_type("IAM role:", [Choice(_role_title(r), r) for r in roles] + extra,
+                           w.state.role, Field.ROLE, "role ARN or name",
+                           w.state.request.role_arn, lambda text: match_role(text, roles))
+    if picked is None:
+        run_action(w, Kind.CREATE)
+        return None
+    arn, role = picked
     w.check_and_advance(wz.choose_role(w.state, arn, role))
     return None
 
@@ -190,11 +199,18 @@ def _key_title(key: KeyChoice) -> str:
 def key_step(w: PlainWizard) -> int | None:
     w.heading()
     keys = [k for k in _discover(w) if isinstance(k, KeyChoice)]
-    arn, key = _pick_or_type(
-        "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
-        w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
-        lambda text: match_key(text, keys))
-    if key is not None and not key.usable:
+    choices = [Choice(_key_title(k), k,
+                      disabled=None if enabled_by_setup(k) else k.why_not or None) for k in keys]
+    if not any(k.usable for k in keys):
+        choices.append(create_choice(Stage.KEY))
+    picked = _pick_or_type(
+        "KMS key:", choices, w.state.key, Field.KMS_KEY, "key ARN, key id or alias",
+        w.state.request.kms_key_arn, lambda text: match_key(text, keys))
+    if picked is None:
+        run_action(w, Kind.CREATE)
+        return None
+    arn, key = picked
+    if key is not None and not key.usable and not enabled_by_setup(key):
         say(not_usable(key.why_not), style="fg:ansired")
         return None
     w.check_and_advance(wz.choose_key(w.state, arn, key))
@@ -210,8 +226,12 @@ def destination_step(w: PlainWizard) -> int | None:
     choices = [Choice(_with_note(f"{b.name} ({b.region})", b), b, disabled=b.why_not or None)
                for b in buckets]
     choices.append(Choice("Type a bucket name…", TYPE_IT))
+    choices.append(create_choice(Stage.DESTINATION))
     listed = next((b for b in buckets if b.name == request.bucket), None)
     chosen = choose("S3 bucket:", choices, default=listed)
+    if chosen == CREATE:
+        run_action(w, Kind.CREATE)
+        return None
     if chosen == TYPE_IT:
         bucket = type_in("Bucket name:", Field.BUCKET, request.bucket)
         choice = next((b for b in buckets if b.name == bucket), None)

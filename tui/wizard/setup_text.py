@@ -50,7 +50,9 @@ def step_lines(number: int, step: Step) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     """The whole plan, as a person reads it before saying yes."""
-    lines = [shown(plan.title), f"Organization {plan.organization_id} in {plan.region}.", ""]
+    where = (f"Organization {plan.organization_id} in {plan.region}." if plan.organization_id
+             else f"Every organization in {plan.region}.")
+    lines = [shown(plan.title), where, ""]
     if plan.empty:
         lines.append(NOTHING_TO_DO)
     for number, step in enumerate(plan.steps, 1):

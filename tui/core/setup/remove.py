@@ -222,6 +222,6 @@ def plan_removal(aws: Aws, organization_id: str = "") -> Plan:
                                   *_buckets(aws, organization_id))]
     which = f" for {organization_id}" if organization_id else ""
     return Plan(title=f"Remove what workmail-export created{which} in {aws.region}",
-                organization_id=organization_id or "(every organization)", region=aws.region,
+                organization_id=organization_id, region=aws.region,
                 steps=tuple(step for f in found for step in f.steps),
                 blockers=tuple(blocker for f in found for blocker in f.blockers))

@@ -88,8 +88,8 @@ def shell_script(plan: Plan) -> str:
     """The whole script: what it does and needs in comments, then one command a step."""
     lines = ["#!/usr/bin/env bash",
              *(f"# {line}" for line in _wrapped(plan.title)),
-             f"# Organization {plan.organization_id} in {plan.region}. Written by "
-             "workmail-export setup --format shell.",
+             f"# Organization {plan.organization_id or '(every one)'} in {plan.region}. "
+             "Written by workmail-export setup --format shell.",
              *(f"# {line}" for line in _wrapped(
                  "Run it as an AWS identity allowed to call: " + ", ".join(plan.permissions)
                  + ".")),
