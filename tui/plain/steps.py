@@ -160,16 +160,19 @@ def _pick_or_type(question: str, choices: list[Choice], default: Chosen | None, 
     return match(text)
 
 
-def _role_title(role: RoleChoice) -> str:
+def _role_choice(role: RoleChoice) -> Choice:
+    """A role by name and whether it trusts WorkMail's export; the details (which trust
+    conditions, or why not) are shown under the list while the pointer is on it."""
     trust = "trusts WorkMail export" if role.trusts_workmail else "does not trust WorkMail"
     named = ", names this organization" if role.for_organization else ""
-    return f"{role.name} ({role.note or trust}{named})"
+    return Choice(f"{role.name} ({trust}{named})", role,
+                  description=role.note or None)
 
 
 def role_step(w: PlainWizard) -> int | None:
     w.heading()
     roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
-    arn, role = _pick_or_type("IAM role:", [Choice(_role_title(r), r) for r in roles],
+    arn, role = _pick_or_type("IAM role:", [_role_choice(r) for r in roles],
                               w.state.role, Field.ROLE, "role ARN or name",
                               w.state.request.role_arn, lambda text: match_role(text, roles))
     w.check_and_advance(wz.choose_role(w.state, arn, role))
@@ -268,7 +271,8 @@ def review_step(w: PlainWizard) -> int | None:
         return None
     mailbox = field_value(w.state, Field.ENTITY)
     where = landing_preview(w.state.request.bucket, w.state.request.prefix)
-    if confirm(f"Start the export of {mailbox} to {where}?", default=True):
+    # The one step that cannot be undone: Enter alone does not take it.
+    if confirm(f"Start the export of {mailbox} to {where}?", default=False):
         _submit(w)
     return None
 
@@ -300,9 +304,12 @@ def result_step(w: PlainWizard) -> int | None:
         say(f"JobId  {job.job_id}", style="bold")
         if job.journal_warning:
             say(f"⚠ {job.journal_warning}", style="fg:ansiyellow")
+        elif w.demo:
+            say("Recorded in the demo's throw-away journal.")
         else:
             say(f"Recorded in the journal at {journal_path()}")
-        say(f"Follow it with: workmail-export status {job.job_id} --wait")
+        for line in follow_up(job.job_id, w.demo):
+            say(line)
         return exit_codes.OK
     assert problem is not None
     say()
@@ -319,6 +326,17 @@ def result_step(w: PlainWizard) -> int | None:
     else:
         return exit_codes.AWS_ERROR
     return None
+
+
+def follow_up(job_id: str, demo: bool) -> list[str]:
+    """How to follow the job after the walk. The demo's simulated account ends with this
+    process, so there a command to run later would only fail: say so instead."""
+    command = f"workmail-export status {job_id} --wait"
+    if not demo:
+        return [f"Follow it with: {command}"]
+    return ["This job runs in the demo's simulated AWS, which ends when this program does, so "
+            "no command can follow it afterwards.",
+            f"On your own account you would follow a job with: {command}"]
 
 
 STEPS: dict[Stage, Step] = {

@@ -28,8 +28,10 @@ FIELD_LABELS: dict[Field, str] = {
     Field.KMS_KEY: "KMS key", Field.BUCKET: "Bucket", Field.PREFIX: "Prefix",
     Field.DESCRIPTION: "Description",
 }
+# Not "?" for what could not be checked: the plain face's questions start with "?", and a
+# line of information must not read as one more question.
 LEVEL_MARKS: dict[Level, str] = {
-    Level.OK: "✓", Level.WARNING: "⚠", Level.ERROR: "✗", Level.UNCHECKED: "?",
+    Level.OK: "✓", Level.WARNING: "⚠", Level.ERROR: "✗", Level.UNCHECKED: "○",
 }
 _SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
 DEFAULT_HINT = "Check the values in the review and retry."
