@@ -62,6 +62,9 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; the process exit code."""
     args = build_parser().parse_args(argv)
+    refusal = wizard_flags_with_a_command(args)
+    if refusal:
+        return _say(refusal)
     if getattr(args, "journal", None):
         from tui.core.journal import JOURNAL_ENV
 
@@ -77,6 +80,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted.", file=sys.stderr)
         return exit_codes.INTERRUPTED
+
+
+def wizard_flags_with_a_command(args: argparse.Namespace) -> str | None:
+    """The refusal of --demo or --plain given with a command: they shape the wizard only.
+
+    --demo is refused rather than honoured: each command is a process of its own, so a
+    throw-away simulated world per command would be gone before the next one (a JobId from
+    `--demo start` could never be followed by `--demo status`). `simulate` serves one world
+    that lasts across commands (`--demo simulate` is let be: it is a simulated world already).
+    Never a silent fallback to the real account."""
+    command = getattr(args, "command", None)
+    given = [flag for flag, name in (("--demo", "demo"), ("--plain", "plain"))
+             if getattr(args, name, False) and not (command == "simulate" and name == "demo")]
+    if command is None or not given:
+        return None
+    if given == ["--plain"]:
+        return f"{PROG} {command}: --plain is a way to run the wizard; commands take no --plain"
+    return (f"{PROG} {command}: --demo opens the wizard on a throw-away simulated AWS; commands "
+            f"do not take it. To try commands without AWS, start `{PROG} simulate --port 4566` "
+            "in another terminal and give each command --endpoint-url http://127.0.0.1:4566")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +172,7 @@ def _command(subparsers: Subcommands, name: str,
     if uses_aws:
         _add_connection_flags(parser, argparse.SUPPRESS)
         _add_journal_flag(parser, argparse.SUPPRESS)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command=name)
     return parser
 
 

@@ -41,6 +41,13 @@ BAD = [
      "is not available in 'mars-1'; use one of eu-west-1, us-east-1, us-west-2."),
     (("jobs", "--journal", "."), "workmail-export jobs: argument --journal: '.' is not a file "
      "path; give one like ~/workmail/journal.sqlite3"),
+    # --demo belongs to the wizard: a command never falls back to the real account with it
+    (("--demo", "jobs", "--json"), "workmail-export jobs: --demo opens the wizard on a "
+     "throw-away simulated AWS; commands do not take it. To try commands without AWS, start "
+     "`workmail-export simulate --port 4566` in another terminal and give each command "
+     "--endpoint-url http://127.0.0.1:4566"),
+    (("--plain", "status", "job-1", "--organization", M), "workmail-export status: --plain is "
+     "a way to run the wizard; commands take no --plain"),
 ]
 
 
@@ -59,7 +66,7 @@ def test_a_bad_flag_or_value_is_one_line_and_exit_2(
     assert (code, out, err) == (2, "", line + "\n")
 
 
-@pytest.mark.parametrize("index", [0, 6, 12])
+@pytest.mark.parametrize("index", [0, 6, 12, 14])
 def test_the_same_errors_from_a_real_process(index: int, cli: Cli) -> None:
     args, line = BAD[index]
     result = cli(*args)
