@@ -50,13 +50,51 @@ PREFILL_FLAGS: dict[str, tuple[Field, str, str, str]] = {
 }
 
 
+# Flags whose value may begin with "-" (a bucket "-name", a description "-- done", a client
+# token): argparse would take such a value for a flag and say "expected one argument".
+FREE_VALUE_FLAGS = (*PREFILL_FLAGS, "--client-token")
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (no usage dump), exit code 2."""
+    """An ArgumentParser whose errors are one line (no usage dump), exit code 2, and whose
+    field flags take a value that starts with "-" (then checked by the field's rule)."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(attach_dashed_values(words, self._flags()), namespace)
+
+    def _flags(self) -> set[str]:
+        """Every option string of this parser and its subcommands."""
+        flags: set[str] = set()
+        for action in self._actions:
+            flags.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    flags |= parser._flags()
+        return flags
 
     def error(self, message: str) -> NoReturn:
         if not message.startswith("argument "):
             message += f"; see {self.prog} --help"
         self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
+
+
+def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
+    """`--bucket -name` as `--bucket=-name` for the flags of FREE_VALUE_FLAGS, so the value
+    reaches its field's rule; a following word that is itself a flag is left alone."""
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else None
+        if (word in FREE_VALUE_FLAGS and following is not None and following.startswith("-")
+                and following != "-" and following.split("=", 1)[0] not in flags):
+            joined.append(f"{word}={following}")
+            index += 2
+            continue
+        joined.append(word)
+        index += 1
+    return joined
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -476,8 +514,9 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def _field_value(field: Field) -> Callable[[str], str]:
     def check(value: str) -> str:
-        from tui.core.fields import check_field
+        from tui.core.fields import check_field, tidy
 
+        value = tidy(field, value)  # spaces pasted around an id or a name are not part of it
         message = check_field(field, value)
         if message:
             raise argparse.ArgumentTypeError(message)
@@ -515,12 +554,14 @@ def _endpoint_url(value: str) -> str:
 def _client_token(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("client_token", value), value)
 
 
 def _job_id(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("job_id", value), value)
 
 

@@ -205,6 +205,19 @@ def test_missing_things_are_errors(aws: Aws, sim: Any) -> None:
         "Service": "export.workmail.amazonaws.com"}
 
 
+def test_a_missing_bucket_s3_would_not_create_gets_no_advice_to_create_it(
+        aws: Aws, sim: Any) -> None:
+    (finding,) = checks.check_bucket(aws, good_request(sim, bucket="Example-Corp-Exports"))
+    assert (finding.level, finding.message) == (
+        Level.ERROR, "There is no bucket Example-Corp-Exports, and none can be created by that "
+        "name: S3 creates no new bucket with uppercase letters (only buckets made in us-east-1 "
+        "before March 2018 have them).")
+    assert "create-bucket" not in finding.fix
+    (reserved,) = checks.check_bucket(aws, good_request(sim, bucket="xn--exports"))
+    assert reserved.level is Level.ERROR and "create" not in reserved.fix
+    assert reserved.message.startswith("S3 reserves names starting with xn--")
+
+
 def test_bucket_without_block_public_access_is_a_warning(aws: Aws, sim: Any) -> None:
     aws.client("s3").create_bucket(Bucket="example-corp-open-settings")
     (finding,) = checks.check_bucket(aws, good_request(sim, bucket="example-corp-open-settings"))

@@ -505,6 +505,12 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
         region = discovery.bucket_region(aws.client("s3"), bucket)
     except CoreError as error:
         if error.problem.code == "NoSuchBucket":
+            cannot_create = fields.bucket_creation_problem(bucket)
+            if cannot_create:  # never advise creating a bucket S3 would refuse to create
+                return [Finding(field, Level.ERROR, f"There is no bucket {bucket}, and none can "
+                                f"be created by that name: {cannot_create}",
+                                fix="Choose a bucket from the list, or create one whose name "
+                                    "is in lowercase.")]
             return [Finding(field, Level.ERROR, f"There is no bucket {bucket}.",
                             fix=f"Create it in {aws.region} (aws s3api create-bucket --bucket "
                                 f"{bucket} --region {aws.region}), or choose one from the list.")]
