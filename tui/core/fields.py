@@ -152,6 +152,13 @@ def tidy(field: Field, value: str) -> str:
     return value if field is Field.DESCRIPTION else value.strip()
 
 
+def plain_prefix(prefix: str) -> str:
+    """`prefix` without the slashes that give its objects an odd S3 path: a leading `/` (a
+    folder with no name at the top of the bucket) and empty segments (`a//b`). The API takes
+    both; what S3 then shows is rarely what was meant."""
+    return re.sub(r"/{2,}", "/", prefix).lstrip("/")
+
+
 def check_request(request: ExportRequest) -> dict[Field, str]:
     """Every field of `request` that is wrong, with its message, in wizard order."""
     params = request.api_params()
