@@ -42,8 +42,10 @@ PREFILL_FLAGS: dict[str, tuple[Field, str, str, str]] = {
                        "the WorkMail organization id (m-...)"),
     "--entity": (Field.ENTITY, "entity_id", "MAILBOX",
                  "the mailbox: a user or resource id, name or email address"),
-    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes"),
-    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export"),
+    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes: its "
+                   "ARN or name (a name is looked up and the ARN it resolves to is shown)"),
+    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export: its "
+                      "ARN, key id or alias (looked up; the key ARN is shown)"),
     "--bucket": (Field.BUCKET, "bucket", "BUCKET", "the S3 bucket the export goes to"),
     "--prefix": (Field.PREFIX, "prefix", "PREFIX", "the S3 prefix of the export"),
     "--description": (Field.DESCRIPTION, "description", "TEXT", "a description of the job"),
@@ -514,10 +516,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def _field_value(field: Field) -> Callable[[str], str]:
     def check(value: str) -> str:
-        from tui.core.fields import check_field, tidy
+        from tui.core.fields import check_reference, tidy
 
         value = tidy(field, value)  # spaces pasted around an id or a name are not part of it
-        message = check_field(field, value)
+        message = check_reference(field, value)  # a role name, key id or alias is looked up
         if message:
             raise argparse.ArgumentTypeError(message)
         return value

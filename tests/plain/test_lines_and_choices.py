@@ -89,3 +89,34 @@ def test_the_demo_shows_a_command_that_reaches_its_world_and_no_command_for_late
     assert "Follow it with" not in result
     assert ("This job runs in the demo's simulated AWS, which ends when this program does, "
             "so no command can follow it afterwards.") in result
+
+
+def test_a_typed_alias_that_names_nothing_is_said_and_the_key_asked_again(
+        sim: Any, plain: Any) -> None:
+    walk = good_walk(sim)
+    key_question = next(i for i, (text, _) in enumerate(walk) if text == "KMS key:")
+    run = plain([*walk[:key_question],
+                 ("KMS key:", "Type a key" + ENTER),
+                 ("Key ARN, key id or alias:", "alias/nope" + ENTER),
+                 *walk[key_question:]])
+    assert (run.missed, run.code) == ([], 0)
+    assert "Looking up alias/nope…\n✗ No KMS key has the alias alias/nope in us-east-1." \
+        in run.screen
+    assert "starts with arn:aws:kms" not in run.screen
+    [job] = sim.workmail.jobs(sim.world.org_id)
+    assert job.kms_key_arn == sim.world.good_key_arn
+
+
+def test_a_prefilled_role_name_is_resolved_and_said(sim: Any, plain: Any) -> None:
+    from tui.core.model import ExportRequest
+
+    world = sim.world
+    prefill = ExportRequest(organization_id=world.org_id, entity_id="alice.wong",
+                            role_arn="WorkMailExportRole", kms_key_arn="workmail-export",
+                            bucket=world.good_bucket, prefix=world.good_prefix)
+    run = plain([("What now?", ENTER), ("Start the export of", "y")], prefill=prefill)
+    assert (run.missed, run.code) == ([], 0)
+    assert f"✓ WorkMailExportRole is the role {world.good_role_arn}." in run.screen
+    assert f"✓ workmail-export is the key {world.good_key_arn}." in run.screen
+    [job] = sim.workmail.jobs(world.org_id)
+    assert (job.role_arn, job.kms_key_arn) == (world.good_role_arn, world.good_key_arn)

@@ -200,7 +200,12 @@ def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:
 
 def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer) -> str | int:
     """Choose, plan, check and store a new run; its id, or the exit status of a refusal."""
-    request = options.request
+    request, resolved = calls.resolve_references(aws, options.request)  # names -> ARNs
+    print_findings(resolved, sys.stderr)
+    if any(f.level is not Level.OK for f in resolved):  # no ARN to start with, even forced
+        say_error(COMMAND, "a role or key named above could not be found; give it by ARN, or "
+                           "by a name, id or alias that exists in this account and Region.")
+        return exit_codes.CHECK_ERRORS
     chosen = _choose(aws, options)
     if isinstance(chosen, int):
         return chosen

@@ -152,6 +152,43 @@ def tidy(field: Field, value: str) -> str:
     return value if field is Field.DESCRIPTION else value.strip()
 
 
+# What a person may give instead of an ARN (IAM's and KMS's own rules for these names).
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+KEY_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                    r"|mrk-[0-9a-fA-F]{32}")
+ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}")
+REFERENCE_FIELDS = (Field.ROLE, Field.KMS_KEY)
+
+
+def is_reference(field: Field, value: str) -> bool:
+    """Whether `value` names the role or key by something other than its ARN (a role name,
+    a key id, an alias with or without `alias/`), to be looked up before a submit."""
+    if field not in REFERENCE_FIELDS or not value or value.startswith("arn:"):
+        return False
+    if field is Field.ROLE:
+        return bool(ROLE_NAME.fullmatch(value))
+    return bool(KEY_ID.fullmatch(value) or ALIAS_NAME.fullmatch(as_alias(value)))
+
+
+def as_alias(text: str) -> str:
+    """`alias/name` for `name`, `alias/name` or an alias ARN ending in `:alias/name`."""
+    tail = text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
+    return tail if tail.startswith("alias/") else f"alias/{tail}"
+
+
+def check_reference(field: Field, value: str) -> str | None:
+    """`check_field`, but the role may also be given by name and the key by id or alias
+    (as the wizard takes them); None when `value` is one of those or a good ARN."""
+    if is_reference(field, value):
+        return None
+    message = check_field(field, value)
+    if message is None or field not in REFERENCE_FIELDS or value.startswith("arn:"):
+        return message
+    what, other = (("The IAM role", "by its name") if field is Field.ROLE else
+                   ("The KMS key", "by its key id or alias (alias/...)"))
+    return f"{what} is given as an ARN like {example(field)}, or {other}; '{value}' is neither."
+
+
 def plain_prefix(prefix: str) -> str:
     """`prefix` without the slashes that give its objects an odd S3 path: a leading `/` (a
     folder with no name at the top of the bucket) and empty segments (`a//b`). The API takes

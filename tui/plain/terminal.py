@@ -104,11 +104,12 @@ def _columns() -> int:
 
 
 def field_rule(field: Field, to_value: Callable[[str], str] = str.strip) -> Callable[[str], Any]:
-    """A questionary validator applying the core's rule for `field` to each answer."""
-    from tui.core.fields import check_field
+    """A questionary validator applying the core's rule for `field` to each answer (a role
+    or key may also be given by name, id or alias: looked up once accepted)."""
+    from tui.core.fields import check_reference
 
     def validate(answer: str) -> bool | str:
-        return check_field(field, to_value(answer)) or True
+        return check_reference(field, to_value(answer)) or True
     return validate
 
 

@@ -16,6 +16,7 @@ from tui.core.model import (
     ConnectionSettings,
     CoreError,
     ExportRequest,
+    Field,
     Finding,
     Identity,
     KeyChoice,
@@ -50,6 +51,14 @@ def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
 
     aws = session.connect(settings)
     return aws, session.caller_identity(aws)
+
+
+def connect_resolving(settings: ConnectionSettings, request: ExportRequest
+                      ) -> tuple[Aws, Identity, ExportRequest, list[Finding]]:
+    """`connect`, then the role and key the request names by name, id or alias looked up
+    (`resolve_references`): where a prefilled wizard starts."""
+    aws, identity = connect(settings)
+    return (aws, identity, *resolve_references(aws, request))
 
 
 def load_clients(aws: Aws) -> None:
@@ -157,6 +166,45 @@ def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
     from tui.core import checks
 
     return checks.preflight(aws, request)
+
+
+def resolve_reference(aws: Aws, field: Field, text: str) -> tuple[str, Finding]:
+    """The ARN a typed role name, key id or alias names, and the finding that says so (or
+    why it names nothing: then the text comes back as it was)."""
+    from tui.core import references
+
+    return references.resolve(aws, field, text)
+
+
+def resolve_references(aws: Aws, request: ExportRequest) -> tuple[ExportRequest, list[Finding]]:
+    """The request with the role and key it names by name, id or alias given by ARN, and a
+    finding for each one looked up (none when it names them by ARN)."""
+    from tui.core import references
+
+    return references.resolve_request(aws, request)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A request as the commands check it: role and key references resolved to ARNs, then
+    every check. `resolved` are the findings of the look-ups (also among `findings`)."""
+
+    request: ExportRequest
+    findings: list[Finding]
+    resolved: list[Finding]
+
+
+def check_all(aws: Aws, request: ExportRequest) -> Checked:
+    """References resolved, then `preflight`; for a reference that names nothing, its
+    finding stands for the field (the ARN rule's message would only confuse)."""
+    from tui.core.model import Level
+
+    request, resolved = resolve_references(aws, request)
+    unresolved = {f.field for f in resolved if f.level is not Level.OK}
+    findings = [f for f in preflight(aws, request) if f.field not in unresolved]
+    order = {field: index for index, field in enumerate(Field)}
+    every = sorted([*resolved, *findings], key=lambda f: order[f.field])
+    return Checked(request, every, resolved)
 
 
 class _UnopenedJournal:
