@@ -20,7 +20,7 @@ def test_a_check_that_could_not_run_does_not_read_as_a_question(sim: Any, plain:
     assert (run.missed, run.code) == ([], 0)
     assert "\n○ could not check the role's permissions yet: choose the key and the bucket " \
            "first\n" in run.screen
-    questions = ("Organization:", "Mailbox (name", "IAM role:", "KMS key:", "S3 bucket:",
+    questions = ("Organization:", "Mailbox (start", "IAM role:", "KMS key:", "S3 bucket:",
                  "S3 prefix:", "Description (optional):", "What now?", "Start the export of")
     for line in run.screen.splitlines():
         if line.startswith("? "):
@@ -29,7 +29,7 @@ def test_a_check_that_could_not_run_does_not_read_as_a_question(sim: Any, plain:
 
 def test_long_choices_fit_an_80_column_terminal_and_are_shown_whole_below(sim: Any) -> None:
     run = run_plain([("Organization:", ENTER),
-                     ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+                     ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
                      ("IAM role:", ENTER),
                      ("KMS key:", CTRL_C)], columns=80)
     assert (run.missed, run.code) == ([], 130)
@@ -73,7 +73,7 @@ def test_the_demo_shows_a_command_that_reaches_its_world_and_no_command_for_late
         isolated_aws_env: None) -> None:
     run = run_plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
         ("IAM role:", ENTER),
         ("KMS key:", ENTER),
         ("S3 bucket:", "mail-export (us" + ENTER),
@@ -120,3 +120,26 @@ def test_a_prefilled_role_name_is_resolved_and_said(sim: Any, plain: Any) -> Non
     assert f"✓ workmail-export is the key {world.good_key_arn}." in run.screen
     [job] = sim.workmail.jobs(world.org_id)
     assert (job.role_arn, job.kms_key_arn) == (world.good_role_arn, world.good_key_arn)
+
+
+def test_a_mailbox_exported_today_is_a_warning_at_the_mailbox_step(
+        isolated_aws_env: None) -> None:
+    import boto3
+
+    from tui.sim import RealClock, SimulatedAws
+
+    with SimulatedAws(world="demo", clock=RealClock()) as sim:
+        world = sim.world
+        boto3.client("workmail", region_name="us-east-1").start_mailbox_export_job(
+            ClientToken="earlier", OrganizationId=world.org_id, EntityId="alice.wong",
+            RoleArn=world.good_role_arn, KmsKeyArn=world.good_key_arn,
+            S3BucketName=world.good_bucket, S3Prefix="exports/earlier/")
+        run = run_plain([("Organization:", ENTER),
+                         ("Mailbox (start of a name, display name or email):",
+                          "alice.wong" + ENTER),
+                         ("Continue anyway?", ENTER),  # No: the mailbox is asked again
+                         ("Mailbox (start of a name, display name or email):", CTRL_C)])
+    assert (run.missed, run.code) == ([], 130)
+    [job] = sim.workmail.jobs(world.org_id)
+    assert (f"⚠ alice.wong@example-corp.awsapps.com was exported by job {job.job_id} "
+            "(RUNNING), started ") in run.screen

@@ -125,7 +125,7 @@ def mailbox_step(w: PlainWizard) -> int | None:
     aws, org_id = w.connection, w.state.request.organization_id
     mailbox = w.state.mailbox
     typed = type_with_completion(
-        "Mailbox (name, display name or email):", Field.ENTITY,
+        "Mailbox (start of a name, display name or email):", Field.ENTITY,
         threaded(lambda text: calls.search_mailboxes(aws, org_id, text)),
         default=(mailbox.email or mailbox.name) if mailbox else w.state.request.entity_id)
     say(f"Looking up {typed}…")
