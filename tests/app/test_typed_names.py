@@ -61,3 +61,17 @@ async def test_a_prefilled_alias_that_names_nothing_stops_at_the_key_step(sim: A
         await settle(pilot)
         assert stage(app) is Stage.KEY
         assert "No KMS key has the alias alias/nope in us-east-1." in flat(screen_text(app))
+
+
+async def test_a_prefix_pasted_with_spaces_is_taken_without_them(sim: Any) -> None:
+    from test_misconfigurations import fill_destination
+
+    world = sim.world
+    app = make_app(opened_at(world, Stage.DESTINATION))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        await fill_destination(pilot, world.good_bucket, f" {world.good_prefix} ", submit=False)
+        assert "spaces" not in flat(screen_text(app)) and "✗" not in screen_text(app)
+        await keys(pilot, "enter", "enter")
+        assert app.state.request.prefix == world.good_prefix
+        assert stage(app) is Stage.REVIEW
