@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.core import checks, discovery, fields
-from tui.core.model import CoreError, ExportRequest, Field
+from tui.core.model import CoreError, ExportRequest
 from tui.core.setup import documents
 from tui.core.setup.plan import Call, Kind, Step
 from tui.core.setup.request import SetupContext
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
              "RestrictPublicBuckets": True}
 NAME_MAX = 63
-_NEW_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 WITH_BUCKET = "goes with the bucket"
 BUCKET_COST = "S3 bills what the exports store and the requests; an empty bucket costs nothing."
 
@@ -47,16 +46,9 @@ class BucketPlan:
 
 
 def new_bucket_problem(name: str) -> str | None:
-    """Why a bucket cannot be created by this name (None: it can). The field's rule, plus
-    S3's rule for new buckets: lowercase letters, digits, dots and dashes, starting and
-    ending with a letter or digit."""
-    problem = fields.check_field(Field.BUCKET, name)
-    if problem:
-        return problem
-    if not _NEW_NAME.match(name) or ".." in name:
-        return (f"A new bucket's name uses lowercase letters, digits, dots and dashes, and "
-                f"starts and ends with a letter or digit: {name!r} does not.")
-    return None
+    """Why S3 would not create a bucket by this name (None: it would): the field's rules and
+    S3's naming rules, then those for new buckets only (fields.bucket_creation_problem)."""
+    return fields.bucket_creation_problem(name)
 
 
 def _region_or_absent(aws: Aws, name: str) -> str | None:
