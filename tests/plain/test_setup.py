@@ -23,7 +23,7 @@ def fresh(isolated_aws_env: None) -> Iterator[SimulatedAws]:
 def test_from_nothing_to_a_job_id(fresh: SimulatedAws) -> None:
     run = run_plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
         ("IAM role:", "Create a role" + ENTER),
         ("What now?", ENTER),
         ("Create role WorkMailExport-example-corp (1 call)?", "y"),
@@ -53,7 +53,7 @@ def test_a_disabled_key_is_enabled_from_the_fix_offered(sim: Any) -> None:
     world = sim.world
     run = run_plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
         ("IAM role:", "WorkMailExportRole (trusts" + ENTER),
         ("KMS key:", "old-export-key" + ENTER),
         ("Enable this key (see the plan first)", ENTER),
