@@ -292,3 +292,15 @@ def test_a_missing_permission_stops_the_apply_and_says_which(sim: Any) -> None:
     assert [s.call.operation for s in applied.done] == [
         "CreateBucket", "PutPublicAccessBlock", "PutBucketOwnershipControls"]
     assert [c.operation for c in applied.undo_calls()] == ["DeleteBucket"]
+
+
+def test_an_alias_taken_by_another_key_gets_a_free_one(fresh: Any) -> None:
+    aws = connection(fresh)
+    kms = aws.client("kms")
+    other = kms.create_key(KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=f"alias/workmail-export/{fresh.world.org_id}", TargetKeyId=other)
+    plan = plan_setup(aws, SetupRequest(fresh.world.org_id, create_key=True,
+                                        parts=frozenset({Part.KEY})))
+    alias = plan.steps[1].call.params["AliasName"]
+    assert alias == f"alias/workmail-export/{fresh.world.org_id}-2"
+    assert "names a key this tool did not create" in plan.notes[0]

@@ -76,7 +76,11 @@ def plan_key(aws: Aws, context: SetupContext, request: SetupRequest, role_arn: s
             if metadata is not None:
                 return _repair(aws, context, metadata["Arn"], role_arn, role_exists)
         if request.create_key:
-            alias = _free_alias(aws, alias)
+            taken, alias = alias, _free_alias(aws, alias)
+            plan = _new_key(context, alias)
+            return KeyPlan(plan.arn, plan.steps, notes=(
+                f"The alias {taken} names a key this tool did not create; the new key is "
+                f"named {alias} instead.",))
     if not request.create_key:
         return KeyPlan("", blockers=("No KMS key was given: choose one (--kms-key-arn) or let "
                                      "the tool create one (--create-key).",))
