@@ -28,6 +28,7 @@ from benchmarks.common import (
     RESULT_READY,
     Move,
     added_latency,
+    count_presses,
     dummy_aws_env,
     machine,
     play,
@@ -47,18 +48,10 @@ async def walk(url: str) -> tuple[int, int, dict[str, float]]:
     from tui.app.wizard_app import WizardApp
     from tui.core.model import ConnectionSettings, ExportRequest
 
-    pressed = {"typed": 0, "keys": 0}
     waits: dict[str, float] = {}
     app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
     async with app.run_test(size=(120, 40)) as pilot:
-        press = pilot.press
-
-        async def counted_press(*keys: str) -> None:
-            for key in keys:
-                pressed["typed" if len(key) == 1 else "keys"] += 1
-            await press(*keys)
-
-        pilot.press = counted_press  # type: ignore[method-assign]
+        pressed = count_presses(pilot)
         asked = time.perf_counter()
         move: Move
         for move in FRESH_WALK:

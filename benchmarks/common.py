@@ -93,6 +93,20 @@ RESULT_READY = "The export job is running."
 REQUEST_ID_MODULES = ("tui.sim.wire", "tui.sim.faults")
 
 
+def count_presses(pilot: Pilot[Any]) -> dict[str, int]:
+    """From now on, count the keys `pilot.press` sends: {"typed": letters, "keys": others}."""
+    pressed = {"typed": 0, "keys": 0}
+    press = pilot.press
+
+    async def counted_press(*keys: str) -> None:
+        for key in keys:
+            pressed["typed" if len(key) == 1 else "keys"] += 1
+        await press(*keys)
+
+    pilot.press = counted_press  # type: ignore[method-assign]
+    return pressed
+
+
 def walk_presses(walk: Iterable[Move] = DEMO_WALK) -> int:
     """Keys pressed from launch to the submitted job, typed characters included."""
     return sum(move.presses for move in walk)

@@ -66,12 +66,18 @@ def setup_actions_in_source() -> set[str]:
     return actions
 
 
-def actions_sent(sim: Any) -> set[str]:
+def recorded(sim: Any) -> tuple[Any, set[str]]:
+    """A connection, and the set every operation it sends is added to ("iam:GetRole")."""
     aws = session.connect(ConnectionSettings(region=sim.world.region))
     sent: set[str] = set()
     aws._session.events.register(
         "before-call",
         lambda model, **_: sent.add(f"{model.service_model.signing_name}:{model.name}"))
+    return aws, sent
+
+
+def actions_sent(sim: Any) -> set[str]:
+    aws, sent = recorded(sim)
     w = sim.world
     session.caller_identity(aws)
     discovery.list_organizations(aws)
@@ -110,11 +116,7 @@ def setup_actions_sent(sim: Any) -> set[str]:
     from tui.core.setup.remove import plan_removal
     from tui.core.setup.request import SetupRequest
 
-    aws = session.connect(ConnectionSettings(region=sim.world.region))
-    sent: set[str] = set()
-    aws._session.events.register(
-        "before-call",
-        lambda model, **_: sent.add(f"{model.service_model.signing_name}:{model.name}"))
+    aws, sent = recorded(sim)
     w = sim.world
     for request in (
             SetupRequest(w.org_id, bucket="example-corp-new-exports", prefix="x/",

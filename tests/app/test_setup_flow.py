@@ -93,42 +93,34 @@ async def apply_fix(pilot: Any, title: str) -> None:
     await keys(pilot, "enter")
 
 
-async def test_a_disabled_key_is_enabled_from_the_key_step(sim: Any) -> None:
-    world = sim.world
-    app = make_app(opened_at(world, Stage.KEY))
+async def choose_row(pilot: Any, key: str) -> None:
+    """Once the step has listed its choices, Enter on the row `key`."""
+    await settle(pilot)
+    await point_at(pilot, key)
+    await keys(pilot, "enter")
+
+
+@pytest.mark.parametrize(("stage", "handle", "title", "calls", "next_stage"), [
+    (Stage.KEY, "disabled_key_arn", "Enable this key", "1 call", Stage.DESTINATION),
+    (Stage.KEY, "pending_deletion_key_arn", "Cancel this key's deletion and enable it",
+     "2 calls", Stage.DESTINATION),
+    (Stage.ROLE, "untrusted_role_arn", "Fix this role", "1 call", Stage.KEY),
+])
+async def test_a_step_fixes_what_its_check_found(sim: Any, stage: Stage, handle: str,
+                                                 title: str, calls: str,
+                                                 next_stage: Stage) -> None:
+    """The check's error names the fix (f), its plan is applied, the step checks again and
+    moves on with the same (now repaired) value."""
+    chosen = getattr(sim.world, handle)
+    app = make_app(opened_at(sim.world, stage))
     async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        await point_at(pilot, world.disabled_key_arn)
-        await keys(pilot, "enter")
-        assert stage_of(app) is Stage.KEY
-        assert "Or press f: Enable this key (1 call, shown first)." in flat(screen_text(app))
-        await apply_fix(pilot, "Enable this key")
-        assert stage_of(app) is Stage.DESTINATION
-        assert app.state.request.kms_key_arn == world.disabled_key_arn
-
-
-async def test_a_key_pending_deletion_gets_its_deletion_cancelled(sim: Any) -> None:
-    world = sim.world
-    app = make_app(opened_at(world, Stage.KEY))
-    async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        await point_at(pilot, world.pending_deletion_key_arn)
-        await keys(pilot, "enter")
-        await apply_fix(pilot, "Cancel this key's deletion and enable it")
-        assert stage_of(app) is Stage.DESTINATION
-
-
-async def test_an_untrusted_role_is_fixed_from_the_role_step(sim: Any) -> None:
-    world = sim.world
-    app = make_app(opened_at(world, Stage.ROLE))
-    async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        await point_at(pilot, world.untrusted_role_arn)
-        await keys(pilot, "enter")
-        assert stage_of(app) is Stage.ROLE
-        await apply_fix(pilot, "Fix this role")
-        assert stage_of(app) is Stage.KEY
-        assert app.state.request.role_arn == world.untrusted_role_arn
+        await choose_row(pilot, chosen)
+        assert stage_of(app) is stage
+        assert f"Or press f: {title} ({calls}, shown first)." in flat(screen_text(app))
+        await apply_fix(pilot, title)
+        assert stage_of(app) is next_stage
+    request = app.state.request
+    assert chosen in (request.role_arn, request.kms_key_arn)
 
 
 async def test_public_access_is_blocked_from_the_destination_step(sim: Any) -> None:
@@ -137,9 +129,7 @@ async def test_public_access_is_blocked_from_the_destination_step(sim: Any) -> N
     world = sim.world
     app = make_app(opened_at(world, Stage.DESTINATION))
     async with app.run_test(size=BIG) as pilot:
-        await settle(pilot)
-        await point_at(pilot, world.public_bucket)
-        await keys(pilot, "enter")
+        await choose_row(pilot, world.public_bucket)
         step = app.screen
         step.query_one("#prefix").value = "exports/"  # type: ignore[attr-defined]
         step.query_one("#description").focus()

@@ -57,6 +57,18 @@ def export_after(sim: Any, aws: Aws, applied: Applied, entity: str = "",
                          **changes)
 
 
+def admin_only_key(aws: Aws, account: str) -> tuple[str, dict[str, Any]]:
+    """A key whose policy lets only an admin user in (no delegation to IAM): (ARN, policy)."""
+    import json
+
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Admins", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:user/admin"}, "Action": "kms:*",
+        "Resource": "*"}]}
+    key = aws.client("kms").create_key(KeyUsage="ENCRYPT_DECRYPT", Policy=json.dumps(policy))
+    return str(key["KeyMetadata"]["Arn"]), policy
+
+
 def record_calls(aws: Aws) -> list[str]:
     """Every operation this connection's clients send from now on ("iam:CreateRole")."""
     sent: list[str] = []

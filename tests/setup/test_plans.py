@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from setup_kit import (
+    admin_only_key,
     changing,
     connection,
     export_after,
@@ -143,13 +144,8 @@ def test_each_fixable_misconfiguration_ends_in_a_completed_export(sim: Any, name
 
 def test_a_key_policy_without_the_role_gets_one_statement(sim: Any) -> None:
     aws = connection(sim)
-    kms, account = aws.client("kms"), sim.world.account
-    admin_only = {"Version": "2012-10-17", "Statement": [{
-        "Sid": "Admins", "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:user/admin"}, "Action": "kms:*",
-        "Resource": "*"}]}
-    key = kms.create_key(KeyUsage="ENCRYPT_DECRYPT", Policy=json.dumps(admin_only))
-    arn = key["KeyMetadata"]["Arn"]
+    kms = aws.client("kms")
+    arn, admin_only = admin_only_key(aws, sim.world.account)
     applied = set_up(sim, aws, SetupRequest(sim.world.org_id, bucket=sim.world.good_bucket,
                                             prefix=PREFIX, role_name="WorkMailExportRole",
                                             key_arn=arn))

@@ -4,10 +4,9 @@ holding objects is kept; nothing else in the account changes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from setup_kit import connection, set_up
+from setup_kit import admin_only_key, connection, set_up
 from test_hand_off import resources
 
 from tui.core.setup.apply import apply_plan
@@ -37,13 +36,7 @@ def test_everything_setup_made_is_removed_and_the_key_waits_30_days(fresh: Any) 
 
 def test_removal_takes_back_only_what_setup_added_to_existing_things(sim: Any) -> None:
     aws = connection(sim)
-    kms, account = aws.client("kms"), sim.world.account
-    admin_only = {"Version": "2012-10-17", "Statement": [{
-        "Sid": "Admins", "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:user/admin"}, "Action": "kms:*",
-        "Resource": "*"}]}
-    key_arn = kms.create_key(KeyUsage="ENCRYPT_DECRYPT",
-                             Policy=json.dumps(admin_only))["KeyMetadata"]["Arn"]
+    key_arn, _ = admin_only_key(aws, sim.world.account)
     before = resources(aws, key_arn)
     applied = set_up(sim, aws, SetupRequest(sim.world.org_id, bucket=sim.world.good_bucket,
                                             prefix="exports/", role_name="WorkMailExportEc2",
