@@ -61,10 +61,13 @@ async def test_from_nothing_to_a_job_id_with_setup_in_the_walk(fresh: SimulatedA
 
 
 async def test_leaving_a_plan_changes_nothing(fresh: SimulatedAws) -> None:
+    """The confirmation names what would be created; n, then Esc on the plan: nothing is."""
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
-        await walk_demo(pilot, until="role-plan", walk=FRESH_WALK)
-        await wait_for_step(pilot, MOVES["role-plan"])
+        await walk_demo(pilot, until="role-confirm", walk=FRESH_WALK)
+        assert ("Create a role for this export: Create role WorkMailExport-example-corp (1 call)?"
+                in flat(screen_text(app)))
+        await keys(pilot, "n")
         assert isinstance(app.screen, PlanScreen)
         await keys(pilot, "escape")
         assert stage_of(app) is Stage.ROLE

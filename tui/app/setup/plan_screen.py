@@ -151,8 +151,8 @@ class PlanScreen(Screen["Applied | None"]):
 
                 self.app.push_screen(ApplyScreen(plan, self.title_text), self._applied)
 
-        self.app.push_screen(ConfirmScreen(plan.confirmation(), yes="Apply", no="Not now"),
-                             answered)
+        self.app.push_screen(ConfirmScreen(f"{self.title_text}: {plan.confirmation()}",
+                                           yes="Apply", no="Not now"), answered)
 
     def _applied(self, applied: Applied | None) -> None:
         self.dismiss(applied)
