@@ -25,6 +25,7 @@ from benchmarks.common import (
 )
 from tui.app.setup.apply_screen import ApplyScreen
 from tui.app.setup.plan_screen import PlanScreen
+from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.model import ExportRequest
 from tui.sim import ManualClock, SimulatedAws
 from tui.wizard.stages import Stage
@@ -65,8 +66,10 @@ async def test_leaving_a_plan_changes_nothing(fresh: SimulatedAws) -> None:
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
         await walk_demo(pilot, until="role-confirm", walk=FRESH_WALK)
-        assert ("Create a role for this export: Create role WorkMailExport-example-corp (1 call)?"
-                in flat(screen_text(app)))
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert str(dialog.question) == ("Create a role for this export: Create role "
+                                        "WorkMailExport-example-corp (1 call)?")
         await keys(pilot, "n")
         assert isinstance(app.screen, PlanScreen)
         await keys(pilot, "escape")
