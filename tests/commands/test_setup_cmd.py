@@ -125,3 +125,13 @@ def test_check_gives_one_verdict_for_role_and_prefix_on_a_public_bucket(cli: Cli
     assert "may not do what an export needs" in result.stdout
     assert "No policy is offered for a public bucket" in result.stdout
     assert "--policy-name WorkMailExport " not in result.stdout
+
+
+def test_a_template_of_changes_only_is_refused_with_the_shell_form_offered(
+        cli: Cli, sim: Any) -> None:
+    result = cli("setup", "--organization", sim.world.org_id, "--bucket", sim.world.good_bucket,
+                 "--prefix", "exports/", "--role-name", "WorkMailExportEc2", "--kms-key-arn",
+                 sim.world.good_key_arn, "--format", "cloudformation")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "CloudFormation cannot make any call of this plan" in result.stderr
+    assert "--format shell" in result.stderr

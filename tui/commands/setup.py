@@ -81,6 +81,12 @@ def _hand_off(plan: Plan, format: str) -> int:
         from tui.core.setup.cloudformation import template
 
         rendered = template(plan)
+        if not rendered.text and plan.steps:
+            say_error(COMMAND, "CloudFormation cannot make any call of this plan: it only "
+                               "changes what exists, which a stack cannot. Use --format shell.")
+            return exit_codes.BAD_USAGE
+        if plan.empty:
+            say_error(COMMAND, "nothing to do: everything this plan covers is in place.")
         print(rendered.text, end="")
         for step in rendered.left_out:
             say_error(COMMAND, f"not in the template (CloudFormation cannot change what it "
