@@ -54,9 +54,12 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (no usage dump), exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        from tui.core.safe_text import shown
+
         if not message.startswith("argument "):
             message += f"; see {self.prog} --help"
-        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
+        # The message may quote what was typed ("unrecognized arguments: ..."): escaped.
+        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {shown(message)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,16 +70,20 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ[JOURNAL_ENV] = args.journal  # every part of the tool reads the journal here
     run: Callable[[argparse.Namespace], int] = args.run
-    try:
-        return run(args)
-    except CoreError as exc:
-        from tui.commands.output import report_problem
+    from tui.commands.output import escaped_output
 
-        report_problem(exc.problem, as_json=getattr(args, "json", False))
-        return exit_codes.AWS_ERROR
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted.", file=sys.stderr)
-        return exit_codes.INTERRUPTED
+    # Commands print through the escaping streams; the wizard's faces escape what they show.
+    with escaped_output(enabled=run is not run_wizard):
+        try:
+            return run(args)
+        except CoreError as exc:
+            from tui.commands.output import report_problem
+
+            report_problem(exc.problem, as_json=getattr(args, "json", False))
+            return exit_codes.AWS_ERROR
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted.", file=sys.stderr)
+            return exit_codes.INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from tui.commands import exit_codes
 from tui.commands.check import refused_if_errors
 from tui.commands.common import connect
-from tui.commands.output import finding_dict, print_findings, say_error
+from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
@@ -135,7 +135,7 @@ class Printer:
 
     def _clear_live(self) -> None:
         if self.live and self._last_line:
-            print("\r\x1b[K", end="", file=self.out)
+            write_control(self.out, "\r\x1b[K")
             self._last_line = ""
 
     def done(self) -> None:
