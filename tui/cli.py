@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         from tui.core.journal import JOURNAL_ENV
 
         os.environ[JOURNAL_ENV] = args.journal  # every part of the tool reads the journal here
+    refused = _state_files_refused(args)
+    if refused:
+        return _say(f"{PROG}: {refused}")
     run: Callable[[argparse.Namespace], int] = args.run
     from tui.commands.output import escaped_output
 
@@ -84,6 +87,28 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted.", file=sys.stderr)
             return exit_codes.INTERRUPTED
+
+
+def _state_files_refused(args: argparse.Namespace) -> str | None:
+    """A sentence when the journal (or, for batch, the batch store) would be opened at a
+    path that holds something else (a text file, a link, a device, another program's
+    database): nothing is run and nothing is touched."""
+    if not hasattr(args, "journal"):
+        return None  # simulate: no state files
+    from tui.core.journal import JOURNAL_ENV, refusal
+
+    refused = refusal()
+    if refused:
+        return (f"{refused} Choose another journal file with --journal or {JOURNAL_ENV} "
+                "(a new path is fine).")
+    if args.run is run_batch:
+        from tui.core.batch.store import refusal as store_refusal
+
+        refused = store_refusal()
+        if refused:
+            return (f"{refused} The batch store lives beside the journal: choose another "
+                    "place with --journal or WORKMAIL_EXPORT_STATE_DIR.")
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -429,8 +454,13 @@ def _run_id(value: str) -> str:
 
 
 def _directory(value: str) -> str:
-    if not value or os.path.isfile(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a directory")
+    from pathlib import Path
+
+    from tui.core.state_files import directory_refusal
+
+    refused = directory_refusal(Path(value).expanduser()) if value else "a directory is needed"
+    if refused:
+        raise argparse.ArgumentTypeError(refused)
     return value
 
 
@@ -515,9 +545,18 @@ def _checked(message: str | None, value: str) -> str:
 
 
 def _journal_file(value: str) -> str:
-    if not value or os.path.isdir(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a file path; give one like "
-                                         "~/workmail/journal.sqlite3")
+    """A path where a journal of ours is, or can be made; anything else is refused here,
+    before any command runs, and left untouched."""
+    if not value:
+        raise argparse.ArgumentTypeError("give a file path like ~/workmail/journal.sqlite3")
+    from pathlib import Path
+
+    from tui.core.journal import refusal
+
+    refused = refusal(Path(value))
+    if refused:
+        raise argparse.ArgumentTypeError(f"{refused} Give a journal file of workmail-export, "
+                                         "or a new path.")
     return value
 
 

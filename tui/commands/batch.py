@@ -34,7 +34,7 @@ from tui.core.batch.model import (
 from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError
+from tui.core.batch.store import BatchStore, StoreError, StoreRefused
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.core.session import Aws
 from tui.wizard import bulk, calls
@@ -164,7 +164,7 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
         store = BatchStore.open()
     except StoreError as exc:
         say_error(COMMAND, str(exc))
-        return exit_codes.AWS_ERROR
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
     with contextlib.closing(store):
         if options.resume:
             try:
