@@ -522,7 +522,10 @@ def _profile(value: str) -> str:
 def _endpoint_url(value: str) -> str:
     url = urlparse(value)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a URL like http://127.0.0.1:4566")
+        from tui.core.redact import masked_url
+
+        raise argparse.ArgumentTypeError(f"{masked_url(value)!r} is not a URL like "
+                                         "http://127.0.0.1:4566")
     return value
 
 
