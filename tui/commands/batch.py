@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from tui.commands import exit_codes
 from tui.commands.check import refused_if_errors
-from tui.commands.common import connect
+from tui.commands.common import connect, say_journal_notice
 from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
 from tui.core.batch.model import (
@@ -160,6 +160,7 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
 
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
+    say_journal_notice()  # the runner writes every job to the journal too
     try:
         store = BatchStore.open()
     except StoreError as exc:
