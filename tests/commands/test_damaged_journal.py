@@ -9,26 +9,7 @@ from typing import Any
 
 import pytest
 from cli_runner import Cli, export_flags
-
-from tui.core.journal import Journal
-from tui.core.model import ExportRequest
-
-
-def damaged_journal(tmp_path: Path, org_id: str) -> Path:
-    """The test's journal with 60 jobs, its pages then overwritten (the header kept, so it
-    is provably ours)."""
-    path = tmp_path / "state" / "journal.sqlite3"
-    with Journal.open(path) as journal:
-        for number in range(60):
-            request = ExportRequest(organization_id=org_id, entity_id=f"user{number}",
-                                    role_arn="arn:aws:iam::123456789012:role/R",
-                                    kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
-                                    bucket="b", prefix="p/")
-            journal.record_submit(request, "us-east-1")
-            journal.record_started(request.client_token, f"job-{number}")
-    whole = path.read_bytes()
-    path.write_bytes(whole[:100] + b"\x00\xff" * ((len(whole) - 100) // 2))
-    return path
+from journal_damage import damaged_journal
 
 
 def said_once(stderr: str, path: Path) -> None:
@@ -44,7 +25,7 @@ def said_once(stderr: str, path: Path) -> None:
 def test_each_command_says_it_once_with_the_moved_path(sim: Any, cli: Cli, tmp_path: Path,
                                                        command: str) -> None:
     world = sim.world
-    path = damaged_journal(tmp_path, world.org_id)
+    path = damaged_journal(tmp_path / "state" / "journal.sqlite3", org_id=world.org_id)
     if command == "jobs":
         result = cli("jobs", "--organization", world.org_id)
     elif command == "status":

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from journal_damage import damaged_journal
 
 from tui.core.batch.model import MailboxRow, RowState, RunInfo, RunSettings, RunStatus
 from tui.core.batch.report import write_manifests
 from tui.core.batch.store import BatchStore, StoreError
 from tui.core.journal import Journal, JournalError
-from tui.core.model import ExportRequest
 
 CREDENTIALS = (b"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
                b"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
@@ -204,14 +204,7 @@ def test_a_store_made_by_an_earlier_version_is_opened(tmp_path: Path) -> None:
 
 
 def test_a_damaged_journal_of_ours_is_moved_aside_and_said(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
-    with Journal.open(path) as journal:
-        for number in range(200):
-            request = ExportRequest(organization_id="m-" + "1" * 32, entity_id=f"u{number}",
-                                    role_arn="r", kms_key_arn="k", bucket="b", prefix="p/")
-            journal.record_submit(request, "us-east-1")
-    whole = path.read_bytes()
-    path.write_bytes(whole[:100] + b"\xff" * (len(whole) - 100))  # our header, pages gone
+    path = damaged_journal(tmp_path / "journal.sqlite3")
     with Journal.open(path) as journal:
         [moved] = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
         assert str(moved) in journal.warning

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from journal_damage import damaged_journal
+
 from tui.core.journal import Journal
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.core.session import connect
@@ -13,10 +15,7 @@ from tui.wizard import calls
 
 
 def test_the_started_job_carries_the_moved_aside_sentence(sim: Any, tmp_path: Path) -> None:
-    path = tmp_path / "state" / "journal.sqlite3"
-    Journal.open(path).close()
-    whole = path.read_bytes()
-    path.write_bytes(whole[:100] + b"\xff" * max(len(whole) - 100, 4096))
+    path = damaged_journal(tmp_path / "state" / "journal.sqlite3")
     world = sim.world
     request = ExportRequest(organization_id=world.org_id, entity_id=world.enabled_user,
                             role_arn=world.good_role_arn, kms_key_arn=world.good_key_arn,
