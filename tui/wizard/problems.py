@@ -18,6 +18,12 @@ def problem_of(error: BaseException, operation: str = "") -> AwsProblem:
         return AwsProblem(code="NotOurs", message=str(error), operation=operation,
                           hint="Move that file away if it is not needed, or choose another "
                                "place (--report-dir, --journal, WORKMAIL_EXPORT_STATE_DIR).")
+    from tui.core.batch.store import StoreError
+
+    if isinstance(error, StoreError):  # its message says where and what to do
+        return AwsProblem(code=type(error).__name__, message=str(error), operation=operation,
+                          hint="See the message for what to do; a run can be resumed once "
+                               "that is fixed.")
     try:
         from tui.core.errors import translate
 
