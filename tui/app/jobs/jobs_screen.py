@@ -30,6 +30,7 @@ from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.core.safe_text import shown
 from tui.wizard import calls
+from tui.wizard.present import export_place_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -62,7 +63,7 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
     """The cells of a job's row: WorkMail's and the journal's words as literal Text."""
     job = row.job
-    where = " · ".join(part for part in (export_uri(job), job.description) if part)
+    where = " · ".join(part for part in (export_place_text(job), job.description) if part)
     return (Text(moment(job.start_time, seconds=False)),
             Text(fit(shown(mailbox_label(row, mailbox)), MAILBOX_WIDTH)),
             literal(job.state or "?", STATE_STYLES.get(job.state, "")),
