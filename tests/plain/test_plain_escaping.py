@@ -31,7 +31,7 @@ def test_a_mailbox_display_name_is_shown_escaped(sim: Any, plain: Any) -> None:
     sim.workmail.create_user(sim.world.org_id, "mallory", display_name=HOSTILE,
                              email="mallory@example-corp.awsapps.com")
     run = plain([("Organization:", ENTER),
-                 ("Mailbox (name, display name or email):", "mall"),
+                 ("Mailbox (start of a name, display name or email):", "mall"),
                  ("mallory@example-corp.awsapps.com", DOWN + ENTER),
                  ("Will export the mailbox", CTRL_C)])
     assert run.missed == []
