@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker
 
+from tui.app.kit.safe_markup import literal
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.aws_calls import AwsCalls
 from tui.app.steps.confirm_screen import ConfirmScreen
@@ -151,8 +152,8 @@ class PlanScreen(Screen["Applied | None"]):
 
                 self.app.push_screen(ApplyScreen(plan, self.title_text), self._applied)
 
-        self.app.push_screen(ConfirmScreen(f"{self.title_text}: {plan.confirmation()}",
-                                           yes="Apply", no="Not now"), answered)
+        question = literal(f"{self.title_text}: {plan.confirmation()}")
+        self.app.push_screen(ConfirmScreen(question, yes="Apply", no="Not now"), answered)
 
     def _applied(self, applied: Applied | None) -> None:
         self.dismiss(applied)
