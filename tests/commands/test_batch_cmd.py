@@ -222,6 +222,7 @@ BAD = [
      "--concurrency: 'ten' is not a number of jobs from 1 to 10 (WorkMail runs at most 10 at "
      "once)"),
     (("batch", "--organization", M), "workmail-export batch: one of the arguments --all "
+     "--all-organizations "
      "--from-file --resume is required; see workmail-export batch --help"),
     (("batch", "--all", "--from-file", "x.txt"), "workmail-export batch: argument "
      "--from-file: not allowed with argument --all"),

@@ -160,8 +160,8 @@ class BulkPlanScreen(StepScreen):
         if self.plan is not None:
             text.append(f", {size_text(self.plan.total_mb)}", style="bold")
         text.append(f" of {shown(org)} → ")
-        text.append(f"s3://{shown(request.bucket)}/{shown(request.prefix.strip('/'))}/"
-                    "<mailbox>/", style="bold")
+        text.append(shown(f"s3://{request.bucket}/{request.prefix.strip('/')}/<mailbox>/"),
+                    style="bold")
         text.append(f"\nRole {shown(role)} · key {shown(key)}", style="dim")
         self.query_one("#bulk-summary", Static).update(text)
 
@@ -193,8 +193,8 @@ class BulkPlanScreen(StepScreen):
                         "export a day; w switches):", style="bold yellow")
             for planned in recent[:5]:
                 assert planned.recent is not None
-                text.append(f"\n  {shown(planned.mailbox.email or planned.mailbox.name)}: job "
-                            f"{planned.recent.job_id[:8]}…, again from "
+                text.append(f"\n  {shown(planned.mailbox.email or planned.mailbox.name)}: "
+                            f"job {shown(planned.recent.job_id[:8])}…, again from "
                             f"{_clock(planned.recent.available_at)}")
             if len(recent) > 5:
                 text.append(f"\n  …and {len(recent) - 5} more")
@@ -395,8 +395,8 @@ class BulkPlanScreen(StepScreen):
         question = Text(f"Start exporting {len(plan.exported)} mailboxes "
                         f"({size_text(plan.total_mb)})?\n\n", style="bold")
         question.append(f"Up to {int(value)} jobs at once into "
-                        f"s3://{shown(self.state.request.bucket)}/"
-                        f"{shown(plan.base_prefix)}<mailbox>/.")
+                        + shown(f"s3://{self.state.request.bucket}/{plan.base_prefix}")
+                        + "<mailbox>/.")
         if waiting:
             question.append(f"\n{waiting} exported in the last 24 hours will be "
                             + ("scheduled after their window." if schedule else "skipped."))

@@ -5,6 +5,11 @@ start, end (ISO 8601, UTC), error and note; then one line per line or mailbox th
 but could not export (state `excluded`, the reason in the note). A failed disabled mailbox's
 note says what the admin can do (disabled.advice). Written at the end of a run and whenever a
 face asks, from the store alone (`Extras` carries the sizes and exclusions stored with it).
+
+The manifests list every employee's mailbox, so they are private: each is created with mode
+0600 (in a directory made 0700) and replaces only an earlier manifest of the same run
+(`tui.core.state_files.write_private`); a link or any other file of that name is refused with
+`state_files.NotOurs` and left untouched.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,10 +26,14 @@ from tui.core.batch.disabled import LEFT_OUT_MARK, advice
 from tui.core.batch.facts import Excluded, MailboxFacts
 from tui.core.batch.model import MailboxRow, RowState, RunInfo
 from tui.core.batch.store import BatchStore
+from tui.core.state_files import write_private
 
 COLUMNS = ("mailbox", "email", "entity_id", "size_mb", "mailbox_state", "job_id", "state",
            "attempts", "s3_bucket", "s3_path", "started", "ended", "error", "note")
 EXCLUDED = "excluded"  # the state column of a line or mailbox the plan could not export
+# The columns of manifests written before sizes were added (still recognized as ours).
+EARLIER_COLUMNS = ("mailbox", "email", "entity_id", "job_id", "state", "attempts",
+                   "s3_bucket", "s3_path", "started", "ended", "error", "note")
 
 
 @dataclass(frozen=True)
@@ -107,15 +116,17 @@ def manifest_json(run: RunInfo, rows: Sequence[MailboxRow], extras: Extras | Non
 
 def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path,
                     extras: Extras | None = None) -> list[Path]:
-    """Write `<run id>.csv` and `<run id>.json` into `directory`; returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write `<run id>.csv` and `<run id>.json` (mode 0600) into `directory`; returns their
+    paths. Raises OSError, or state_files.NotOurs (an OSError too) when a file of that name
+    is not a manifest of this run."""
+    if not directory.is_dir():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
-    for suffix, text in (("csv", manifest_csv(run, rows, extras)),
-                         ("json", manifest_json(run, rows, extras))):
+    for suffix, text, ours in (("csv", manifest_csv(run, rows, extras), _is_csv_manifest),
+                               ("json", manifest_json(run, rows, extras),
+                                _is_json_manifest(run))):
         path = directory / f"{run.run_id}.{suffix}"
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_private(path, text, ours, "manifest")
         written.append(path)
     return written
 
@@ -124,6 +135,22 @@ def write_run_manifests(store: BatchStore, run_id: str, directory: Path) -> list
     """The manifests of a stored run, with everything the store knows of it."""
     return write_manifests(store.run(run_id), store.rows(run_id), directory,
                            extras_of(store, run_id))
+
+
+def _is_csv_manifest(text: str) -> bool:
+    """A manifest of ours: today's columns, or those before sizes were added."""
+    return any(text.startswith(",".join(columns) + "\n")
+               for columns in (COLUMNS, EARLIER_COLUMNS))
+
+
+def _is_json_manifest(run: RunInfo) -> Callable[[str], bool]:
+    def ours(text: str) -> bool:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(document, dict) and document.get("run_id") == run.run_id
+    return ours
 
 
 def summary(rows: Sequence[MailboxRow], run_id: str = "", extras: Extras | None = None) -> str:
