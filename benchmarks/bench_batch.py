@@ -1,29 +1,45 @@
-"""Benchmark of the bulk export scheduler: 500 mailboxes with varied job durations.
+"""Benchmark of the bulk export scheduler: one organization, several at once, and the cost
+of following many.
 
-Runs the real batch engine against the simulator on a manual clock (sleeping advances
-simulated time), so a day of exports takes seconds. For each seeded run it prints:
-- the makespan (first start to last end, from the simulator's own job records) against the
-  lower bound max(longest job, total job time / 10), against fixed batches of 10 that wait
-  for their slowest job (what the public scripts do), and against an ideal greedy scheduler
-  in the same order with no polling delay (what is left is the engine's own overhead);
-- the List/Describe calls each polling tick made to follow the running jobs.
-Twice: mailboxes in listing order, and largest first (plan by_size=True, sizes from
-GetMailboxDetails that predict durations only roughly). Then the medians over the runs.
-Usage: python benchmarks/bench_batch.py [--runs 3]   (BENCH_MAILBOXES=N for another size)
+1. One organization, 500 mailboxes with varied job durations, run by the real batch engine
+   against the simulator on a manual clock (sleeping advances simulated time), so a day of
+   exports takes seconds. For each seeded run: the makespan (first start to last end, from
+   the simulator's own job records) against the lower bound max(longest job, total job time
+   / 10), against fixed batches of 10 that wait for their slowest job (what the public
+   scripts do), and against an ideal greedy scheduler in the same order with no polling
+   delay; and the List/Describe calls each polling tick made. Twice: mailboxes in listing
+   order (--order listing), and largest first (the default; sizes from GetMailboxDetails
+   that predict durations only roughly). Then the medians over the runs.
+2. Several organizations at once: the "orgs" world (5 organizations in 2 Regions, 200
+   mailboxes of about 20 GB each) planned, stored as a group and driven by one GroupRunner on
+   the simulated clock: each organization's makespan against its own bound, the most jobs
+   running at once in each (simulator's records), and the API calls each tick made per
+   organization.
+3. Following many: 20 organizations x 1,000 mailboxes. The simulator is served from another
+   process in real time; the group is planned and stored here; then the product itself
+   (`workmail-export batch --resume g...`, one process) drives it. After its first round has
+   started 200 jobs, the share of one core it uses while it waits for them (polling every
+   15 s) over --load-seconds, and its peak memory (VmHWM).
+Usage: python benchmarks/bench_batch.py [--runs 3] [--load-seconds 120] [--only 1|2|3]
+(BENCH_MAILBOXES=N for another size of part 1)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,20 +52,33 @@ for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 
 from tui.core.batch.clock import SteppedClock  # noqa: E402
+from tui.core.batch.group import GroupRunner, create_group  # noqa: E402
 from tui.core.batch.model import RowState, RunSettings  # noqa: E402
+from tui.core.batch.order import Order  # noqa: E402
+from tui.core.batch.organizations import candidates  # noqa: E402
 from tui.core.batch.plan import choose_enabled, make_plan  # noqa: E402
+from tui.core.batch.rate import Pace, RateLimiter  # noqa: E402
+from tui.core.batch.regions import RegionSettings  # noqa: E402
 from tui.core.batch.runner import BatchRunner, RunnerOptions, create_run  # noqa: E402
+from tui.core.batch.schedule import lower_bound  # noqa: E402
 from tui.core.batch.scheduler import Tuning  # noqa: E402
 from tui.core.batch.store import BatchStore  # noqa: E402
 from tui.core.model import ConnectionSettings  # noqa: E402
-from tui.core.session import connect  # noqa: E402
-from tui.sim import ManualClock, SimulatedAws  # noqa: E402
+from tui.core.session import Aws, connect  # noqa: E402
+from tui.sim import ManualClock, RealClock, SimulatedAws  # noqa: E402
+from tui.sim.many_orgs import numbered_organizations, organizations_world  # noqa: E402
+from tui.wizard import calls  # noqa: E402
+from tui.wizard.all_orgs import group_parts, plan_every_organization  # noqa: E402
+from tui.wizard.bulk import PlanChoices  # noqa: E402
 
 MAILBOXES = int(os.environ.get("BENCH_MAILBOXES", "500"))
 SLOTS = 10
 # Job durations: log-normal, median 20 minutes, clipped to 2 minutes .. 4 hours.
 MEDIAN_SECONDS, SIGMA, SHORTEST, LONGEST = 20 * 60.0, 0.75, 120.0, 4 * 3600.0
 NOISE = 0.2  # how loosely mailbox size predicts export time
+# A simulator in this process, or on this machine, answers as fast as it is asked.
+UNPACED = Pace(start=10_000.0, ceiling=10_000.0, burst=10_000.0)
+LOAD_ORGANIZATIONS, LOAD_MAILBOXES = 20, 1000
 
 
 def durations_for(entity_ids: list[str], seed: int) -> dict[str, float]:
@@ -83,7 +112,7 @@ def sizes_for(durations: dict[str, float], seed: int) -> dict[str, float]:
             for entity, seconds in durations.items()}
 
 
-def one_run(seed: int, by_size: bool) -> dict[str, Any]:
+def one_run(seed: int, order: Order) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as state, SimulatedAws(world="demo",
                                                                clock=ManualClock()) as sim:
         os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
@@ -96,9 +125,9 @@ def one_run(seed: int, by_size: bool) -> dict[str, Any]:
         chosen = choose_enabled(aws, world.org_id)
         durations = durations_for([m.id for m in chosen.mailboxes], seed)
         sim.workmail.set_job_duration(lambda entity: durations[entity])
-        sizes = sizes_for(durations, seed)
-        sim.workmail.mailbox_size_for = lambda entity: sizes[entity]
-        plan = make_plan(aws, world.org_id, chosen, "exports", clock.now(), by_size=by_size)
+        sim.workmail.set_mailbox_sizes(sizes_for(durations, seed))
+        plan = make_plan(aws, world.org_id, chosen, "exports", clock.now(), order,
+                         RateLimiter(UNPACED))
         store = BatchStore.open()
         settings = RunSettings(world.org_id, world.good_role_arn, world.good_key_arn,
                                world.good_bucket, "exports", "benchmark")
@@ -160,12 +189,151 @@ def report(results: list[dict[str, Any]], order: str) -> None:
           f"poll calls per tick {per_tick:.2f} (ceil(10 running / 100) = 1)")
 
 
+def connector() -> Any:
+    made: dict[str, Aws] = {}
+
+    def connect_to(region: str) -> Aws:
+        if region not in made:
+            made[region] = connect(ConnectionSettings(region=region))
+        return made[region]
+
+    return connect_to
+
+
+def store_group(sim_world: Any, now: float) -> tuple[BatchStore, str, Any]:
+    """Plan every organization of the world (size reads unpaced) and store them as a group."""
+    connect_to = connector()
+    settings = {region: RegionSettings(region, **values)
+                for region, values in sim_world.region_settings.items()}
+    found = candidates(connect_to, sorted(settings), settings)
+    account = plan_every_organization(connect_to, found, now, calls.preflight, pace=UNPACED)
+    store = BatchStore.open()
+    group = create_group(store, group_parts(account, PlanChoices(), now), account.left_out,
+                         now)
+    return store, group.group_id, connect_to
+
+
+def organizations_run() -> None:
+    """Part 2: the orgs world's five organizations at once on the simulated clock."""
+    with tempfile.TemporaryDirectory() as state, SimulatedAws(world="orgs",
+                                                               clock=ManualClock()) as sim:
+        os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
+        store, group_id, connect_to = store_group(sim.world, sim.clock.now().timestamp())
+        clock = SteppedClock(lambda: sim.clock.now().timestamp(), sim.clock.advance)
+        calls_per_tick: dict[str, Counter[int]] = {}
+
+        def watch(progress: Any) -> None:
+            for part in progress.parts:
+                calls_per_tick.setdefault(part.member.label, Counter())[
+                    part.progress.api_calls_last_tick] += 1
+
+        began = time.perf_counter()
+        runner = GroupRunner({r: connect_to(r) for r in ("us-east-1", "eu-west-1")}, store,
+                             group_id, RunnerOptions(clock=clock, tuning=Tuning(seed=1)),
+                             on_progress=watch)
+        final = runner.run()
+        wall = time.perf_counter() - began
+        assert final.finished and final.totals[RowState.COMPLETED] == 1000, final.totals
+        now = sim.clock.now()
+        ratios = []
+        for member in runner.group.members:
+            jobs = sim.workmail.jobs(member.organization_id)
+            spans = [(j.start_time.timestamp(), j.end_time(now).timestamp()) for j in jobs]
+            makespan = max(e for _, e in spans) - min(s for s, _ in spans)
+            bound = lower_bound([e - s for s, e in spans], SLOTS)
+            most = max(sum(1 for s2, e2 in spans if s2 <= s < e2) for s, _ in spans)
+            ticks = calls_per_tick[member.label]
+            per_tick = statistics.mean(n for n, c in ticks.items() for _ in range(c))
+            ratios.append(makespan / bound)
+            print(f"[5 organizations] {member.label} ({member.region}): makespan "
+                  f"{hours(makespan)}, bound {hours(bound)} (x{makespan / bound:.3f}); most "
+                  f"running {most}; API calls per tick {per_tick:.2f} "
+                  f"(max {max(ticks)}); {len(jobs)} jobs")
+        print(f"[5 organizations] one process, one loop: makespan / own bound "
+              f"{min(ratios):.3f}..{max(ratios):.3f} (goal <= 1.05); {wall:.1f} s wall for "
+              f"{hours(max(final.now - runner.group.created, 0))} of simulated exports")
+        store.close()
+
+
+def serve(organizations: int, mailboxes: int) -> int:
+    """Part 3's simulator (run as a child process): the account, served in real time until
+    standard input closes; prints the endpoint and the Regions' settings."""
+    world = numbered_organizations(organizations)
+    with SimulatedAws(world=lambda sim: organizations_world(sim.workmail, world, mailboxes),
+                      clock=RealClock()) as sim:
+        print(sim.serve(), flush=True)
+        print(json.dumps(sim.world.region_settings), flush=True)
+        sys.stdin.read()
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load_run(seconds: float) -> None:
+    """Part 3: `batch --resume g...` following 20 organizations x 1,000 mailboxes."""
+    server = subprocess.Popen([sys.executable, __file__, "--serve",
+                               str(LOAD_ORGANIZATIONS), str(LOAD_MAILBOXES)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    url = server.stdout.readline().strip()
+    region_settings = json.loads(server.stdout.readline())
+    with tempfile.TemporaryDirectory() as state:
+        os.environ.update({"WORKMAIL_EXPORT_STATE_DIR": state, "AWS_ENDPOINT_URL": url})
+        try:
+            began = time.perf_counter()
+            world = SimpleNamespace(region_settings=region_settings)
+            store, group_id, _ = store_group(world, time.time())
+            store.close()
+            planned = time.perf_counter() - began
+            child = subprocess.Popen(
+                [sys.executable, "-m", "tui", "batch", "--resume", group_id, "--poll", "15",
+                 "--report-dir", str(Path(state) / "reports")],
+                cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            time.sleep(30)  # the first round: 10 starts in each organization, then waiting
+            start_cpu, start_wall = cpu_seconds(child.pid), time.monotonic()
+            time.sleep(seconds)
+            cpu = cpu_seconds(child.pid) - start_cpu
+            wall = time.monotonic() - start_wall
+            peak = peak_mib(child.pid)
+            child.send_signal(signal.SIGINT)  # pauses every run and leaves
+            child.wait(timeout=120)
+        finally:
+            server.stdin.close()  # type: ignore[union-attr]
+            server.wait(timeout=30)
+    print(f"[20 organizations x 1,000] planned and stored in {planned:.0f} s (20,000 size "
+          f"reads against the local simulator); then one `batch --resume` process: the first "
+          f"30 s used {start_cpu:.1f} s of CPU (starting 200 jobs); while waiting on them, "
+          f"{cpu:.2f} s of CPU in {wall:.0f} s = {100 * cpu / wall:.2f} % of one core "
+          f"(goal < 5 %); peak memory {peak:.0f} MiB (goal < 200 MiB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--load-seconds", type=float, default=120.0)
+    parser.add_argument("--only", choices=("1", "2", "3"))
+    parser.add_argument("--serve", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    for order, by_size in (("plan order", False), ("largest first", True)):
-        report([one_run(seed, by_size) for seed in range(1, args.runs + 1)], order)
+    if args.serve:
+        return serve(*args.serve)
+    if args.only in (None, "1"):
+        for name, order in (("plan order", Order.LISTING), ("largest first", Order.SIZE)):
+            report([one_run(seed, order) for seed in range(1, args.runs + 1)], name)
+    if args.only in (None, "2"):
+        organizations_run()
+    if args.only in (None, "3"):
+        load_run(args.load_seconds)
     return 0
 
 

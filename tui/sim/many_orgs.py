@@ -54,20 +54,31 @@ def mailbox_size(rng: random.Random) -> float:
     return round(min(LARGEST_MB, max(SMALLEST_MB, size)), 1)
 
 
-def organizations_world(workmail: WorkMailBackend) -> World:
+def numbered_organizations(count: int) -> tuple[tuple[str, str], ...]:
+    """`count` organizations (org01, org02, ...), alternately in us-east-1 and eu-west-1:
+    the benchmark's account of 20 organizations."""
+    return tuple((f"org{i + 1:02d}", (REGION, OTHER_REGION)[i % 2]) for i in range(count))
+
+
+def organizations_world(workmail: WorkMailBackend,
+                        organizations: tuple[tuple[str, str], ...] = ORGANIZATIONS,
+                        mailboxes: int = USERS + DISABLED + ROOMS) -> World:
+    """The world of the module docstring; `organizations` and `mailboxes` (each) grow it for
+    benchmarks (2 disabled users, 4 rooms and 1 deleted user stay)."""
     world = World(good_prefix=PREFIX)
     now = workmail.clock.now()
     sizes: dict[str, float] = {}
-    for alias, region in ORGANIZATIONS:
+    users = mailboxes - DISABLED - ROOMS
+    for alias, region in organizations:
         domain = f"{alias}.example"
         org = workmail.create_organization(alias, region, "Active", domain)
         world.org_ids.append(org)
         rng = random.Random(f"sizes/{alias}")
-        people = person_names(USERS + DISABLED + 1)
+        people = person_names(users + DISABLED + 1)
         for index, (username, display) in enumerate(people):
-            state = ("ENABLED" if index < USERS else
-                     "DISABLED" if index < USERS + DISABLED else "DELETED")
-            days = 25 if index == USERS else 10
+            state = ("ENABLED" if index < users else
+                     "DISABLED" if index < users + DISABLED else "DELETED")
+            days = 25 if index == users else 10
             user = workmail.create_user(org, username, display, f"{username}@{domain}",
                                         state=state, disabled=now - timedelta(days=days))
             sizes[user] = mailbox_size(rng)
