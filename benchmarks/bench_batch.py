@@ -55,7 +55,7 @@ from tui.core.batch.clock import SteppedClock  # noqa: E402
 from tui.core.batch.group import GroupRunner, create_group  # noqa: E402
 from tui.core.batch.model import RowState, RunSettings  # noqa: E402
 from tui.core.batch.order import Order  # noqa: E402
-from tui.core.batch.organizations import candidates  # noqa: E402
+from tui.core.batch.organizations import Connections, candidates  # noqa: E402
 from tui.core.batch.plan import choose_enabled, make_plan  # noqa: E402
 from tui.core.batch.rate import Pace, RateLimiter  # noqa: E402
 from tui.core.batch.regions import RegionSettings  # noqa: E402
@@ -64,7 +64,7 @@ from tui.core.batch.schedule import lower_bound  # noqa: E402
 from tui.core.batch.scheduler import Tuning  # noqa: E402
 from tui.core.batch.store import BatchStore  # noqa: E402
 from tui.core.model import ConnectionSettings  # noqa: E402
-from tui.core.session import Aws, connect  # noqa: E402
+from tui.core.session import connect  # noqa: E402
 from tui.sim import ManualClock, RealClock, SimulatedAws  # noqa: E402
 from tui.sim.many_orgs import numbered_organizations, organizations_world  # noqa: E402
 from tui.wizard import calls  # noqa: E402
@@ -189,20 +189,9 @@ def report(results: list[dict[str, Any]], order: str) -> None:
           f"poll calls per tick {per_tick:.2f} (ceil(10 running / 100) = 1)")
 
 
-def connector() -> Any:
-    made: dict[str, Aws] = {}
-
-    def connect_to(region: str) -> Aws:
-        if region not in made:
-            made[region] = connect(ConnectionSettings(region=region))
-        return made[region]
-
-    return connect_to
-
-
 def store_group(sim_world: Any, now: float) -> tuple[BatchStore, str, Any]:
     """Plan every organization of the world (size reads unpaced) and store them as a group."""
-    connect_to = connector()
+    connect_to = Connections()
     settings = {region: RegionSettings(region, **values)
                 for region, values in sim_world.region_settings.items()}
     found = candidates(connect_to, sorted(settings), settings)

@@ -150,18 +150,24 @@ def picture(name: str, size: tuple[int, int]) -> str:
             reach = progress
         elif name == "bulk-plan":
             reach = to_plan
-        app = bulk_app(sim, Path(reports))
+        return take_picture(bulk_app(sim, Path(reports)), name, size, reach)
 
-        async def take() -> str:
-            async with app.run_test(size=size) as pilot:
-                await reach(pilot)
-                await pilot.pause(0.3)
-                shot = app.export_screenshot(title=f"workmail-export: {name}")
-                if isinstance(app.screen, BulkProgressScreen):
-                    app.screen.stop()
-                return shot
 
-        return asyncio.run(take())
+def take_picture(app: WizardApp, name: str, size: tuple[int, int],
+                 reach: Callable[[Pilot[Any]], Awaitable[None]]) -> str:
+    """The SVG of `app` at `size` once `reach` has walked it to the scene; a run on screen
+    is paused afterwards (a progress screen has a `stop`)."""
+    async def take() -> str:
+        async with app.run_test(size=size) as pilot:
+            await reach(pilot)
+            await pilot.pause(0.3)
+            shot = app.export_screenshot(title=f"workmail-export: {name}")
+            stop = getattr(app.screen, "stop", None)
+            if stop is not None:
+                stop()
+            return shot
+
+    return asyncio.run(take())
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:

@@ -9,14 +9,13 @@ Everything on screen is pinned: the runner's clock is the simulator's ManualCloc
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 from unittest import mock
 
-from shots_bulk import bulk_app
+from shots_bulk import bulk_app, take_picture
 from shots_monitor import _private_state, until, write_pictures
 from textual.pilot import Pilot
 
@@ -105,17 +104,7 @@ def picture(name: str, size: tuple[int, int]) -> str:
 
         reach: Callable[[Pilot[Any]], Awaitable[None]] = (
             progress if name == "bulk-orgs-progress" else to_orgs_plan)
-
-        async def take() -> str:
-            async with app.run_test(size=size) as pilot:
-                await reach(pilot)
-                await pilot.pause(0.3)
-                shot = app.export_screenshot(title=f"workmail-export: {name}")
-                if isinstance(app.screen, GroupProgressScreen):
-                    app.screen.stop()
-                return shot
-
-        return asyncio.run(take())
+        return take_picture(app, name, size, reach)
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:

@@ -76,7 +76,8 @@ async def test_three_organizations_planned_run_side_by_side_and_ended_with_manif
                 sim.clock.advance(JOB_SECONDS + 1)
                 await pilot.pause(0.15)
             text = flat(screen_text(app))
-            assert "600 of 600 mailboxes done in 3 organizations." in text
+            assert "600 of 600 mailboxes done in 3 organizations (each organization's manifest " \
+                "beside the combined one)." in text
             group_id = app.screen.group_id
     now = sim.clock.now()
     for org in sim.world.org_ids[:3]:

@@ -18,7 +18,7 @@ from tui.core.batch.clock import SteppedClock
 from tui.core.batch.group import GroupRunner, create_group
 from tui.core.batch.group_report import write_group_manifests
 from tui.core.batch.model import RowState
-from tui.core.batch.organizations import candidates
+from tui.core.batch.organizations import Connections, candidates
 from tui.core.batch.rate import Pace
 from tui.core.batch.regions import RegionSettings
 from tui.core.batch.runner import RunnerOptions
@@ -26,7 +26,7 @@ from tui.core.batch.schedule import lower_bound
 from tui.core.batch.scheduler import Tuning
 from tui.core.batch.store import BatchStore
 from tui.core.model import AwsProblem, ConnectionSettings, CoreError
-from tui.core.session import Aws, connect
+from tui.core.session import Aws
 from tui.wizard import calls
 from tui.wizard.all_orgs import AccountPlan, group_parts, plan_every_organization
 from tui.wizard.bulk import PlanChoices
@@ -45,15 +45,8 @@ def orgs_sim(isolated_aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterato
         yield sim
 
 
-def connector() -> Any:
-    made: dict[str, Aws] = {}
-
-    def connect_to(region: str) -> Aws:
-        if region not in made:
-            made[region] = connect(ConnectionSettings(region=region))
-        return made[region]
-
-    return connect_to
+def connector() -> Connections:
+    return Connections(ConnectionSettings())
 
 
 def settings_of(sim: Any) -> dict[str, RegionSettings]:

@@ -404,14 +404,8 @@ def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
             options: BatchOptions, printer: Printer, interrupted: bool) -> int:
     run_info, rows = store.run(run_id), store.rows(run_id)
     extras = report.extras_of(store, run_id)
-    directory = Path(options.report_dir).expanduser() if options.report_dir else \
-        bulk.reports_dir()
-    try:
-        written = [str(p) for p in report.write_manifests(run_info, rows, directory, extras)]
-    except OSError as exc:
-        say_error(COMMAND, f"the manifests could not be written to {directory} ({exc}); "
-                           "pass --report-dir with a writable directory and resume the run.")
-        written = []
+    written = write_manifests(options, "run", lambda directory: report.write_manifests(
+        run_info, rows, directory, extras))
     sentence = report.summary(rows, run_id, extras)
     say_disabled_advice(printer, run_info.settings.organization_id, rows, extras)
     if options.as_json:
@@ -431,6 +425,20 @@ def _finish(store: BatchStore, run_id: str, final: BatchProgress | None,
     if final is not None and bulk.unsuccessful(final):
         return exit_codes.JOB_UNSUCCESSFUL
     return exit_codes.OK
+
+
+def write_manifests(options: BatchOptions, what: str,
+                    write: Callable[[Path], list[Path]]) -> list[str]:
+    """The manifests written into --report-dir (or reports/ in the state directory), their
+    paths; a directory that cannot take them is said on stderr (the `what` is resumed)."""
+    directory = Path(options.report_dir).expanduser() if options.report_dir else \
+        bulk.reports_dir()
+    try:
+        return [str(p) for p in write(directory)]
+    except OSError as exc:
+        say_error(COMMAND, f"the manifests could not be written to {directory} ({exc}); "
+                           f"pass --report-dir with a writable directory and resume the {what}.")
+        return []
 
 
 def say_disabled_advice(printer: Printer, org_id: str, rows: Sequence[MailboxRow],

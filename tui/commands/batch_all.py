@@ -14,10 +14,8 @@ organization's manifests and the combined one.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from tui.commands import exit_codes
@@ -27,23 +25,23 @@ from tui.commands.batch import (
     Printer,
     in_thread,
     say_disabled_advice,
+    write_manifests,
 )
 from tui.commands.batch_plan import plan_json, say_plan
-from tui.commands.common import connect
 from tui.commands.output import say_error
 from tui.core.batch import report
 from tui.core.batch.forecast import deadline_warning
 from tui.core.batch.group import GroupProgress, GroupRunner, create_group
 from tui.core.batch.group_report import write_group_manifests
 from tui.core.batch.model import MAX_CONCURRENCY, RowState
-from tui.core.batch.organizations import candidates
+from tui.core.batch.organizations import Connections, candidates
 from tui.core.batch.regions import RegionSettings, key_region, read_regions_file, settings_of
 from tui.core.batch.runner import RunnerOptions
 from tui.core.batch.scheduler import Tuning
 from tui.core.batch.store import BatchStore
 from tui.core.model import ConnectionSettings, CoreError
 from tui.core.safe_text import shown
-from tui.core.session import Aws, workmail_regions
+from tui.core.session import workmail_regions
 from tui.wizard import bulk, calls
 from tui.wizard.all_orgs import (
     AccountPlan,
@@ -54,21 +52,6 @@ from tui.wizard.all_orgs import (
 )
 from tui.wizard.plan_file import estimate_document
 from tui.wizard.plan_text import estimate_line, size_text
-
-
-class Connections:
-    """One connection per Region, made on first use (from any thread)."""
-
-    def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
-        self._made: dict[str, Aws] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, region: str) -> Aws:
-        with self._lock:
-            if region not in self._made:
-                self._made[region] = connect(replace(self.settings, region=region))
-            return self._made[region]
 
 
 def region_settings(options: BatchOptions) -> dict[str, RegionSettings]:
@@ -202,14 +185,8 @@ def finish(store: BatchStore, group_id: str, final: GroupProgress | None,
            options: BatchOptions, printer: Printer, interrupted: bool) -> int:
     group = store.group(group_id)
     assert group is not None
-    directory = Path(options.report_dir).expanduser() if options.report_dir else \
-        bulk.reports_dir()
-    try:
-        written = [str(p) for p in write_group_manifests(store, group, directory)]
-    except OSError as exc:
-        say_error(COMMAND, f"the manifests could not be written to {directory} ({exc}); "
-                           "pass --report-dir with a writable directory and resume the group.")
-        written = []
+    written = write_manifests(options, "group",
+                              lambda directory: write_group_manifests(store, group, directory))
     sentences = {}
     for member in group.members:
         rows, extras = store.rows(member.run_id), report.extras_of(store, member.run_id)

@@ -1,8 +1,9 @@
 """The combined progress of several organizations' runs (a group): a row per organization
 (done, running, waiting, failed, its time left), the totals, one bar and the time left of
 all of them (the latest organization's: they run side by side), the last event naming its
-organization; pause, resume, cancel (asking about running jobs) all of them at once;
-manifests at the end, each organization's and the combined one.
+organization; the keys and behaviour of one run's progress (BulkProgressScreen: pause,
+resume, cancel asking about running jobs, leaving pauses, manifests), acting on every
+organization at once; at the end each organization's manifest and the combined one.
 
 One loop drives every run (core.batch.group.GroupRunner) in a thread worker and hands each
 round's GroupProgress to the screen with `post_message`. Leaving pauses them all, so they can
@@ -11,33 +12,25 @@ be resumed here or with `batch --resume g...`.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
-from tui.app.bulk.bulk_cancel_screen import BulkCancelScreen, CancelChoice
+from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.kit.status_line import StatusLine
-from tui.app.steps.aws_calls import AwsCalls
-from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.batch.group import GroupProgress, PartProgress
 from tui.core.batch.model import RowState, RunStatus
-from tui.core.model import AwsProblem
 from tui.core.safe_text import shown
 from tui.wizard import bulk
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from tui.core.batch.group import GroupControl
     from tui.core.session import Aws
 
 COLUMNS = (("organization", "Organization", 14), ("region", "Region", 9),
@@ -64,36 +57,20 @@ def part_cells(part: PartProgress) -> dict[str, Text]:
             "left": Text(left)}
 
 
-class GroupProgressScreen(Screen[None]):
-    """Drives group `group_id` (new or unfinished) and shows it."""
-
-    CSS_PATH = "bulk_progress_screen.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
-        Binding("p", "pause", "Pause all"),
-        Binding("r", "resume", "Resume all"),
-        Binding("x", "cancel_run", "Cancel all"),
-        Binding("escape", "leave", "Back"),
-    ]
-
-    class Progressed(Message):
-        def __init__(self, progress: GroupProgress) -> None:
-            super().__init__()
-            self.progress = progress
+class GroupProgressScreen(BulkProgressScreen):
+    """Drives group `group_id` (new or unfinished) and shows it; `run_id` is the group's id
+    (what `batch --resume` takes)."""
 
     def __init__(self, connections: Mapping[str, Aws], group_id: str,
                  timing: BulkTiming | None = None) -> None:
-        super().__init__()
+        super().__init__(next(iter(connections.values())), group_id, timing)
         self.connections = dict(connections)
-        self.group_id = group_id
-        self.timing = timing or BulkTiming()
-        self.progress: GroupProgress | None = None
-        self.control: GroupControl | None = None
-        self.manifests: list[Path] = []
-        self.calls = AwsCalls(self)
-        self._leaving = threading.Event()
-        self._runner: Worker[list[Path]] | None = None
-        self._last_posted: object = None
         self.columns = list(COLUMNS)
+        self.progress: Any = None  # the last GroupProgress
+
+    @property
+    def group_id(self) -> str:
+        return self.run_id
 
     def compose(self) -> ComposeResult:
         yield Static(Text.assemble(("Bulk export of several organizations", "bold"),
@@ -107,19 +84,8 @@ class GroupProgressScreen(Screen[None]):
         yield StatusLine()
         yield Footer()
 
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#bulk-rows", DataTable)
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
-
-    @property
-    def running(self) -> bool:
-        return self._runner is not None and self._runner.is_running
-
-    def on_mount(self) -> None:
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # the one run's columns are not this table's
         self.columns = [c for c in COLUMNS if c[0] != "region" or self.app.size.width >= WIDE]
         for key, label, width in self.columns:
             self.table.add_column(label, key=key, width=width)
@@ -134,22 +100,17 @@ class GroupProgressScreen(Screen[None]):
 
         self._leaving.clear()
         connections, group_id, timing = self.connections, self.group_id, self.timing
-        leaving, started = self._leaving, threading.Event()
+        leaving = self._leaving
 
-        def drive() -> list[Path]:
-            from tui.core.batch.group_report import write_group_manifests
-
+        def drive() -> tuple[str, list[Path]]:
             store = BatchStore.open()
             try:
                 runner = GroupRunner(connections, store, group_id,
                                      RunnerOptions(clock=timing.clock, tuning=timing.tuning),
                                      on_progress=self._post)
-                self.control = runner.control
-                started.set()
-                runner.run(leaving.is_set)
-                group = store.group(group_id)
-                assert group is not None
-                return write_group_manifests(store, group, timing.reports())
+                self.control = runner.control  # type: ignore[assignment]
+                final = runner.run(leaving.is_set)
+                return self._written(store, final)
             finally:
                 store.close()
 
@@ -158,23 +119,32 @@ class GroupProgressScreen(Screen[None]):
                                               "WorkMail…", group="runner")
         self.refresh_bindings()
 
-    def _post(self, progress: GroupProgress) -> None:
+    def _written(self, store: Any, final: GroupProgress) -> tuple[str, list[Path]]:
+        """The manifests (each organization's beside the combined ones, which are returned)
+        and the summary of every organization."""
+        from tui.core.batch.group_report import write_group_manifests
+
+        group = store.group(self.group_id)
+        written = write_group_manifests(store, group, self.timing.reports())
+        summary = (f"{final.done} of {final.total} mailboxes done in {len(final.parts)} "
+                   "organizations (each organization's manifest beside the combined one).")
+        for left in group.left_out:
+            summary += f"\nNot taking part: {shown(left.label)}: {shown(left.reason)}"
+        return summary, [p for p in written if p.name.startswith(self.group_id)]
+
+    def _post(self, progress: Any) -> None:
         seen = (progress.status, progress.done, progress.totals.get(RowState.RUNNING),
                 tuple(p.progress.events[-1:] for p in progress.parts))
         if seen != self._last_posted:
             self._last_posted = seen
             self.post_message(self.Progressed(progress))
 
-    def on_group_progress_screen_progressed(self, message: Progressed) -> None:
-        self.show(message.progress)
-
-    def show(self, progress: GroupProgress) -> None:
+    def show(self, progress: Any) -> None:
         if self.progress is None:
             self.status.clear()
         self.progress = progress
         for part in progress.parts:
-            key = part.member.run_id
-            cells = part_cells(part)
+            key, cells = part.member.run_id, part_cells(part)
             if key not in self.table.rows:
                 self.table.add_row(*(cells[column] for column, _, _ in self.columns), key=key)
             else:
@@ -197,100 +167,21 @@ class GroupProgressScreen(Screen[None]):
                 overflow="ellipsis", no_wrap=True))
         self.refresh_bindings()
 
-    def _ended(self, manifests: list[Path]) -> None:
-        self.manifests = manifests
-        progress = self.progress
-        end = Text()
-        if progress is not None:
-            end.append(f"{progress.done} of {progress.total} mailboxes done in "
-                       f"{len(progress.parts)} organizations.", style="bold")
-            for left in progress.left_out:
-                end.append(f"\nNot taking part: {shown(left.label)}: {shown(left.reason)}",
-                           style="yellow")
-        combined = [p for p in manifests if p.name.startswith(self.group_id)]
-        if combined:
-            end.append("\nCombined manifest: ", style="dim")
-            end.append(", ".join(str(p) for p in combined))
-        if progress is not None and not progress.finished:
-            end.append(f"\nResume: {bulk.resume_command(self.group_id)}", style="dim")
-        widget = self.query_one("#bulk-end", Static)
-        widget.update(end)
-        widget.display = True
-        self.refresh_bindings()
-        if self._leaving.is_set():
-            self.dismiss()
+    def action_manifests(self) -> None:
+        from tui.core.batch.group_report import write_group_manifests
+        from tui.core.batch.store import BatchStore
 
-    def _failed(self, problem: AwsProblem) -> None:
-        self.status.problem(f"The runs stopped: {problem.sentence()} Nothing is lost; r "
-                            "resumes them.")
-        self.refresh_bindings()
+        group_id, directory = self.group_id, self.timing.reports()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.calls.settle(event)
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.refresh_bindings()
+        def write() -> list[Path]:
+            store = BatchStore.open()
+            try:
+                return write_group_manifests(store, store.group(group_id), directory)
+            finally:
+                store.close()
 
-    def action_pause(self) -> None:
-        if self.control is not None and self.running:
-            self.control.pause()
-            self.notify("Pausing every organization: nothing new starts; running jobs go on "
-                        "at WorkMail.")
-
-    def action_resume(self) -> None:
-        if self.running and self.control is not None:
-            self.control.resume()
-            self.notify("Resuming every organization.")
-        elif not self.running:
-            self.query_one("#bulk-end").display = False
-            self._start_runner()
-
-    def action_cancel_run(self) -> None:
-        progress = self.progress
-        if progress is None or not self.running:
-            return
-
-        def answered(choice: CancelChoice | None) -> None:
-            if choice is not None and self.control is not None:
-                self.control.cancel(cancel_running=choice is CancelChoice.WITH_RUNNING)
-                self.notify("Cancelling every organization's run…")
-
-        running = progress.totals.get(RowState.RUNNING, 0) + progress.totals.get(
-            RowState.STARTING, 0)
-        self.app.push_screen(BulkCancelScreen(running, progress.totals.get(RowState.PLANNED,
-                                                                           0)), answered)
-
-    def action_leave(self) -> None:
-        if not self.running:
-            self.dismiss()
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.stop()
-
-        self.app.push_screen(ConfirmScreen(
-            Text.assemble(("Leave the progress screen?\n\n", "bold"),
-                          "Every organization's run is paused; jobs already running go on at "
-                          "WorkMail. Resume them with "
-                          f"{bulk.resume_command(self.group_id)}"),
-            yes="Pause and leave", no="Stay"), answered)
-
-    def stop(self) -> None:
-        """Pause every run and let the loop return after its round."""
-        self._leaving.set()
-        if self.control is not None:
-            self.control.pause()
-
-    def on_unmount(self) -> None:
-        self.stop()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        status = self.progress.status if self.progress else None
-        if action == "pause":
-            return self.running and status is RunStatus.ACTIVE
-        if action == "resume":
-            return (self.running and status is RunStatus.PAUSED) or (
-                not self.running and self.progress is not None and not self.progress.finished)
-        if action == "cancel_run":
-            return self.running and status in (RunStatus.ACTIVE, RunStatus.PAUSED)
-        return True
+        self.calls.run(write, lambda paths: self.notify(
+            f"Manifests written in {directory}: {len(paths)} files", timeout=10),
+            lambda problem: self.notify(f"The manifests were not written: "
+                                        f"{problem.sentence()}", severity="error"),
+            message="Writing the manifests…", group="manifests")

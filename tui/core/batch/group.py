@@ -128,6 +128,11 @@ class GroupProgress:
         return all(part.progress.finished for part in self.parts)
 
     @property
+    def active(self) -> int:
+        """Jobs starting or running, in every organization."""
+        return sum(part.progress.active for part in self.parts)
+
+    @property
     def status(self) -> RunStatus:
         """ACTIVE while any run is, else PAUSED while any is, else the first run's."""
         statuses = {part.progress.status for part in self.parts}

@@ -8,14 +8,31 @@ none of them stops the others.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.core import discovery
 from tui.core.batch.regions import RegionSettings
-from tui.core.model import CoreError, Organization
-from tui.core.session import Aws
+from tui.core.model import ConnectionSettings, CoreError, Organization
+from tui.core.session import Aws, connect
+
+
+class Connections:
+    """One connection per Region (the same profile and endpoint), made on first use from any
+    thread: `connections(region) -> Aws`."""
+
+    def __init__(self, settings: ConnectionSettings | None = None) -> None:
+        self.settings = settings or ConnectionSettings()
+        self._made: dict[str, Aws] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, region: str) -> Aws:
+        with self._lock:
+            if region not in self._made:
+                self._made[region] = connect(replace(self.settings, region=region))
+            return self._made[region]
 
 
 @dataclass(frozen=True)
