@@ -180,7 +180,10 @@ def retrievals_or_none() -> Iterator[Retrievals | None]:
 
 
 def known(job_ids: Iterable[str]) -> dict[str, Retrieval]:
-    """What the record holds of these jobs ({} when it cannot be read)."""
+    """What the record holds of these jobs ({} when there is none or it cannot be read;
+    reading never creates it)."""
+    if not default_path().is_file():
+        return {}
     with retrievals_or_none() as store:
         if store is None:
             return {}

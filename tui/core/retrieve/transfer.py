@@ -115,7 +115,10 @@ def download(aws: Aws, location: ExportLocation, export: ExportObject, log: Expo
     if target.exists() or target.is_symlink():
         return _already_there(target, export, log)
     data_path, record_path = partial_paths(target)
-    for other in (mismatch_path(target), log_path(target)):
+    in_the_way = [mismatch_path(target)]
+    if log is None or not _holds(log_path(target), log.document):
+        in_the_way.append(log_path(target))  # our own copy of this log is no obstacle
+    for other in in_the_way:
         if other.exists() or other.is_symlink():
             raise not_ours(other, f"is in the way of downloading {target.name}")
     record = PartRecord.load(record_path)
@@ -137,6 +140,7 @@ def download(aws: Aws, location: ExportLocation, export: ExportObject, log: Expo
             run.fetch_all(max(1, options.concurrency))
             digest = run.finish_hash()
             run.close(flush=True)
+            return _complete(target, data_path, record, digest, log, run.fetched)
     except BaseException:
         run.close(flush=False)
         if fresh and not record.done and not isinstance(run.failure, _Changed):
@@ -146,7 +150,6 @@ def download(aws: Aws, location: ExportLocation, export: ExportObject, log: Expo
             record.remove()
             data_path.unlink(missing_ok=True)
         raise
-    return _complete(target, data_path, record, digest, log, run.fetched)
 
 
 class _Changed(CoreError):
@@ -417,6 +420,16 @@ def _already_there(target: Path, export: ExportObject, log: ExportLog | None
                           log_path=str(log_path(target)) if log_path(target).exists() else "")
 
 
+def _holds(path: Path, text: str) -> bool:
+    """Whether `path` is a regular file holding exactly `text`."""
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > 2 * len(text) + 16:
+        return False
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def file_sha384(path: Path) -> str:
     """The SHA-384 of a file, read a chunk at a time."""
     digest = hashlib.sha384()
@@ -428,17 +441,19 @@ def file_sha384(path: Path) -> str:
 
 def _complete(target: Path, data_path: Path, record: PartRecord, digest: str,
               log: ExportLog | None, fetched: int) -> DownloadResult:
+    """Keep the log beside the zip, then give the part file its final name (the last step:
+    until then nothing claims to be complete) and drop the record."""
     if log is not None and log.sha384:
         state = DownloadState.MATCHED if digest == log.sha384 else DownloadState.HASH_MISMATCH
     else:
         state = DownloadState.NO_LOG
-    final = target if state != DownloadState.HASH_MISMATCH else mismatch_path(target)
-    os.replace(data_path, final)
-    record.remove()
     saved_log = ""
     if log is not None and log.document:
         copy = log_path(target)
         copy.write_text(log.document, encoding="utf-8")
         saved_log = str(copy)
+    final = target if state != DownloadState.HASH_MISMATCH else mismatch_path(target)
+    os.replace(data_path, final)
+    record.remove()
     return DownloadResult(str(final), record.size, digest, state, log_path=saved_log,
                           fetched_parts=fetched, reused_parts=record.parts - fetched, log=log)
