@@ -53,8 +53,8 @@ RESULT_NAME = "09-result-job-id"
 ERROR_NAME = "10-result-refused"
 SMALL_STEPS = ("connection", "mailbox-search", "role", "key", "destination-filled", "review")
 # The scenes of the other screens, each module with save_screenshots(out_dir) -> paths:
-# the job monitor and job list, and the bulk export.
-OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk")
+# the job monitor and job list, the bulk export, and verify/download/inspect.
+OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk", "shots_retrieve")
 
 
 def main(argv: list[str] | None = None) -> int:

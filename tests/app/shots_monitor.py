@@ -216,8 +216,9 @@ def jobs_scene(sim: SimulatedAws) -> Scene:
         await pilot.pause()
         await pilot.press("j")
         await until_screen(pilot, JobsScreen,
-                           lambda j: j.table.row_count == 4 and not j.calls.running(),
-                           "four jobs listed")
+                           lambda j: j.table.row_count == 4 and not j.calls.running()
+                           and j.verifier is not None and not j.verifier.busy,
+                           "four jobs listed, the completed ones verified")
 
     return Scene(wizard_app(sim, STILL), reach)
 
