@@ -11,7 +11,6 @@ temporary one. `Scene.release()` lets a download held back by the scene finish.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from shots_monitor import (
     prepared,
     result_app,
     start_job,
+    take_picture,
     until_screen,
     until_text,
     write_pictures,
@@ -156,15 +156,8 @@ def picture(name: str, size: tuple[int, int]) -> str:
     with _private_state(), downloads_here(), \
             SimulatedAws(world="demo", clock=ManualClock()) as sim:
         scene = SCENES[name](sim)
-
-        async def take() -> str:
-            async with scene.app.run_test(size=size) as pilot:
-                await scene.reach(pilot)
-                await pilot.pause(0.2)
-                return scene.app.export_screenshot(title=f"workmail-export: {name}")
-
         try:
-            return asyncio.run(take())
+            return take_picture(scene.app, scene.reach, name, size)
         finally:
             scene.release()
 

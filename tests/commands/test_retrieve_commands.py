@@ -23,20 +23,10 @@ from cli_runner import ROOT, Cli
 from tui.core.retrieve.mbox_writer import unquote_mboxrd
 from tui.core.retrieve.part_record import PartRecord
 
-TOKENS = iter(range(1, 1000))
-
 
 def completed(sim: Any, entity: str = "", layout: str = "folders") -> str:
     """A COMPLETED export of a demo mailbox (alice.wong by default); its JobId."""
-    world = sim.world
-    sim.exports.layout = layout
-    job_id = boto3.client("workmail", region_name="us-east-1").start_mailbox_export_job(
-        ClientToken=f"cmd-{next(TOKENS)}", OrganizationId=world.org_id,
-        EntityId=entity or world.enabled_user, RoleArn=world.good_role_arn,
-        KmsKeyArn=world.good_key_arn, S3BucketName=world.good_bucket,
-        S3Prefix=world.good_prefix)["JobId"]
-    sim.clock.advance(120)
-    return str(job_id)
+    return str(sim.complete_export(entity, layout=layout))
 
 
 def org(sim: Any) -> list[str]:

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Completed
+from export_kit import Completed
 
 from tui.core.model import CoreError
 from tui.core.retrieve.convert import CALENDAR_DIRECTORY, convert_zip

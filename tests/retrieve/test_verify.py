@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Completed
+from export_kit import Completed
 
 from tui.core.retrieve.locate import key_of
 from tui.core.retrieve.model import VerifyState

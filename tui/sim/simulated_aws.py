@@ -51,6 +51,7 @@ class SimulatedAws:
         self._server: Any = None
         self._region_env_set = False
         self._ever_started = False
+        self._completed = 0
 
     @property
     def started(self) -> bool:
@@ -86,6 +87,24 @@ class SimulatedAws:
             return WORLDS[spec](self.workmail)
         result = spec(self)
         return result if isinstance(result, World) else World()
+
+    def complete_export(self, entity_id: str = "", layout: str = "") -> str:
+        """Start an export of `entity_id` (default: the world's enabled user) with the
+        world's good role, key, bucket and prefix, and move the clock past its end; its
+        JobId (for tests, benchmarks and pictures; `layout` sets `exports.layout` first)."""
+        world = self.world
+        if layout:
+            self.exports.layout = layout
+        self._completed += 1
+        entity = entity_id or world.enabled_user
+        answer = self.workmail.call("StartMailboxExportJob", {
+            "ClientToken": f"complete-export-{self._completed}",
+            "OrganizationId": world.org_id, "EntityId": entity,
+            "RoleArn": world.good_role_arn, "KmsKeyArn": world.good_key_arn,
+            "S3BucketName": world.good_bucket, "S3Prefix": world.good_prefix}, world.region)
+        job_id = str(answer["JobId"])
+        self.clock.advance(self.workmail.book.jobs[job_id].duration + 1)
+        return job_id
 
     def serve(self, port: int = 0) -> str:
         """Serve all five services over HTTP on 127.0.0.1; returns the endpoint URL."""
