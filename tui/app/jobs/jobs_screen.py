@@ -34,6 +34,7 @@ from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.core.retrieve.model import Verification, VerifyState
 from tui.wizard import calls
+from tui.wizard.present import export_place_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -66,7 +67,7 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 def row_cells(row: JobRow, mailbox: Mailbox | None = None,
               proof: VerifyState | None = None) -> tuple[Text, ...]:
     job = row.job
-    where = " · ".join(part for part in (export_uri(job), job.description) if part)
+    where = " · ".join(part for part in (export_place_text(job), job.description) if part)
     state = Text(job.state or "?", style=STATE_STYLES.get(job.state, ""))
     if proof is not None:
         state.append(" ").append_text(mark(proof))
