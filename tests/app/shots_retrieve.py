@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,9 +77,10 @@ def missing_scene(sim: SimulatedAws) -> Scene:
     return Scene(result_app(sim, 2, job_id, STILL), reach)
 
 
-def hold_reads_from(sim: SimulatedAws, first_byte: int) -> threading.Event:
+def hold_reads_from(sim: SimulatedAws, first_byte: int,
+                    while_running: WizardApp | None = None) -> threading.Event:
     """Make the simulator hold every GetObject of a range starting at `first_byte` or later
-    until the event is set (at most a minute)."""
+    until the event is set (or `while_running` has stopped; at most a minute)."""
     released = threading.Event()
     before = sim.s3.before
 
@@ -87,7 +89,10 @@ def hold_reads_from(sim: SimulatedAws, first_byte: int) -> threading.Event:
         if request.operation == "GetObject" and byte_range.startswith("bytes="):
             start = byte_range[len("bytes="):].split("-")[0]
             if start.isdigit() and int(start) >= first_byte:
-                released.wait(60)
+                deadline = time.monotonic() + 60
+                while not released.wait(0.05) and time.monotonic() < deadline:
+                    if while_running is not None and not while_running.is_running:
+                        break
         return before(request)
 
     sim.s3.before = holding
@@ -97,8 +102,8 @@ def hold_reads_from(sim: SimulatedAws, first_byte: int) -> threading.Event:
 def download_scene(sim: SimulatedAws) -> Scene:
     """dave's export (about 8 MiB) downloading in 1 MiB parts, held after the third part."""
     job_id = completed_job(sim, 3, bytes_per_mb=8 * 1024)
-    released = hold_reads_from(sim, HELD_FROM_PART * MIB)
     app = result_app(sim, 3, job_id, STILL)
+    released = hold_reads_from(sim, HELD_FROM_PART * MIB, while_running=app)
     app.transfer_options = TransferOptions(part_size=MIB, concurrency=2)
 
     async def reach(pilot: Pilot[Any]) -> None:

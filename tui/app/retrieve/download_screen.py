@@ -102,7 +102,7 @@ class DownloadScreen(Screen[None]):
         self._stop.clear()
         self.stopped = False
         todo = [t for t in self.targets if t.job.job_id not in self.results]
-        self.status.busy("Downloading…")
+        self.status.note("Downloading… (s stops; what is saved is kept)")  # the bar moves
         self._worker = self.run_worker(lambda: self._download_all(todo), thread=True,
                                        group="download", exit_on_error=False,
                                        name="Downloading…")
