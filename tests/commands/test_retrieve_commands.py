@@ -186,6 +186,39 @@ def test_resume_after_sigkill_fetches_only_the_parts_not_recorded(
         written.sha384
 
 
+def test_ctrl_c_keeps_the_saved_parts_and_says_how_to_continue(sim: Any, cli: Cli,
+                                                               tmp_path: Path) -> None:
+    sim.exports.bytes_per_mb = 8 * 1024
+    job_id = completed(sim)
+    written = sim.exports.write_completed()[0]
+    record_path = tmp_path / f"{job_id}.zip.part.json"
+    sim.faults.latency = 0.3
+    args = ["download", job_id, *org(sim), "--to", str(tmp_path), "--part-size", "1",
+            "--concurrency", "2"]
+    process = subprocess.Popen(cli.command(*args), env=cli.env(), cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        record = PartRecord.load(record_path) if record_path.exists() else None
+        if record is not None and record.done:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    record = PartRecord.load(record_path)
+    assert record is not None and record.done
+    assert (f"workmail-export download: stopped: {len(record.done)} of {record.parts} parts"
+            in err)
+    assert "run the same command again to continue" in err
+    sim.faults.latency = 0.0
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(record.done)} kept from before" in result.stdout
+    assert hashlib.sha384((tmp_path / f"{job_id}.zip").read_bytes()).hexdigest() == \
+        written.sha384
+
+
 def in_small_disk(size: str, script: str, directory: Path, env: dict[str, str]
                   ) -> subprocess.CompletedProcess[str]:
     """Run `script` (sh) with a tmpfs of `size` mounted on `directory`, in a user and mount
