@@ -27,12 +27,14 @@ from tui.app.jobs.job_calls import JobListing, list_job_rows, mailboxes_by_id
 from tui.app.jobs.job_text import STATE_STYLES, export_uri, mailbox_title, moment, short_id
 from tui.app.jobs.job_timing import JobTiming
 from tui.app.jobs.monitor_screen import MonitorScreen
+from tui.app.kit.safe_markup import literal
 from tui.app.kit.status_line import StatusLine
 from tui.app.retrieve.proof_view import mark, marks_legend
 from tui.app.retrieve.verifier import Verifier
 from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.core.retrieve.model import Verification, VerifyState
+from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard.present import export_place_text
 
@@ -66,18 +68,20 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 
 def row_cells(row: JobRow, mailbox: Mailbox | None = None,
               proof: VerifyState | None = None) -> tuple[Text, ...]:
+    """The cells of a job's row: WorkMail's and the journal's words as literal Text, and
+    the proof of a COMPLETED job's export beside its state."""
     job = row.job
     where = " · ".join(part for part in (export_place_text(job), job.description) if part)
-    state = Text(job.state or "?", style=STATE_STYLES.get(job.state, ""))
+    state = literal(job.state or "?", STATE_STYLES.get(job.state, ""))
     if proof is not None:
         state.append(" ").append_text(mark(proof))
     return (Text(moment(job.start_time, seconds=False)),
-            Text(fit(mailbox_label(row, mailbox), MAILBOX_WIDTH)),
+            Text(fit(shown(mailbox_label(row, mailbox)), MAILBOX_WIDTH)),
             state,
             Text(f"{job.progress}%", justify="right"),
             Text(source_of(row), style="dim" if row.from_journal else ""),
-            Text(short_id(job.job_id)),
-            Text(where))
+            literal(short_id(job.job_id)),
+            literal(where))
 
 
 def row_words(row: JobRow, mailbox: Mailbox | None = None) -> str:
@@ -200,11 +204,12 @@ class JobsScreen(Screen[None]):
         self._say_what_is_shown(f"The organizations could not be listed, so the id is shown: "
                                 f"{problem.sentence()}")
 
-    def _organization_options(self) -> list[tuple[str, str]]:
-        options = [(f"{o.alias or o.id} ({o.state})" if not o.selectable else o.alias or o.id,
-                    o.id) for o in self.organizations]
+    def _organization_options(self) -> list[tuple[Text, str]]:
+        """The Select's options; an alias is AWS's text, so a literal Text, not markup."""
+        options = [(literal(f"{o.alias or o.id} ({o.state})" if not o.selectable
+                            else o.alias or o.id), o.id) for o in self.organizations]
         if self.organization_id and all(o.id != self.organization_id for o in self.organizations):
-            options.insert(0, (self.organization_id, self.organization_id))
+            options.insert(0, (literal(self.organization_id), self.organization_id))
         return options
 
     def on_select_changed(self, event: Select.Changed) -> None:
