@@ -126,6 +126,30 @@ async def test_a_stopped_download_continues_with_r_without_fetching_parts_again(
                                                                 ).is_file()
 
 
+async def test_leaving_a_download_stops_it_and_keeps_what_was_saved(
+        sim: SimulatedAws, downloads: Path) -> None:
+    from tui.core.retrieve.part_record import PartRecord
+    from tui.core.retrieve.transfer import partial_paths
+
+    job_id = completed_job(sim, 3, bytes_per_mb=8 * 1024)
+    app = result_app(sim, 3, job_id, FAST)
+    released = hold_reads_from(sim, 3 * MIB, while_running=app)
+    app.transfer_options = TransferOptions(part_size=MIB, concurrency=1)
+    async with app.run_test(size=BIG) as pilot:
+        await open_monitor(pilot)
+        await until_text(pilot, "Export verified in S3")
+        await pilot.press("d")
+        await until_text(pilot, "3 of ")
+        await pilot.press("escape")
+        released.set()
+        await until(pilot, lambda: not isinstance(app.screen, DownloadScreen), "the monitor")
+        await pilot.pause(0.5)  # the download's thread ends unseen, without an error
+        assert "Export verified in S3" in flat(screen_text(app))
+    record = PartRecord.load(partial_paths(downloads / f"{job_id}.zip")[1])
+    assert record is not None and record.done >= {0, 1, 2}
+    assert not (downloads / f"{job_id}.zip").exists()
+
+
 async def test_the_jobs_list_marks_verified_exports(sim: SimulatedAws) -> None:
     jobs = history(sim)
     app = wizard_app(sim)

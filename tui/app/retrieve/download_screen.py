@@ -11,8 +11,9 @@ i inspects the last export downloaded.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -112,7 +113,7 @@ class DownloadScreen(Screen[None]):
         from tui.core.retrieve.transfer import DownloadStopped
         from tui.wizard.retrieve import download_and_record, verify_and_record
 
-        call = self.app.call_from_thread
+        call = self._on_screen
         for target in targets:
             if self._stop.is_set():
                 return
@@ -144,7 +145,16 @@ class DownloadScreen(Screen[None]):
         seen = (percent, progress.parts_done)
         if seen != self._shown:
             self._shown = seen
-            self.app.call_from_thread(self._show_progress, progress)
+            self._on_screen(self._show_progress, progress)
+
+    def _on_screen(self, show: Callable[..., None], *values: Any) -> None:
+        """From the download's thread: run `show` on the UI thread while the screen is
+        still shown (a download stopped by leaving the screen ends unseen)."""
+        def shown_if_attached() -> None:
+            if self.is_attached:
+                show(*values)
+
+        self.app.call_from_thread(shown_if_attached)
 
     # ---- on the UI thread ------------------------------------------------------------
     def _begin(self, target: ExportTarget) -> None:

@@ -79,4 +79,5 @@ class Verifier:
 
     def _arrived(self, job_id: str, verification: Verification) -> None:
         self.results[job_id] = verification
-        self._on_verified(job_id, verification)
+        if self._screen.is_attached:  # the screen may have been closed meanwhile
+            self._on_verified(job_id, verification)
