@@ -28,7 +28,7 @@ class SimulatedAws:
 
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
-    "demo", "large", or a callable(sim) that seeds (and may return a World).
+    "fresh", "demo", "large", or a callable(sim) that seeds (and may return a World).
 
     A job's export (.zip and output log, SSE-KMS with its key) appears in its bucket once the
     job is COMPLETED: `.exports` writes it the first time anything reads there (its `layout`,
