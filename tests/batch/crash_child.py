@@ -5,7 +5,8 @@ WORKMAIL_EXPORT_STATE_DIR come from the environment, and SIM_CLOCK ("epoch,monot
 from `RealClock.anchor()`) the simulator's time, so this client and the simulated service
 agree on what time it is, as a real client and AWS do (also after the test jumps the
 simulator's clock between two lives of the child). Prints `ready` before its first tick (the
-parent kills it at a random moment after that), `tick` after each tick, `done` at the end.
+parent kills it at a random moment after that), `tick` after each tick, `done` at the end;
+exits 2 when another process holds the run (a killed one never does).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import time
 
 from tui.core.batch.model import BatchProgress
+from tui.core.batch.run_lock import RunLocked
 from tui.core.batch.runner import BatchRunner, RunnerOptions
 from tui.core.batch.scheduler import Tuning
 from tui.core.batch.store import BatchStore
@@ -55,8 +57,12 @@ def main(run_id: str) -> int:
     aws = connect(ConnectionSettings(region="us-east-1"))
     store = BatchStore.open()
     clock = SimulatorTime(os.environ["SIM_CLOCK"])
-    runner = BatchRunner(aws, store, run_id, RunnerOptions(clock=clock, tuning=FAST),
-                         on_progress=report)
+    try:
+        runner = BatchRunner(aws, store, run_id, RunnerOptions(clock=clock, tuning=FAST),
+                             on_progress=report)
+    except RunLocked as locked:
+        print(locked, file=sys.stderr, flush=True)
+        return 2
     print("ready", flush=True)
     runner.run()
     print("done", flush=True)

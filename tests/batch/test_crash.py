@@ -74,7 +74,6 @@ def test_killed_at_random_moments_every_mailbox_is_exported_exactly_once(
     assert {job.job_id for job in jobs} == {record.job_id for record in store.jobs(run_id)}
     assert {job.job_id for job in jobs} == {row.job_id for row in rows}
     assert count(sim, store, run_id).lost == frozenset()
-    assert time.monotonic() - began < 60
     print(f"{kills} kills, {left_starting} rows caught in STARTING, {len(jobs)} jobs, "
           f"{time.monotonic() - began:.1f} s")
 
@@ -102,6 +101,7 @@ def test_a_start_in_flight_at_the_kill_is_adopted_after_the_day_not_started_agai
     resumed = spawn(sim, url, run_id)
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
+    assert out.rstrip().endswith("done")
 
     jobs = sim.workmail.jobs(org)
     rows = store.rows(run_id)

@@ -287,7 +287,7 @@ def test_a_fresh_runner_resumes_where_the_last_one_stopped(harness: Any) -> None
     for _ in range(3):
         _, due = first.tick()
         harness.sim.clock.advance(due - harness.clock.now())
-    del first  # as if the process had ended here
+    first.close()  # as if the process had ended here (the OS would drop its lock)
     final = harness.runner(run_id).run()
     assert final.totals[RowState.COMPLETED] == 53
     assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
