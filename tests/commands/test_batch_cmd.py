@@ -176,8 +176,10 @@ def test_ctrl_c_pauses_and_resume_finishes_without_starting_anything_twice(
     assert process.returncode == 130, err
     run_id = out.split("Run ", 1)[1].split()[0]
     assert "Pausing the run (jobs already running go on at AWS)…" in out
+    journal = tmp_path / "state" / "journal.sqlite3"  # the test's state directory
     assert err.rstrip().endswith(f"workmail-export batch: run {run_id} paused; continue it "
-                                 f"with: workmail-export batch --resume {run_id}")
+                                 f"with: workmail-export batch --resume {run_id} "
+                                 f"--journal {journal}")
     assert "not started yet (workmail-export batch --resume" in out
     paused = len(sim.workmail.jobs(sim.world.org_id))
     assert 6 <= paused < 53
@@ -229,7 +231,8 @@ BAD = [
     (("batch", "--all", "--recent", "later"), "workmail-export batch: argument --recent: "
      "invalid choice: 'later' (choose from 'skip', 'schedule')"),
     (("batch", "--resume", "rnothere"), "workmail-export batch: There is no batch run "
-     "'rnothere' in {store} (runs: none)."),
+     "'rnothere': no run was ever stored in {state} (runs are kept beside the job journal; "
+     "pass the --journal the run was started with)."),
     (("batch", "--from-file", "{missing}", "--organization", M, "--role-arn", ROLE,
       "--kms-key-arn", KEY, "--bucket", "bucket"), None),
 ]
@@ -247,7 +250,7 @@ def test_a_bad_flag_is_one_line_and_exit_2(args: tuple[str, ...], line: str, tmp
                                             capsys: pytest.CaptureFixture[str]) -> None:
     code = run_main(args)
     out, err = capsys.readouterr()
-    expected = line.format(store=tmp_path / "state" / "batch.sqlite3")
+    expected = line.format(state=tmp_path / "state")
     assert (code, out, err) == (2, "", expected + "\n")
 
 
