@@ -25,11 +25,11 @@ ROOT = Path(__file__).parents[2]
 SPEED = 60  # a 45-75 s export job ends in about a second
 
 
-def served_simulator() -> tuple[Any, str]:
+def served_simulator(fault_seed: int = 0) -> tuple[Any, str]:
     """A started demo world on RealClock(speed=SPEED) and its URL; stop it with .stop()."""
-    from tui.sim import RealClock, SimulatedAws
+    from tui.sim import Faults, RealClock, SimulatedAws
 
-    sim = SimulatedAws(world="demo", clock=RealClock(speed=SPEED))
+    sim = SimulatedAws(world="demo", clock=RealClock(speed=SPEED), faults=Faults(fault_seed))
     url = sim.serve()
     return sim, url
 

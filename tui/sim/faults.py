@@ -13,6 +13,7 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 THROTTLE = "throttle"
@@ -101,6 +102,8 @@ class Faults:
     `fail_next(op, count)` fails the next `count` calls of `op` (a 5xx by default), whatever
     the rates say; `hold_next_response(op)` lets the next call of `op` act and then keeps its
     answer until the test releases it (a client killed while its request is in flight).
+    `fired` counts the faults that happened, by kind ("throttle", "server_error", "denied",
+    "lost <op>", "held <op>", "<fault> <op>" for fail_next).
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -113,6 +116,7 @@ class Faults:
         self._denied: set[tuple[str, str]] = set()
         self._failing: list[tuple[str, str]] = []  # (operation, fault), one per call to fail
         self._holds: list[HeldResponse] = []
+        self.fired: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
@@ -153,19 +157,23 @@ class Faults:
         SERVER_ERROR) or None."""
         if self.latency > 0:
             time.sleep(self.latency)
-        if (service, operation) in self._denied:
-            return DENIED
         with self._lock:
+            if (service, operation) in self._denied:
+                self.fired[DENIED] += 1
+                return DENIED
             for i, (wanted, fault) in enumerate(self._failing):
                 if wanted == operation:
                     del self._failing[i]
+                    self.fired[f"{fault} {operation}"] += 1
                     return fault
         if self.services is not None and service not in self.services:
             return None
         with self._lock:
             if self.throttle_rate and self._rng.random() < self.throttle_rate:
+                self.fired[THROTTLE] += 1
                 return THROTTLE
             if self.server_error_rate and self._rng.random() < self.server_error_rate:
+                self.fired[SERVER_ERROR] += 1
                 return SERVER_ERROR
         return None
 
@@ -174,6 +182,7 @@ class Faults:
         with self._lock:
             for i, held in enumerate(self._holds):
                 if held.operation == operation:
+                    self.fired[f"held {operation}"] += 1
                     return self._holds.pop(i)
         return None
 
@@ -183,5 +192,6 @@ class Faults:
             for i, wanted in enumerate(self._losses):
                 if wanted is None or wanted == operation:
                     del self._losses[i]
+                    self.fired[f"lost {operation}"] += 1
                     return True
         return False
