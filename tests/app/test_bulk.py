@@ -26,6 +26,8 @@ from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
 from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState, RunStatus
+from tui.core.batch.store import BatchStore
+from tui.core.model import ConnectionSettings
 
 EXPORTS = "s3://example-corp-mail-export/exports/"
 
@@ -144,6 +146,9 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
             rows = list(csv.DictReader(handle))
         assert len(rows) == 53 and {r["state"] for r in rows} == {"completed"}
         assert len(sim.workmail.jobs(sim.world.org_id)) == 53
+        store = BatchStore.open()  # the connection is kept for `batch --resume RUN_ID`
+        assert store.connection(run_id) == ConnectionSettings(region="us-east-1")
+        store.close()
 
 
 async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
