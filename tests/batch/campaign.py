@@ -31,10 +31,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -88,18 +89,9 @@ class Tally:
         ]
 
 
-@contextlib.contextmanager
-def state_directory(root: Path) -> Iterator[None]:
-    """This process and its children keep their journal and store in `root`."""
-    saved = {name: os.environ.pop(name, None) for name in (JOURNAL_ENV, STATE_DIR_ENV)}
-    os.environ[STATE_DIR_ENV] = str(root)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
+def state_directory(root: Path) -> Any:
+    """This process and its children keep their journal and store in `root` (a context)."""
+    return mock.patch.dict(os.environ, {STATE_DIR_ENV: str(root), JOURNAL_ENV: ""})
 
 
 def arm(sim: Any, rng: random.Random) -> None:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import os
 import shlex
-import signal
 import socket
 import subprocess
 import sys
-import time
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from batch_kit import interrupted, jobs_per_mailbox, run_flags
 from cli_runner import ROOT, Cli
 
 from tui.cli import main
@@ -26,43 +23,11 @@ from tui.cli import main
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # nothing listens there: a call that goes there fails
 
 
-@pytest.fixture
-def fast(isolated_aws_env: None) -> Iterator[tuple[Any, Cli]]:
-    from tui.sim import RealClock, SimulatedAws
-
-    with SimulatedAws(world="demo", clock=RealClock(speed=150)) as sim:
-        yield sim, Cli(sim.serve())
-
-
-def run_flags(sim: Any, *extra: str) -> list[str]:
-    world = sim.world
-    return ["batch", "--organization", world.org_id, "--role-arn", world.good_role_arn,
-            "--kms-key-arn", world.good_key_arn, "--bucket", world.good_bucket,
-            "--prefix", world.good_prefix, "--poll", "0.1", *extra]
-
-
-def jobs_per_mailbox(sim: Any) -> Counter[str]:
-    return Counter(job.entity_id for job in sim.workmail.jobs(sim.world.org_id))
-
-
 def as_process(command: str) -> list[str]:
     """A printed `workmail-export ...` command, run with this test's Python."""
     words = shlex.split(command)
     assert words[0] == "workmail-export"
     return [sys.executable, "-m", "tui", *words[1:]]
-
-
-def start_and_interrupt(sim: Any, command: list[str], env: dict[str, str]) -> tuple[str, str]:
-    """Run a batch until 4 jobs exist, then Ctrl-C it; (stdout, stderr)."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(sim.workmail.jobs(sim.world.org_id)) < 4 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
-    return out, err
 
 
 def test_a_run_started_with_endpoint_and_region_flags_resumes_with_the_printed_command(
@@ -76,7 +41,7 @@ def test_a_run_started_with_endpoint_and_region_flags_resumes_with_the_printed_c
                XDG_STATE_HOME=str(tmp_path / "xdg"))
     flags = run_flags(sim, "--all", "--concurrency", "2", "--report-dir", str(tmp_path),
                       "--endpoint-url", cli.url, "--region", "us-east-1")
-    out, err = start_and_interrupt(sim, [sys.executable, "-m", "tui", *flags], env)
+    out, err = interrupted(sim, cli, flags, jobs=4, env=env)
     run_id = out.split("Run ", 1)[1].split()[0]
     printed = err.rstrip().rsplit("continue it with: ", 1)[1]
     assert printed == f"workmail-export batch --resume {run_id}"
@@ -97,8 +62,8 @@ def test_a_run_started_with_endpoint_and_region_flags_resumes_with_the_printed_c
 def test_flags_given_to_a_resume_override_the_stored_connection_and_are_named(
         fast: tuple[Any, Cli], tmp_path: Path) -> None:
     sim, cli = fast
-    out, err = start_and_interrupt(sim, cli.command(*run_flags(
-        sim, "--all", "--concurrency", "2", "--report-dir", str(tmp_path))), cli.env())
+    out, err = interrupted(sim, cli, run_flags(
+        sim, "--all", "--concurrency", "2", "--report-dir", str(tmp_path)), jobs=4)
     run_id = out.split("Run ", 1)[1].split()[0]
     printed = err.rstrip().rsplit("continue it with: ", 1)[1]
     assert printed == (f"workmail-export batch --resume {run_id} "
@@ -140,10 +105,8 @@ def test_resuming_an_unknown_run_beside_known_ones_lists_them_and_writes_nothing
 def test_a_second_process_is_refused_while_the_first_drives_the_run_not_after_a_kill(
         fast: tuple[Any, Cli], tmp_path: Path) -> None:
     sim, cli = fast
-    first = subprocess.Popen(cli.command(*run_flags(sim, "--all", "--concurrency", "1",
-                                                    "--report-dir", str(tmp_path))),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=cli.env(), cwd=ROOT, stdin=subprocess.DEVNULL)
+    first = cli.popen(*run_flags(sim, "--all", "--concurrency", "1",
+                                 "--report-dir", str(tmp_path)))
     try:
         assert first.stdout is not None
         line = first.stdout.readline()
