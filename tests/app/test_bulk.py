@@ -11,6 +11,7 @@ advances the clock.
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -159,6 +160,27 @@ async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
     await pilot.press("u")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
                    and totals(pilot.app, RowState.RUNNING) == 10, "the resumed run")
+
+
+async def test_a_run_another_process_drives_is_named_and_resumed_once_it_is_free(
+        sim: Any, tmp_path: Path) -> None:
+    from tui.core.batch.run_lock import RunLock
+    from tui.core.batch.store import default_store_path
+
+    run_id = stored_run(sim)
+    elsewhere = RunLock.acquire(default_store_path(), run_id)  # as `batch --resume` holds it
+    app = bulk_app(sim, tmp_path)
+    async with app.run_test(size=BIG) as pilot:
+        await to_bulk_choice(pilot)
+        await pilot.press("u")
+        await until(pilot, lambda: "is being driven by" in flat(screen_text(app)), "refusal")
+        text = flat(screen_text(app))
+        assert f"Run {run_id} is being driven by process {os.getpid()} on " in text
+        assert "Nothing is lost; r resumes it." in text
+        assert sim.workmail.jobs(sim.world.org_id) == []
+        elsewhere.release()
+        await pilot.press("r")
+        await until(pilot, lambda: totals(app, RowState.RUNNING) == 10, "the resumed run")
 
 
 async def cancel_question(pilot: Pilot[Any], run_id: str) -> str:
