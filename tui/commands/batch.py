@@ -23,8 +23,8 @@ from typing import Any, TextIO
 
 from tui.commands import exit_codes
 from tui.commands.check import refused_if_errors
-from tui.commands.common import connect
-from tui.commands.output import finding_dict, print_findings, say_error
+from tui.commands.common import connect, say_journal_notice
+from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
 from tui.core.batch.connection import for_resume, in_force, resume_note
 from tui.core.batch.model import (
@@ -38,7 +38,7 @@ from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.run_lock import RunLock, RunLocked
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError, default_store_path
+from tui.core.batch.store import BatchStore, StoreError, StoreRefused, default_store_path
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.core.safe_text import shown
 from tui.core.session import Aws
@@ -158,7 +158,7 @@ class Printer:
 
     def _clear_live(self) -> None:
         if self.live and self._last_line:
-            print("\r\x1b[K", end="", file=self.out)
+            write_control(self.out, "\r\x1b[K")
             self._last_line = ""
 
     def done(self) -> None:
@@ -185,11 +185,12 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
     if options.resume:
         return _resume(settings, options, printer)
+    say_journal_notice()  # the runner writes every job to the journal too
     try:
         store = BatchStore.open()
     except StoreError as exc:
         say_error(COMMAND, str(exc))
-        return exit_codes.AWS_ERROR
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
     with contextlib.closing(store):
         aws = connect(settings, confirm_identity=True)
         run_id = _create(aws, store, options, printer)
@@ -213,7 +214,7 @@ def _resume(settings: ConnectionSettings, options: BatchOptions, printer: Printe
         store = BatchStore.open_existing()
     except StoreError as exc:
         say_error(COMMAND, str(exc))
-        return exit_codes.AWS_ERROR
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
     if store is None:
         say_error(COMMAND, f"There is no batch run {options.resume!r}: no run was ever stored "
                            f"in {default_store_path().parent} (runs are kept beside the job "
@@ -227,6 +228,7 @@ def _resume(settings: ConnectionSettings, options: BatchOptions, printer: Printe
             say_error(COMMAND, store_sentence(exc))
             return exit_codes.BAD_USAGE
         with lock:
+            say_journal_notice()  # (not before: an unknown run creates no journal either)
             org = run_info.settings.organization_id
             connection = for_resume(store.connection(run_info.run_id), settings)
             printer.note(f"Resuming run {run_info.run_id} of {org}.")

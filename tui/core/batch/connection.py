@@ -4,15 +4,16 @@
 connection really uses, whether they came from flags or from the environment, so that
 `batch --resume RUN_ID` in another shell talks to the same place. `for_resume(stored, given)`
 puts the flags given to the resume over the stored values and says which ones did;
-`describe` words a connection for a person, with any `user:password@` in the endpoint masked.
+`describe` words a connection for a person, with any `user:password@` in the endpoint masked
+(`tui.core.redact`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 from tui.core.model import ConnectionSettings
+from tui.core.redact import masked_url
 from tui.core.session import Aws
 
 _FLAGS = (("profile", "--profile"), ("region", "--region"), ("endpoint_url", "--endpoint-url"))
@@ -47,15 +48,6 @@ def for_resume(stored: ConnectionSettings | None, given: ConnectionSettings
         if now and now != before:
             overridden.append(flag)
     return ResumeConnection(ConnectionSettings(**values), tuple(overridden), True)
-
-
-def masked_url(url: str) -> str:
-    """`url` with the password (and user) of a `user:password@` part replaced by `***`."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
 
 
 def describe(settings: ConnectionSettings) -> str:

@@ -198,7 +198,10 @@ class BatchRunner:
                 recorder = JobRecorder()
                 recorder.warnings.append(exc.problem.sentence())
                 return recorder
-        return JournalRecorder(journal, aws.region, run.run_id)
+        recorder = JournalRecorder(journal, aws.region, run.run_id)
+        if journal.warning:  # a damaged journal was moved aside: said as the run's first note
+            recorder.warnings.append(journal.warning)
+        return recorder
 
     def _sync_journal(self) -> None:
         """Every JobId of the store into the journal (see journal_sync); a failure is a
