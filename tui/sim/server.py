@@ -106,6 +106,9 @@ class SimulatorApp:
             else:
                 answered = self.sim.s3.before(s3_request) if s3_request else None
                 reply = answered or self._moto_reply(environ)
+            held = self.sim.faults.take_hold(operation) if operation else None
+            if held is not None:
+                held.wait_for_release()
         if isinstance(reply, s3_objects.Served) and lose:
             reply = reply.whole()
         start_response(f"{reply.status} {'OK' if reply.status < 400 else 'Error'}",
