@@ -82,8 +82,8 @@ def test_one_process_exports_every_organization_ctrl_c_pauses_all_and_resume_end
     assert "  tailspin-archive (eu-west-1): not taking part: Its state is Inactive" in out
     assert f"[{group_id} running] " in out  # one progress line for all of them
     assert "adatum: " in out and "litware: " in out  # events name their organization
-    assert err.rstrip().endswith(f"group {group_id} paused; continue it with: "
-                                 f"workmail-export batch --resume {group_id}")
+    assert (f"workmail-export batch: group {group_id} paused; continue it with: "
+            f"workmail-export batch --resume {group_id}") in err
     paused = {org: len(sim.workmail.jobs(org)) for org in eu}
     assert all(0 < count < 200 for count in paused.values())
 

@@ -13,8 +13,10 @@ organization's manifests and the combined one.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -25,23 +27,27 @@ from tui.commands.batch import (
     Printer,
     in_thread,
     say_disabled_advice,
+    store_sentence,
     write_manifests,
 )
 from tui.commands.batch_plan import plan_json, say_plan
+from tui.commands.common import say_journal_notice
 from tui.commands.output import say_error
 from tui.core.batch import report
+from tui.core.batch.connection import for_resume
 from tui.core.batch.forecast import deadline_warning
 from tui.core.batch.group import GroupProgress, GroupRunner, create_group
 from tui.core.batch.group_report import write_group_manifests
 from tui.core.batch.model import MAX_CONCURRENCY, RowState
 from tui.core.batch.organizations import Connections, candidates
 from tui.core.batch.regions import RegionSettings, key_region, read_regions_file, settings_of
+from tui.core.batch.run_lock import RunLocked
 from tui.core.batch.runner import RunnerOptions
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore
+from tui.core.batch.store import BatchStore, StoreError, StoreRefused, default_store_path
 from tui.core.model import ConnectionSettings, CoreError
 from tui.core.safe_text import shown
-from tui.core.session import workmail_regions
+from tui.core.session import Aws, connect, workmail_regions
 from tui.wizard import bulk, calls
 from tui.wizard.all_orgs import (
     AccountPlan,
@@ -69,15 +75,32 @@ def region_settings(options: BatchOptions) -> dict[str, RegionSettings]:
     return found
 
 
-def run(settings: ConnectionSettings, options: BatchOptions, store: BatchStore,
-        printer: Printer) -> int:
-    if options.resume:
-        return resume(settings, options, store, printer)
+def run(settings: ConnectionSettings, options: BatchOptions, printer: Printer) -> int:
+    """A new group (--all-organizations), or the resume of one (--resume g...)."""
     try:
-        per_region = region_settings(options)
+        per_region = {} if options.resume else region_settings(options)
     except ValueError as exc:
         say_error(COMMAND, str(exc))
         return exit_codes.BAD_USAGE
+    try:
+        store = (BatchStore.open_existing() if options.resume else BatchStore.open())
+    except StoreError as exc:
+        say_error(COMMAND, str(exc))
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
+    if store is None:
+        say_error(COMMAND, f"There is no group of runs {options.resume!r}: no run was ever "
+                           f"stored in {default_store_path().parent}.")
+        return exit_codes.BAD_USAGE
+    with contextlib.closing(store):
+        if options.resume:
+            return resume(settings, options, store, printer)
+        say_journal_notice()  # the runners write every job to the journal too
+        return start(settings, options, per_region, store, printer)
+
+
+def start(settings: ConnectionSettings, options: BatchOptions,
+          per_region: dict[str, RegionSettings], store: BatchStore, printer: Printer) -> int:
+    """Plan every organization of the Regions, say the plan, store and drive the group."""
     regions = list(options.regions) or sorted(per_region) or workmail_regions()
     connections = Connections(settings)
     calls.connect(replace(settings, region=regions[0]))  # who we are, once: credentials
@@ -97,7 +120,7 @@ def run(settings: ConnectionSettings, options: BatchOptions, store: BatchStore,
     if options.plan_only:
         printer.note("Plan only: nothing was stored or started.")
         return exit_codes.OK
-    parts = group_parts(account, choices, now, options.request.description)
+    parts = group_parts(account, choices, now, options.request.description, connections)
     group = create_group(store, parts, account.left_out, now)
     printer.note(f"Group {group.group_id} stored: {len(group.members)} organizations, one run "
                  f"each; if it stops, continue all of them with: "
@@ -151,18 +174,40 @@ def say_account(printer: Printer, options: BatchOptions, account: AccountPlan,
 
 def resume(settings: ConnectionSettings, options: BatchOptions, store: BatchStore,
            printer: Printer) -> int:
+    """Every run of a stored group, each Region connected as stored with its runs (the
+    profile or endpoint given here over it; each run keeps its Region)."""
     group = store.group(options.resume)
     if group is None:
         say_error(COMMAND, f"There is no group of runs {options.resume!r} in {store.path}.")
         return exit_codes.BAD_USAGE
-    connections = Connections(settings)
-    calls.connect(replace(settings, region=group.members[0].region))
+    given = replace(settings, region=None)
+    stored = {m.region: store.connection(m.run_id) for m in group.members}
+    connections = {region: for_resume(connection, given).settings
+                   for region, connection in stored.items()}
+    first = next(iter(connections.values()))
+    calls.connect(replace(first, region=first.region or group.members[0].region))
     printer.note(f"Resuming group {group.group_id}: {len(group.members)} organizations.")
-    return drive(connections, store, group.group_id, options, printer)
+    return drive(RegionConnections(connections, settings), store, group.group_id, options,
+                 printer)
 
 
-def drive(connections: Connections, store: BatchStore, group_id: str, options: BatchOptions,
-          printer: Printer) -> int:
+class RegionConnections(Connections):
+    """Connections per Region as stored with a group's runs (any other Region: `settings`
+    with that Region)."""
+
+    def __init__(self, stored: dict[str, ConnectionSettings],
+                 settings: ConnectionSettings) -> None:
+        super().__init__(settings)
+        self.stored = stored
+
+    def __call__(self, region: str) -> Aws:
+        if region in self.stored:
+            return connect(replace(self.stored[region], region=region))
+        return super().__call__(region)
+
+
+def drive(connections: Callable[[str], Aws], store: BatchStore, group_id: str,
+          options: BatchOptions, printer: Printer) -> int:
     """Every run of the group in one loop in a thread; Ctrl-C pauses them all."""
     group = store.group(group_id)
     assert group is not None
@@ -171,9 +216,13 @@ def drive(connections: Connections, store: BatchStore, group_id: str, options: B
     except CoreError as exc:
         say_error(COMMAND, exc.problem.sentence())
         return exit_codes.AWS_ERROR
-    runner = GroupRunner(aws, store, group_id,
-                         RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
-                         on_progress=printer.group_progress)
+    try:
+        runner = GroupRunner(aws, store, group_id,
+                             RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
+                             on_progress=printer.group_progress)
+    except StoreError as exc:  # a run another process drives (its lock), or a store failure
+        say_error(COMMAND, store_sentence(exc))
+        return exit_codes.BAD_USAGE if isinstance(exc, RunLocked) else exit_codes.AWS_ERROR
     ended = in_thread(runner.run, runner.control.pause, printer, group_id)
     if isinstance(ended, int):
         return ended

@@ -12,7 +12,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import Clock, ManualClock
@@ -153,10 +153,25 @@ class WorkMailBackend:
         with self._lock:
             return self.book.of_org(org_id)
 
+    def expire_client_tokens(self) -> None:
+        """Every ClientToken given so far stops being honoured: a retry starts a new job."""
+        with self._lock:
+            self.book.forget_tokens()
+
+    def set_token_lifetime(self, seconds: float | None) -> None:
+        """Honour a ClientToken for `seconds` after its job started (None: for ever, the
+        default). An ASSUMPTION of the simulator: see JobBook.token_lifetime."""
+        with self._lock:
+            self.book.token_lifetime = None if seconds is None else timedelta(seconds=seconds)
+
     def set_job_duration(self, duration: float | Callable[[str], float]) -> None:
         """Make new jobs take `duration` seconds (or duration(entity_id)) whatever their
         mailbox's size (by default a job's length follows its size: jobs.export_seconds)."""
         self.book.duration_for = duration if callable(duration) else (lambda _id: duration)
+
+    def mailbox_size_for(self, entity_id: str) -> float:
+        """The MailboxSize (MB) GetMailboxDetails reports for a mailbox."""
+        return float(self.book.size_for(entity_id))
 
     def set_mailbox_sizes(self, sizes: Mapping[str, float] | Callable[[str], float]) -> None:
         """The MailboxSize (MB) GetMailboxDetails reports, by entity id (a mapping: others
@@ -255,8 +270,7 @@ class WorkMailBackend:
         if e is None or e.kind not in ("USER", "RESOURCE") or e.state == "DELETED":
             raise WorkMailError("EntityNotFoundException",
                                 f"No mailbox {params['UserId']} in organization {org.id}.")
-        return {"MailboxQuota": MAILBOX_QUOTA_MB,
-                "MailboxSize": float(self.book.size_for(e.id))}
+        return {"MailboxQuota": MAILBOX_QUOTA_MB, "MailboxSize": self.mailbox_size_for(e.id)}
 
     def _describe_resource(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         org = self._org(params, region)

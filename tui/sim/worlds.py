@@ -86,6 +86,8 @@ class World:
     public_bucket: str = ""
     other_region_bucket: str = ""
     good_prefix: str = ""
+    # entity id -> export bytes per MB of mailbox (the simulator's export writer; others small)
+    export_bytes_per_mb: dict[str, int] = field(default_factory=dict)
     org_ids: list[str] = field(default_factory=list)  # the "orgs" world's Active organizations
     # per Region: role_arn, kms_key_arn, bucket, prefix (the "orgs" world)
     region_settings: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -209,6 +211,10 @@ def fresh_world(workmail: WorkMailBackend) -> World:
 
 
 LARGE_USERS, LARGE_ROLES, LARGE_KEYS, LARGE_BUCKETS = 20_000, 1_000, 300, 500
+# A few mailboxes of the large world export for real: half a MiB per MB of mailbox (their
+# sizes are 640-740 MB: jobs.default_size_mb), so 320-370 MiB each (the rest stay small); only
+# an export someone reads is ever written.
+BIG_EXPORTS, BIG_EXPORT_BYTES_PER_MB = 3, 512 * 1024
 
 
 def large_world(workmail: WorkMailBackend) -> World:
@@ -220,6 +226,8 @@ def large_world(workmail: WorkMailBackend) -> World:
     for username, display in person_names(LARGE_USERS - existing, 62):
         world.user_ids.append(workmail.create_user(org, username, display,
                                                    f"{username}@{world.domain}"))
+    for user in world.user_ids[1:1 + BIG_EXPORTS]:  # bob.smith, carol.garcia, david.mueller
+        world.export_bytes_per_mb[user] = BIG_EXPORT_BYTES_PER_MB
     for i in range(LARGE_ROLES - 8):
         aws_seed.create_role(f"app-role-{i:04d}", trust_service("lambda.amazonaws.com"))
     for i in range(LARGE_KEYS - 5):

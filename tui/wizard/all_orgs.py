@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from tui.core.batch.connection import in_force
 from tui.core.batch.disabled import with_disabled
 from tui.core.batch.facts import LeftOutOrganization
 from tui.core.batch.forecast import DEFAULT_POLL_SECONDS, Estimate
@@ -133,8 +134,10 @@ def combined(estimates: Sequence[Estimate], now: float) -> Estimate | None:
 
 
 def group_parts(account: AccountPlan, choices: PlanChoices, now: float,
-                description: str = "") -> list[GroupPart]:
-    """The runs to store: one per taking part organization, its Region's settings."""
+                description: str = "", connect: Callable[[str], Aws] | None = None
+                ) -> list[GroupPart]:
+    """The runs to store: one per taking part organization, its Region's settings, and (with
+    `connect`) the connection in force in its Region, stored for its resume."""
     parts = []
     for part in account.parts:
         settings = part.candidate.settings
@@ -146,5 +149,6 @@ def group_parts(account: AccountPlan, choices: PlanChoices, now: float,
                         bucket=settings.bucket, base_prefix=plan.base_prefix,
                         description=description,
                         concurrency=choices.concurrency, recent_policy=choices.recent),
-            plan, part.candidate.region, part.label))
+            plan, part.candidate.region, part.label,
+            in_force(connect(part.candidate.region)) if connect is not None else None))
     return parts

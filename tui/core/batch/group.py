@@ -30,6 +30,7 @@ from tui.core.batch.runner import (
     create_run,
 )
 from tui.core.batch.store import BatchStore
+from tui.core.model import ConnectionSettings
 from tui.core.session import Aws
 
 TICKERS = 8  # runs ticked side by side at most
@@ -42,12 +43,14 @@ def new_group_id() -> str:
 
 @dataclass(frozen=True)
 class GroupPart:
-    """One organization's run to create: its settings and plan, Region and label."""
+    """One organization's run to create: its settings and plan, Region and label, and the
+    connection stored with it (for its resume)."""
 
     settings: RunSettings
     plan: Plan
     region: str
     label: str
+    connection: ConnectionSettings | None = None
 
 
 def create_group(store: BatchStore, parts: Sequence[GroupPart],
@@ -56,7 +59,7 @@ def create_group(store: BatchStore, parts: Sequence[GroupPart],
     """Store one run per part (each as `runner.create_run` stores a run), then the group."""
     members = []
     for part in parts:
-        run = create_run(store, part.settings, part.plan, now)
+        run = create_run(store, part.settings, part.plan, now, connection=part.connection)
         members.append(GroupMember(run.run_id, part.region, part.label,
                                    part.settings.organization_id))
     group = Group(group_id or new_group_id(), now, tuple(members), tuple(left_out))
@@ -163,9 +166,14 @@ class GroupRunner:
         opts = options or RunnerOptions()
         self.clock: Clock = opts.clock or SystemClock()
         self.on_progress = on_progress
-        self.runners: dict[str, BatchRunner] = {
-            m.run_id: BatchRunner(connections[m.region], store, m.run_id, opts)
-            for m in group.members}
+        self.runners: dict[str, BatchRunner] = {}
+        try:  # each runner takes its run's lock; one held elsewhere lets the others go
+            for member in group.members:
+                self.runners[member.run_id] = BatchRunner(connections[member.region], store,
+                                                          member.run_id, opts)
+        except BaseException:
+            self._close_runners()
+            raise
         self.control = GroupControl([r.control for r in self.runners.values()])
         self._latest = {run_id: r.progress() for run_id, r in self.runners.items()}
         self._due = dict.fromkeys(self.runners, 0.0)
@@ -225,7 +233,13 @@ class GroupRunner:
             self.close()
 
     def close(self) -> None:
-        """Let the ticking threads go (a later tick starts them again)."""
+        """Let the ticking threads and every run's lock go (a new GroupRunner drives the
+        group again)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._close_runners()
+
+    def _close_runners(self) -> None:
+        for runner in self.runners.values():
+            runner.close()

@@ -25,7 +25,7 @@ def group_rows(store: BatchStore, group: Group) -> list[dict[str, object]]:
     for member in group.members:
         run = store.run(member.run_id)
         lines = report.manifest_rows(run, store.rows(member.run_id),
-                                     report.extras_of(store, member.run_id))
+                                     extras=report.extras_of(store, member.run_id))
         table += [{"organization": member.label, "organization_id": member.organization_id,
                    "region": member.region} | line for line in lines]
     for left in group.left_out:
