@@ -40,6 +40,7 @@ ssl_key = <{root}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 mail_location = maildir:{root}/mail/%u:LAYOUT=fs
 mail_max_userip_connections = 100
 imap_max_line_length = 1M

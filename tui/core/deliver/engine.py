@@ -14,6 +14,13 @@ For each message, in the export's order:
 6. APPEND with the message's Date as the internal date; the UIDPLUS answer (APPENDUID) is
    recorded right after.
 
+Messages bound for the same folder go in batches (at most `DeliveryOptions.batch_messages`
+messages; at most
+BATCH_BYTES bytes wait in all): one MULTIAPPEND (RFC 3502) when the server offers it, so
+the server commits the batch at once (one fsync instead of one per message), and one record
+transaction for the batch. A MULTIAPPEND is all or nothing; when the server refuses one,
+the batch's messages are appended one by one so only the refused message fails.
+
 Messages are sent with CRLF line ends (IMAP requires them; an export's bare LF lines are
 rewritten), and the record's SHA-256 is of those bytes. A dropped connection or a server
 asking to slow down is retried after a growing pause, on a new session, up to
@@ -28,10 +35,10 @@ import email.utils
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -54,8 +61,10 @@ _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re
 _HEADER_END = re.compile(rb"\r\n\r\n")
 _BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 _FETCH_BATCH = 200
+BATCH_BYTES = 8 * 1024 * 1024
 
 Opener = Callable[[ImapTarget, str], IMAPClient]
+T = TypeVar("T")
 
 
 def crlf(data: bytes) -> bytes:
@@ -92,9 +101,18 @@ class _Folder:
 
     name: str
     uidvalidity: int
-    first_uid: int | None
     candidates: dict[int, list[int]] = field(default_factory=dict)  # size -> UIDs
     claimed: set[int] = field(default_factory=set)  # UIDs found by Message-ID
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A message on its way: its bytes as sent (CRLF), their SHA-256, its folder there."""
+
+    message: SourceMessage
+    data: bytes
+    digest: str
+    folder: str
 
 
 class Delivery:
@@ -115,6 +133,7 @@ class Delivery:
         self._client: IMAPClient | None = None
         self._server = ServerFolders()
         self._limit: int | None = None
+        self._multiappend = False
         self._folders: dict[str, _Folder] = {}
         self._selected: str | None = None
 
@@ -126,12 +145,16 @@ class Delivery:
         report counts every message by outcome."""
         report = DeliveryReport(self.target.account, source, expected=expected)
         done = self.record.delivered(self.target.account, source)
+
+        def tell(event: DeliveryEvent) -> None:
+            report.add(event)
+            self._on_event(event)
+
         try:
             self._retrying(self._connect)
-            for message in messages:
-                event = self._one(message, source, done)
-                report.add(event)
-                self._on_event(event)
+            for batch in self._batches(messages, done, tell):
+                for event in self._send(batch, source):
+                    tell(event)
         finally:
             self.close()
         return report
@@ -141,10 +164,35 @@ class Delivery:
             connection._close(self._client)
             self._client = None
 
-    def _one(self, message: SourceMessage, source: str,
-             done: dict[str, Delivered]) -> DeliveryEvent:
-        data = crlf(message.read())
-        folder = destination(message.folder, self._server, self.options.folder_map)
+    def _batches(self, messages: Iterable[SourceMessage], done: dict[str, Delivered],
+                 tell: Callable[[DeliveryEvent], None]) -> Iterator[list[_Item]]:
+        """The messages to send, in batches for one folder each (messages of several folders
+        may come interleaved; at most BATCH_BYTES wait in all); the others (delivered
+        before, too large, a dry run's) are told at once."""
+        waiting: dict[str, list[_Item]] = {}
+        size = 0
+        for message in messages:
+            data = crlf(message.read())
+            folder = destination(message.folder, self._server, self.options.folder_map)
+            event = self._settled(message, data, folder, done)
+            if event is not None:
+                tell(event)
+                continue
+            batch = waiting.setdefault(folder, [])
+            batch.append(_Item(message, data, hashlib.sha256(data).hexdigest(), folder))
+            size += len(data)
+            full = len(batch) >= self.options.batch_messages
+            if full or size > BATCH_BYTES:
+                fullest = max(waiting, key=lambda name: sum(len(i.data) for i in waiting[name]))
+                ready = batch if full else waiting[fullest]
+                del waiting[ready[0].folder]
+                size -= sum(len(item.data) for item in ready)
+                yield ready
+        yield from waiting.values()
+
+    def _settled(self, message: SourceMessage, data: bytes, folder: str,
+                 done: dict[str, Delivered]) -> DeliveryEvent | None:
+        """The outcome of a message that is not to be sent now, or None."""
         if message.key in done:
             return DeliveryEvent(message.key, done[message.key].folder,
                                  Outcome.DELIVERED_BEFORE, size=len(data))
@@ -155,39 +203,39 @@ class Delivery:
                                  len(data))
         if self.options.dry_run:
             return DeliveryEvent(message.key, folder, Outcome.WOULD_APPEND, size=len(data))
-        digest = hashlib.sha256(data).hexdigest()
-        return self._retrying(lambda: self._deliver(message, data, digest, folder, source))
+        return None
 
-    def _deliver(self, message: SourceMessage, data: bytes, digest: str, folder: str,
-                 source: str) -> DeliveryEvent:
-        state = self._folder(folder)
-        uid = self._recover(state, data, digest)
-        outcome = Outcome.RECOVERED
-        if uid is None and self.options.check_message_id:
-            uid = self._present(state, data)
-            outcome = Outcome.ALREADY_PRESENT
-        if uid is None:
-            try:
-                uid = self._append(state, message, data)
-            except IMAPClientError as exc:
-                if connection.is_transient(exc):
-                    raise
-                return self._refused(message, folder, data, exc)
-            outcome = Outcome.APPENDED
-        self.record.note_delivered(self.target.account, source, Delivered(
-            message.key, folder, state.uidvalidity, uid, digest, outcome.value))
-        return DeliveryEvent(message.key, folder, outcome, size=len(data))
-
-    def _refused(self, message: SourceMessage, folder: str, data: bytes,
-                 exc: BaseException) -> DeliveryEvent:
-        text = connection._text(exc)
-        if "[OVERQUOTA]" in text.upper():
-            raise DeliveryError(
-                "ImapOverQuota", f"The account {self.target.user} is full ({text}).",
-                "Raise its quota or free space, then run the delivery again: it resumes.")
-        outcome = Outcome.TOO_LARGE if "[TOOBIG]" in text.upper() else Outcome.FAILED
-        return DeliveryEvent(message.key, folder, outcome, f"the server said: {text}",
-                             len(data))
+    def _deliver(self, batch: list[_Item], source: str) -> list[DeliveryEvent]:
+        """One folder's batch: found again, already present, or appended; recorded in one
+        transaction before the events are told."""
+        state = self._folder(batch[0].folder)
+        outcomes: dict[int, tuple[Outcome, int | None]] = {}
+        to_send: list[int] = []
+        for index, item in enumerate(batch):
+            uid = self._recover(state, item)
+            if uid is not None:
+                outcomes[index] = (Outcome.RECOVERED, uid)
+                continue
+            uid = self._present(state, item) if self.options.check_message_id else None
+            if uid is not None:
+                outcomes[index] = (Outcome.ALREADY_PRESENT, uid)
+            else:
+                to_send.append(index)
+        refused: dict[int, DeliveryEvent] = {}
+        sent = self._append(state, [batch[index] for index in to_send])
+        for index, uid_or_refusal in zip(to_send, sent, strict=True):
+            if isinstance(uid_or_refusal, DeliveryEvent):
+                refused[index] = uid_or_refusal
+            else:
+                outcomes[index] = (Outcome.APPENDED, uid_or_refusal)
+        self.record.note_delivered(self.target.account, source, [
+            Delivered(batch[index].message.key, state.name, state.uidvalidity, uid,
+                      batch[index].digest, outcome.value)
+            for index, (outcome, uid) in sorted(outcomes.items())])
+        return [refused[index] if index in refused else
+                DeliveryEvent(item.message.key, state.name, outcomes[index][0],
+                              size=len(item.data))
+                for index, item in enumerate(batch)]
 
     # -- sessions and folders --------------------------------------------------------------
 
@@ -196,7 +244,8 @@ class Delivery:
         self._client = self._open_session(self.target, self._secret)
         self._server = connection.read_folders(self._client)
         self._limit = connection.append_limit(self._client)
-        self._folders.clear()  # re-read: an APPEND may have landed before the drop
+        self._multiappend = bool(self._client.has_capability("MULTIAPPEND"))
+        self._folders.clear()  # read again: an APPEND may have landed before the drop
         self._selected = None
 
     def _session(self) -> IMAPClient:
@@ -205,25 +254,29 @@ class Delivery:
         assert self._client is not None
         return self._client
 
-    def _folder(self, name: str) -> _Folder:
+    def _select(self, name: str) -> IMAPClient:
         client = self._session()
+        if self._selected != name:
+            client.select_folder(name)
+            self._selected = name
+        return client
+
+    def _folder(self, name: str) -> _Folder:
+        """The folder's state, created on the server when missing; on the first APPEND
+        there, the record notes the UID from which this tool may write."""
         if name in self._folders:
-            if self._selected != name:
-                client.select_folder(name)
-                self._selected = name
             return self._folders[name]
+        client = self._session()
         if name not in self._server.existing:
             self._create(client, name)
-        selected = client.select_folder(name)
-        self._selected = name
-        uidvalidity, uid_next = int(selected[b"UIDVALIDITY"]), int(selected[b"UIDNEXT"])
+        status = client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
+        uidvalidity, uid_next = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
         first = self.record.first_uid(self.target.account, name, uidvalidity)
+        state = _Folder(name, uidvalidity)
         if first is None:
             self.record.note_reach(self.target.account, name, uidvalidity, uid_next)
-            state = _Folder(name, uidvalidity, uid_next)
-        else:
-            state = _Folder(name, uidvalidity, first,
-                            self._candidates(client, name, uidvalidity, first))
+        elif first < uid_next:
+            state.candidates = self._candidates(name, uidvalidity, first)
         self._folders[name] = state
         return state
 
@@ -243,9 +296,9 @@ class Delivery:
                                          self._server.special,
                                          self._server.existing | {folder})
 
-    def _candidates(self, client: IMAPClient, name: str, uidvalidity: int,
-                    first: int) -> dict[int, list[int]]:
+    def _candidates(self, name: str, uidvalidity: int, first: int) -> dict[int, list[int]]:
         """UIDs at or above `first` that the record does not name, by size."""
+        client = self._select(name)
         ours = self.record.uids_in(self.target.account, name, uidvalidity)
         found = [uid for uid in client.search(["UID", f"{first}:*"])
                  if uid >= first and uid not in ours]
@@ -258,59 +311,131 @@ class Delivery:
 
     # -- one message -----------------------------------------------------------------------
 
-    def _recover(self, state: _Folder, data: bytes, digest: str) -> int | None:
+    def _recover(self, state: _Folder, item: _Item) -> int | None:
         """A candidate UID holding exactly these bytes, taken out of the candidates."""
-        uids = state.candidates.get(len(data))
+        uids = state.candidates.get(len(item.data))
         if not uids:
             return None
-        answer = self._session().fetch(uids, [b"BODY.PEEK[]"])
+        answer = self._select(state.name).fetch(uids, [b"BODY.PEEK[]"])
         for uid in uids:
             body = answer.get(uid, {}).get(b"BODY[]")
-            if body is not None and hashlib.sha256(body).hexdigest() == digest:
+            if body is not None and hashlib.sha256(body).hexdigest() == item.digest:
                 uids.remove(uid)
                 return uid
         return None
 
-    def _present(self, state: _Folder, data: bytes) -> int | None:
+    def _present(self, state: _Folder, item: _Item) -> int | None:
         """A UID of this folder whose Message-ID is this message's and that no other
         message of this export already claimed (nor this tool appended)."""
-        mid = message_id(data)
+        mid = message_id(item.data)
         if mid is None:
             return None
         ours = self.record.uids_in(self.target.account, state.name, state.uidvalidity)
-        hits = self._session().search(["HEADER", "Message-ID", mid])
+        hits = self._select(state.name).search(["HEADER", "Message-ID", mid])
         free = sorted(uid for uid in hits if uid not in ours and uid not in state.claimed)
         if not free:
             return None
         state.claimed.add(free[0])
         return int(free[0])
 
-    def _append(self, state: _Folder, message: SourceMessage, data: bytes) -> int | None:
-        moment = message.date or message_date(data)
-        answer: Any = self._session().append(state.name, data, flags=message.flags,
-                                             msg_time=moment)
-        text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
-        match = re.search(r"\[APPENDUID (\d+) (\d+)\]", text, re.IGNORECASE)
-        return int(match.group(2)) if match else None
+    def _append(self, state: _Folder, items: list[_Item]
+                ) -> list[int | DeliveryEvent | None]:
+        """Send `items`: their UIDs (None where the server has no UIDPLUS), or the event
+        of a message the server refused."""
+        if not items:
+            return []
+        client = self._session()
+        if self._multiappend and len(items) > 1:
+            try:
+                answer = client.multiappend(state.name, [
+                    {"msg": item.data, "flags": item.message.flags,
+                     **({"date": moment} if (moment := self._date(item)) else {})}
+                    for item in items])
+            except IMAPClientError as exc:
+                if connection.is_transient(exc):
+                    raise
+                return [self._append_one(state, item) for item in items]
+            uids = _appended_uids(answer)
+            return list(uids) if len(uids) == len(items) else [None] * len(items)
+        return [self._append_one(state, item) for item in items]
+
+    def _append_one(self, state: _Folder, item: _Item) -> int | DeliveryEvent | None:
+        try:
+            answer = self._session().append(state.name, item.data, flags=item.message.flags,
+                                            msg_time=self._date(item))
+        except IMAPClientError as exc:
+            if connection.is_transient(exc):
+                raise
+            return self._refused(item, exc)
+        uids = _appended_uids(answer)
+        return uids[0] if len(uids) == 1 else None
+
+    @staticmethod
+    def _date(item: _Item) -> datetime | None:
+        return item.message.date or message_date(item.data)
+
+    def _refused(self, item: _Item, exc: BaseException) -> DeliveryEvent:
+        text = connection._text(exc)
+        if "[OVERQUOTA]" in text.upper():
+            raise DeliveryError(
+                "ImapOverQuota", f"The account {self.target.user} is full ({text}).",
+                "Raise its quota or free space, then run the delivery again: it resumes.")
+        outcome = Outcome.TOO_LARGE if "[TOOBIG]" in text.upper() else Outcome.FAILED
+        return DeliveryEvent(item.message.key, item.folder, outcome,
+                             f"the server said: {text}", len(item.data))
 
     # -- retries ---------------------------------------------------------------------------
 
-    def _retrying(self, work: Callable[[], Any]) -> Any:
+    def _send(self, batch: list[_Item], source: str) -> list[DeliveryEvent]:
+        """`_deliver(batch)`, again on a new session after a pause when the connection
+        drops or the server asks to slow down; a batch that failed so is sent in halves, so a
+        connection that keeps dropping still carries small batches."""
+        failures = 0
+        while True:
+            try:
+                return self._deliver(batch, source)
+            except Exception as exc:
+                self._pause(exc, failures)
+                failures += 1
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    return self._send(batch[:half], source) + self._send(batch[half:], source)
+
+    def _retrying(self, work: Callable[[], T]) -> T:
         """`work()`, again on a new session after a pause when the connection drops or the
-        server asks to slow down; a DeliveryError after `options.retries` tries in a row."""
-        for attempt in range(self.options.retries + 1):
+        server asks to slow down."""
+        failures = 0
+        while True:
             try:
                 return work()
             except Exception as exc:
-                if not connection.is_transient(exc):
-                    raise
-                if attempt == self.options.retries:
-                    raise DeliveryError(
-                        "ImapConnectionLost",
-                        f"The session with {self.target.host}:{self.target.port} failed "
-                        f"{attempt + 1} times in a row ({exc}).",
-                        "Check the server and the network, then run the same command "
-                        "again: it resumes where it stopped.") from exc
-                self.close()
-                self._sleep(_BACKOFF_SECONDS[min(attempt, len(_BACKOFF_SECONDS) - 1)])
-        raise AssertionError("unreachable")
+                self._pause(exc, failures)
+                failures += 1
+
+    def _pause(self, exc: Exception, failures: int) -> None:
+        """After a failure: re-raise it unless a new session may help; a DeliveryError once
+        `options.retries` tries in a row failed; else close the session and wait."""
+        if not connection.is_transient(exc):
+            raise exc
+        if failures >= self.options.retries:
+            raise DeliveryError(
+                "ImapConnectionLost",
+                f"The session with {self.target.host}:{self.target.port} failed "
+                f"{failures + 1} times in a row ({exc}).",
+                "Check the server and the network, then run the same command again: it "
+                "resumes where it stopped.") from exc
+        self.close()
+        self._sleep(_BACKOFF_SECONDS[min(failures, len(_BACKOFF_SECONDS) - 1)])
+
+
+def _appended_uids(answer: Any) -> list[int]:
+    """The UIDs of an APPENDUID response code ("[APPENDUID 38505 3955:3957]")."""
+    text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+    match = re.search(r"\[APPENDUID \d+ ([\d:,]+)\]", text, re.IGNORECASE)
+    if not match:
+        return []
+    uids: list[int] = []
+    for part in match.group(1).split(","):
+        low, _, high = part.partition(":")
+        uids.extend(range(int(low), int(high or low) + 1))
+    return uids

@@ -79,6 +79,7 @@ class DeliveryOptions:
     max_size: int | None = None
     dry_run: bool = False
     retries: int = 6
+    batch_messages: int = 100  # messages sent in one MULTIAPPEND at most
 
 
 class Outcome(str, Enum):

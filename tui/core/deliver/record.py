@@ -156,12 +156,18 @@ class DeliveryRecord:
         self._write("INSERT INTO reach VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                     (account, folder, uidvalidity, uid_next))
 
-    def note_delivered(self, account: str, source: str, delivered: Delivered) -> None:
-        self._write(
-            "INSERT INTO delivered VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            (account, source, delivered.entry, delivered.folder, delivered.uidvalidity,
-             delivered.uid, delivered.sha256, delivered.how,
-             datetime.now(timezone.utc).isoformat()))
+    def note_delivered(self, account: str, source: str, messages: list[Delivered]) -> None:
+        """Messages the server holds now, in one transaction."""
+        at = datetime.now(timezone.utc).isoformat()
+        try:
+            with self._lock, self._connection:
+                self._connection.execute("BEGIN")
+                self._connection.executemany(
+                    "INSERT INTO delivered VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    [(account, source, item.entry, item.folder, item.uidvalidity, item.uid,
+                      item.sha256, item.how, at) for item in messages])
+        except sqlite3.DatabaseError as exc:
+            raise RecordError(self.path, "cannot be written", exc) from exc
 
     def _read(self, sql: str, parameters: Iterable[object]) -> list[tuple[Any, ...]]:
         try:
