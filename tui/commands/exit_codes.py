@@ -10,6 +10,7 @@ AWS_ERROR = 1
 BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
+EXPORT_NOT_PROVEN = 5
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
@@ -20,5 +21,8 @@ MEANINGS: dict[int, str] = {
                   "the wizard when quitting with errors)",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
+    EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
+                        "complete, differs from its log (size, sha384, counts) or has no log "
+                        "to compare with"),
     INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
 }

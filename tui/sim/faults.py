@@ -78,7 +78,11 @@ class Faults:
     service and then drops the connection before the client sees the answer.
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
     refuses a caller whose policies lack the action. Over HTTP, S3 requests carry no operation
-    name, so S3 calls can be delayed, throttled and failed there but not lost or denied.
+    name; the object calls (HeadObject, GetObject, PutObject, DeleteObject, ListObjects,
+    ListObjectsV2) are named by `s3_objects.operation_of`, the others can be delayed,
+    throttled and failed there but not lost or denied. `deny("kms", "Decrypt")` also makes S3
+    refuse GetObject of an object encrypted with a KMS key, as S3 does for a caller who may
+    not decrypt with that key.
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -100,6 +104,12 @@ class Faults:
         """Refuse every call of `operation` (e.g. "iam", "GetRole") with AccessDenied."""
         with self._lock:
             self._denied.add((service, operation))
+
+    def denies(self, service: str, operation: str) -> bool:
+        """Whether `deny(service, operation)` is in force (S3 asks it of kms Decrypt before it
+        serves an object encrypted with a KMS key)."""
+        with self._lock:
+            return (service, operation) in self._denied
 
     def clear(self) -> None:
         with self._lock:

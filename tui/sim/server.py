@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import wire
+from . import s3_objects, wire
 from .clock import RealClock
 from .faults import HttpReply, error_reply
 from .loopback import listen_on_loopback
@@ -46,6 +46,16 @@ def _operation(environ: dict[str, Any], body: bytes) -> str:
     return ""  # S3 (REST): no operation name on the wire
 
 
+def _s3_request(environ: dict[str, Any]) -> s3_objects.S3Request | None:
+    """The S3 request a WSGI environ carries (PATH_INFO is latin-1 decoded by WSGI's rule)."""
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    headers = {name[5:].replace("_", "-"): value for name, value in environ.items()
+               if name.startswith("HTTP_")}
+    return s3_objects.request_from_url(environ.get("REQUEST_METHOD", "GET"),
+                                       environ.get("HTTP_HOST", ""), path,
+                                       environ.get("QUERY_STRING", ""), headers)
+
+
 class SimulatorApp:
     """The WSGI app: faults first, then WorkMail or moto."""
 
@@ -65,7 +75,10 @@ class SimulatorApp:
         chunks: Iterable[bytes] = self.moto_app(environ, start_response)
         body = b"".join(chunks)
         headers = {k: v for k, v in captured["headers"] if k.lower() != "content-length"}
-        headers["Content-Length"] = str(len(body))
+        # A HEAD answer has no body; its Content-Length is the object's (HeadObject's size).
+        given = [v for k, v in captured["headers"] if k.lower() == "content-length"]
+        head = environ.get("REQUEST_METHOD") == "HEAD" and given
+        headers["Content-Length"] = given[0] if head else str(len(body))
         return HttpReply(int(captured["status"].split()[0]), headers, body)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -77,9 +90,11 @@ class SimulatorApp:
         _, service = wire.credential_scope(environ.get("HTTP_AUTHORIZATION"))
         if target.startswith(wire.TARGET_PREFIX):
             service = "workmail"
-        operation = _operation(environ, body)
+        s3_request = _s3_request(environ) if service == "s3" else None
+        operation = s3_request.operation if s3_request else _operation(environ, body)
         fault = self.sim.faults.before_call(service, operation)
         lose = False
+        reply: HttpReply | s3_objects.Served
         if fault:
             reply = error_reply(service, fault, operation)
         else:
@@ -88,9 +103,14 @@ class SimulatorApp:
                 reply = wire.handle(self.sim.workmail, target,
                                     environ.get("HTTP_AUTHORIZATION"), body)
             else:
-                reply = self._moto_reply(environ)
+                answered = self.sim.s3.before(s3_request) if s3_request else None
+                reply = answered or self._moto_reply(environ)
+        if isinstance(reply, s3_objects.Served) and lose:
+            reply = reply.whole()
         start_response(f"{reply.status} {'OK' if reply.status < 400 else 'Error'}",
                        list(reply.headers.items()))
+        if isinstance(reply, s3_objects.Served):
+            return reply.chunks  # streamed: a ranged read of a big export is never whole
         if lose:
             connection = environ.get("werkzeug.socket")
             if connection is not None:
