@@ -10,6 +10,13 @@ from dovecot_server import DovecotServer
 from imapclient import IMAPClient
 
 
+def as_imap_keeps(raw: bytes) -> bytes:
+    """What a server keeps of `raw` (written here, not taken from the product): CRLF line
+    ends, and Dovecot's 0x80 in place of a NUL byte."""
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return b"\r\n".join(lines).replace(b"\x00", b"\x80")
+
+
 @dataclass(frozen=True)
 class Stored:
     folder: str

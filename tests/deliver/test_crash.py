@@ -15,9 +15,7 @@ from pathlib import Path
 
 from deliver_child import generated
 from dovecot_server import DovecotServer
-from mailstore import stored
-
-from tui.core.deliver.engine import crlf
+from mailstore import as_imap_keeps, stored
 
 ALICE = "alice@new.example"
 CHILD = Path(__file__).with_name("deliver_child.py")
@@ -33,7 +31,8 @@ def child(server: DovecotServer, record: Path, count: int, *extra: str) -> subpr
 
 
 def exactly_once(server: DovecotServer, count: int) -> None:
-    expected = Counter(hashlib.sha256(crlf(m.read())).hexdigest() for m in generated(count))
+    expected = Counter(hashlib.sha256(as_imap_keeps(m.read())).hexdigest()
+                       for m in generated(count))
     held = Counter(hashlib.sha256(item.body).hexdigest() for item in stored(server, ALICE))
     assert held == expected, (f"missing {sum((expected - held).values())}, "
                               f"duplicated {sum((held - expected).values())}")

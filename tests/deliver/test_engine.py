@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from dovecot_server import DovecotServer
-from mailstore import folders, session, stored
+from mailstore import as_imap_keeps, folders, session, stored
 from messages import eml, mailbox, source
 
-from tui.core.deliver.engine import Delivery, crlf, message_date
+from tui.core.deliver.engine import Delivery, message_date
 from tui.core.deliver.model import (
     DeliveryError,
     DeliveryOptions,
@@ -54,7 +54,7 @@ def test_every_message_lands_in_its_folder_with_its_bytes_and_date(
     assert by_folder == {"INBOX": 4, "INBOX/Projects": 2, "Sent": 2, "Trash": 1,
                          "Junk": 1, "Archiv Ünïcödé/Überträge": 2,
                          "Reports 2024\uff0f25": 1}
-    assert digests(held) == Counter(hashlib.sha256(crlf(m.read())).hexdigest()
+    assert digests(held) == Counter(hashlib.sha256(as_imap_keeps(m.read())).hexdigest()
                                     for m in messages)
     for item in held:
         assert item.internal_date == message_date(item.body)
@@ -180,5 +180,5 @@ def test_dropped_connections_are_resumed_without_duplicates(
         report = delivery.run(messages, "job-1", expected=len(messages))
     assert proxy.cuts >= 10  # the delivery really went through many dropped sessions
     assert report.complete
-    expected = Counter(hashlib.sha256(crlf(m.read())).hexdigest() for m in messages)
+    expected = Counter(hashlib.sha256(as_imap_keeps(m.read())).hexdigest() for m in messages)
     assert digests(stored(dovecot, ALICE)) == expected

@@ -11,6 +11,7 @@ BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
 EXPORT_NOT_PROVEN = 5
+NOT_DELIVERED = 6
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
@@ -24,5 +25,7 @@ MEANINGS: dict[int, str] = {
     EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
                         "complete, differs from its log (size, sha384, counts) or has no log "
                         "to compare with"),
+    NOT_DELIVERED: ("deliver: a message was not delivered (too large or refused by the "
+                    "server), or the zip holds fewer messages than its log counts"),
     INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
 }

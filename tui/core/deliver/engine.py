@@ -21,11 +21,11 @@ the server commits the batch at once (one fsync instead of one per message), and
 transaction for the batch. A MULTIAPPEND is all or nothing; when the server refuses one,
 the batch's messages are appended one by one so only the refused message fails.
 
-Messages are sent with CRLF line ends (IMAP requires them; an export's bare LF lines are
-rewritten), and the record's SHA-256 is of those bytes. A dropped connection or a server
-asking to slow down is retried after a growing pause, on a new session, up to
-`DeliveryOptions.retries` times in a row; then the delivery stops with a DeliveryError, and
-running it again resumes.
+Messages are sent as `wire_bytes` makes them: CRLF line ends (IMAP requires them; an
+export's bare LF lines are rewritten) and no NUL byte; the record's SHA-256 is of those
+bytes. A dropped connection or a server asking to slow down is retried after a growing
+pause, on a new session, up to `DeliveryOptions.retries` times in a row; then the delivery
+stops with a DeliveryError, and running it again resumes.
 """
 
 from __future__ import annotations
@@ -67,9 +67,14 @@ Opener = Callable[[ImapTarget, str], IMAPClient]
 T = TypeVar("T")
 
 
-def crlf(data: bytes) -> bytes:
-    """`data` with every line ending written as CRLF."""
-    return _LINE_END.sub(b"\r\n", data)
+def wire_bytes(data: bytes) -> bytes:
+    """`data` as IMAP carries it: every line ending CRLF, and a NUL byte (which an IMAP
+    literal may not hold) written as 0x80, the byte Dovecot stores in its place, so what is
+    sent is what the server keeps and can be found again by its SHA-256."""
+    return _LINE_END.sub(b"\r\n", data).replace(b"\x00", b"\x80")
+
+
+NUL_NOTE = "NUL bytes sent as 0x80 (IMAP cannot carry NUL)"
 
 
 def message_id(data: bytes) -> str | None:
@@ -113,6 +118,7 @@ class _Item:
     data: bytes
     digest: str
     folder: str
+    note: str = ""  # what was changed beyond line ends
 
 
 class Delivery:
@@ -172,14 +178,16 @@ class Delivery:
         waiting: dict[str, list[_Item]] = {}
         size = 0
         for message in messages:
-            data = crlf(message.read())
+            raw = message.read()
+            data = wire_bytes(raw)
             folder = destination(message.folder, self._server, self.options.folder_map)
             event = self._settled(message, data, folder, done)
             if event is not None:
                 tell(event)
                 continue
             batch = waiting.setdefault(folder, [])
-            batch.append(_Item(message, data, hashlib.sha256(data).hexdigest(), folder))
+            batch.append(_Item(message, data, hashlib.sha256(data).hexdigest(), folder,
+                               NUL_NOTE if b"\x00" in raw else ""))
             size += len(data)
             full = len(batch) >= self.options.batch_messages
             if full or size > BATCH_BYTES:
@@ -233,7 +241,7 @@ class Delivery:
                       batch[index].digest, outcome.value)
             for index, (outcome, uid) in sorted(outcomes.items())])
         return [refused[index] if index in refused else
-                DeliveryEvent(item.message.key, state.name, outcomes[index][0],
+                DeliveryEvent(item.message.key, state.name, outcomes[index][0], item.note,
                               size=len(item.data))
                 for index, item in enumerate(batch)]
 
@@ -348,7 +356,7 @@ class Delivery:
         if self._multiappend and len(items) > 1:
             try:
                 answer = client.multiappend(state.name, [
-                    {"msg": item.data, "flags": item.message.flags,
+                    {"msg": item.data, "flags": self._flags(item),
                      **({"date": moment} if (moment := self._date(item)) else {})}
                     for item in items])
             except IMAPClientError as exc:
@@ -361,7 +369,7 @@ class Delivery:
 
     def _append_one(self, state: _Folder, item: _Item) -> int | DeliveryEvent | None:
         try:
-            answer = self._session().append(state.name, item.data, flags=item.message.flags,
+            answer = self._session().append(state.name, item.data, flags=self._flags(item),
                                             msg_time=self._date(item))
         except IMAPClientError as exc:
             if connection.is_transient(exc):
@@ -369,6 +377,9 @@ class Delivery:
             return self._refused(item, exc)
         uids = _appended_uids(answer)
         return uids[0] if len(uids) == 1 else None
+
+    def _flags(self, item: _Item) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*item.message.flags, *self.options.flags)))
 
     @staticmethod
     def _date(item: _Item) -> datetime | None:

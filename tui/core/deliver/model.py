@@ -80,6 +80,7 @@ class DeliveryOptions:
     dry_run: bool = False
     retries: int = 6
     batch_messages: int = 100  # messages sent in one MULTIAPPEND at most
+    flags: tuple[str, ...] = ()  # given to every message (e.g. \\Seen with --mark-seen)
 
 
 class Outcome(str, Enum):
@@ -116,6 +117,7 @@ class DeliveryReport:
     outcomes: dict[Outcome, int] = field(default_factory=dict)
     folders: dict[str, int] = field(default_factory=dict)
     not_delivered: list[DeliveryEvent] = field(default_factory=list)
+    changed: list[DeliveryEvent] = field(default_factory=list)  # delivered, bytes altered
     expected: int | None = None
 
     def count(self, outcome: Outcome) -> int:
@@ -128,6 +130,8 @@ class DeliveryReport:
             self.not_delivered.append(event)
         else:
             self.folders[event.folder] = self.folders.get(event.folder, 0) + 1
+            if event.detail:
+                self.changed.append(event)
 
     @property
     def complete(self) -> bool:

@@ -1,0 +1,108 @@
+"""`workmail-export deliver` as a script runs it: a simulator export, downloaded, delivered
+into a real Dovecot; what the server holds is read back over IMAP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from dovecot_server import DovecotServer
+from mailstore import as_imap_keeps, stored
+from sim_exports import downloaded_export
+
+from tui.core.deliver.folders import ServerFolders, destination
+from tui.core.retrieve.zip_reader import ExportZip
+from tui.sim import SimulatedAws
+
+ALICE = "alice@new.example"
+ROOT = Path(__file__).resolve().parents[2]
+DOVECOT_FOLDERS = ServerFolders("/", "", {"\\Sent": "Sent", "\\Drafts": "Drafts",
+                                          "\\Trash": "Trash", "\\Junk": "Junk"})
+
+
+def deliver(server: DovecotServer, *args: str, password: str | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "IMAP_PASSWORD": password or server.accounts[ALICE]}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "deliver", *args, "--imap-host", server.host,
+         "--imap-port", str(server.imaps_port), "--ca-file", str(server.ca_file),
+         "--password-env", "IMAP_PASSWORD"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+        stdin=subprocess.DEVNULL)
+
+
+def expected_by_folder(zip_path: Path) -> dict[str, Counter[bytes]]:
+    """What the server must hold: each message's bytes (CRLF) by the folder it maps to."""
+    found: dict[str, Counter[bytes]] = {}
+    with ExportZip.open(zip_path) as export:
+        for entry in export.messages():
+            folder = destination(entry.folder, DOVECOT_FOLDERS)
+            found.setdefault(folder, Counter())[as_imap_keeps(export.read(entry))] += 1
+    return found
+
+
+@pytest.mark.parametrize("layout", ["folders", "nested"])
+def test_a_downloaded_export_lands_whole_with_its_folders_and_dates(
+        sim: SimulatedAws, dovecot: DovecotServer, tmp_path: Path, layout: str) -> None:
+    zip_path = downloaded_export(sim, tmp_path, layout)
+
+    done = deliver(dovecot, str(zip_path), "--imap-user", ALICE)
+
+    assert done.returncode == 0, done.stderr
+    assert "all of them were handled" in done.stdout
+    held = stored(dovecot, ALICE)
+    got: dict[str, Counter[bytes]] = {}
+    for item in held:
+        got.setdefault(item.folder, Counter())[item.body] += 1
+    assert got == expected_by_folder(zip_path)
+    with ExportZip.open(zip_path) as export:
+        dates = {as_imap_keeps(export.read(entry)): entry.date for entry in export.messages()}
+    for item in held:
+        assert item.internal_date == dates[item.body].replace(microsecond=0)
+
+
+def test_a_second_run_sends_nothing_and_json_says_so(
+        sim: SimulatedAws, dovecot: DovecotServer, tmp_path: Path) -> None:
+    zip_path = downloaded_export(sim, tmp_path)
+    first = deliver(dovecot, str(zip_path), "--imap-user", ALICE, "--json")
+    again = deliver(dovecot, str(zip_path), "--imap-user", ALICE, "--json")
+
+    assert first.returncode == again.returncode == 0, again.stderr
+    (report,) = json.loads(again.stdout)["deliveries"]
+    assert report["outcomes"] == {"delivered before": report["messages"]}
+    assert report["complete"] is True and report["expected"] == report["messages"]
+    assert len(stored(dovecot, ALICE)) == report["messages"]
+
+
+def test_a_wrong_password_is_one_sentence_and_exit_1(
+        sim: SimulatedAws, dovecot: DovecotServer, tmp_path: Path) -> None:
+    zip_path = downloaded_export(sim, tmp_path)
+    done = deliver(dovecot, str(zip_path), "--imap-user", ALICE, password="wrong")
+    assert done.returncode == 1
+    assert "refused the login of alice@new.example" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_password_is_never_taken_from_a_flag_value(dovecot: DovecotServer,
+                                                      tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "deliver", "x.zip", "--imap-host", "127.0.0.1",
+         "--imap-user", ALICE, "--password", "secret"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+
+
+def test_without_a_terminal_or_a_variable_it_says_how_to_give_the_password(
+        sim: SimulatedAws, dovecot: DovecotServer, tmp_path: Path) -> None:
+    zip_path = downloaded_export(sim, tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "deliver", str(zip_path), "--imap-host", dovecot.host,
+         "--imap-user", ALICE], capture_output=True, text=True, timeout=60, cwd=ROOT,
+        stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "--password-env" in done.stderr
