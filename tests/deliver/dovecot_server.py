@@ -39,12 +39,12 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanism}
 auth_failure_delay = 0
 mail_location = maildir:{root}/mail/%u:LAYOUT=fs
 mail_max_userip_connections = 100
 imap_max_line_length = 1M
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
 }}
@@ -88,6 +88,19 @@ service auth {{
     mode = 0666
   }}
 }}
+"""
+
+
+OAUTH_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {root}/oauth2.conf.ext
+}}
+"""
+OAUTH_CONFIG = """\
+tokeninfo_url = {tokeninfo_url}
+username_attribute = email
 """
 
 
@@ -137,8 +150,11 @@ class DovecotServer:
         self.stop()
 
 
-def start_dovecot(accounts: dict[str, str] | None = None) -> DovecotServer:
-    """Configure and start a Dovecot of its own; returns once it accepts IMAPS connections."""
+def start_dovecot(accounts: dict[str, str] | None = None,
+                  tokeninfo_url: str = "") -> DovecotServer:
+    """Configure and start a Dovecot of its own; returns once it accepts IMAPS connections.
+    With `tokeninfo_url`, XOAUTH2 logins are accepted when that URL, with the token
+    appended, answers {"email": <the user>} (an OAuth provider's token info endpoint)."""
     if not Path(DOVECOT).exists():
         raise RuntimeError(f"Dovecot is not installed ({DOVECOT} missing): {INSTALL}")
     owner = pwd.getpwnam("dovecot")
@@ -149,7 +165,7 @@ def start_dovecot(accounts: dict[str, str] | None = None) -> DovecotServer:
     server = DovecotServer(root, _free_port(), _free_port(),
                            dict(accounts if accounts is not None else ACCOUNTS))
     try:
-        _write_files(server, owner.pw_uid, owner.pw_gid)
+        _write_files(server, owner.pw_uid, owner.pw_gid, tokeninfo_url)
         server.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -160,7 +176,7 @@ def start_dovecot(accounts: dict[str, str] | None = None) -> DovecotServer:
     return server
 
 
-def _write_files(server: DovecotServer, uid: int, gid: int) -> None:
+def _write_files(server: DovecotServer, uid: int, gid: int, tokeninfo_url: str) -> None:
     root = server.root
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -174,9 +190,13 @@ def _write_files(server: DovecotServer, uid: int, gid: int) -> None:
         (root / folder).mkdir()
     for folder in ("mail", "home"):
         os.chown(root / folder, uid, gid)
+    if tokeninfo_url:
+        (root / "oauth2.conf.ext").write_text(OAUTH_CONFIG.format(tokeninfo_url=tokeninfo_url))
     (root / "dovecot.conf").write_text(CONFIG.format(
         root=root, uid=uid, gid=gid, imap_port=server.imap_port,
-        imaps_port=server.imaps_port))
+        imaps_port=server.imaps_port,
+        oauth_mechanism=" xoauth2" if tokeninfo_url else "",
+        oauth_passdb=OAUTH_PASSDB.format(root=root) if tokeninfo_url else ""))
 
 
 def _wait_until_listening(server: DovecotServer, seconds: float = 20.0) -> None:

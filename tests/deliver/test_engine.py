@@ -13,6 +13,7 @@ from messages import eml, mailbox, source
 
 from tui.core.deliver.engine import Delivery, message_date
 from tui.core.deliver.model import (
+    Auth,
     DeliveryError,
     DeliveryOptions,
     ImapTarget,
@@ -182,3 +183,22 @@ def test_dropped_connections_are_resumed_without_duplicates(
     assert report.complete
     expected = Counter(hashlib.sha256(as_imap_keeps(m.read())).hexdigest() for m in messages)
     assert digests(stored(dovecot, ALICE)) == expected
+
+
+def test_xoauth2_logs_in_with_an_access_token(tmp_path: Path) -> None:
+    from dovecot_server import start_dovecot
+    from token_info import TokenInfo
+
+    with TokenInfo({"token-for-alice": ALICE}) as provider, \
+            start_dovecot(tokeninfo_url=provider.url) as server, \
+            DeliveryRecord.open(tmp_path / "d.sqlite3") as record:
+        report = Delivery(target(server, auth=Auth.XOAUTH2), "token-for-alice",
+                          record).run(mailbox()[:3], "job-1")
+        with pytest.raises(DeliveryError) as refused:
+            Delivery(target(server, auth=Auth.XOAUTH2), "stolen-token",
+                     record).run(mailbox()[:3], "job-2")
+        assert report.count(Outcome.APPENDED) == 3
+        assert provider.asked[:1] == ["token-for-alice"]
+        assert refused.value.problem.code == "ImapLoginRefused"
+        assert "OAuth 2 access token" in refused.value.problem.hint
+        assert len(stored(server, ALICE)) == 3
