@@ -202,3 +202,17 @@ def test_xoauth2_logs_in_with_an_access_token(tmp_path: Path) -> None:
         assert refused.value.problem.code == "ImapLoginRefused"
         assert "OAuth 2 access token" in refused.value.problem.hint
         assert len(stored(server, ALICE)) == 3
+
+
+def test_a_record_path_holding_something_else_is_refused_and_left_alone(
+        tmp_path: Path) -> None:
+    from tui.core.deliver.record import RecordError
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[default]\naws_access_key_id = AKIA...\n")
+    credentials.chmod(0o644)
+    with pytest.raises(RecordError) as refused:
+        DeliveryRecord.open(credentials)
+    assert "not a delivery record" in refused.value.problem.message
+    assert credentials.read_text() == "[default]\naws_access_key_id = AKIA...\n"
+    assert credentials.stat().st_mode & 0o777 == 0o644

@@ -1,19 +1,14 @@
 """The run's manifest (CSV and JSON) and the sentence that says what still needs doing.
 
-<<<<<<< HEAD
 One line per mailbox: mailbox, email, JobId, state, S3 path, start, end (ISO 8601, UTC),
 error; and what was proven of its export on this machine (tui.core.retrieve.results): its
 size, the verification state, the download state and the sha384 of the download. Written at
 the end of a run and whenever a face asks, from the store and that record.
-=======
-One line per mailbox: mailbox, email, JobId, state, S3 path, start, end (ISO 8601, UTC) and
-error. Written at the end of a run and whenever a face asks, from the store alone.
 
 The manifests list every employee's mailbox, so they are private: each is created with mode
 0600 (in a directory made 0700) and replaces only an earlier manifest of the same run
 (`tui.core.state_files.write_private`); a link or any other file of that name is refused with
 `state_files.NotOurs` and left untouched.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -21,20 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-<<<<<<< HEAD
-from collections.abc import Mapping, Sequence
-=======
-from collections.abc import Callable, Sequence
->>>>>>> main
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from tui.core.batch.model import MailboxRow, RowState, RunInfo
-<<<<<<< HEAD
 from tui.core.retrieve.results import Retrieval, known
-=======
 from tui.core.state_files import write_private
->>>>>>> main
 
 COLUMNS = ("mailbox", "email", "entity_id", "job_id", "state", "attempts", "s3_bucket",
            "s3_path", "started", "ended", "error", "note", "size", "verification", "download",
@@ -104,14 +92,10 @@ def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path) -
     if not directory.is_dir():
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
-<<<<<<< HEAD
     proven = _proven(rows, None)
-    for suffix, text in (("csv", manifest_csv(run, rows, proven)),
-                         ("json", manifest_json(run, rows, proven))):
-=======
-    for suffix, text, ours in (("csv", manifest_csv(run, rows), _is_csv_manifest),
-                               ("json", manifest_json(run, rows), _is_json_manifest(run))):
->>>>>>> main
+    for suffix, text, ours in (("csv", manifest_csv(run, rows, proven), _is_csv_manifest),
+                               ("json", manifest_json(run, rows, proven),
+                                _is_json_manifest(run))):
         path = directory / f"{run.run_id}.{suffix}"
         write_private(path, text, ours, "manifest")
         written.append(path)

@@ -11,12 +11,12 @@ Two tables:
   dropped connection) has a UID at or above it that no `delivered` row names; the engine
   finds those by content before appending again (see engine.py).
 
-WAL with synchronous=FULL: a row is on disk when the call returns.
+WAL with synchronous=FULL: a row is on disk when the call returns. Opened like the journal:
+only a file that is provably a delivery record of ours (tui.core.state_files).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tui.core import state_files
 from tui.core.journal import journal_path
 from tui.core.model import AwsProblem, CoreError
 
 FILE_NAME = "deliveries.sqlite3"
-_APPLICATION_ID = 0x574D4456  # "WMDV": marks the file as this tool's delivery record
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS delivered (
+CREATE TABLE delivered (
     account      TEXT NOT NULL,
     source       TEXT NOT NULL,
     entry        TEXT NOT NULL,
@@ -44,8 +44,8 @@ CREATE TABLE IF NOT EXISTS delivered (
     at           TEXT NOT NULL,
     PRIMARY KEY (account, source, entry)
 );
-CREATE INDEX IF NOT EXISTS delivered_by_folder ON delivered (account, folder, uidvalidity);
-CREATE TABLE IF NOT EXISTS reach (
+CREATE INDEX delivered_by_folder ON delivered (account, folder, uidvalidity);
+CREATE TABLE reach (
     account      TEXT NOT NULL,
     folder       TEXT NOT NULL,
     uidvalidity  INTEGER NOT NULL,
@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS reach (
     PRIMARY KEY (account, folder, uidvalidity)
 );
 """
+RECORD = state_files.StateKind("delivery record", application_id=0x574D5844,  # "WMXD"
+                               legacy_tables={})
 
 
 class RecordError(CoreError):
@@ -93,29 +95,18 @@ class DeliveryRecord:
 
     @classmethod
     def open(cls, path: Path | None = None) -> DeliveryRecord:
+        """Open (creating if needed) the record; a path holding anything but a delivery
+        record of ours is refused and left as it is (tui.core.state_files)."""
         target = path or record_path()
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            raise RecordError(target, "is not a regular file; it was left as it is")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            existed = target.exists()
-            if not existed:
-                os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            state_files.prepare(target, RECORD, lambda db: db.executescript(_SCHEMA))
             connection = sqlite3.connect(target, check_same_thread=False, timeout=10.0,
                                          isolation_level=None)
-            (application_id,) = connection.execute("PRAGMA application_id").fetchone()
-            if existed and application_id not in (0, _APPLICATION_ID):
-                connection.close()
-                raise RecordError(target, "belongs to another program; it was left as it is")
-            tables = {row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if existed and tables and not tables >= {"delivered", "reach"}:
-                connection.close()
-                raise RecordError(target, "is not a delivery record; it was left as it is")
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-            connection.execute(f"PRAGMA application_id={_APPLICATION_ID}")
-            connection.executescript(_SCHEMA)
+        except state_files.NotOurs as refused:
+            raise RecordError(target, "is not a delivery record of this tool; it was left "
+                                      "as it is", refused) from refused
         except sqlite3.DatabaseError as exc:
             raise RecordError(target, "cannot be opened", exc) from exc
         except OSError as exc:
