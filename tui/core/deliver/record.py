@@ -57,6 +57,10 @@ RECORD = state_files.StateKind("delivery record", application_id=0x574D5844,  # 
                                legacy_tables={})
 
 
+def _create_tables(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+
+
 class RecordError(CoreError):
     """The delivery record cannot be opened or written; the message names the path."""
 
@@ -99,7 +103,7 @@ class DeliveryRecord:
         record of ours is refused and left as it is (tui.core.state_files)."""
         target = path or record_path()
         try:
-            state_files.prepare(target, RECORD, lambda db: db.executescript(_SCHEMA))
+            state_files.prepare(target, RECORD, _create_tables)
             connection = sqlite3.connect(target, check_same_thread=False, timeout=10.0,
                                          isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
