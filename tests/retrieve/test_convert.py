@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Completed
+from export_kit import Completed
 
 from tui.core.model import CoreError
 from tui.core.retrieve.convert import CALENDAR_DIRECTORY, convert_zip
@@ -74,7 +74,7 @@ def test_mbox_reads_back_with_pythons_mailbox_byte_for_byte(
     read_back = 0
     for folder, originals in expected.items():
         box = mailbox.mbox(mbox_file(tmp_path / "mbox", folder), create=False)
-        got = [unquote_mboxrd(box.get_bytes(key)) for key in box.keys()]
+        got = [unquote_mboxrd(box.get_bytes(key)) for key in box.iterkeys()]
         # mbox ends every message with a line break; one message of the export has none
         assert got == [o if o.endswith(b"\n") else o + b"\n" for o in originals], folder
         read_back += len(got)
@@ -103,7 +103,7 @@ def test_maildir_reads_back_with_pythons_mailbox(aws: Aws, completed: Completed,
     for folder, originals in messages_by_folder(path).items():
         name = maildir_folder(folder)
         box = root.get_folder(name[1:]) if name else root
-        got = sorted(box.get_bytes(key) for key in box.keys())
+        got = sorted(box.get_bytes(key) for key in box.iterkeys())
         assert got == sorted(originals), folder
     listed = set(root.list_folders())
     assert {"INBOX.Projects.2026", "Sent Items", "Archiv.&ANw-berweisungen 2025"} <= listed
@@ -155,7 +155,7 @@ def test_a_damaged_entry_is_skipped_with_its_reason_and_the_rest_converts(
     assert [s.name for s in summary.skipped] == ["Inbox/2.eml"]
     assert "could not be read" in summary.skipped[0].reason
     box = mailbox.mbox(tmp_path / "out" / "Inbox.mbox", create=False)
-    assert [box.get_bytes(k) for k in box.keys()] == [good]
+    assert [box.get_bytes(k) for k in box.iterkeys()] == [good]
 
 
 def test_entries_are_judged_by_content_not_by_name(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_mbox_messages_read_back_through_pythons_mailbox(messages: list[bytes]) 
                                 ItemKind.MESSAGE)
             writer.add(entry, io.BytesIO(message))
         box = mailbox.mbox(Path(directory) / "Inbox.mbox", create=False)
-        got = [unquote_mboxrd(box.get_bytes(key)) for key in box.keys()]
+        got = [unquote_mboxrd(box.get_bytes(key)) for key in box.iterkeys()]
         box.close()
     assert got == [m if m.endswith(b"\n") else m + b"\n" for m in messages]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Completed
+from export_kit import Completed
 
 from tui.core.model import CoreError, ExportJob
 from tui.core.retrieve import transfer

@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Completed
+from export_kit import Completed
 
 from tui.core.retrieve.locate import key_of
 from tui.core.retrieve.model import VerifyState
@@ -127,3 +127,28 @@ def test_a_log_that_does_not_name_the_job_is_used_when_it_is_the_only_one(
 ])
 def test_every_form_of_s3_path_names_the_same_key(s3_path: str, key: str) -> None:
     assert key_of(s3_path, "example-corp-mail-export", "exports/") == key
+
+
+def test_a_record_file_that_is_not_ours_is_left_alone_and_verify_goes_on(
+        aws: Aws, completed: Completed) -> None:
+    from tui.core.retrieve.results import default_path, known
+    from tui.wizard.retrieve import verify_and_record
+
+    job = completed()
+    stranger = default_path()
+    stranger.parent.mkdir(parents=True, exist_ok=True)
+    stranger.write_text("not a database of workmail-export\n")
+    assert verify_and_record(aws, job).state is VerifyState.VERIFIED
+    assert stranger.read_text() == "not a database of workmail-export\n"
+    assert known([job.job_id]) == {}
+
+
+def test_verdicts_are_recorded_for_the_manifests(aws: Aws, completed: Completed) -> None:
+    from tui.core.retrieve.results import known
+    from tui.wizard.retrieve import verify_and_record
+
+    job = completed()
+    verification = verify_and_record(aws, job)
+    recorded = known([job.job_id])[job.job_id]
+    assert recorded.verification == "verified" and recorded.sentence == verification.sentence
+    assert recorded.size == verification.object.size  # type: ignore[union-attr]

@@ -26,8 +26,9 @@ def s3() -> Any:
 
 
 def completed_job(sim: SimulatedAws, workmail: Any, **changes: str) -> dict[str, Any]:
+    token = "exports-" + "-".join(changes.values())
     job_id = workmail.start_mailbox_export_job(**good_request(sim, **changes),
-                                               ClientToken="exports-" + "-".join(changes.values()))["JobId"]
+                                               ClientToken=token)["JobId"]
     sim.clock.advance(120)
     return dict(workmail.describe_mailbox_export_job(OrganizationId=sim.world.org_id,
                                                     JobId=job_id), JobId=job_id)

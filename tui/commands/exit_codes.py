@@ -15,12 +15,14 @@ NOT_DELIVERED = 6
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
-    OK: "done: checks passed, job started, job described, listed or cancelled",
+    OK: "done: checks passed, job started, job described, listed or cancelled; setup planned "
+        "or applied",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
     BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
-                "missing extra (one line on stderr names it)"),
+                "missing extra (one line on stderr names it); batch --resume of an unknown "
+                "run, or of one another process drives"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
-                  "the wizard when quitting with errors)",
+                  "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
     EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
@@ -28,5 +30,6 @@ MEANINGS: dict[int, str] = {
                         "to compare with"),
     NOT_DELIVERED: ("deliver: a message was not delivered (too large or refused by the "
                     "server), or the zip holds fewer messages than its log counts"),
-    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting; setup "
+                 "--apply answered no",
 }

@@ -13,24 +13,12 @@ import threading
 import time
 from typing import TextIO
 
+from tui.wizard.retrieve import counted, size_text
+
+__all__ = ["ProgressOut", "counted", "size_text"]
+
 WIDTH = 24
 REDRAW_EVERY = 0.1
-
-
-def counted(count: int, singular: str, plural: str = "") -> str:
-    """`1 message`, `3 messages`, `1,024 entries`."""
-    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
-
-
-def size_text(count: int) -> str:
-    """Bytes as a person reads them: 512 B, 3.4 KiB, 12.0 MiB, 1.20 GiB."""
-    if count < 1024:
-        return f"{count} B"
-    for unit, power in (("KiB", 1), ("MiB", 2), ("GiB", 3), ("TiB", 4)):
-        value = count / 1024 ** power
-        if value < 1024 or unit == "TiB":
-            return f"{value:.2f} {unit}" if unit in ("GiB", "TiB") else f"{value:.1f} {unit}"
-    return f"{count} B"
 
 
 class ProgressOut:

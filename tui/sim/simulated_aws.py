@@ -28,7 +28,7 @@ class SimulatedAws:
 
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
-    "demo", "large", or a callable(sim) that seeds (and may return a World).
+    "fresh", "demo", "large", or a callable(sim) that seeds (and may return a World).
 
     A job's export (.zip and output log, SSE-KMS with its key) appears in its bucket once the
     job is COMPLETED: `.exports` writes it the first time anything reads there (its `layout`,
@@ -51,6 +51,7 @@ class SimulatedAws:
         self._server: Any = None
         self._region_env_set = False
         self._ever_started = False
+        self._completed = 0
 
     @property
     def started(self) -> bool:
@@ -86,6 +87,24 @@ class SimulatedAws:
             return WORLDS[spec](self.workmail)
         result = spec(self)
         return result if isinstance(result, World) else World()
+
+    def complete_export(self, entity_id: str = "", layout: str = "") -> str:
+        """Start an export of `entity_id` (default: the world's enabled user) with the
+        world's good role, key, bucket and prefix, and move the clock past its end; its
+        JobId (for tests, benchmarks and pictures; `layout` sets `exports.layout` first)."""
+        world = self.world
+        if layout:
+            self.exports.layout = layout
+        self._completed += 1
+        entity = entity_id or world.enabled_user
+        answer = self.workmail.call("StartMailboxExportJob", {
+            "ClientToken": f"complete-export-{self._completed}",
+            "OrganizationId": world.org_id, "EntityId": entity,
+            "RoleArn": world.good_role_arn, "KmsKeyArn": world.good_key_arn,
+            "S3BucketName": world.good_bucket, "S3Prefix": world.good_prefix}, world.region)
+        job_id = str(answer["JobId"])
+        self.clock.advance(self.workmail.book.jobs[job_id].duration + 1)
+        return job_id
 
     def serve(self, port: int = 0) -> str:
         """Serve all five services over HTTP on 127.0.0.1; returns the endpoint URL."""

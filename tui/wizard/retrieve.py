@@ -14,12 +14,13 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import platformdirs
 
 from tui.core import jobs
-from tui.core.batch.model import RowState
+from tui.core.batch.model import MailboxRow, RowState, RunSettings
 from tui.core.batch.store import BatchStore
 from tui.core.model import CoreError, ExportJob
 from tui.core.retrieve import transfer
@@ -51,6 +52,23 @@ DOWNLOAD_WORDS = {
     DownloadState.NO_LOG: "downloaded, no log to compare",
     DownloadState.HASH_MISMATCH: "downloaded, sha384 MISMATCH",
 }
+
+
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """`1 message`, `3 messages`, `1,024 entries`."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
+def size_text(count: int) -> str:
+    """Bytes as a person reads them: 512 B, 3.4 KiB, 12.0 MiB, 1.20 GiB."""
+    if count < 1024:
+        return f"{count} B"
+    value = float(count)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            return f"{value:.2f} {unit}" if unit in ("GiB", "TiB") else f"{value:.1f} {unit}"
+    return f"{count} B"
 
 
 @dataclass(frozen=True)
@@ -87,27 +105,44 @@ def run_targets(aws: Aws, store: BatchStore, run_id: str) -> list[ExportTarget]:
     """Every mailbox of a run that obtained a JobId, in plan order. A COMPLETED row is taken
     as the store has it (its S3 path, the run's bucket and key); any other is described
     again, since it may have ended since the run last looked."""
-    run = store.run(run_id)
-    settings = run.settings
+    settings = store.run(run_id).settings
     targets = []
     for row in store.rows(run_id):
         if not row.job_id:
             continue
-        if row.state is RowState.COMPLETED and row.s3_path:
-            job = ExportJob(job_id=row.job_id, organization_id=settings.organization_id,
-                            entity_id=row.entity_id, state="COMPLETED", progress=100,
-                            kms_key_arn=settings.kms_key_arn, bucket=settings.bucket,
-                            prefix=row.prefix, s3_path=row.s3_path)
-        else:
-            job = jobs.describe_job(aws, settings.organization_id, row.job_id)
+        completed = completed_job(settings, row)
+        job = completed or jobs.describe_job(aws, settings.organization_id, row.job_id)
         targets.append(ExportTarget(job, row.label, run_id))
     return targets
 
 
-def verify_and_record(aws: Aws, job: ExportJob) -> Verification:
+def completed_job(settings: RunSettings, row: MailboxRow) -> ExportJob | None:
+    """The job of a run's COMPLETED row as the store knows it (None for any other row)."""
+    if row.state is not RowState.COMPLETED or not row.s3_path or not row.job_id:
+        return None
+    return ExportJob(job_id=row.job_id, organization_id=settings.organization_id,
+                     entity_id=row.entity_id, state="COMPLETED", progress=100,
+                     kms_key_arn=settings.kms_key_arn, bucket=settings.bucket,
+                     prefix=row.prefix, s3_path=row.s3_path)
+
+
+def recorded_or_verified(aws: Aws, job: ExportJob, now: datetime | None = None
+                         ) -> Verification:
+    """The verdict this machine recorded for the job, else a fresh verification (recorded)."""
+    from tui.core.retrieve.results import known
+
+    retrieval = known([job.job_id]).get(job.job_id)
+    if retrieval is not None and retrieval.verification:
+        return Verification(job.job_id, VerifyState(retrieval.verification), retrieval.sentence,
+                            checked_at=retrieval.checked_at)
+    return verify_and_record(aws, job, now)
+
+
+def verify_and_record(aws: Aws, job: ExportJob, now: datetime | None = None) -> Verification:
     """Verify the job's export and keep the verdict in the local record (best effort: a
-    record that cannot be written does not change the verdict)."""
-    verification = verify_job(aws, job)
+    record that cannot be written does not change the verdict). `now` dates the check and
+    the object's age (a face's clock)."""
+    verification = verify_job(aws, job, now)
     with retrievals_or_none() as record:
         if record is not None:
             _quietly(lambda: record.record_verification(verification))

@@ -41,6 +41,7 @@ def inspect_zip(path: str | Path, log: ExportLog | None = None) -> Inspection:
             if entry.calendar:
                 calendar.append(entry.name)
         folders = export.folders()
+    folder_count = len(folders)  # what totalFolders counts: the zip's folders
     if counts[()]:
         folders.insert(0, ())  # messages at the top of the zip, outside any folder
     summaries = tuple(FolderSummary(folder, counts[folder], sizes[folder]) for folder in folders)
@@ -48,7 +49,7 @@ def inspect_zip(path: str | Path, log: ExportLog | None = None) -> Inspection:
     comparisons: tuple[LogComparison, ...] = ()
     if log is not None:
         comparisons = (LogComparison("totalMessages", messages, log.total_messages),
-                       LogComparison("totalFolders", len(folders), log.total_folders),
+                       LogComparison("totalFolders", folder_count, log.total_folders),
                        LogComparison("totalBytes", size, log.total_bytes))
     return Inspection(path=str(path), size=size, folders=summaries, messages=messages,
                       message_bytes=sum(sizes.values()), calendar_items=tuple(calendar),

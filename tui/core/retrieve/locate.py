@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from tui.core.model import AwsProblem, CoreError, ExportJob
 from tui.core.retrieve.access import is_missing, object_arn, refused
 from tui.core.retrieve.model import ExportLocation, ExportObject
@@ -33,14 +31,16 @@ def location_of(job: ExportJob) -> ExportLocation:
 
 
 def key_of(s3_path: str, bucket: str, prefix: str = "") -> str:
-    """The object key an S3Path names (see the module's ASSUMPTION)."""
+    """The object key an S3Path names (see the module's ASSUMPTION). Imports nothing heavy:
+    faces use it (through tui.wizard.present) to show where an export is."""
     if s3_path.startswith("s3://"):
         _, _, rest = s3_path[len("s3://"):].partition("/")
         return rest
+    path = s3_path.lstrip("/")
     with_bucket = f"{bucket}/"
-    if s3_path.startswith(with_bucket) and not (prefix and s3_path.startswith(prefix)):
-        return s3_path[len(with_bucket):]
-    return s3_path
+    if bucket and path.startswith(with_bucket) and not (prefix and path.startswith(prefix)):
+        return path[len(with_bucket):]
+    return path
 
 
 def head_export(aws: Aws, location: ExportLocation) -> ExportObject | None:
@@ -50,6 +50,8 @@ def head_export(aws: Aws, location: ExportLocation) -> ExportObject | None:
     rather than 404 for a missing object when the caller may not s3:ListBucket, so the hint
     says that too.
     """
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         answer = aws.client("s3").head_object(Bucket=location.bucket, Key=location.key)
     except (ClientError, BotoCoreError) as exc:

@@ -51,7 +51,7 @@ class MboxrdQuoter:
         data = self._held + data
         self._held = b""
         cut = data.rfind(b"\n") + 1
-        out.append(_QUOTE.sub(rb"\1>\2", data[:cut]))
+        out.append(_quoted(data[:cut]))
         tail = data[cut:]
         if tail:
             run = len(tail) - len(tail.lstrip(b">"))
@@ -59,13 +59,19 @@ class MboxrdQuoter:
                 out.append(tail[:run])  # the extra '>' can go anywhere in the run: later
                 self._held = tail[run:]
             else:
-                out.append(_QUOTE.sub(rb"\1>\2", tail))
+                out.append(_quoted(tail))
                 self._mid_line = True
         return b"".join(out)
 
     def finish(self) -> bytes:
         held, self._held, self._mid_line = self._held, b"", False
         return held
+
+
+def _quoted(lines: bytes) -> bytes:
+    """mboxrd quoting of whole lines; most chunks (base64 attachments) hold no "From " at
+    all, and a substring search is much faster than the line-by-line pattern."""
+    return _QUOTE.sub(rb"\1>\2", lines) if b"From " in lines else lines
 
 
 def unquote_mboxrd(message: bytes) -> bytes:

@@ -3,14 +3,14 @@
 `retrievals.sqlite3` beside the job journal (and the batch store), one row per JobId: the
 last verification (state, sentence, size, when) and the last download (state, sha384, path,
 when). The manifests of batch runs read it (size, sha384, verification), and the faces show
-it without asking AWS again. Opened like the batch store (WAL, synchronous=FULL, 0600); a
-file there that is not a database of ours is refused, never replaced.
+it without asking AWS again. Opened like the batch store (WAL, synchronous=FULL, 0600) and
+guarded like every state file (`tui.core.state_files`: its own application id); a file there
+that is not a database of ours is refused, never replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tui.core import state_files
 from tui.core.journal import journal_path
 from tui.core.model import AwsProblem, CoreError
 from tui.core.retrieve.model import DownloadResult, Verification
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS retrievals (
 """
 _COLUMNS = ("job_id", "verification", "sentence", "size", "checked_at", "download", "sha384",
             "path", "downloaded_at")
+RETRIEVALS = state_files.StateKind(
+    "record of verifications and downloads", application_id=0x574D5852,  # "WMXR"
+    legacy_tables={"retrievals": frozenset({"job_id", "verification", "download", "sha384"})})
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ def _problem(path: Path, what: str, error: BaseException) -> CoreError:
              "name, or set WORKMAIL_EXPORT_STATE_DIR to another directory."))
 
 
+def _initialise(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+
+
 def _time(text: object) -> datetime | None:
     return datetime.fromisoformat(str(text)) if text else None
 
@@ -83,20 +91,18 @@ class Retrievals:
     def open(cls, path: Path | None = None) -> Retrievals:
         target = path or default_path()
         try:
-            if target.is_symlink() or (target.exists() and not target.is_file()):
-                raise OSError("not a regular file")
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
+            state_files.prepare(target, RETRIEVALS, _initialise)
             connection = sqlite3.connect(str(target), isolation_level=None,
                                          check_same_thread=False, timeout=30)
-            tables = {row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables - {"retrievals"}:
-                connection.close()
-                raise sqlite3.DatabaseError("it holds other tables")
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
+            state_files.mark_ours(connection, RETRIEVALS)
             connection.executescript(_SCHEMA)
+        except state_files.NotOurs as refused:
+            raise CoreError(AwsProblem(
+                code="NotOurFile", operation="retrievals", message=str(refused),
+                hint="Choose another state directory with WORKMAIL_EXPORT_STATE_DIR (or "
+                     "--journal: the record lives beside the journal).")) from refused
         except (OSError, sqlite3.Error) as error:
             raise _problem(target, "cannot be opened", error) from error
         return cls(connection, target)

@@ -229,12 +229,10 @@ class _Run:
         for attempt in range(1, TRIES_PER_PART + 1):
             if self.stop.is_set():
                 raise DownloadStopped(self.data_path, len(self.record.done), self.record.parts)
-            written = 0
             try:
-                written = self._read_part_once(part)
+                self._read_part_once(part)
                 break
-            except (ClientError, BotoCoreError) as exc:
-                self._count(-written)
+            except (ClientError, BotoCoreError) as exc:  # before any byte of the part came
                 if attempt == TRIES_PER_PART or not _transient(exc):
                     raise self._problem(exc) from exc
             except _PartialRead as partial:
@@ -248,7 +246,7 @@ class _Run:
         self._report()
         self.advance_hash(blocking=False)
 
-    def _read_part_once(self, part: int) -> int:
+    def _read_part_once(self, part: int) -> None:
         first, last = self.record.span(part)
         answer = self.s3.get_object(Bucket=self.location.bucket, Key=self.location.key,
                                     Range=f"bytes={first}-{last}", IfMatch=self.export.etag)
@@ -269,7 +267,6 @@ class _Run:
             body.close()
         if written != last - first + 1:
             raise _PartialRead(written, _ShortRead(written, last - first + 1))
-        return written
 
     def _problem(self, exc: BaseException) -> CoreError:
         url = self.location.url

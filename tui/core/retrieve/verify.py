@@ -110,7 +110,7 @@ def _age(delta: timedelta) -> str:
         if seconds >= length:
             count = seconds // length
             return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def _not_checkable(job_id: str, error: CoreError, location: ExportLocation | None,
