@@ -106,3 +106,70 @@ def test_without_a_terminal_or_a_variable_it_says_how_to_give_the_password(
         stdin=subprocess.DEVNULL)
     assert done.returncode == 2
     assert "--password-env" in done.stderr
+
+
+def test_a_whole_run_goes_each_mailbox_into_its_own_account(
+        dovecot: DovecotServer, tmp_path: Path) -> None:
+    """batch, download --run, then deliver --run with an accounts file: alice's export into
+    alice's new account, bob's into bob's, each with the password its line names."""
+    sys.path.insert(0, str(ROOT / "tests" / "commands"))
+    from cli_runner import Cli
+
+    from tui.sim import RealClock, SimulatedAws
+
+    with SimulatedAws(world="demo", clock=RealClock(speed=150)) as sim:
+        cli = Cli(sim.serve())
+        names = tmp_path / "names.txt"
+        names.write_text("alice.wong\nbob.smith\n")
+        world = sim.world
+        batch = cli("batch", "--from-file", str(names), "--organization", world.org_id,
+                    "--role-arn", world.good_role_arn, "--kms-key-arn", world.good_key_arn,
+                    "--bucket", world.good_bucket, "--prefix", world.good_prefix,
+                    "--poll", "0.1")
+        assert batch.returncode == 0, batch.stderr
+        run_id = batch.stdout.split("Run ", 1)[1].split()[0]
+        downloaded = cli("download", "--run", run_id, "--to", str(tmp_path / "downloads"))
+        assert downloaded.returncode == 0, downloaded.stderr
+        written = {job.entity_id: sim.exports.written[job.job_id].messages
+                   for job in sim.workmail.jobs(world.org_id)}
+
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("mailbox,imap_user,secret_env\n"
+                        "alice.wong@example-corp.awsapps.com,alice@new.example,ALICE_PW\n"
+                        "bob.smith@example-corp.awsapps.com,bob@new.example,BOB_PW\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "deliver", "--run", run_id, "--accounts", str(accounts),
+         "--imap-host", dovecot.host, "--imap-port", str(dovecot.imaps_port),
+         "--ca-file", str(dovecot.ca_file), "--json"],
+        capture_output=True, text=True, timeout=180, cwd=ROOT, stdin=subprocess.DEVNULL,
+        env={**os.environ, "ALICE_PW": dovecot.accounts[ALICE],
+             "BOB_PW": dovecot.accounts["bob@new.example"]})
+
+    assert done.returncode == 0, done.stderr
+    reports = {r["account"].split("@new.example")[0]: r
+               for r in json.loads(done.stdout)["deliveries"]}
+    assert set(reports) == {"alice", "bob"}
+    assert sorted(written.values()) == sorted(r["messages"] for r in reports.values())
+    assert len(stored(dovecot, ALICE)) == reports["alice"]["messages"]
+    assert len(stored(dovecot, "bob@new.example")) == reports["bob"]["messages"]
+
+
+def test_an_unknown_run_is_one_line_and_exit_2(dovecot: DovecotServer, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("alice.wong@example-corp.awsapps.com,alice@new.example\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "deliver", "--run", "r0123456789ab", "--accounts",
+         str(accounts), "--imap-host", dovecot.host],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "r0123456789ab" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_accounts_line_without_a_user_is_named(tmp_path: Path) -> None:
+    from tui.wizard.deliver import read_accounts
+
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("mailbox,imap_user\nalice@old.example,alice@new.example\n"
+                        "bob@old.example\n")
+    with pytest.raises(ValueError, match="line 3 of .* is not 'mailbox,imap_user"):
+        read_accounts(accounts)

@@ -32,7 +32,8 @@ from tui.core.deliver.model import (
 from tui.core.deliver.zip_source import ZipSource
 from tui.core.model import CoreError
 from tui.core.safe_text import shown
-from tui.wizard.deliver import OUTCOME_WORDS, deliver_zip, read_accounts, run_exports
+from tui.wizard.deliver import OUTCOME_WORDS, deliver_zip, read_accounts
+from tui.wizard.retrieve import downloaded_exports
 
 COMMAND = "deliver"
 
@@ -147,7 +148,7 @@ def _jobs(zip_path: str, run_id: str, accounts_file: str, target: ImapTarget
     accounts = {account.mailbox.lower(): account
                 for account in read_accounts(Path(accounts_file).expanduser())}
     jobs = []
-    for export in run_exports(run_id):
+    for export in downloaded_exports(run_id, COMMAND):
         account = accounts.get(export.label.lower())
         if account is None:
             raise ValueError(f"the accounts file names no IMAP user for {shown(export.label)} "

@@ -20,7 +20,6 @@ from tui.core.deliver.model import (
 )
 from tui.core.deliver.record import DeliveryRecord
 from tui.core.deliver.zip_source import ZipSource
-from tui.core.model import AwsProblem, CoreError
 from tui.core.safe_text import shown
 
 OUTCOME_WORDS = {
@@ -43,14 +42,6 @@ class Account:
     mailbox: str
     user: str
     secret_env: str = ""
-
-
-@dataclass(frozen=True)
-class RunExport:
-    """A downloaded export of a run's mailbox."""
-
-    label: str  # the mailbox's email, else its name
-    zip_path: str
 
 
 def read_folder_map(path: Path) -> dict[str, str]:
@@ -97,27 +88,6 @@ def read_accounts(path: Path) -> list[Account]:
     if not accounts:
         raise ValueError(f"the accounts file {shown(path)} names no account")
     return accounts
-
-
-def run_exports(run_id: str) -> list[RunExport]:
-    """Every export of the run that was downloaded on this machine."""
-    from tui.core.batch.store import BatchStore
-    from tui.core.retrieve.results import known
-
-    store = BatchStore.open()
-    try:
-        rows = [row for row in store.rows(run_id) if row.job_id]
-    finally:
-        store.close()
-    downloaded = known([row.job_id for row in rows])
-    exports = [RunExport(row.label, downloaded[row.job_id].path) for row in rows
-               if row.job_id in downloaded and downloaded[row.job_id].path]
-    if not exports:
-        raise CoreError(AwsProblem(
-            code="NothingDownloaded", operation="deliver",
-            message=f"No export of run {run_id} has been downloaded on this machine yet.",
-            hint=f"Download them first: workmail-export download --run {run_id} --to DIR"))
-    return exports
 
 
 def deliver_zip(target: ImapTarget, secret: str, zip_path: str | Path,
