@@ -171,5 +171,5 @@ def test_an_accounts_line_without_a_user_is_named(tmp_path: Path) -> None:
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("mailbox,imap_user\nalice@old.example,alice@new.example\n"
                         "bob@old.example\n")
-    with pytest.raises(ValueError, match="line 3 of .* is not 'mailbox,imap_user"):
+    with pytest.raises(ValueError, match=r"line 3 of .* is not 'mailbox,imap_user"):
         read_accounts(accounts)
