@@ -216,3 +216,25 @@ def test_a_record_path_holding_something_else_is_refused_and_left_alone(
     assert "not a delivery record" in refused.value.problem.message
     assert credentials.read_text() == "[default]\naws_access_key_id = AKIA...\n"
     assert credentials.stat().st_mode & 0o777 == 0o644
+
+
+def test_stop_ends_between_batches_and_a_second_run_goes_on(
+        dovecot: DovecotServer, tmp_path: Path) -> None:
+    import threading
+
+    from tui.core.deliver.engine import DeliveryStopped
+
+    stop = threading.Event()
+    messages = mailbox()
+    with DeliveryRecord.open(tmp_path / "d.sqlite3") as record:
+        first = Delivery(target(dovecot), dovecot.accounts[ALICE], record,
+                         DeliveryOptions(batch_messages=1), stop=stop,
+                         on_event=lambda event: stop.set())
+        with pytest.raises(DeliveryStopped) as stopped:
+            first.run(messages, "job-1")
+        assert stopped.value.report.count(Outcome.APPENDED) == 1
+        again = Delivery(target(dovecot), dovecot.accounts[ALICE], record).run(
+            messages, "job-1")
+    assert again.count(Outcome.DELIVERED_BEFORE) == 1
+    assert again.count(Outcome.APPENDED) == len(messages) - 1
+    assert len(stored(dovecot, ALICE)) == len(messages)

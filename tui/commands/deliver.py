@@ -167,8 +167,7 @@ def _deliver_one(zip_file: str, target: ImapTarget, secret: str, options: Delive
 
     def started(source: ZipSource) -> None:
         nonlocal total
-        total = source.expected or sum(  # an upper bound: files that are not mail count too
-            1 for info in source.export.archive.infolist() if not info.is_dir())
+        total = source.count_hint
 
     def moved(event: DeliveryEvent) -> None:
         nonlocal done

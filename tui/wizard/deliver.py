@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,13 +94,15 @@ def read_accounts(path: Path) -> list[Account]:
 def deliver_zip(target: ImapTarget, secret: str, zip_path: str | Path,
                 options: DeliveryOptions,
                 on_event: Callable[[DeliveryEvent], None] | None = None,
-                on_start: Callable[[ZipSource], None] | None = None
+                on_start: Callable[[ZipSource], None] | None = None,
+                stop: threading.Event | None = None
                 ) -> tuple[DeliveryReport, list[tuple[str, str]]]:
     """Deliver one export zip into `target`: the report, and the entries that are not mail
-    (each with why). `on_start` sees the opened source first (its expected count)."""
+    (each with why). `on_start` sees the opened source first (its expected count); `stop`
+    ends the delivery between two batches (DeliveryStopped)."""
     with ZipSource.open(zip_path) as source, DeliveryRecord.open() as record:
         if on_start is not None:
             on_start(source)
-        delivery = Delivery(target, secret, record, options, on_event)
+        delivery = Delivery(target, secret, record, options, on_event, stop=stop)
         report = delivery.run(source.messages(), source.source_id, source.expected)
         return report, list(source.not_mail)

@@ -34,6 +34,7 @@ import contextlib
 import email.utils
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -100,6 +101,15 @@ def message_date(data: bytes) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class DeliveryStopped(Exception):
+    """`stop` was set: the delivery ended between two batches (what was sent is recorded;
+    running it again goes on). `report` counts what was handled before."""
+
+    def __init__(self, report: DeliveryReport) -> None:
+        super().__init__("stopped")
+        self.report = report
+
+
 @dataclass
 class _Folder:
     """What this session knows of one destination folder."""
@@ -128,7 +138,8 @@ class Delivery:
                  options: DeliveryOptions | None = None,
                  on_event: Callable[[DeliveryEvent], None] | None = None,
                  open_session: Opener = connection.open_session,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 stop: threading.Event | None = None) -> None:
         self.target = target
         self._secret = secret
         self.record = record
@@ -136,6 +147,7 @@ class Delivery:
         self._on_event = on_event or (lambda event: None)
         self._open_session = open_session
         self._sleep = sleep
+        self._stop = stop or threading.Event()
         self._client: IMAPClient | None = None
         self._server = ServerFolders()
         self._limit: int | None = None
@@ -159,6 +171,8 @@ class Delivery:
         try:
             self._retrying(self._connect)
             for batch in self._batches(messages, done, tell):
+                if self._stop.is_set():
+                    raise DeliveryStopped(report)
                 for event in self._send(batch, source):
                     tell(event)
         finally:

@@ -43,6 +43,13 @@ class ZipSource:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def count_hint(self) -> int:
+        """How many messages to expect, for a progress display: the log's count, else the
+        zip's files (an upper bound: files that are not mail count too)."""
+        return self.expected or sum(1 for info in self.export.archive.infolist()
+                                    if not info.is_dir())
+
     def messages(self) -> Iterator[SourceMessage]:
         for entry in self.export.entries():
             if entry.kind is ItemKind.MESSAGE:
