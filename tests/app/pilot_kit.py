@@ -50,6 +50,12 @@ def screen_text(app: WizardApp) -> str:
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
+def toasts(app: WizardApp) -> str:
+    """The notifications on show, one a line (they float over the screen, so screen_text
+    may miss them while they slide in)."""
+    return "\n".join(n.message for n in app._notifications)
+
+
 def flat(text: str) -> str:
     """Screen text without borders, line breaks and runs of spaces (for sentences that
     wrap inside a box)."""

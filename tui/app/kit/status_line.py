@@ -9,7 +9,12 @@ from textual.widgets import LoadingIndicator, Static
 
 
 class StatusLine(Horizontal):
-    """Shows a LoadingIndicator with what is loading, or a problem sentence, or a note."""
+    """Shows a LoadingIndicator with what is loading, or a problem sentence, or a note.
+
+    A sentence may say what it is `about` (the step's findings, the fields typed): it is a
+    verdict on that thing, withdrawn with `clear(about=...)` once that thing has changed,
+    while a sentence about something else stays.
+    """
 
     DEFAULT_CSS = """
     StatusLine { height: auto; min-height: 1; padding: 0 1; display: none; }
@@ -26,9 +31,11 @@ class StatusLine(Horizontal):
         yield Static(id="status-text")
 
     _text = ""
+    _about = ""
 
-    def _show(self, text: str | Text, kind: str) -> None:
+    def _show(self, text: str | Text, kind: str, about: str = "") -> None:
         self._text = str(text)
+        self._about = about
         self.set_classes(kind)
         self.display = True
         self.query_one("#status-text", Static).update(
@@ -38,17 +45,21 @@ class StatusLine(Horizontal):
         """Something is loading: the indicator spins beside `text`."""
         self._show(text, "busy")
 
-    def problem(self, text: str) -> None:
+    def problem(self, text: str, about: str = "") -> None:
         """Something failed: the sentence stays until the next call."""
-        self._show(text, "problem")
+        self._show(text, "problem", about)
 
-    def warning(self, text: str) -> None:
-        self._show(text, "warning")
+    def warning(self, text: str, about: str = "") -> None:
+        self._show(text, "warning", about)
 
-    def note(self, text: str) -> None:
-        self._show(text, "note")
+    def note(self, text: str, about: str = "") -> None:
+        self._show(text, "note", about)
 
-    def clear(self) -> None:
+    def clear(self, about: str | None = None) -> None:
+        """Hide the line; with `about`, only when what it says is about that."""
+        if about is not None and (self._about != about or self.has_class("busy")):
+            return
+        self._about = ""
         self.set_classes("")
         self.display = False
 

@@ -24,7 +24,7 @@ from tui.app.kit.long_lived import freeze_once
 from tui.app.kit.stage_bar import StageBar
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.findings_view import FindingsView
-from tui.core.model import AwsProblem, Finding, Level, StartedJob
+from tui.core.model import AwsProblem, ExportRequest, Finding, Level, StartedJob
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.problems import problem_of
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
 
 T = TypeVar("T")
+VERDICT = "findings"  # what the status line's verdict on the step's findings is about
 
 
 def problem_text(problem: AwsProblem) -> str:
@@ -91,7 +92,9 @@ class StepScreen(Screen[None]):
     def on_mount(self) -> None:
         freeze_once(self.app, f"{self.STAGE.name} shown")  # what the steps so far loaded
         self.show_findings()
+        self.show_verdict()
         self.load()
+        self.check_again_if_stale()
 
     def load(self) -> None:
         """Start the step's discovery; subclasses with choices override."""
@@ -102,6 +105,43 @@ class StepScreen(Screen[None]):
 
     def show_findings(self) -> None:
         self.query_one(FindingsView).show(wz.findings_of(self.state, self.STAGE))
+
+    def show_verdict(self) -> bool:
+        """Say on the status line what the step's findings (those of the current values)
+        mean; True when nothing holds the step."""
+        findings = wz.findings_of(self.state, self.STAGE)
+        if wz.has_error(findings):
+            self.status.problem(self.error_advice(), about=VERDICT)
+        elif any(f.level is Level.WARNING for f in findings):
+            self.status.warning("Read the warning below; ctrl+n continues anyway.",
+                                about=VERDICT)
+        else:
+            self.status.clear(about=VERDICT)
+            return True
+        return False
+
+    def error_advice(self) -> str:
+        """What to do about an error below: choose again, or change a later step, since an
+        error may come from a value chosen there (a role that may not write to the bucket)."""
+        later = [s for s in wz.reachable_stages(self.state)
+                 if self.STAGE.position < s.position < Stage.REVIEW.position]
+        if not later:
+            return "Fix the error below or choose something else."
+        names = " or ".join(s.value.lower() for s in later)
+        return (f"Fix the error below, choose something else, or change the {names} "
+                "(ctrl+p: Go to step).")
+
+    def check_again_if_stale(self) -> None:
+        """Findings of this step made for values that have changed since (another role for
+        the key policy) are not shown; check the step's value again, without moving on."""
+        check, aws, request = self.spec.check, self.wizard.aws, self.state.request
+        if (check is None or aws is None or self.STAGE is Stage.REVIEW
+                or not wz.stale_stage(self.state, self.STAGE)):
+            return
+        self.call_aws(lambda: check(aws, request),
+                      lambda findings: self._record(findings, request),
+                      message=f"Checking the {self.STAGE.value.lower()} again for what was "
+                              "chosen since…", group="check")
 
     def refresh_stage_bar(self) -> None:
         bar = self.query_one(StageBar)
@@ -149,8 +189,11 @@ class StepScreen(Screen[None]):
                 busy.focus()  # a loading widget loses focus; give it back
         if event.state is WorkerState.CANCELLED:
             return
-        if not still_busy:
+        if still_busy:
+            self.status.busy(next(w.name for w in self._aws_calls if w.is_running))
+        else:
             self.status.clear()
+            self.show_verdict()
         if event.state is WorkerState.SUCCESS:
             self._retry_last = None
             done(event.worker.result)
@@ -180,25 +223,31 @@ class StepScreen(Screen[None]):
         if already_checked or check is None or aws is None:
             self.after_check()
             return
-        self.call_aws(lambda: check(aws, request), self._checked,
+        self.call_aws(lambda: check(aws, request),
+                      lambda findings: self._checked(findings, request),
                       message=f"Checking the {self.STAGE.value.lower()}…", group="check")
 
-    def _checked(self, findings: list[Any]) -> None:
-        self.wizard.state = wz.with_findings(self.state, self.spec.fields, findings)
+    def _record(self, findings: list[Any], request: ExportRequest) -> None:
+        """Keep what the check of `request` found; show it if `request` is still current."""
+        self.wizard.state = wz.with_findings(self.state, self.spec.fields, findings,
+                                             for_request=request)
         self.refresh_stage_bar()
         self.show_findings()
-        self.after_check()
+        self.show_verdict()
+        self.refresh_bindings()
+
+    def _checked(self, findings: list[Any], request: ExportRequest) -> None:
+        self._record(findings, request)
+        if wz.stale_stage(self.state, self.STAGE):  # the values changed while checking
+            self.choose(self.state)
+        else:
+            self.after_check()
 
     def after_check(self) -> None:
         """Move on unless a finding is an error (stay) or a warning (ask to confirm). What
         could not be checked yet (a role's permissions before the key is chosen) is checked
         again at the review, so it does not stop the walk."""
-        findings = wz.findings_of(self.state, self.STAGE)
-        if wz.has_error(findings):
-            self.status.problem("Fix the error below or choose something else.")
-        elif any(f.level is Level.WARNING for f in findings):
-            self.status.warning("Read the warning below; ctrl+n continues anyway.")
-        else:
+        if self.show_verdict():
             self.action_next()
         self.refresh_bindings()
 
