@@ -18,7 +18,8 @@ class StatusLine(Horizontal):
 
     DEFAULT_CSS = """
     StatusLine { height: auto; min-height: 1; padding: 0 1; display: none; }
-    StatusLine LoadingIndicator { width: 5; height: 1; min-height: 1; display: none; }
+    StatusLine LoadingIndicator { width: 5; height: 1; min-height: 1; display: none;
+                                  margin-right: 1; }
     StatusLine.busy LoadingIndicator { display: block; }
     StatusLine #status-text { width: 1fr; }
     StatusLine.problem { background: $error 15%; }
