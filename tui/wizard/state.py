@@ -82,6 +82,8 @@ class WizardState:
     problem: AwsProblem | None = None
     back_to_review: bool = False  # a step revisited from the review returns there
     bulk: Chosen | None = None  # the mailboxes of a bulk export (None: one mailbox)
+    # What the bulk mailboxes were listed from: ("filter", text) or ("file", path).
+    bulk_source: tuple[str, str] = ("filter", "")
 
     @property
     def basis(self) -> Basis:
@@ -286,11 +288,13 @@ def choose_mailbox(state: WizardState, mailbox: Mailbox) -> WizardState:
     return replace(new, mailbox=mailbox, bulk=None)
 
 
-def choose_bulk(state: WizardState, chosen: Chosen) -> WizardState:
-    """The mailboxes of a bulk export chosen at the mailbox step; a single mailbox chosen
-    before is forgotten. The later steps (role, key, destination) are the same."""
+def choose_bulk(state: WizardState, chosen: Chosen,
+                source: tuple[str, str] = ("filter", "")) -> WizardState:
+    """The mailboxes of a bulk export chosen at the mailbox step, listed from `source` (a
+    filter's text or a list file's path); a single mailbox chosen before is forgotten. The
+    later steps (role, key, destination) are the same."""
     new = _change(state, entity_id="")
-    return replace(new, mailbox=None, bulk=chosen)
+    return replace(new, mailbox=None, bulk=chosen, bulk_source=source)
 
 
 def single_mailbox(state: WizardState) -> WizardState:
