@@ -264,6 +264,7 @@ class StepScreen(Screen[None]):
 
     def _submitted(self, job: StartedJob) -> None:
         self.wizard.submitting = False
+        self.wizard.started_jobs.append(job.job_id)
         self.wizard.go(wz.submitted(self.state, job))
 
     def _submit_failed(self, problem: AwsProblem) -> None:
