@@ -219,7 +219,7 @@ class BulkProgressScreen(Screen[None]):
         totals.append(f"  ·  {bulk.totals_text(progress)}")
         self.query_one("#bulk-totals", Static).update(totals)
         self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
-                                                            progress=progress.done)
+                                                            progress=progress.work_done)
         self.query_one("#bulk-pace", Static).update(Text(bulk.pace_text(progress),
                                                          style="dim"))
         if progress.events:
