@@ -7,6 +7,7 @@ value descriptions and problem rows live here once, so no face words them differ
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from tui.core.model import (
@@ -116,3 +117,21 @@ def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
             ("HTTP status", str(problem.http_status) if problem.http_status else "")]
     return [(label, value) for label, value in rows if value] + [
         ("What to do", problem.hint or DEFAULT_HINT)]
+
+
+def utc_time(when: datetime, *, seconds: bool = True, zone: bool = True) -> str:
+    """`2026-10-01 09:00:00 UTC`: every face says times in UTC, so what one admin reads out
+    to another is the same wherever each terminal is. A naive time is taken as UTC (boto3
+    gives aware ones); `zone=False` for a table whose heading says UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    text = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S" if seconds
+                                                  else "%Y-%m-%d %H:%M")
+    return f"{text} UTC" if zone else text
+
+
+def utc_clock(when: datetime) -> str:
+    """`09:00:40 UTC`: for what happens within minutes (a progress line, the next poll)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%H:%M:%S UTC")

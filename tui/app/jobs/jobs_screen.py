@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from tui.core.jobs import JobRow
     from tui.core.session import Aws
 
-COLUMNS = ("Started", "Mailbox", "State", "Progress", "Source", "JobId", "S3 object / description")
+COLUMNS = ("Started (UTC)", "Mailbox", "State", "Done", "Source", "JobId")
+WHERE_COLUMN = "Description · S3 object"  # shown when at least WHERE_MIN cells are left
+WHERE_MIN = 24
 MAILBOX_WIDTH = 20
 SERVICE, JOURNAL = "service", "journal"
 
@@ -58,15 +60,37 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 
 
 def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
+    """The cells of COLUMNS (the S3 object is `where_cell`, shown when there is room)."""
     job = row.job
-    where = " · ".join(part for part in (export_uri(job), job.description) if part)
     return (Text(moment(job.start_time, seconds=False)),
             Text(fit(mailbox_label(row, mailbox), MAILBOX_WIDTH)),
             Text(job.state or "?", style=STATE_STYLES.get(job.state, "")),
             Text(f"{job.progress}%", justify="right"),
             Text(source_of(row), style="dim" if row.from_journal else ""),
-            Text(short_id(job.job_id)),
-            Text(where))
+            Text(short_id(job.job_id)))
+
+
+def where_cell(row: JobRow, width: int) -> Text:
+    """The description (a person's label for the export, at most half the cells), then the
+    S3 object, in `width` cells, each cut at its end when it must be: the URI keeps its
+    bucket and prefix (the object's name is the JobId, which has a column). The monitor
+    shows both whole."""
+    uri, description = export_uri(row.job), row.job.description
+    if not (uri and description):
+        return Text(fit(uri or description, width))
+    label = fit(description, max(width // 2, 1))
+    return Text(f"{label} · {fit(uri, width - 3 - len(label))}" if width - 3 - len(label) >= 8
+                else label)
+
+
+def room_for_where(width: int, cells: list[tuple[Text, ...]]) -> int:
+    """The cells left for the S3 column in a table `width` cells wide after COLUMNS (each
+    as wide as its widest cell, plus the table's padding of one cell on each side); 0 when
+    fewer than WHERE_MIN are left."""
+    used = sum(max([len(heading), *(cell.cell_len for cell in (row[i] for row in cells))])
+               + 2 for i, heading in enumerate(COLUMNS))
+    room = width - used - 2
+    return room if room >= WHERE_MIN else 0
 
 
 def row_words(row: JobRow, mailbox: Mailbox | None = None) -> str:
@@ -137,6 +161,10 @@ class JobsScreen(Screen[None]):
         self.table.add_columns(*COLUMNS)
         self.table.focus()
         self.action_refresh()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._fill_table()
 
     # ---- loading -----------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -241,11 +269,18 @@ class JobsScreen(Screen[None]):
         return matching(self.rows, self.query_one("#filter", Input).value, self.mailboxes)
 
     def _fill_table(self) -> None:
+        """The rows shown, with the S3 column only when it has room to say something (at 80
+        columns it has none: the monitor shows the S3 object)."""
         table = self.table
         pointed = self.pointed
-        table.clear()
-        for row in self.shown:
-            table.add_row(*row_cells(row, self.mailboxes.get(row.job.entity_id)),
+        shown = self.shown
+        cells = [row_cells(row, self.mailboxes.get(row.job.entity_id)) for row in shown]
+        scrollbar = 2
+        room = room_for_where((table.size.width or self.app.size.width - 2) - scrollbar, cells)
+        table.clear(columns=True)
+        table.add_columns(*COLUMNS, *((WHERE_COLUMN,) if room else ()))
+        for row, row_cell in zip(shown, cells, strict=True):
+            table.add_row(*row_cell, *((where_cell(row, room),) if room else ()),
                           key=row.job.job_id)
         if pointed is not None and pointed.job.job_id in {r.job.job_id for r in self.shown}:
             table.move_cursor(row=table.get_row_index(pointed.job.job_id))
