@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
@@ -16,6 +17,7 @@ from tui.app.bulk.bulk_screens import bulk_screen_for, on_mailbox_step, open_bul
 from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.commands import StepCommands
 from tui.app.jobs.job_timing import JobTiming
+from tui.app.kit.copying import SAVE_KEY, Copied, copy_out, save_to_file
 from tui.app.kit.warm_up import warm_up
 from tui.app.screens import screen_for
 from tui.app.steps.confirm_screen import ConfirmScreen
@@ -42,6 +44,7 @@ class WizardApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("j", "jobs", "Jobs", show=False),
         Binding("ctrl+o", "bulk", "Every mailbox"),
+        Binding(SAVE_KEY, "save_copied", "Save to file"),
     ]
 
     def __init__(self, settings: ConnectionSettings, prefill: ExportRequest | None = None) -> None:
@@ -56,6 +59,7 @@ class WizardApp(App[int]):
         self.started_jobs: list[str] = []  # JobIds started in this session
         self.bulk_runs: dict[str, BatchProgress] = {}  # bulk runs driven in this session
         self.pausing_to_quit = False
+        self.copied: Copied | None = None  # the text last sent to the clipboard
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))
@@ -153,7 +157,28 @@ class WizardApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "bulk":
             return on_mailbox_step(self)
+        if action == "save_copied":  # offered on the screen where something was copied
+            return self.copied is not None and self.copied.screen_id == id(self.screen)
         return True
+
+    def copy_text(self, what: str, text: str, filename: str) -> None:
+        """Send `text` to the terminal's clipboard, say honestly what that means, and offer
+        ctrl+s to write it to `filename` instead (every copy in the app goes through here)."""
+        self.copied = copy_out(self, what, text, filename)
+        self.refresh_bindings()
+
+    def action_save_copied(self) -> None:
+        copied = self.copied
+        if copied is None:
+            return
+        try:
+            path, written = save_to_file(copied.text, copied.filename)
+        except OSError as exc:
+            self.notify(f"{copied.what.capitalize()} could not be written to a file in "
+                        f"{Path.cwd()}: {exc.strerror or exc}.", severity="error")
+            return
+        self.notify(f"Wrote {copied.what} to {path} (readable by you only)." if written else
+                    f"{copied.what.capitalize()} is in {path} already.", timeout=10)
 
     def quit_now(self) -> None:
         """Exit with `exit_status()`, as both the app's result (what `run()` returns) and

@@ -166,9 +166,8 @@ class ReviewScreen(StepScreen):
 
     def action_copy_command(self) -> None:
         region = self.wizard.aws.region if self.wizard.aws else None
-        self.app.copy_to_clipboard(aws_cli_command(self.state.request, self.state.settings,
-                                                   region))
-        self.notify("The aws CLI command is on the clipboard.")
+        self.wizard.copy_text("the aws CLI command", aws_cli_command(
+            self.state.request, self.state.settings, region), "aws-command.txt")
 
     def action_copy_policy(self) -> None:
         pointed = self.table.pointed

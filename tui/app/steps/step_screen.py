@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from tui.app.kit.copying import file_named_in
 from tui.app.kit.long_lived import freeze_once
 from tui.app.kit.stage_bar import StageBar
 from tui.app.kit.status_line import StatusLine
@@ -272,13 +273,15 @@ class StepScreen(Screen[None]):
         self.wizard.go(wz.failed(self.state, problem))
 
     def copy_policy(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
-        """Put the first policy JSON among `findings` on the clipboard."""
-        policies = [f.policy for f in findings if f.policy]
-        if not policies:
+        """Send the first policy JSON among `findings` to the clipboard (ctrl+s then saves it
+        under the file name its fix hint reads)."""
+        with_policy = [f for f in findings if f.policy]
+        if not with_policy:
             self.notify("No policy to copy here.", severity="warning")
             return
-        self.app.copy_to_clipboard(policies[0])
-        self.notify("The policy JSON is on the clipboard.")
+        first = with_policy[0]
+        self.wizard.copy_text("the policy JSON", first.policy,
+                              file_named_in(first.fix, "policy.json"))
 
     def action_copy_policy(self) -> None:
         self.copy_policy(wz.findings_of(self.state, self.STAGE))
