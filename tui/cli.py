@@ -42,41 +42,136 @@ PREFILL_FLAGS: dict[str, tuple[Field, str, str, str]] = {
                        "the WorkMail organization id (m-...)"),
     "--entity": (Field.ENTITY, "entity_id", "MAILBOX",
                  "the mailbox: a user or resource id, name or email address"),
-    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes"),
-    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export"),
+    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes: its "
+                   "ARN or name (a name is looked up and the ARN it resolves to is shown)"),
+    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export: its "
+                      "ARN, key id or alias (looked up; the key ARN is shown)"),
     "--bucket": (Field.BUCKET, "bucket", "BUCKET", "the S3 bucket the export goes to"),
     "--prefix": (Field.PREFIX, "prefix", "PREFIX", "the S3 prefix of the export"),
     "--description": (Field.DESCRIPTION, "description", "TEXT", "a description of the job"),
 }
 
 
+# Flags whose value may begin with "-" (a bucket "-name", a description "-- done", a client
+# token): argparse would take such a value for a flag and say "expected one argument".
+FREE_VALUE_FLAGS = (*PREFILL_FLAGS, "--client-token")
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (no usage dump), exit code 2."""
+    """An ArgumentParser whose errors are one line (no usage dump), exit code 2, and whose
+    field flags take a value that starts with "-" (then checked by the field's rule)."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(attach_dashed_values(words, self._flags()), namespace)
+
+    def _flags(self) -> set[str]:
+        """Every option string of this parser and its subcommands."""
+        flags: set[str] = set()
+        for action in self._actions:
+            flags.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    flags |= parser._flags()
+        return flags
 
     def error(self, message: str) -> NoReturn:
+        from tui.core.safe_text import shown
+
         if not message.startswith("argument "):
             message += f"; see {self.prog} --help"
-        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
+        # The message may quote what was typed ("unrecognized arguments: ..."): escaped.
+        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {shown(message)}\n")
+
+
+def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
+    """`--bucket -name` as `--bucket=-name` for the flags of FREE_VALUE_FLAGS, so the value
+    reaches its field's rule; a following word that is itself a flag is left alone."""
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else None
+        if (word in FREE_VALUE_FLAGS and following is not None and following.startswith("-")
+                and following != "-" and following.split("=", 1)[0] not in flags):
+            joined.append(f"{word}={following}")
+            index += 2
+            continue
+        joined.append(word)
+        index += 1
+    return joined
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; the process exit code."""
     args = build_parser().parse_args(argv)
+    refusal = wizard_flags_with_a_command(args)
+    if refusal:
+        return _say(refusal)
     if getattr(args, "journal", None):
         from tui.core.journal import JOURNAL_ENV
 
         os.environ[JOURNAL_ENV] = args.journal  # every part of the tool reads the journal here
+    refused = _state_files_refused(args)
+    if refused:
+        return _say(f"{PROG}: {refused}")
     run: Callable[[argparse.Namespace], int] = args.run
-    try:
-        return run(args)
-    except CoreError as exc:
-        from tui.commands.output import report_problem
+    from tui.commands.output import escaped_output
 
-        report_problem(exc.problem, as_json=getattr(args, "json", False))
-        return exit_codes.AWS_ERROR
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted.", file=sys.stderr)
-        return exit_codes.INTERRUPTED
+    # Commands print through the escaping streams; the wizard's faces escape what they show.
+    with escaped_output(enabled=run is not run_wizard):
+        try:
+            return run(args)
+        except CoreError as exc:
+            from tui.commands.output import report_problem
+
+            report_problem(exc.problem, as_json=getattr(args, "json", False))
+            return exit_codes.AWS_ERROR
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted.", file=sys.stderr)
+            return exit_codes.INTERRUPTED
+
+
+def _state_files_refused(args: argparse.Namespace) -> str | None:
+    """A sentence when the journal (or, for batch, the batch store) would be opened at a
+    path that holds something else (a text file, a link, a device, another program's
+    database): nothing is run and nothing is touched."""
+    if not hasattr(args, "journal"):
+        return None  # simulate: no state files
+    from tui.core.journal import JOURNAL_ENV, refusal
+
+    refused = refusal()
+    if refused:
+        return (f"{refused} Choose another journal file with --journal or {JOURNAL_ENV} "
+                "(a new path is fine).")
+    if args.run is run_batch:
+        from tui.core.batch.store import refusal as store_refusal
+
+        refused = store_refusal()
+        if refused:
+            return (f"{refused} The batch store lives beside the journal: choose another "
+                    "place with --journal or WORKMAIL_EXPORT_STATE_DIR.")
+    return None
+
+
+def wizard_flags_with_a_command(args: argparse.Namespace) -> str | None:
+    """The refusal of --demo or --plain given with a command: they shape the wizard only.
+
+    --demo is refused rather than honoured: each command is a process of its own, so a
+    throw-away simulated world per command would be gone before the next one (a JobId from
+    `--demo start` could never be followed by `--demo status`). `simulate` serves one world
+    that lasts across commands (`--demo simulate` is let be: it is a simulated world already).
+    Never a silent fallback to the real account."""
+    command = getattr(args, "command", None)
+    given = [flag for flag, name in (("--demo", "demo"), ("--plain", "plain"))
+             if getattr(args, name, False) and not (command == "simulate" and name == "demo")]
+    if command is None or not given:
+        return None
+    if given == ["--plain"]:
+        return f"{PROG} {command}: --plain is a way to run the wizard; commands take no --plain"
+    return (f"{PROG} {command}: --demo opens the wizard on a throw-away simulated AWS; commands "
+            f"do not take it. To try commands without AWS, start `{PROG} simulate --port 4566` "
+            "in another terminal and give each command --endpoint-url http://127.0.0.1:4566")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +244,7 @@ def _command(subparsers: Subcommands, name: str,
     if uses_aws:
         _add_connection_flags(parser, argparse.SUPPRESS)
         _add_journal_flag(parser, argparse.SUPPRESS)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command=name)
     return parser
 
 
@@ -422,8 +517,13 @@ def _run_id(value: str) -> str:
 
 
 def _directory(value: str) -> str:
-    if not value or os.path.isfile(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a directory")
+    from pathlib import Path
+
+    from tui.core.state_files import directory_refusal
+
+    refused = directory_refusal(Path(value).expanduser()) if value else "a directory is needed"
+    if refused:
+        raise argparse.ArgumentTypeError(refused)
     return value
 
 
@@ -453,9 +553,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def _field_value(field: Field) -> Callable[[str], str]:
     def check(value: str) -> str:
-        from tui.core.fields import check_field
+        from tui.core.fields import check_reference, tidy
 
-        message = check_field(field, value)
+        value = tidy(field, value)  # spaces pasted around an id or a name are not part of it
+        message = check_reference(field, value)  # a role name, key id or alias is looked up
         if message:
             raise argparse.ArgumentTypeError(message)
         return value
@@ -485,19 +586,24 @@ def _profile(value: str) -> str:
 def _endpoint_url(value: str) -> str:
     url = urlparse(value)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a URL like http://127.0.0.1:4566")
+        from tui.core.redact import masked_url
+
+        raise argparse.ArgumentTypeError(f"{masked_url(value)!r} is not a URL like "
+                                         "http://127.0.0.1:4566")
     return value
 
 
 def _client_token(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("client_token", value), value)
 
 
 def _job_id(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("job_id", value), value)
 
 
@@ -508,9 +614,18 @@ def _checked(message: str | None, value: str) -> str:
 
 
 def _journal_file(value: str) -> str:
-    if not value or os.path.isdir(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a file path; give one like "
-                                         "~/workmail/journal.sqlite3")
+    """A path where a journal of ours is, or can be made; anything else is refused here,
+    before any command runs, and left untouched."""
+    if not value:
+        raise argparse.ArgumentTypeError("give a file path like ~/workmail/journal.sqlite3")
+    from pathlib import Path
+
+    from tui.core.journal import refusal
+
+    refused = refusal(Path(value))
+    if refused:
+        raise argparse.ArgumentTypeError(f"{refused} Give a journal file of workmail-export, "
+                                         "or a new path.")
     return value
 
 
@@ -544,5 +659,8 @@ def _missing(package: str, install: str) -> str | None:
 
 
 def _say(line: str, code: int = 2) -> int:
-    print(line, file=sys.stderr)
+    """One line on stderr (escaped: it may quote a path or value given) and the exit code."""
+    from tui.core.safe_text import shown
+
+    print(shown(line), file=sys.stderr)
     return code

@@ -18,6 +18,7 @@ from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.commands import StepCommands
 from tui.app.jobs.job_timing import JobTiming
 from tui.app.kit.copying import SAVE_KEY, Copied, copy_out, save_to_file
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.kit.warm_up import warm_up
 from tui.app.screens import screen_for
 from tui.app.steps.confirm_screen import ConfirmScreen
@@ -171,14 +172,17 @@ class WizardApp(App[int]):
         copied = self.copied
         if copied is None:
             return
+        what = markup_safe(copied.what)
         try:
             path, written = save_to_file(copied.text, copied.filename)
         except OSError as exc:
-            self.notify(f"{copied.what.capitalize()} could not be written to a file in "
-                        f"{Path.cwd()}: {exc.strerror or exc}.", severity="error")
+            self.notify(f"{what[:1].upper()}{what[1:]} could not be written to a file in "
+                        f"{markup_safe(Path.cwd())}: {markup_safe(exc.strerror or exc)}.",
+                        severity="error")
             return
-        self.notify(f"Wrote {copied.what} to {path} (readable by you only)." if written else
-                    f"{copied.what.capitalize()} is in {path} already.", timeout=10)
+        self.notify(f"Wrote {what} to {markup_safe(path)} (readable by you only)." if written
+                    else f"{what[:1].upper()}{what[1:]} is in {markup_safe(path)} already.",
+                    timeout=10)
 
     def quit_now(self) -> None:
         """Exit with `exit_status()`, as both the app's result (what `run()` returns) and

@@ -26,21 +26,32 @@ NO_INPUT = ("workmail-export: no more input (stdin is closed); nothing was submi
 def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
     """Walk the wizard until a JobId, a failure or an interruption; the exit status.
 
-    With `demo`, a simulated AWS (the demo world, real-time clock) serves every call.
+    With `demo`, a simulated AWS (the demo world, real-time clock) serves every call on a
+    loopback endpoint, as in the full-screen demo: the endpoint is part of the connection
+    settings, so the AWS CLI command the review shows reaches the same simulated account.
     """
     if not demo:
         return walk(settings, prefill)
-    from tui.sim import RealClock, SimulatedAws
+    from dataclasses import replace
 
-    with SimulatedAws(world="demo", clock=RealClock()):
-        return walk(settings, prefill)
+    from tui.app.demo_simulator import demo_simulator
+
+    with demo_simulator() as simulator:
+        code = walk(replace(settings, endpoint_url=simulator.url), prefill, demo=True)
+    problem = simulator.problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return code or exit_codes.AWS_ERROR
+    return code
 
 
-def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
+def walk(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
+    """The walk on `settings`; `demo` says the account is the demo's throw-away one."""
     from tui.plain.plain_wizard import PlainWizard
 
     _quiet_about_piped_input()
-    wizard = PlainWizard.start(settings, prefill)
+    _say_journal_notice()
+    wizard = PlainWizard.start(settings, prefill, demo=demo)
     try:
         return wizard.walk()
     except KeyboardInterrupt:
@@ -48,6 +59,17 @@ def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
     except EOFError:
         print(INTERRUPTED_IN_SUBMIT if wizard.submitting else NO_INPUT, file=sys.stderr)
     return exit_codes.INTERRUPTED
+
+
+def _say_journal_notice() -> None:
+    """A damaged journal moved aside is said before the first question, with where it went
+    (the submit later finds the fresh journal and says nothing more)."""
+    from tui.plain.terminal import say
+    from tui.wizard.calls import journal_notice
+
+    notice = journal_notice("plain")
+    if notice:
+        say(f"⚠ {notice}", style="fg:ansiyellow")
 
 
 def _quiet_about_piped_input() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.model import (
@@ -16,6 +16,7 @@ from tui.core.model import (
     ConnectionSettings,
     CoreError,
     ExportRequest,
+    Field,
     Finding,
     Identity,
     KeyChoice,
@@ -50,6 +51,14 @@ def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
 
     aws = session.connect(settings)
     return aws, session.caller_identity(aws)
+
+
+def connect_resolving(settings: ConnectionSettings, request: ExportRequest
+                      ) -> tuple[Aws, Identity, ExportRequest, list[Finding]]:
+    """`connect`, then the role and key the request names by name, id or alias looked up
+    (`resolve_references`): where a prefilled wizard starts."""
+    aws, identity = connect(settings)
+    return (aws, identity, *resolve_references(aws, request))
 
 
 def load_clients(aws: Aws) -> None:
@@ -107,9 +116,24 @@ def check_organization(aws: Aws, request: ExportRequest) -> list[Finding]:
 
 
 def check_mailbox(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The mailbox, and whether it was exported in the last 24 hours."""
     from tui.core import checks
 
-    return checks.check_entity(aws, request)
+    return checks.check_entity(aws, request) + check_recent_export(aws, request)
+
+
+def check_recent_export(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """A warning when the mailbox was exported in the last 24 hours (the service's jobs and
+    the local journal's, as the bulk plan counts them)."""
+    import time
+
+    from tui.core import recent
+    from tui.core.journal import Journal
+
+    entries = []
+    with contextlib.suppress(CoreError), Journal.open() as journal:  # none: the service tells
+        entries = journal.entries(request.organization_id)
+    return recent.check_recent_export(aws, request, time.time(), entries)
 
 
 def check_role(aws: Aws, request: ExportRequest) -> list[Finding]:
@@ -154,9 +178,65 @@ def suggest_prefix(aws: Aws, request: ExportRequest, mailbox_name: str) -> str |
 
 
 def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """Every check of the request's fields (the bulk plan runs it on its first mailbox; the
+    plan itself lists the mailboxes exported in the last 24 hours)."""
     from tui.core import checks
 
     return checks.preflight(aws, request)
+
+
+def check_export(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """`preflight` and, for the one mailbox of a single export, whether it was exported in
+    the last 24 hours (at once, in a thread of its own); findings ordered by field."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    aws.client("workmail")  # made here: creating clients is not thread-safe
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recent") as pool:
+        recent = pool.submit(check_recent_export, aws, request)
+        findings = preflight(aws, request)
+        return _by_field([*findings, *recent.result()])
+
+
+def _by_field(findings: list[Finding]) -> list[Finding]:
+    order = {field: index for index, field in enumerate(Field)}
+    return sorted(findings, key=lambda f: order[f.field])
+
+
+def resolve_reference(aws: Aws, field: Field, text: str) -> tuple[str, Finding]:
+    """The ARN a typed role name, key id or alias names, and the finding that says so (or
+    why it names nothing: then the text comes back as it was)."""
+    from tui.core import references
+
+    return references.resolve(aws, field, text)
+
+
+def resolve_references(aws: Aws, request: ExportRequest) -> tuple[ExportRequest, list[Finding]]:
+    """The request with the role and key it names by name, id or alias given by ARN, and a
+    finding for each one looked up (none when it names them by ARN)."""
+    from tui.core import references
+
+    return references.resolve_request(aws, request)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A request as the commands check it: role and key references resolved to ARNs, then
+    every check. `resolved` are the findings of the look-ups (also among `findings`)."""
+
+    request: ExportRequest
+    findings: list[Finding]
+    resolved: list[Finding]
+
+
+def check_all(aws: Aws, request: ExportRequest) -> Checked:
+    """References resolved, then `check_export`; for a reference that names nothing, its
+    finding stands for the field (the ARN rule's message would only confuse)."""
+    from tui.core.model import Level
+
+    request, resolved = resolve_references(aws, request)
+    unresolved = {f.field for f in resolved if f.level is not Level.OK}
+    findings = [f for f in check_export(aws, request) if f.field not in unresolved]
+    return Checked(request, _by_field([*resolved, *findings]), resolved)
 
 
 class _UnopenedJournal:
@@ -178,7 +258,8 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
     """Start the export, recording it in the local journal before the JobId is shown.
 
     `source` is the face the journal names as the job's origin (tui, plain, cli); `mailbox`,
-    when the face knows it, gives the journal the mailbox's name and email for the history."""
+    when the face knows it, gives the journal the mailbox's name and email for the history.
+    A damaged journal moved aside on the way is said in the job's `journal_warning`."""
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
@@ -191,4 +272,21 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
             with contextlib.suppress(CoreError):  # start_export records it without the name
                 journal.record_submit(request, aws.region, entity_name=mailbox.name,
                                       entity_email=mailbox.email)
-        return start_export(aws, request, journal)
+        started = start_export(aws, request, journal)
+    if journal.warning:
+        said = " ".join(filter(None, (journal.warning, started.journal_warning)))
+        return replace(started, journal_warning=said)
+    return started
+
+
+def journal_notice(source: str) -> str:
+    """Open the journal once, as a face starts: the sentence saying that a damaged journal
+    was moved aside (with the moved file's path), else "". A journal that cannot be opened
+    says nothing here: the calls that need it say so themselves."""
+    from tui.core.journal import Journal
+
+    try:
+        with Journal.open(source=source) as journal:
+            return journal.warning
+    except CoreError:
+        return ""

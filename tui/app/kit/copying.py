@@ -19,6 +19,8 @@ from pathlib import Path
 
 from textual.app import App
 
+from tui.app.kit.safe_markup import markup_safe
+
 SAVE_KEY = "ctrl+s"
 _FILE_URL = re.compile(r"file://([\w.-]+)")
 _MOST_ATTEMPTS = 100
@@ -46,9 +48,10 @@ def copy_out(app: App[object], what: str, text: str, filename: str) -> Copied:
     """Send `text` to the terminal's clipboard and say what that means; returns the record
     that ctrl+s saves."""
     app.copy_to_clipboard(text)
-    app.notify(f"Sent {what} to the terminal's clipboard (OSC 52). If your terminal does not "
-               "support that (tmux needs set-clipboard on), nothing was copied: "
-               f"{SAVE_KEY.replace('ctrl+', '^')} writes it to a file instead.", timeout=10)
+    app.notify(f"Sent {markup_safe(what)} to the terminal's clipboard (OSC 52). If your "
+               "terminal does not support that (tmux needs set-clipboard on), nothing was "
+               f"copied: {SAVE_KEY.replace('ctrl+', '^')} writes it to a file instead.",
+               timeout=10)
     return Copied(what, text, filename, id(app.screen))
 
 

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tui.app.kit.choice_table import ChoiceRow, fit_style
+from tui.app.kit.safe_markup import literal
 from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
@@ -24,10 +25,11 @@ TYPED = "typed values"  # what the status line's "Fix the value marked ✗" is a
 
 
 def field_problem(field: Field, value: str) -> str | None:
-    """The core's rule for one field (imported when first typed, not at startup)."""
-    from tui.core.fields import check_field
+    """The core's rule for one field (imported when first typed, not at startup), on the
+    value as it will be taken: spaces pasted around a prefix are dropped, not an error."""
+    from tui.core.fields import check_field, tidy
 
-    return check_field(field, value)
+    return check_field(field, tidy(field, value))
 
 
 class DestinationScreen(ChoiceStepScreen):
@@ -148,7 +150,7 @@ class DestinationScreen(ChoiceStepScreen):
     def _validate(self, field: Field, value: str, quiet_when_empty: bool = False) -> bool:
         problem = None if quiet_when_empty and not value else field_problem(field, value)
         message = self.query_one(f"#{field.value}-message", Static)
-        message.update(Text(f"✗ {problem}") if problem else "")
+        message.update(literal(f"✗ {problem}") if problem else "")
         message.display = bool(problem)
         message.set_class(bool(problem), "-shown")
         self.query_one(f"#{field.value}", Input).set_class(bool(problem), "-invalid")
