@@ -19,7 +19,8 @@ MEANINGS: dict[int, str] = {
                 "missing extra (one line on stderr names it)"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
                   "the wizard when quitting with errors)",
-    JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
-                       "ended FAILED or CANCELLED"),
-    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+    JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch (or the "
+                       "wizard's bulk run): a mailbox ended FAILED or CANCELLED"),
+    INTERRUPTED: ("interrupted (Ctrl-C), stdin closed, quit before submitting, or quit with "
+                  "a bulk run paused"),
 }

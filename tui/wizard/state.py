@@ -327,7 +327,7 @@ def with_references(state: WizardState, request: ExportRequest,
     """The prefilled role and key, given by name, id or alias, looked up: `request` holds
     their ARNs, and what the look-ups found are their fields' findings (one that names
     nothing is an error, so the walk stops at that step)."""
-    new = _change(state, (), role_arn=request.role_arn, kms_key_arn=request.kms_key_arn)
+    new = _change(state, role_arn=request.role_arn, kms_key_arn=request.kms_key_arn)
     return with_findings(new, tuple(f.field for f in findings), findings)
 
 
