@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pilot_kit import BIG, flat, keys, screen_text, type_text
+from pilot_kit import BIG, SMALL, flat, keys, make_app, screen_text, settle, stage, type_text
 from shots_bulk import bulk_app, stored_run, to_bulk_choice
 from shots_monitor import until
 from test_bulk import choose_to_plan, totals
@@ -15,6 +15,8 @@ from test_bulk import choose_to_plan, totals
 from tui.app.bulk.bulk_choose_screen import BulkChooseScreen
 from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.core.batch.model import RowState
+from tui.core.model import ExportRequest
+from tui.wizard.stages import Stage
 
 
 def leavers(tmp_path: Path) -> Path:
@@ -122,3 +124,19 @@ async def test_slash_in_the_list_file_field_is_part_of_the_path(
         await type_text(pilot, "/tmp/x")
         assert screen.file_input.value == "/tmp/x"
         assert app.focused is screen.file_input
+
+
+async def test_the_list_has_the_cursor_as_soon_as_it_shows_not_the_filter(sim: Any) -> None:
+    """The list loads while the step opens; the filter before it must not take the cursor
+    meanwhile (a / or u pressed as soon as the list shows would be typed there)."""
+    app = make_app(ExportRequest(organization_id=sim.world.org_id))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        sim.faults.latency = 0.3
+        await pilot.press("ctrl+o")
+        for _ in range(1500):  # look every 10 ms, at most 15 s
+            if "53 of 53 marked" in screen_text(app):
+                break
+            await pilot.pause(0.01)
+        await pilot.press("enter")  # at once, as a person who sees the list
+        await until(pilot, lambda: stage(app) is Stage.ROLE, "the role step")

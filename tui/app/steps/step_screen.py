@@ -48,6 +48,12 @@ class StepScreen(Screen[None]):
     """Base of the eight step screens."""
 
     STAGE: ClassVar[Stage]
+    # No focus by position: each step focuses where it wants (its list, its search field) in
+    # load(). Textual's default would focus the first widget that can take focus when the
+    # screen shows, and while a step's list is loading that was the field before it (the
+    # bulk step's filter, so a `/` or `u` pressed at once was typed there). A list that was
+    # loading gets the focus when it is done (on_worker_state_changed).
+    AUTO_FOCUS: ClassVar[str | None] = ""
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
