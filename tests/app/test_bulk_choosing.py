@@ -31,6 +31,13 @@ async def in_file_field(pilot: Any) -> None:
     await pilot.pause()
 
 
+async def list_file_typed(pilot: Any, tmp_path: Path) -> None:
+    """At the bulk step, the leavers' list file typed into its field (not loaded yet)."""
+    await to_bulk_choice(pilot)
+    await in_file_field(pilot)
+    await type_text(pilot, str(leavers(tmp_path)))
+
+
 def choose_screen(app: Any) -> BulkChooseScreen:
     screen = app.screen
     assert isinstance(screen, BulkChooseScreen), screen
@@ -41,9 +48,7 @@ async def test_a_cleared_list_file_means_every_enabled_mailbox_again(
         sim: Any, tmp_path: Path) -> None:
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=BIG) as pilot:
-        await to_bulk_choice(pilot)
-        await in_file_field(pilot)
-        await type_text(pilot, str(leavers(tmp_path)))
+        await list_file_typed(pilot, tmp_path)
         await keys(pilot, "enter")
         assert "3 of 3 marked" in flat(screen_text(app))
         await in_file_field(pilot)
@@ -73,9 +78,7 @@ async def test_a_list_file_chosen_before_is_named_again_when_coming_back(
         sim: Any, tmp_path: Path) -> None:
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=BIG) as pilot:
-        await to_bulk_choice(pilot)
-        await in_file_field(pilot)
-        await type_text(pilot, str(leavers(tmp_path)))
+        await list_file_typed(pilot, tmp_path)
         await keys(pilot, "enter", "enter")  # load it; go on with the three
         await keys(pilot, "escape")  # from the role step, back
         screen = choose_screen(app)

@@ -20,6 +20,13 @@ from tui.core.batch.model import RunStatus
 from tui.wizard.stages import Stage
 
 
+async def asked(pilot: Any, key: str) -> str:
+    """Press `key` on the progress screen; the question asked over it."""
+    await pilot.press(key)
+    await pilot.pause(0.2)
+    return dialog_text(pilot.app)
+
+
 async def quit_now(pilot: Any) -> int:
     """ctrl+q with nothing asked: the app's exit status."""
     await pilot.press("ctrl+q")
@@ -68,9 +75,7 @@ async def test_ctrl_q_during_a_bulk_run_asks_pauses_it_and_names_it_for_resuming
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=SMALL) as pilot:
         await resume_offered_run(pilot, run_id)
-        await pilot.press("ctrl+q")
-        await pilot.pause(0.2)
-        question = dialog_text(app)
+        question = await asked(pilot, "ctrl+q")
         assert "Quit workmail-export?" in question
         assert "The run will be paused: nothing new starts, and jobs already running go on " \
                "at WorkMail." in question
@@ -80,8 +85,7 @@ async def test_ctrl_q_during_a_bulk_run_asks_pauses_it_and_names_it_for_resuming
         assert isinstance(app.screen, BulkProgressScreen) and app.screen.running
         assert app.return_code is None
 
-        await pilot.press("ctrl+q")
-        await pilot.pause(0.2)
+        assert "Quit workmail-export?" in await asked(pilot, "ctrl+q")
         await pilot.press("y")
         await until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == exit_codes.INTERRUPTED
@@ -106,9 +110,7 @@ async def test_leaving_the_progress_screen_asks_before_it_pauses(
     app = bulk_app(sim, tmp_path)
     async with app.run_test(size=BIG) as pilot:
         await resume_offered_run(pilot, run_id)
-        await pilot.press("escape")
-        await pilot.pause(0.2)
-        question = dialog_text(app)
+        question = await asked(pilot, "escape")
         assert "Leave the progress screen?" in question
         assert "The run will be paused" in question and "The run is paused" not in question
         screen = app.screen_stack[-2]

@@ -10,6 +10,7 @@ from pilot_kit import (
     BIG,
     SMALL,
     flat,
+    go_to_step,
     keys,
     make_app,
     point_at,
@@ -82,10 +83,7 @@ async def test_from_the_role_step_the_palette_reaches_the_destination(sim: Any) 
         assert f"may not do what an export needs: s3:AbortMultipartUpload, s3:PutObject on " \
                f"arn:aws:s3:::{LOGS_BUCKET}/*" in text
         assert "or change the key or destination (ctrl+p: Go to step)" in text
-        await keys(pilot, "ctrl+p")
-        await type_text(pilot, "go to step: destination")
-        assert "Go to step: Destination" in screen_text(app)
-        await keys(pilot, "enter")
+        await go_to_step(pilot, "Destination")
         assert stage(app) is Stage.DESTINATION
 
 

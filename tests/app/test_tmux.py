@@ -219,29 +219,16 @@ def test_quitting_during_a_bulk_run_pauses_it_and_prints_how_to_resume(
     env.pop("NO_COLOR", None)
     terminal.start(f"cd {ROOT} && exec {sys.executable} -m tui --endpoint-url {sim.serve()} "
                    "--region us-east-1", env)
-    terminal.wait_for(lambda text: "123456789012" in text, "the connection")
-    terminal.press("enter")
-    terminal.wait_for(lambda text: "example-corp-archive" in text, "the organizations")
-    terminal.press("enter")
-    terminal.wait_for(lambda text: "Aaron Hansen" in text, "the mailbox step")
-    terminal.press("ctrl+o")
-    terminal.wait_for(lambda text: "53 of 53 marked" in text, "every mailbox marked")
-    terminal.press("enter")
-    for ready in ("WorkMailExportRole", "alias/workmail-export", "example-corp-mail-export"):
-        terminal.wait_for(lambda text, ready=ready: ready in text, ready)
-        terminal.press("enter")
-    terminal.wait_for(lambda text: "s3://example-corp-mail-export/exports/…" in text,
-                      "the prefix filled in")
-    terminal.press("enter", "enter")
-    terminal.wait_for(lambda text: "Checks:" in text, "the bulk review")
-    terminal.press("s")
-    terminal.wait_for(lambda text: "Start exporting 53 mailboxes?" in text, "the question")
-    terminal.press("y")
-    terminal.wait_for(lambda text: "10 running" in text, "ten running jobs")
-
-    terminal.press("ctrl+q")
-    terminal.wait_for(lambda text: "Quit workmail-export?" in text, "the quit question")
-    terminal.press("y")
+    walk = (("123456789012", ("enter",)), ("example-corp-archive", ("enter",)),
+            ("Aaron Hansen", ("ctrl+o",)), ("53 of 53 marked", ("enter",)),
+            ("WorkMailExportRole", ("enter",)), ("alias/workmail-export", ("enter",)),
+            ("example-corp-mail-export", ("enter",)),
+            ("s3://example-corp-mail-export/exports/…", ("enter", "enter")),
+            ("Checks:", ("s",)), ("Start exporting 53 mailboxes?", ("y",)),
+            ("10 running", ("ctrl+q",)), ("Quit workmail-export?", ("y",)))
+    for ready, keys in walk:
+        terminal.wait_for(lambda text, ready=ready: ready in text, repr(ready))
+        terminal.press(*keys)
     assert terminal.wait_for_exit(EXIT_SECONDS) == "status 130", terminal.history()
     said = " ".join(terminal.history().split())
     store = BatchStore.open(state_dir / "batch.sqlite3")
