@@ -13,14 +13,16 @@ JOB_UNSUCCESSFUL = 4
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
-    OK: "done: checks passed, job started, job described, listed or cancelled",
+    OK: "done: checks passed, job started, job described, listed or cancelled; setup planned "
+        "or applied",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
     BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
-                "missing extra (one line on stderr names it)"),
+                "missing extra (one line on stderr names it); batch --resume of an unknown "
+                "run, or of one another process drives"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
-                  "the wizard when quitting with errors)",
+                  "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch (or the "
                        "wizard's bulk run): a mailbox ended FAILED or CANCELLED"),
     INTERRUPTED: ("interrupted (Ctrl-C), stdin closed, quit before submitting, or quit with "
-                  "a bulk run paused"),
+                  "a bulk run paused; setup --apply answered no"),
 }
