@@ -29,7 +29,8 @@ LOGS_BUCKET = "example-corp-logs"  # the demo role's policies do not allow it
 
 async def walk_to_a_review_with_the_logs_bucket(pilot: Any, world: Any) -> None:
     """Issue 10.1's walk: WorkMailExportRole, alias/workmail-export, bucket
-    example-corp-logs (prefix exports/), ctrl+n."""
+    example-corp-logs (prefix exports/), ctrl+n; the destination step warns that the role
+    may not export there (its finding is the role's), and ctrl+n goes on anyway."""
     await settle(pilot)
     assert stage(pilot.app) is Stage.ROLE
     await point_at(pilot, world.good_role_arn)
@@ -41,6 +42,8 @@ async def walk_to_a_review_with_the_logs_bucket(pilot: Any, world: Any) -> None:
     await point_at(pilot, LOGS_BUCKET)
     await keys(pilot, "enter")
     await type_text(pilot, "exports/")
+    await keys(pilot, "ctrl+n")
+    assert "see the IAM role's finding" in flat(screen_text(pilot.app))
     await keys(pilot, "ctrl+n")
     assert stage(pilot.app) is Stage.REVIEW
 
