@@ -30,6 +30,7 @@ from tui.wizard.stages import Stage
 if TYPE_CHECKING:
     from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
     from tui.core.batch.model import BatchProgress
+    from tui.core.retrieve.transfer import TransferOptions
     from tui.core.session import Aws
 
 WARM_UP_DELAY = 0.3  # seconds after mount: the first step is on screen by then
@@ -61,6 +62,7 @@ class WizardApp(App[int]):
         self.bulk_runs: dict[str, BatchProgress] = {}  # bulk runs driven in this session
         self.pausing_to_quit = False
         self.copied: Copied | None = None  # the text last sent to the clipboard
+        self.transfer_options: TransferOptions | None = None  # downloads' part size (tests)
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))

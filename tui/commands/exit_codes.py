@@ -10,6 +10,7 @@ AWS_ERROR = 1
 BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
+EXPORT_NOT_PROVEN = 5
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
@@ -23,6 +24,9 @@ MEANINGS: dict[int, str] = {
                   "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch (or the "
                        "wizard's bulk run): a mailbox ended FAILED or CANCELLED"),
+    EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
+                        "complete, differs from its log (size, sha384, counts) or has no log "
+                        "to compare with"),
     INTERRUPTED: ("interrupted (Ctrl-C), stdin closed, quit before submitting, or quit with "
                   "a bulk run paused; setup --apply answered no"),
 }
