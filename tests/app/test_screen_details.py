@@ -82,6 +82,6 @@ async def test_the_jobs_list_at_120_columns_shows_where_each_export_lands(sim: A
     text = await jobs_list(sim, BIG)
     assert "Description · S3 object" in text and "Started (UTC)" in text
     rows = [line for line in text.splitlines() if "COMPLETED" in line]
-    assert rows and all("s3://example-corp-ma" in line for line in rows), rows
-    assert "legal hold · s3://example-corp-mail-export/" in text
+    assert rows and all("s3://example-corp-" in line for line in rows), rows
+    assert "legal hold · s3://example-corp-mail-" in text
     assert all(len(line) <= 120 for line in text.splitlines())
