@@ -1,5 +1,7 @@
 """Scenes of the bulk path on the demo world, shared by the pilot tests and
-`save_screenshots(out_dir)` (screenshots/bulk-choose.svg, bulk-plan.svg, bulk-progress.svg).
+`save_screenshots(out_dir)` (screenshots/bulk-choose.svg, bulk-plan.svg (the review with
+sizes and the estimate), bulk-progress.svg, and the questions over a run: bulk-quit.svg
+(ctrl+q) and bulk-cancel.svg (x)).
 
 Everything on screen is pinned: the runner's clock is the simulator's ManualClock
 (`SimTicks`), the run id is fixed, JobIds come from the simulator's seeded generator and
@@ -135,45 +137,57 @@ async def to_plan(pilot: Pilot[Any]) -> None:
                 and pilot.app.screen.plan is not None, "the checked plan")
 
 
+# The key pressed on the progress screen for each question scene.
+QUESTIONS = {"bulk-quit": "ctrl+q", "bulk-cancel": "x"}
+PICTURES = ("bulk-choose", "bulk-plan", "bulk-progress", *QUESTIONS)
+
+
 def picture(name: str, size: tuple[int, int]) -> str:
-    """The SVG of `bulk-choose`, `bulk-plan` or `bulk-progress` at `size`, on a fresh
-    simulated world."""
+    """The SVG of a scene of PICTURES at `size`, on a fresh simulated world: the bulk step,
+    the review with sizes and the estimate, the run in progress, and the questions asked
+    over it (quit during the run, cancel)."""
     with _private_state(), TemporaryDirectory() as reports, \
             SimulatedAws(world="demo", clock=ManualClock()) as sim:
         sim.workmail.set_job_duration(JOB_SECONDS)
         async def progress(pilot: Pilot[Any]) -> None:
             await to_progress(pilot, sim)
+            if name in QUESTIONS:
+                await pilot.press(QUESTIONS[name])
+                await until(pilot, lambda: len(pilot.app.screen_stack) > 2
+                            and not isinstance(pilot.app.screen, BulkProgressScreen),
+                            "the question")
 
         reach: Callable[[Pilot[Any]], Awaitable[None]] = to_bulk_choice
-        if name == "bulk-progress":
+        if name == "bulk-plan":
+            reach = to_plan
+        elif name != "bulk-choose":  # the run in progress, with or without a question
             stored_run(sim, SHOT_RUN_ID)
             reach = progress
-        elif name == "bulk-plan":
-            reach = to_plan
         return take_picture(bulk_app(sim, Path(reports)), name, size, reach)
 
 
 def take_picture(app: WizardApp, name: str, size: tuple[int, int],
                  reach: Callable[[Pilot[Any]], Awaitable[None]]) -> str:
     """The SVG of `app` at `size` once `reach` has walked it to the scene; a run on screen
-    is paused afterwards (a progress screen has a `stop`)."""
+    is paused afterwards (a progress screen has a `stop`), also one under a question."""
     async def take() -> str:
         async with app.run_test(size=size) as pilot:
             await reach(pilot)
             await pilot.pause(0.3)
             shot = app.export_screenshot(title=f"workmail-export: {name}")
-            stop = getattr(app.screen, "stop", None)
-            if stop is not None:
-                stop()
+            for screen in app.screen_stack:  # a run under a question is paused too
+                stop = getattr(screen, "stop", None)
+                if stop is not None:
+                    stop()
             return shot
 
     return asyncio.run(take())
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
-    """Write bulk-choose.svg, bulk-plan.svg (the review with sizes and the estimate) and
-    bulk-progress.svg (120x40) and their -80x24 twins into `out_dir`; returns the paths."""
-    return write_pictures(out_dir, ("bulk-choose", "bulk-plan", "bulk-progress"), picture)
+    """Write the PICTURES (120x40) and their -80x24 twins into `out_dir`; returns the
+    paths."""
+    return write_pictures(out_dir, PICTURES, picture)
 
 
 if __name__ == "__main__":
