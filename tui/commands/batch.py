@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.commands import exit_codes
-from tui.commands.check import refused_if_errors
+from tui.commands.check import refused, verdict
 from tui.commands.common import connect
 from tui.commands.output import finding_dict, print_findings, say_error
 from tui.core.batch import report
@@ -177,7 +177,7 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
             findings = calls.check_organization(aws, organization)
             print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
             if any(f.level is Level.ERROR for f in findings) and not options.force:
-                return refused_if_errors(COMMAND, findings)  # e.g. another Region
+                return refused(COMMAND, findings)  # e.g. another Region
             printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
             return drive(aws, store, run_info.run_id, options, printer)
         aws = connect(settings, confirm_identity=True)
@@ -232,8 +232,8 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
         say_error(COMMAND, "no mailbox to export: the selection found none that can be "
                            "exported (see the lines above).")
         return exit_codes.BAD_USAGE
-    if checked.blocked and not options.force:
-        return refused_if_errors(COMMAND, list(checked.findings))
+    if verdict(list(checked.findings)) != exit_codes.OK and not options.force:
+        return refused(COMMAND, list(checked.findings))
     run_settings = RunSettings(
         organization_id=request.organization_id, role_arn=request.role_arn,
         kms_key_arn=request.kms_key_arn, bucket=request.bucket, base_prefix=plan.base_prefix,

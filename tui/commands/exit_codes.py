@@ -10,7 +10,9 @@ AWS_ERROR = 1
 BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
+NOT_VERIFIED = 5
 INTERRUPTED = 130
+STDOUT_CLOSED = 141  # as a Unix tool killed by SIGPIPE: 128 + 13
 
 MEANINGS: dict[int, str] = {
     OK: "done: checks passed, job started, job described, listed or cancelled",
@@ -20,5 +22,10 @@ MEANINGS: dict[int, str] = {
                   "the wizard when quitting with errors)",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
+    NOT_VERIFIED: ("no check found an error, but some could not be made (AWS did not answer, "
+                   "or a read permission is missing), so the export is not verified (check; "
+                   "start without --force)"),
     INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+    STDOUT_CLOSED: ("standard output was closed before everything was written (e.g. piped "
+                    "into head); nothing is printed about it"),
 }

@@ -1,17 +1,17 @@
 """`workmail-export start`: the preflight checks, then StartMailboxExportJob; the JobId alone
-on stdout (or JSON), findings that are not OK on stderr. Refuses on an error unless --force."""
+on stdout (or JSON), findings that are not OK on stderr. Refuses (unless --force) when a check
+found an error, or could not be made: an export nothing verified is not started blindly."""
 
 from __future__ import annotations
 
 import sys
 
 from tui.commands import exit_codes
-from tui.commands.check import refused_if_errors
+from tui.commands.check import refused, verdict
 from tui.commands.common import SOURCE, connect
 from tui.commands.output import emit_json, finding_dict, print_findings
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.wizard import calls
-from tui.wizard.state import has_error
 
 
 def run(settings: ConnectionSettings, request: ExportRequest, *, as_json: bool,
@@ -24,10 +24,10 @@ def run(settings: ConnectionSettings, request: ExportRequest, *, as_json: bool,
                 "client_token": request.client_token,
                 "findings": [finding_dict(f) for f in findings]}
     print_findings(shown, sys.stderr)
-    if has_error(findings) and not force:
+    if verdict(findings) != exit_codes.OK and not force:
         if as_json:
             emit_json(document)
-        return refused_if_errors("start", findings)
+        return refused("start", findings)
     job = calls.submit(aws, request, source=SOURCE)
     if job.journal_warning:
         print(f"workmail-export: warning: {job.journal_warning}", file=sys.stderr)

@@ -53,7 +53,9 @@ class AwsProblem:
     """An AWS call that failed, as a person should read it.
 
     `field` names the wizard step at fault when one is (EntityNotFound -> ENTITY), so a face
-    can offer to go back there with every value kept.
+    can offer to go back there with every value kept. `outcome_unknown`: the call changes
+    something and AWS may have carried it out (a 5xx, no answer, an unreadable answer);
+    `client_token` is then the token that makes a retry of a start safe.
     """
 
     code: str
@@ -63,6 +65,8 @@ class AwsProblem:
     request_id: str = ""
     http_status: int | None = None
     field: Field | None = None
+    outcome_unknown: bool = False
+    client_token: str = ""
 
     def sentence(self) -> str:
         """One line for a terminal: what happened and what to do."""
@@ -79,11 +83,15 @@ class CoreError(Exception):
 
 @dataclass(frozen=True)
 class ConnectionSettings:
-    """Where to talk to AWS. None means: what the AWS environment and config say."""
+    """Where to talk to AWS. None means: what the AWS environment and config say.
+
+    `timeout`: seconds one attempt of a call may wait to connect and for each read
+    (None: $WORKMAIL_EXPORT_TIMEOUT, else session.DEFAULT_TIMEOUT)."""
 
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)

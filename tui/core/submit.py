@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from tui.core.errors import fail
+from tui.core.errors import aws_failures, fail
 from tui.core.fields import check_request
 from tui.core.model import AwsProblem, CoreError, ExportRequest, StartedJob
 
@@ -41,15 +41,13 @@ class JobRecorder(Protocol):
 def start_export(aws: Aws, request: ExportRequest,
                  recorder: JobRecorder | None = None) -> StartedJob:
     """Start the export job of `request`; raises CoreError (with the Field at fault) if refused."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     _refuse_bad_fields(request)
     journal_failure = ""
     if recorder is not None:
         journal_failure = _journal(lambda: recorder.record_submit(request, aws.region))
     try:
         answer = aws.client("workmail").start_mailbox_export_job(**request.api_params())
-    except (ClientError, BotoCoreError) as exc:
+    except aws_failures() as exc:
         raise fail(exc, OPERATION, aws.profile) from exc
     job_id = str(answer["JobId"])
     if recorder is not None and not journal_failure:

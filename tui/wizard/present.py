@@ -109,6 +109,18 @@ def levels_summary(findings: Iterable[Finding]) -> str:
     return ", ".join(parts) or "nothing checked"
 
 
+def not_verified(findings: Iterable[Finding]) -> str:
+    """Which fields' checks could not be made, as the start of a sentence ("the checks of
+    IAM role and KMS key could not be made"); "" when every check was made. Not verified is
+    never shown as ready: AWS did not answer, or a read permission is missing."""
+    labels = list(dict.fromkeys(FIELD_LABELS.get(f.field, f.field.value)
+                                for f in findings if f.level is Level.UNCHECKED))
+    if not labels:
+        return ""
+    named = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return f"the check{'s' if len(labels) > 1 else ''} of {named} could not be made"
+
+
 def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
     """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do."""
     rows = [("Exception", problem.code), ("Message", problem.message),
