@@ -37,6 +37,7 @@ from tui.wizard.present import (
     field_value,
     mailbox_label,
     not_usable,
+    not_verified,
     worst,
 )
 from tui.wizard.problems import problem_of
@@ -253,6 +254,10 @@ def review_step(w: PlainWizard) -> int | None:
     w.state = wz.with_findings(w.state, tuple(FIELD_LABELS), findings)
     _show_review(w)
     errors = [f for f in w.state.findings if f.level is Level.ERROR]
+    unverified = not_verified(w.state.findings)
+    if unverified and not errors:
+        say(f"⚠ Not verified: {unverified} (marked ?), so the export may still fail. Submit "
+            "only if you know those values are right.", style="fg:ansiyellow")
     blocked = f"{len(errors)} error(s) must be fixed first" if errors else None
     choices = [Choice("Submit the export job", "submit", disabled=blocked)]
     choices += [Choice(f"Change: {spec(s).title.removeprefix('Choose ')}", s)
