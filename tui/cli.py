@@ -295,7 +295,8 @@ def run_start(args: argparse.Namespace) -> int:
         request = request.with_changes(client_token=args.client_token)
     from tui.commands import start
 
-    return start.run(settings_from(args), request, as_json=args.json, force=args.force)
+    return start.run(settings_from(args), request, as_json=args.json, force=args.force,
+                     token_given=bool(args.client_token))
 
 
 # --- status, jobs, cancel --------------------------------------------------------------------
@@ -478,7 +479,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         return _say(missing)
     from tui.sim.server import serve_forever
 
-    serve_forever(args.port, args.world)
+    try:
+        serve_forever(args.port, args.world)
+    except OSError as error:  # the port is taken, or not ours to bind
+        return _say(f"{PROG} simulate: {error.strerror or error}")
     return 0
 
 

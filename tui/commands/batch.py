@@ -34,7 +34,7 @@ from tui.core.batch.model import (
 from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError
+from tui.core.batch.store import BatchStore, StoreDamaged, StoreError
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.core.session import Aws
 from tui.wizard import bulk, calls
@@ -166,25 +166,38 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
         say_error(COMMAND, str(exc))
         return exit_codes.AWS_ERROR
     with contextlib.closing(store):
-        if options.resume:
-            try:
-                run_info = store.run(options.resume)
-            except StoreError as exc:
-                say_error(COMMAND, str(exc))
-                return exit_codes.BAD_USAGE
-            aws = connect(settings, confirm_identity=True)
-            organization = ExportRequest(organization_id=run_info.settings.organization_id)
-            findings = calls.check_organization(aws, organization)
-            print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
-            if any(f.level is Level.ERROR for f in findings) and not options.force:
-                return refused(COMMAND, findings)  # e.g. another Region
-            printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
-            return drive(aws, store, run_info.run_id, options, printer)
+        try:
+            return _run(settings, store, options, printer)
+        except StoreError as exc:  # e.g. a damaged page met while reading the run
+            printer.done()
+            say_error(COMMAND, str(exc))
+            return exit_codes.AWS_ERROR
+
+
+def _run(settings: ConnectionSettings, store: BatchStore, options: BatchOptions,
+         printer: Printer) -> int:
+    """Resume the stored run, or choose, plan, check and store a new one; then drive it."""
+    if options.resume:
+        try:
+            run_info = store.run(options.resume)
+        except StoreDamaged:
+            raise
+        except StoreError as exc:
+            say_error(COMMAND, str(exc))
+            return exit_codes.BAD_USAGE
         aws = connect(settings, confirm_identity=True)
-        run_id = _create(aws, store, options, printer)
-        if isinstance(run_id, int):
-            return run_id
-        return drive(aws, store, run_id, options, printer)
+        organization = ExportRequest(organization_id=run_info.settings.organization_id)
+        findings = calls.check_organization(aws, organization)
+        print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
+        if any(f.level is Level.ERROR for f in findings) and not options.force:
+            return refused(COMMAND, findings)  # e.g. another Region
+        printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
+        return drive(aws, store, run_info.run_id, options, printer)
+    aws = connect(settings, confirm_identity=True)
+    run_id = _create(aws, store, options, printer)
+    if isinstance(run_id, int):
+        return run_id
+    return drive(aws, store, run_id, options, printer)
 
 
 def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:

@@ -220,7 +220,7 @@ def _shorter(text: str, longest: int = 300) -> str:
     return text if len(text) <= longest else text[:longest - 1] + "…"
 
 
-def aws_failures() -> tuple[type[BaseException], ...]:
+def aws_failures() -> tuple[type[Exception], ...]:
     """What a boto3 call raises for a failure `translate` explains: ClientError, botocore's
     own exceptions, and ResponseParserError (an answer that is not AWS's, which botocore
     does not derive from BotoCoreError)."""

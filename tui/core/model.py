@@ -239,10 +239,22 @@ class ExportRequest:
 @dataclass(frozen=True)
 class StartedJob:
     """A job the service accepted. `journal_warning` is a sentence when the local journal
-    could not record it (the job runs all the same)."""
+    could not record it (the job runs all the same).
+
+    `replayed`: the ClientToken had been sent before, so AWS may have answered with a job it
+    had started earlier, which may since have ended. `state` is what is known of the job:
+    RUNNING for a job started by this very call, what DescribeMailboxExportJob said for a
+    replay, "" when nobody knows (`state_problem` then says why); faces never say "running"
+    for "".
+    """
 
     job_id: str
     journal_warning: str = ""
+    client_token: str = ""
+    replayed: bool = False
+    state: str = ""
+    progress: int = 0
+    state_problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from tui.wizard.present import (
     mailbox_label,
     not_usable,
     not_verified,
+    started_words,
     worst,
 )
 from tui.wizard.problems import problem_of
@@ -300,9 +301,13 @@ def result_step(w: PlainWizard) -> int | None:
     if job is not None:
         from tui.core.journal import journal_path
 
+        headline, note = started_words(job)
         say()
-        say("✓ The export job is running.", style="fg:ansigreen bold")
+        say(headline, style="fg:ansigreen bold" if job.state in ("RUNNING", "COMPLETED")
+            else "fg:ansiyellow bold")
         say(f"JobId  {job.job_id}", style="bold")
+        if note:
+            say(note)
         if job.journal_warning:
             say(f"⚠ {job.journal_warning}", style="fg:ansiyellow")
         else:

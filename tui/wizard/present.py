@@ -18,6 +18,7 @@ from tui.core.model import (
     Level,
     Mailbox,
     RoleChoice,
+    StartedJob,
 )
 
 if TYPE_CHECKING:
@@ -121,10 +122,35 @@ def not_verified(findings: Iterable[Finding]) -> str:
     return f"the check{'s' if len(labels) > 1 else ''} of {named} could not be made"
 
 
+def started_words(job: StartedJob) -> tuple[str, str]:
+    """What a face says of a started job: a headline and a note ("" when none). "Running" is
+    said only when the job's state is known to be RUNNING; a replayed ClientToken may have
+    been answered with a job that has since ended."""
+    ended = ("AWS answered this request with that earlier job and started none. A new submit "
+             "is a new request (new ClientToken).")
+    if job.state == "RUNNING":
+        note = (f"This request (ClientToken {job.client_token}) had been sent before; AWS "
+                "answered with the job it had started for it, so no second job was started."
+                if job.replayed else "")
+        return "✓ The export job is running.", note
+    if job.state == "COMPLETED":
+        return f"✓ This request had already started export job {job.job_id}, which has " \
+               "COMPLETED.", ended
+    if job.state:
+        return f"⚠ This request had already started export job {job.job_id}, which ended " \
+               f"{job.state}.", ended
+    why = job.state_problem or "the service was not asked"
+    return (f"✓ AWS accepted the request: export job {job.job_id}.",
+            f"Its state could not be read ({why.rstrip('.')}); follow it with "
+            f"`workmail-export status {job.job_id}`.")
+
+
 def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
-    """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do."""
+    """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do
+    (with the ClientToken when the call may have been carried out: a retry with it is safe)."""
     rows = [("Exception", problem.code), ("Message", problem.message),
             ("Operation", problem.operation), ("Request id", problem.request_id),
-            ("HTTP status", str(problem.http_status) if problem.http_status else "")]
+            ("HTTP status", str(problem.http_status) if problem.http_status else ""),
+            ("ClientToken", problem.client_token)]
     return [(label, value) for label, value in rows if value] + [
         ("What to do", problem.hint or DEFAULT_HINT)]

@@ -1,5 +1,6 @@
-"""Step 8: the JobId (large, copyable, and where the journal keeps it), or the problem AWS
-reported with Retry (same ClientToken, so at most one job) and Edit (the step at fault)."""
+"""Step 8: the JobId (large, copyable, and where the journal keeps it) with the job's known
+state, or the problem AWS reported with Retry (same ClientToken, so at most one job) and
+Edit (the step at fault)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from textual.widgets import Button, Static
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
 from tui.wizard import state as wz
-from tui.wizard.present import problem_rows
+from tui.wizard.present import problem_rows, started_words
 from tui.wizard.stages import Stage
 
 
@@ -43,8 +44,12 @@ class ResultScreen(StepScreen):
                 yield from self._compose_problem(problem)
 
     def _compose_job(self, job: StartedJob) -> ComposeResult:
-        yield Static(Text("✓ The export job is running.", style="bold green"), id="outcome")
+        headline, note = started_words(job)
+        style = "bold green" if job.state in ("RUNNING", "COMPLETED") else "bold yellow"
+        yield Static(Text(headline, style=style), id="outcome")
         yield Static(Text(job.job_id, style="bold"), id="job-id")
+        if note:
+            yield Static(Text(note), id="started-note")
         if job.journal_warning:
             yield Static(Text(f"⚠ {job.journal_warning}", style="yellow"), id="journal")
         else:
