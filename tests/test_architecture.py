@@ -34,3 +34,21 @@ def test_core_and_wizard_load_no_ui_library() -> None:
                             check=True)
     assert json.loads(result.stdout) == []
     assert len(modules) > 10
+
+
+def test_the_simulator_loads_nothing_of_the_product() -> None:
+    """The simulator is the oracle the product is judged by: were it to share the product's
+    code, both could be wrong the same way and every test would still pass."""
+    import tui.sim
+
+    modules = ["tui.sim", *_modules(tui.sim)]
+    product = ("tui.core", "tui.wizard", "tui.app", "tui.plain", "tui.commands", "tui.cli")
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        f"print(json.dumps([m for m in sys.modules if m.startswith({product!r})]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert json.loads(result.stdout) == []
+    assert len(modules) > 10
