@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from benchmarks.common import ROOT, dummy_aws_env, machine  # noqa: E402
-from fake_endpoint import HANG, FakeEndpoint  # noqa: E402
+from fake_endpoint import HANG, FakeEndpoint
+
+from benchmarks.common import ROOT, dummy_aws_env, machine
 
 EXPORT = ["--organization", "m-521bb1c32f1b7f2294fb237fdbc0211f", "--entity", "alice.wong",
           "--role-arn", "arn:aws:iam::123456789012:role/WorkMailExportRole",
@@ -57,7 +58,8 @@ def main() -> None:
             runs = [one_run(command, timeout) for _ in range(args.runs)]
             seconds = [run[0] for run in runs]
             _, code, requests, starts = runs[-1]
-            print(f"{command:<5} --timeout {timeout:<7}: median {statistics.median(seconds):5.1f} s "
+            median = statistics.median(seconds)
+            print(f"{command:<5} --timeout {timeout:<7}: median {median:5.1f} s "
                   f"(min {min(seconds):.1f}, max {max(seconds):.1f}, n={len(runs)}); "
                   f"exit {code}; {requests} requests; StartMailboxExportJob sent {starts}x")
 
