@@ -65,9 +65,11 @@ BAD_FLAGS = [
     (("--role-arn", "arn:aws:kms:us-east-1:111122223333:key/x"),
      "workmail-export: argument --role-arn: The role ARN starts with arn:aws:iam:, "
      "e.g. arn:aws:iam::111122223333:role/WorkMailExportRole."),
-    (("--kms-key-arn", "alias/export"), "workmail-export: argument --kms-key-arn: The KMS key "
-     "ARN starts with arn:aws:kms:, e.g. "
-     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab."),
+    # (a key id or an alias such as alias/export is taken: it is looked up once connected)
+    (("--kms-key-arn", "my key"), "workmail-export: argument --kms-key-arn: The KMS key is "
+     "given as an ARN like arn:aws:kms:us-east-1:111122223333:key/"
+     "1234abcd-12ab-34cd-56ef-1234567890ab, or by its key id or alias (alias/...); 'my key' "
+     "is neither."),
     (("--bucket", "my_bucket"), "workmail-export: argument --bucket: S3 bucket names may not "
      "contain _ - use letters, digits and . -"),
     (("--description", "d" * 1024), "workmail-export: argument --description: Descriptions may "

@@ -42,16 +42,38 @@ PREFILL_FLAGS: dict[str, tuple[Field, str, str, str]] = {
                        "the WorkMail organization id (m-...)"),
     "--entity": (Field.ENTITY, "entity_id", "MAILBOX",
                  "the mailbox: a user or resource id, name or email address"),
-    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes"),
-    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export"),
+    "--role-arn": (Field.ROLE, "role_arn", "ROLE_ARN", "the IAM role WorkMail assumes: its "
+                   "ARN or name (a name is looked up and the ARN it resolves to is shown)"),
+    "--kms-key-arn": (Field.KMS_KEY, "kms_key_arn", "KEY_ARN", "the KMS key of the export: its "
+                      "ARN, key id or alias (looked up; the key ARN is shown)"),
     "--bucket": (Field.BUCKET, "bucket", "BUCKET", "the S3 bucket the export goes to"),
     "--prefix": (Field.PREFIX, "prefix", "PREFIX", "the S3 prefix of the export"),
     "--description": (Field.DESCRIPTION, "description", "TEXT", "a description of the job"),
 }
 
 
+# Flags whose value may begin with "-" (a bucket "-name", a description "-- done", a client
+# token): argparse would take such a value for a flag and say "expected one argument".
+FREE_VALUE_FLAGS = (*PREFILL_FLAGS, "--client-token")
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (no usage dump), exit code 2."""
+    """An ArgumentParser whose errors are one line (no usage dump), exit code 2, and whose
+    field flags take a value that starts with "-" (then checked by the field's rule)."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(attach_dashed_values(words, self._flags()), namespace)
+
+    def _flags(self) -> set[str]:
+        """Every option string of this parser and its subcommands."""
+        flags: set[str] = set()
+        for action in self._actions:
+            flags.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    flags |= parser._flags()
+        return flags
 
     def error(self, message: str) -> NoReturn:
         if not message.startswith("argument "):
@@ -59,12 +81,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
 
 
+def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
+    """`--bucket -name` as `--bucket=-name` for the flags of FREE_VALUE_FLAGS, so the value
+    reaches its field's rule; a following word that is itself a flag is left alone."""
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else None
+        if (word in FREE_VALUE_FLAGS and following is not None and following.startswith("-")
+                and following != "-" and following.split("=", 1)[0] not in flags):
+            joined.append(f"{word}={following}")
+            index += 2
+            continue
+        joined.append(word)
+        index += 1
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; the process exit code."""
     args = build_parser().parse_args(argv)
-    timeout_variable = _timeout_variable_problem()
-    if timeout_variable:
-        return _say(f"{PROG}: {timeout_variable}")
+    refusal = wizard_flags_with_a_command(args) or _timeout_variable_problem()
+    if refusal:
+        return _say(refusal)
     if getattr(args, "journal", None):
         from tui.core.journal import JOURNAL_ENV
 
@@ -105,6 +145,26 @@ def _stdout_closed() -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return exit_codes.STDOUT_CLOSED
+
+
+def wizard_flags_with_a_command(args: argparse.Namespace) -> str | None:
+    """The refusal of --demo or --plain given with a command: they shape the wizard only.
+
+    --demo is refused rather than honoured: each command is a process of its own, so a
+    throw-away simulated world per command would be gone before the next one (a JobId from
+    `--demo start` could never be followed by `--demo status`). `simulate` serves one world
+    that lasts across commands (`--demo simulate` is let be: it is a simulated world already).
+    Never a silent fallback to the real account."""
+    command = getattr(args, "command", None)
+    given = [flag for flag, name in (("--demo", "demo"), ("--plain", "plain"))
+             if getattr(args, name, False) and not (command == "simulate" and name == "demo")]
+    if command is None or not given:
+        return None
+    if given == ["--plain"]:
+        return f"{PROG} {command}: --plain is a way to run the wizard; commands take no --plain"
+    return (f"{PROG} {command}: --demo opens the wizard on a throw-away simulated AWS; commands "
+            f"do not take it. To try commands without AWS, start `{PROG} simulate --port 4566` "
+            "in another terminal and give each command --endpoint-url http://127.0.0.1:4566")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +242,7 @@ def _command(subparsers: Subcommands, name: str,
     if uses_aws:
         _add_connection_flags(parser, argparse.SUPPRESS)
         _add_journal_flag(parser, argparse.SUPPRESS)
-    parser.set_defaults(run=run, uses_aws=uses_aws)
+    parser.set_defaults(run=run, command=name, uses_aws=uses_aws)
     return parser
 
 
@@ -491,9 +551,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def _field_value(field: Field) -> Callable[[str], str]:
     def check(value: str) -> str:
-        from tui.core.fields import check_field
+        from tui.core.fields import check_reference, tidy
 
-        message = check_field(field, value)
+        value = tidy(field, value)  # spaces pasted around an id or a name are not part of it
+        message = check_reference(field, value)  # a role name, key id or alias is looked up
         if message:
             raise argparse.ArgumentTypeError(message)
         return value
@@ -533,7 +594,7 @@ def _timeout_variable_problem() -> str | None:
 
     value = os.environ.get(TIMEOUT_ENV, "").strip()
     problem = timeout_problem(value) if value else None
-    return f"{TIMEOUT_ENV}: {problem}" if problem else None
+    return f"{PROG}: {TIMEOUT_ENV}: {problem}" if problem else None
 
 
 def _timeout(value: str) -> float:
@@ -545,12 +606,14 @@ def _timeout(value: str) -> float:
 def _client_token(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("client_token", value), value)
 
 
 def _job_id(value: str) -> str:
     from tui.core.fields import check_value
 
+    value = value.strip()
     return _checked(check_value("job_id", value), value)
 
 

@@ -241,7 +241,7 @@ async def test_checks_that_could_not_be_made_are_not_presented_as_ready(sim: Any
         assert stage(app) is Stage.REVIEW
         text = flat(screen_text(app))
         assert ("Not verified: the checks of IAM role and Prefix could not be made (rows "
-                "marked ?), so the export may still fail. Submit only if you know those values "
+                "marked ○), so the export may still fail. Submit only if you know those values "
                 "are right.") in text
         await keys(pilot, "s")
         assert "Start the export job?" in screen_text(app)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,20 +33,36 @@ class Cli:
 
     def following(self, sim: Any, *args: str, step: float = 5.0) -> tuple[int, str, str]:
         """Run a command that polls while the simulated clock moves `step` seconds every
-        tenth of a second; (exit status, stdout, stderr)."""
+        tenth of a second, from its first line of output on (a process slow to start on a
+        busy machine must not find its job already ended); (exit status, stdout, stderr)."""
         process = subprocess.Popen(self.command(*args), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env=self.env(),
                                    cwd=ROOT, stdin=subprocess.DEVNULL)
+        streams: dict[str, list[str]] = {"out": [], "err": []}
+        talking = threading.Event()
+
+        def read(stream: IO[str], into: list[str]) -> None:
+            for line in stream:
+                into.append(line)
+                talking.set()
+
+        readers = [threading.Thread(target=read, args=(stream, streams[name]), daemon=True)
+                   for name, stream in (("out", process.stdout), ("err", process.stderr))]
+        for reader in readers:
+            reader.start()
         deadline = time.monotonic() + 60
         try:
+            talking.wait(timeout=60)
             while process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)
                 sim.clock.advance(step)
         finally:
             if process.poll() is None:
                 process.kill()
-            out, err = process.communicate(timeout=30)
-        return process.returncode, out, err
+            process.wait(timeout=30)
+            for reader in readers:
+                reader.join(timeout=30)
+        return process.returncode, "".join(streams["out"]), "".join(streams["err"])
 
 
 def export_flags(sim: Any, **changes: str) -> list[str]:

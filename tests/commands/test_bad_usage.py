@@ -41,6 +41,22 @@ BAD = [
      "is not available in 'mars-1'; use one of eu-west-1, us-east-1, us-west-2."),
     (("jobs", "--journal", "."), "workmail-export jobs: argument --journal: '.' is not a file "
      "path; give one like ~/workmail/journal.sqlite3"),
+    # --demo belongs to the wizard: a command never falls back to the real account with it
+    (("--demo", "jobs", "--json"), "workmail-export jobs: --demo opens the wizard on a "
+     "throw-away simulated AWS; commands do not take it. To try commands without AWS, start "
+     "`workmail-export simulate --port 4566` in another terminal and give each command "
+     "--endpoint-url http://127.0.0.1:4566"),
+    (("--plain", "status", "job-1", "--organization", M), "workmail-export status: --plain is "
+     "a way to run the wizard; commands take no --plain"),
+    # a value starting with "-" reaches the field's rule (argparse said "expected one argument")
+    (("check", "--bucket", "-exports"), "workmail-export check: argument --bucket: S3 bucket "
+     "names start and end with a letter or digit; this one starts with '-'."),
+    (("--bucket", "-exports"), "workmail-export: argument --bucket: S3 bucket names start and "
+     "end with a letter or digit; this one starts with '-'."),
+    (("batch", "--all", "--prefix", "-x@"), "workmail-export batch: argument --prefix: S3 "
+     "prefixes may not contain @ - use letters, digits and ! _ . * ' ( ) / -"),
+    (("start", "--bucket", "192.168.5.4"), "workmail-export start: argument --bucket: S3 bucket "
+     "names are never written like an IP address (as 192.168.5.4 is)."),
 ]
 
 
@@ -59,7 +75,7 @@ def test_a_bad_flag_or_value_is_one_line_and_exit_2(
     assert (code, out, err) == (2, "", line + "\n")
 
 
-@pytest.mark.parametrize("index", [0, 6, 12])
+@pytest.mark.parametrize("index", [0, 6, 12, 14])
 def test_the_same_errors_from_a_real_process(index: int, cli: Cli) -> None:
     args, line = BAD[index]
     result = cli(*args)
@@ -73,3 +89,22 @@ def test_an_unknown_command_lists_the_commands(capsys: pytest.CaptureFixture[str
     assert err.startswith("workmail-export: argument COMMAND: invalid choice: 'export' (choose "
                           "from 'check', 'start', 'status', 'jobs', 'cancel', ")
     assert err.count("\n") == 1
+
+
+def test_a_flag_after_a_field_flag_is_still_a_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(("check", "--prefix", "--bucket", "exports")) == 2
+    assert capsys.readouterr().err == (
+        "workmail-export check: argument --prefix: expected one argument\n")
+
+
+def test_spaces_pasted_around_values_are_trimmed_but_a_description_keeps_them() -> None:
+    from tui.cli import build_parser
+
+    args = build_parser().parse_args([
+        "check", "--organization", f" {M}\n", "--entity", "alice.wong ", "--bucket",
+        "\texports", "--prefix", " exports/ ", "--description", " before the end "])
+    assert (args.organization_id, args.entity_id, args.bucket, args.prefix,
+            args.description) == (M, "alice.wong", "exports", "exports/", " before the end ")
+    started = build_parser().parse_args(["start", "--client-token", " -token-1 "])
+    assert started.client_token == "-token-1"
+    assert build_parser().parse_args(["status", " job-1 "]).job_id == "job-1"

@@ -36,8 +36,9 @@ def test_status_wait_prints_progress_until_completed(sim: Any, cli: Cli) -> None
     assert out.splitlines()[len(progress):] == [
         f"Job id       {job_id}", "State        COMPLETED",
         *[line for line in out.splitlines() if line.startswith(("Mailbox", "Started",
-                                                                "Ended", "S3 path"))]]
-    assert f"S3 path      {sim.world.good_prefix}" in out
+                                                                "Ended", "S3 object"))]]
+    assert f"S3 object    s3://{sim.world.good_bucket}/{sim.world.good_prefix}{job_id}.zip\n" \
+        in out
 
 
 def test_a_forced_start_that_fails_ends_status_wait_with_exit_4(sim: Any, cli: Cli) -> None:
@@ -113,3 +114,21 @@ def test_cancel_a_running_job_then_a_finished_one(sim: Any, cli: Cli) -> None:
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.startswith("workmail-export: InvalidParameterException: ")
     assert "  What to do: The job has already finished (COMPLETED)" in refused.stderr
+
+
+def test_status_of_a_cancelled_job_names_no_object_as_the_monitor_does(
+        sim: Any, cli: Cli) -> None:
+    from tui.app.jobs.job_view import object_text
+    from tui.core.model import ExportJob
+
+    job_id = start_in_service(sim, cli.url, "carol.garcia")
+    assert cli("cancel", job_id, "--organization", sim.world.org_id).returncode == 0
+    result = cli("status", job_id, "--organization", sim.world.org_id)
+    assert result.returncode == 0
+    written = f"s3://{sim.world.good_bucket}/{sim.world.good_prefix}{job_id}.zip"
+    line = f"none ({written} was not written)"
+    assert f"S3 object    {line}\n" in result.stdout
+    cancelled = ExportJob(job_id=job_id, organization_id=sim.world.org_id, entity_id="x",
+                          state="CANCELLED", bucket=sim.world.good_bucket,
+                          s3_path=f"{sim.world.good_prefix}{job_id}.zip")
+    assert object_text(cancelled).plain == line  # the monitor's words

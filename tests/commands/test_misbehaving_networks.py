@@ -25,7 +25,7 @@ def test_check_against_a_hung_aws_gives_up_says_what_it_waited_for_and_exits_5()
         requests = fake.requests
     assert result.returncode == 5
     assert result.stdout.splitlines()[-1] == "Checked in us-east-1: 6 could not be checked."
-    assert "Organization ? could not check: ReadTimeout: Read timeout on endpoint URL" in \
+    assert "Organization ○ could not check: ReadTimeout: Read timeout on endpoint URL" in \
         result.stdout
     assert "allow more time with --timeout SECONDS" in result.stdout
     assert "workmail-export: waiting for AWS to answer " in result.stderr

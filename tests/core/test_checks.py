@@ -205,6 +205,36 @@ def test_missing_things_are_errors(aws: Aws, sim: Any) -> None:
         "Service": "export.workmail.amazonaws.com"}
 
 
+def test_a_missing_bucket_s3_would_not_create_gets_no_advice_to_create_it(
+        aws: Aws, sim: Any) -> None:
+    (finding,) = checks.check_bucket(aws, good_request(sim, bucket="Example-Corp-Exports"))
+    assert (finding.level, finding.message) == (
+        Level.ERROR, "There is no bucket Example-Corp-Exports, and none can be created by that "
+        "name: S3 creates no new bucket with uppercase letters (only buckets made in us-east-1 "
+        "before March 2018 have them).")
+    assert "create-bucket" not in finding.fix
+    (reserved,) = checks.check_bucket(aws, good_request(sim, bucket="xn--exports"))
+    assert reserved.level is Level.ERROR and "create" not in reserved.fix
+    assert reserved.message.startswith("S3 reserves names starting with xn--")
+
+
+@pytest.mark.parametrize(("prefix", "why", "meant"), [
+    ("/exports/", "starts with /, so the export lands in a folder with no name at the top of "
+     "the bucket", "exports/"),
+    ("exports//alice/", "has // in it, so the export lands under a folder with no name",
+     "exports/alice/"),
+])
+def test_a_prefix_with_odd_slashes_is_a_warning_offering_the_plain_one(
+        aws: Aws, sim: Any, prefix: str, why: str, meant: str) -> None:
+    findings = checks.check_prefix(aws, good_request(sim, prefix=prefix))
+    bucket = sim.world.good_bucket
+    assert findings[0] == Finding(Field.PREFIX, Level.WARNING,
+                                  f"The prefix '{prefix}' {why} (s3://{bucket}/{prefix}…).",
+                                  fix=f"Use the prefix '{meant}'.")
+    assert len(findings) == 2  # and what the role says of the prefix as given
+    assert checks.check_prefix(aws, good_request(sim, prefix=meant))[0].level is Level.OK
+
+
 def test_bucket_without_block_public_access_is_a_warning(aws: Aws, sim: Any) -> None:
     aws.client("s3").create_bucket(Bucket="example-corp-open-settings")
     (finding,) = checks.check_bucket(aws, good_request(sim, bucket="example-corp-open-settings"))

@@ -10,7 +10,15 @@ from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core.fields import MEMBER_BY_FIELD, check_field, check_request, example
+from tui.core.fields import (
+    MEMBER_BY_FIELD,
+    bucket_creation_problem,
+    bucket_name_problem,
+    check_field,
+    check_request,
+    example,
+    tidy,
+)
 from tui.core.model import ExportRequest, Field
 
 _SHAPE = (botocore.session.get_session().get_service_model("workmail")
@@ -164,9 +172,11 @@ def test_what_the_model_accepts_the_rules_accept(field: Field, data: st.DataObje
     member = MEMBER_BY_FIELD[field]
     value = data.draw(st.from_regex(_SHAPE.members[member].metadata["pattern"], fullmatch=True))
     meta = _SHAPE.members[member].metadata
-    too_short_for_s3 = field is Field.BUCKET and len(value) < 3
-    if meta.get("min", 0) <= len(value) <= meta["max"] and not too_short_for_s3:
+    s3_refuses = field is Field.BUCKET and bucket_name_problem(value) is not None
+    if meta.get("min", 0) <= len(value) <= meta["max"] and not s3_refuses:
         assert check_field(field, value) is None
+    elif s3_refuses:  # S3's naming rules beyond the pattern: said as they are
+        assert check_field(field, value) == bucket_name_problem(value)
 
 
 @pytest.mark.parametrize("field", _FIELDS)
@@ -175,3 +185,57 @@ def test_what_the_model_accepts_the_rules_accept(field: Field, data: st.DataObje
 def test_no_input_makes_the_rules_raise(field: Field, value: object) -> None:
     message = check_field(field, value)  # type: ignore[arg-type]
     assert message is None or message.strip()
+
+
+S3_REFUSES = [
+    ("-name", "S3 bucket names start and end with a letter or digit; this one starts with '-'."),
+    ("name.", "S3 bucket names start and end with a letter or digit; this one ends with '.'."),
+    ("my..exports", "S3 bucket names never have two dots in a row; this one has."),
+    ("192.168.5.4", "S3 bucket names are never written like an IP address (as 192.168.5.4 is)."),
+    ("xn--exports", "S3 reserves names starting with xn-- (the form of internationalized "
+     "domain names); no bucket has such a name."),
+    ("sthree-exports", "S3 reserves names starting with sthree- for itself; no bucket has such "
+     "a name."),
+    ("amzn-s3-demo-bucket", "S3 reserves names starting with amzn-s3-demo- for its "
+     "documentation's examples; no bucket has such a name."),
+    ("exports-s3alias", "Names ending in -s3alias are access point aliases, not buckets; an "
+     "export needs a general purpose bucket."),
+    ("exports--ol-s3", "Names ending in --ol-s3 are Object Lambda access point aliases, not "
+     "buckets; an export needs a general purpose bucket."),
+    ("exports.mrap", "Names ending in .mrap are Multi-Region Access Points, not buckets; an "
+     "export needs a general purpose bucket."),
+    ("exports--usw2-az1--x-s3", "Names ending in --x-s3 are S3 directory buckets, not general "
+     "purpose buckets; an export needs a general purpose bucket."),
+    ("exports--table-s3", "Names ending in --table-s3 are S3 table buckets, not general "
+     "purpose buckets; an export needs a general purpose bucket."),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), S3_REFUSES, ids=[n for n, _ in S3_REFUSES])
+def test_s3_naming_rules_beyond_the_pattern_are_said_with_their_reason(
+        name: str, message: str) -> None:
+    assert check_field(Field.BUCKET, name) == message
+    assert bucket_creation_problem(name) == message
+
+
+def test_uppercase_is_fine_for_a_legacy_bucket_but_never_for_a_new_one() -> None:
+    assert check_field(Field.BUCKET, "Legacy.Exports") is None
+    assert bucket_creation_problem("Legacy.Exports") == (
+        "S3 creates no new bucket with uppercase letters (only buckets made in us-east-1 "
+        "before March 2018 have them).")
+    assert bucket_creation_problem("new-exports") is None
+
+
+@pytest.mark.parametrize("field", [f for f in _FIELDS if f is not Field.DESCRIPTION])
+def test_spaces_pasted_around_a_value_are_named_and_tidied_away(field: Field) -> None:
+    good = example(field)
+    message = check_field(field, f" {good}\n")
+    assert message is not None and message.startswith("The ")
+    assert message.endswith(f" has spaces at its start or end; remove them ({good!r}).")
+    assert tidy(field, f" {good}\n") == good
+    assert check_field(field, tidy(field, f"  {good} ")) is None
+
+
+def test_a_description_keeps_its_spaces() -> None:
+    assert tidy(Field.DESCRIPTION, " before the end ") == " before the end "
+    assert check_field(Field.DESCRIPTION, " before the end ") is None

@@ -30,10 +30,12 @@ class Terminal:
 
     buffer: io.StringIO = field(default_factory=io.StringIO)
     missed: list[str] = field(default_factory=list)
+    columns: int = 200
 
     @property
     def output(self) -> Vt100_Output:
-        return Vt100_Output(self.buffer, lambda: Size(rows=60, columns=200), term="xterm")
+        return Vt100_Output(self.buffer, lambda: Size(rows=60, columns=self.columns),
+                            term="xterm")
 
     @property
     def text(self) -> str:
@@ -72,18 +74,21 @@ class PlainRun:
 
 
 def run_plain(script: Script, prefill: ExportRequest | None = None,
-              settings: ConnectionSettings | None = None) -> PlainRun:
-    """Run the plain face in this thread while the script is typed into it."""
-    from tui.plain import walk
+              settings: ConnectionSettings | None = None, *, columns: int = 200,
+              demo: bool = False) -> PlainRun:
+    """Run the plain face in this thread while the script is typed into it, on a terminal
+    `columns` wide; with `demo`, as `--plain --demo` runs it (its own simulated AWS)."""
+    from tui.plain import run, walk
 
-    terminal = Terminal()
+    terminal = Terminal(columns=columns)
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=terminal.output):
         done = threading.Event()
         typist = threading.Thread(target=_type, args=(terminal, pipe, script, done),
                                   daemon=True)
         typist.start()
         try:
-            code = walk(settings or ConnectionSettings(), prefill or ExportRequest())
+            face = run if demo else walk
+            code = face(settings or ConnectionSettings(), prefill or ExportRequest(), demo)
         finally:
             done.set()
             typist.join(timeout=5)

@@ -30,7 +30,7 @@ def test_a_region_without_organizations_asks_for_another_region(sim: Any, plain:
     run = plain([
         ("Which Region?", "us-east-1" + ENTER),
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "\x03"),
+        ("Mailbox (start of a name, display name or email):", "\x03"),
     ], settings=ConnectionSettings(region="eu-west-1"))
     assert (run.missed, run.code) == ([], 130)
     assert "Region eu-west-1.\n" in run.screen
@@ -72,7 +72,7 @@ def test_a_typed_start_with_one_match_takes_it_and_with_several_asks_which(
         sim: Any, plain: Any) -> None:
     run = plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "al" + ENTER),  # alice.wong only
+        ("Mailbox (start of a name, display name or email):", "al" + ENTER),  # alice.wong only
         ("IAM role:", "\x03"),
     ])
     assert (run.missed, run.code) == ([], 130)
@@ -80,7 +80,7 @@ def test_a_typed_start_with_one_match_takes_it_and_with_several_asks_which(
     assert "✓ Will export the mailbox of the user alice.wong" in run.screen
     several = plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "a" + ENTER),  # aaron, alice, amira
+        ("Mailbox (start of a name, display name or email):", "a" + ENTER),  # aaron, alice, amira
         ("Which mailbox starting with 'a'?", "\x03"),
     ])
     assert (several.missed, several.code) == ([], 130)

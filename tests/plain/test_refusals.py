@@ -31,7 +31,7 @@ def test_an_inactive_organization_is_refused_then_changed_at_the_review(
     run = plain([
         ("What now?", ENTER),  # the pointer starts on the step at fault
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
         ("What now?", ENTER),
         ("Start the export of", "y"),
     ], prefill=good_request(sim, organization_id=sim.world.inactive_org_id))
@@ -53,10 +53,11 @@ def test_a_group_and_a_deleted_mailbox_are_refused_until_ctrl_c(
         sim: Any, plain: Any, capsys: pytest.CaptureFixture[str]) -> None:
     run = plain([
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "all-staff" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "all-staff" + ENTER),
         # the refused answer is offered again to edit; Ctrl-U clears it
-        ("Mailbox (name, display name or email):", CTRL_U + sim.world.deleted_user + ENTER),
-        ("Mailbox (name, display name or email):", CTRL_C),
+        ("Mailbox (start of a name, display name or email):",
+         CTRL_U + sim.world.deleted_user + ENTER),
+        ("Mailbox (start of a name, display name or email):", CTRL_C),
     ])
     assert (run.missed, run.code) == ([], 130)
     assert "✗ all-staff <all-staff@example-corp.awsapps.com> is a group; groups have no " \
@@ -160,8 +161,8 @@ def test_a_review_with_checks_that_could_not_be_made_says_not_verified(sim: Any,
     run = plain([("What now?", "quit" + ENTER)], prefill=good_request(sim))
     assert run.missed == []
     review = run.screen.split("7/7 Review and submit")[1].split("What now?")[0]
-    assert "  ? IAM role" in review
-    assert ("⚠ Not verified: the checks of IAM role and Prefix could not be made (marked ?), "
+    assert "  ○ IAM role" in review
+    assert ("⚠ Not verified: the checks of IAM role and Prefix could not be made (marked ○), "
             "so the export may still fail. Submit only if you know those values are right."
             ) in review
 

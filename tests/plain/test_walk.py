@@ -12,7 +12,7 @@ from tui.core.journal import Journal
 def good_walk(sim: Any) -> list[tuple[str, str | None]]:
     return [
         ("Organization:", ENTER),
-        ("Mailbox (name, display name or email):", "alice.wong" + ENTER),
+        ("Mailbox (start of a name, display name or email):", "alice.wong" + ENTER),
         ("IAM role:", "WorkMailExportRole (trusts" + ENTER),
         ("KMS key:", ENTER),
         ("S3 bucket:", "mail-export (us" + ENTER),

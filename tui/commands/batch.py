@@ -89,6 +89,12 @@ def batch_usage_problem(args: Any, values: dict[str, str]) -> str | None:
     return None
 
 
+# Off a terminal (a log, a pipe, JSON lines) a progress line is printed when the counts or the
+# run's state change, else at most this often (run clock seconds): the pace and time left move
+# at every poll, and a line for each would bury the events.
+QUIET_REPEAT_SECONDS = 300.0
+
+
 class Printer:
     """Progress out: JSON lines, or plain lines; on a terminal the totals line is redrawn in
     place. Human notes go to stderr when stdout carries JSON."""
@@ -99,7 +105,19 @@ class Printer:
         self.live = not as_json and self.out.isatty()
         self._seen: set[tuple[float, str, str]] = set()
         self._last_line = ""
+        self._logged: tuple[object, ...] = ()  # what the last line off a terminal said
+        self._logged_at = float("-inf")
         self._lock = threading.Lock()
+
+    def _worth_a_line(self, progress: BatchProgress) -> bool:
+        """Off a terminal: whether this progress says something the last line did not (other
+        counts or state), or the last line is QUIET_REPEAT_SECONDS old."""
+        said = (progress.status, bulk.totals_text(progress), progress.slots,
+                progress.others_running)
+        if said == self._logged and progress.now - self._logged_at < QUIET_REPEAT_SECONDS:
+            return False
+        self._logged, self._logged_at = said, progress.now
+        return True
 
     def note(self, line: str) -> None:
         with self._lock:
@@ -120,7 +138,7 @@ class Printer:
                 for event in fresh:
                     self.record({"type": "event", "at": _iso(event.at), "mailbox": event.mailbox,
                                  "message": event.message})
-                if line != self._last_line:
+                if self._worth_a_line(progress):
                     self.record(progress_document(progress))
             else:
                 self._clear_live()
@@ -128,7 +146,7 @@ class Printer:
                     print(f"  {event.line()}", file=self.out)
                 if self.live:
                     print(line, end="", file=self.out)
-                elif line != self._last_line:
+                elif self._worth_a_line(progress):
                     print(line, file=self.out)
                 self.out.flush()
             self._last_line = line
@@ -213,7 +231,12 @@ def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:
 
 def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer) -> str | int:
     """Choose, plan, check and store a new run; its id, or the exit status of a refusal."""
-    request = options.request
+    request, resolved = calls.resolve_references(aws, options.request)  # names -> ARNs
+    print_findings(resolved, sys.stderr)
+    if any(f.level is not Level.OK for f in resolved):  # no ARN to start with, even forced
+        say_error(COMMAND, "a role or key named above could not be found; give it by ARN, or "
+                           "by a name, id or alias that exists in this account and Region.")
+        return exit_codes.CHECK_ERRORS
     chosen = _choose(aws, options)
     if isinstance(chosen, int):
         return chosen

@@ -21,12 +21,13 @@ def run(settings: ConnectionSettings, request: ExportRequest, given: set[Field],
     """Check `request`; findings about fields not in `given` (left out on purpose) are not
     shown, since they would only say that the field is missing."""
     aws = connect(settings, confirm_identity=True)
-    findings = [f for f in calls.preflight(aws, request) if f.field in given]
+    checked = calls.check_all(aws, request)  # a role name, key id or alias looked up first
+    findings = [f for f in checked.findings if f.field in given]
     if as_json:
         emit_json({"ok": verdict(findings) == exit_codes.OK, "region": aws.region,
                    "summary": levels_summary(findings),
                    "findings": [finding_dict(f) for f in findings],
-                   "aws_cli": aws_cli_command(request, settings, aws.region)})
+                   "aws_cli": aws_cli_command(checked.request, settings, aws.region)})
     else:
         print_findings(findings, sys.stdout)
         print(f"Checked in {aws.region}: {levels_summary(findings)}.")

@@ -37,10 +37,12 @@ def run(settings: ConnectionSettings, request: ExportRequest, *, as_json: bool,
         force: bool, token_given: bool = False) -> int:
     """`token_given`: the ClientToken came from --client-token (used as it is)."""
     aws = connect(settings, confirm_identity=True)
-    findings = calls.preflight(aws, request)
-    shown = [f for f in findings if f.level is not Level.OK]
+    checked = calls.check_all(aws, request)  # a role name, key id or alias looked up first
+    request, findings = checked.request, checked.findings
+    shown = [f for f in findings if f.level is not Level.OK or f in checked.resolved]
     document = {"started": False, "region": aws.region,
                 "organization_id": request.organization_id, "entity_id": request.entity_id,
+                "role_arn": request.role_arn, "kms_key_arn": request.kms_key_arn,
                 "client_token": request.client_token,
                 "findings": [finding_dict(f) for f in findings]}
     print_findings(shown, sys.stderr)

@@ -13,6 +13,7 @@ from tui.commands.common import connect, recorded, remember
 from tui.commands.output import emit_json, job_dict
 from tui.core import jobs
 from tui.core.model import ConnectionSettings, ExportJob
+from tui.wizard.present import export_place_text
 
 if TYPE_CHECKING:
     from tui.core.session import Aws
@@ -29,7 +30,7 @@ def job_lines(job: ExportJob, mailbox: str = "") -> list[str]:
     rows = [("Job id", job.job_id), ("State", state), ("Mailbox", mailbox or job.entity_id),
             ("Description", job.description),
             ("Started", _when(job.start_time)), ("Ended", _when(job.end_time)),
-            ("S3 path", job.s3_path), ("Error", job.error_info)]
+            ("S3 object", export_place_text(job)), ("Error", job.error_info)]
     if job.state == "FAILED":
         rows.append(("Likely cause", jobs.likely_cause(job.error_info)))
     return [f"{label:<13}{value}" for label, value in rows if value]

@@ -505,6 +505,12 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
         region = discovery.bucket_region(aws.client("s3"), bucket)
     except CoreError as error:
         if error.problem.code == "NoSuchBucket":
+            cannot_create = fields.bucket_creation_problem(bucket)
+            if cannot_create:  # never advise creating a bucket S3 would refuse to create
+                return [Finding(field, Level.ERROR, f"There is no bucket {bucket}, and none can "
+                                f"be created by that name: {cannot_create}",
+                                fix="Choose a bucket from the list, or create one whose name "
+                                    "is in lowercase.")]
             return [Finding(field, Level.ERROR, f"There is no bucket {bucket}.",
                             fix=f"Create it in {aws.region} (aws s3api create-bucket --bucket "
                                 f"{bucket} --region {aws.region}), or choose one from the list.")]
@@ -560,6 +566,27 @@ def check_prefix(aws: Aws, request: ExportRequest,
     bad = _field_error(field, request.prefix)
     if bad:
         return [bad]
+    return [*_odd_path(request), *_prefix_for_role(aws, request, read_role)]
+
+
+def _odd_path(request: ExportRequest) -> list[Finding]:
+    """A warning when the prefix's slashes put the export at an odd S3 path."""
+    meant = fields.plain_prefix(request.prefix)
+    if meant == request.prefix:
+        return []
+    why = ("starts with /, so the export lands in a folder with no name at the top of the "
+           "bucket" if request.prefix.startswith("/") else
+           "has // in it, so the export lands under a folder with no name")
+    fix = f"Use the prefix '{meant}'." if meant else "Use a prefix such as 'exports/'."
+    return [Finding(Field.PREFIX, Level.WARNING,
+                    f"The prefix '{request.prefix}' {why} "
+                    f"(s3://{request.bucket or 'BUCKET'}/{request.prefix}…).", fix=fix)]
+
+
+def _prefix_for_role(aws: Aws, request: ExportRequest,
+                     read_role: RoleReader | None) -> list[Finding]:
+    """Whether the prefix lies inside what the role allows."""
+    field = Field.PREFIX
     where = f"s3://{request.bucket}/{request.prefix}"
     if not request.role_arn or not request.bucket:
         return [Finding(field, Level.OK, f"Exports will land under {where}.")]

@@ -13,9 +13,13 @@ character is wrong, what belongs there); the accept/reject decision is always th
 expression itself, so a pattern the explainer cannot parse still gets checked, with a
 general message.
 
-One rule goes beyond the model: S3 bucket names have at least 3 characters (true for every
-bucket S3 ever allowed, legacy ones included). Uppercase letters are not refused, because
-buckets made in us-east-1 before March 2018 may have them and the model allows them.
+S3's own naming rules go beyond the model's pattern (`bucket_name_problem`): at least 3
+characters, a letter or digit at each end, no two dots in a row, not the form of an IP
+address, none of the prefixes and suffixes S3 reserves (S3 user guide, "General purpose
+bucket naming rules"). No bucket an export can use breaks them, so such a name is refused
+with the reason. Uppercase letters are not refused, because buckets made in us-east-1 before
+March 2018 may have them and the model allows them; but S3 creates no new bucket with them
+(`bucket_creation_problem`), so no advice may suggest creating one by such a name.
 """
 
 from __future__ import annotations
@@ -56,6 +60,23 @@ _NAMES: dict[Field, tuple[str, str, str]] = {
 }
 
 S3_MIN_BUCKET_NAME = 3  # S3's own rule, stricter than the WorkMail model's min of 1.
+# S3 reserves these for other kinds of names; no general purpose bucket has one.
+RESERVED_BUCKET_PREFIXES: dict[str, str] = {
+    "xn--": "S3 reserves names starting with xn-- (the form of internationalized domain "
+            "names)",
+    "sthree-": "S3 reserves names starting with sthree- for itself",
+    "amzn-s3-demo-": "S3 reserves names starting with amzn-s3-demo- for its documentation's "
+                     "examples",
+}
+RESERVED_BUCKET_SUFFIXES: dict[str, str] = {
+    "-s3alias": "Names ending in -s3alias are access point aliases, not buckets",
+    "--ol-s3": "Names ending in --ol-s3 are Object Lambda access point aliases, not buckets",
+    ".mrap": "Names ending in .mrap are Multi-Region Access Points, not buckets",
+    "--x-s3": "Names ending in --x-s3 are S3 directory buckets, not general purpose buckets",
+    "--table-s3": "Names ending in --table-s3 are S3 table buckets, not general purpose "
+                  "buckets",
+}
+_IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 
 
 def example(field: Field) -> str:
@@ -78,12 +99,101 @@ def check_field(field: Field, value: str) -> str | None:
         if rule.required:
             return f"{one} is required, e.g. {good}."
         return None
+    if value != tidy(field, value):
+        if not value.strip():
+            return f"{one} is required, e.g. {good}." if rule.required else None
+        return f"{one} has spaces at its start or end; remove them ({value.strip()!r})."
     if rule.regex.fullmatch(value) and rule.min_len <= len(value) <= rule.max_len:
-        if field is Field.BUCKET and len(value) < S3_MIN_BUCKET_NAME:
-            return (f"{many} have at least {S3_MIN_BUCKET_NAME} characters; "
-                    f"this one has {len(value)}.")
-        return None
+        return bucket_name_problem(value) if field is Field.BUCKET else None
+    if field is Field.BUCKET and value[:1] in ".-":
+        return bucket_name_problem(value)  # the pattern would only say "-" is not allowed
     return _explain(rule, value, one, many, good)
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """What S3's own naming rules (beyond the API's pattern) say against a bucket name that
+    the pattern accepts; None when none does. No bucket, legacy ones included, breaks them."""
+    many = _NAMES[Field.BUCKET][1]
+    if len(name) < S3_MIN_BUCKET_NAME:
+        return f"{many} have at least {S3_MIN_BUCKET_NAME} characters; this one has {len(name)}."
+    for end, char in (("starts", name[0]), ("ends", name[-1])):
+        if char in ".-":
+            return f"{many} start and end with a letter or digit; this one {end} with {char!r}."
+    if ".." in name:
+        return f"{many} never have two dots in a row; this one has."
+    if _IP_ADDRESS.fullmatch(name):
+        return f"{many} are never written like an IP address (as {name} is)."
+    for prefix, why in RESERVED_BUCKET_PREFIXES.items():
+        if name.lower().startswith(prefix):
+            return f"{why}; no bucket has such a name."
+    for suffix, why in RESERVED_BUCKET_SUFFIXES.items():
+        if name.lower().endswith(suffix):
+            return f"{why}; an export needs a general purpose bucket."
+    return None
+
+
+def bucket_creation_problem(name: str) -> str | None:
+    """What keeps S3 from creating a new bucket by this name (the field's rules, then the
+    rules for new buckets only); None when S3 would create it. Advice to create a bucket is
+    given only for a name that passes."""
+    problem = check_field(Field.BUCKET, name)
+    if problem:
+        return problem
+    if name != name.lower():
+        return ("S3 creates no new bucket with uppercase letters (only buckets made in "
+                "us-east-1 before March 2018 have them).")
+    return None
+
+
+def tidy(field: Field, value: str) -> str:
+    """`value` as a person meant it: without the spaces (or line breaks) pasted around it.
+    No field but the description may contain a space, so spaces around any other value are
+    never part of it; a description is free text and is kept exactly as typed."""
+    return value if field is Field.DESCRIPTION else value.strip()
+
+
+# What a person may give instead of an ARN (IAM's and KMS's own rules for these names).
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+KEY_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                    r"|mrk-[0-9a-fA-F]{32}")
+ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}")
+REFERENCE_FIELDS = (Field.ROLE, Field.KMS_KEY)
+
+
+def is_reference(field: Field, value: str) -> bool:
+    """Whether `value` names the role or key by something other than its ARN (a role name,
+    a key id, an alias with or without `alias/`), to be looked up before a submit."""
+    if field not in REFERENCE_FIELDS or not value or value.startswith("arn:"):
+        return False
+    if field is Field.ROLE:
+        return bool(ROLE_NAME.fullmatch(value))
+    return bool(KEY_ID.fullmatch(value) or ALIAS_NAME.fullmatch(as_alias(value)))
+
+
+def as_alias(text: str) -> str:
+    """`alias/name` for `name`, `alias/name` or an alias ARN ending in `:alias/name`."""
+    tail = text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
+    return tail if tail.startswith("alias/") else f"alias/{tail}"
+
+
+def check_reference(field: Field, value: str) -> str | None:
+    """`check_field`, but the role may also be given by name and the key by id or alias
+    (as the wizard takes them); None when `value` is one of those or a good ARN."""
+    if is_reference(field, value):
+        return None
+    message = check_field(field, value)
+    if message is None or field not in REFERENCE_FIELDS or value.startswith("arn:"):
+        return message
+    what, other = (("The IAM role", "by its name") if field is Field.ROLE else
+                   ("The KMS key", "by its key id or alias (alias/...)"))
+    return f"{what} is given as an ARN like {example(field)}, or {other}; '{value}' is neither."
+
+
+def plain_prefix(prefix: str) -> str:
+    """`prefix` without the slashes that give its objects an odd S3 path: a leading `/` (a
+    folder with no name at the top of the bucket) and empty segments (`a//b`). The API takes
+    both; what S3 then shows is rarely what was meant."""
+    return re.sub(r"/{2,}", "/", prefix).lstrip("/")
 
 
 def check_request(request: ExportRequest) -> dict[Field, str]:

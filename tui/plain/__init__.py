@@ -27,23 +27,33 @@ NO_INPUT = ("workmail-export: no more input (stdin is closed); nothing was submi
 def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
     """Walk the wizard until a JobId, a failure or an interruption; the exit status.
 
-    With `demo`, a simulated AWS (the demo world, real-time clock) serves every call.
+    With `demo`, a simulated AWS (the demo world, real-time clock) serves every call on a
+    loopback endpoint, as in the full-screen demo: the endpoint is part of the connection
+    settings, so the AWS CLI command the review shows reaches the same simulated account.
     """
     if not demo:
         return walk(settings, prefill)
-    from tui.sim import RealClock, SimulatedAws
+    from dataclasses import replace
 
-    with SimulatedAws(world="demo", clock=RealClock()):
-        return walk(settings, prefill)
+    from tui.app.demo_simulator import demo_simulator
+
+    with demo_simulator() as simulator:
+        code = walk(replace(settings, endpoint_url=simulator.url), prefill, demo=True)
+    problem = simulator.problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return code or exit_codes.AWS_ERROR
+    return code
 
 
-def walk(settings: ConnectionSettings, prefill: ExportRequest) -> int:
+def walk(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
+    """The walk on `settings`; `demo` says the account is the demo's throw-away one."""
     from tui.core import waiting
     from tui.plain.plain_wizard import PlainWizard
     from tui.plain.terminal import say_while_waiting
 
     _quiet_about_piped_input()
-    wizard = PlainWizard.start(settings, prefill)
+    wizard = PlainWizard.start(settings, prefill, demo=demo)
     context = contextvars.copy_context()  # the watcher's lines go to this terminal session
     try:
         with waiting.report_slow_calls(lambda line: context.run(say_while_waiting, line)):

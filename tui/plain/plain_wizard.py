@@ -39,12 +39,14 @@ class PlainWizard:
     aws: Aws | None = None
     submitting: bool = False
     steps: dict[Stage, Step] = field(default_factory=dict)
+    demo: bool = False  # the account is the demo's, gone when this process ends
 
     @classmethod
-    def start(cls, settings: ConnectionSettings, prefill: ExportRequest) -> PlainWizard:
+    def start(cls, settings: ConnectionSettings, prefill: ExportRequest, *,
+              demo: bool = False) -> PlainWizard:
         from tui.plain.steps import STEPS
 
-        return cls(wz.start(settings, prefill), steps=STEPS)
+        return cls(wz.start(settings, prefill), steps=STEPS, demo=demo)
 
     @property
     def connection(self) -> Aws:

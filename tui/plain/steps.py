@@ -13,6 +13,7 @@ from typing import TypeVar
 from questionary import Choice
 
 from tui.commands import exit_codes
+from tui.core.fields import is_reference
 from tui.core.model import (
     BucketChoice,
     Field,
@@ -35,6 +36,7 @@ from tui.wizard.present import (
     LEVEL_MARKS,
     choice_note,
     field_value,
+    finding_lines,
     mailbox_label,
     not_usable,
     not_verified,
@@ -87,7 +89,10 @@ def connection_step(w: PlainWizard) -> int | None:
         return exit_codes.AWS_ERROR if answer == QUIT else None
     w.aws = aws
     say(f"Connected to account {identity.account} as {identity.arn}, Region {identity.region}.")
-    w.state = wz.resume(wz.connected(w.state, identity))
+    request, resolved = calls.resolve_references(aws, w.state.request)  # prefilled names
+    for finding in resolved:
+        say("\n".join(finding_lines(finding)))
+    w.state = wz.resume(wz.connected(wz.with_references(w.state, request, resolved), identity))
     return None
 
 
@@ -122,7 +127,7 @@ def mailbox_step(w: PlainWizard) -> int | None:
     aws, org_id = w.connection, w.state.request.organization_id
     mailbox = w.state.mailbox
     typed = type_with_completion(
-        "Mailbox (name, display name or email):", Field.ENTITY,
+        "Mailbox (start of a name, display name or email):", Field.ENTITY,
         threaded(lambda text: calls.search_mailboxes(aws, org_id, text)),
         default=(mailbox.email or mailbox.name) if mailbox else w.state.request.entity_id)
     say(f"Looking up {typed}…")
@@ -149,32 +154,45 @@ def mailbox_step(w: PlainWizard) -> int | None:
 Chosen = TypeVar("Chosen", RoleChoice, KeyChoice)
 
 
-def _pick_or_type(question: str, choices: list[Choice], default: Chosen | None, field: Field,
-                  typed_as: str, current: str,
-                  match: Callable[[str], tuple[str, Chosen | None]]) -> tuple[str, Chosen | None]:
+def _pick_or_type(w: PlainWizard, question: str, choices: list[Choice], default: Chosen | None,
+                  field: Field, typed_as: str, current: str,
+                  match: Callable[[str], tuple[str, Chosen | None]]
+                  ) -> tuple[str, Chosen | None] | None:
     """A listed role or key, or one typed (`typed_as` names what may be typed): its ARN and
-    its listed choice (None when it is not listed)."""
+    its listed choice (None when it is not listed). A name, id or alias no listed one has is
+    looked up; None when it names nothing (said, and the step is asked again)."""
     chosen = choose(question, [*choices, Choice(f"Type a {typed_as}…", TYPE_IT)], default)
     if chosen != TYPE_IT:
         return chosen.arn, chosen
     text = type_in(f"{typed_as[0].upper()}{typed_as[1:]}:", field, current,
                    to_value=lambda t: match(t)[0])
-    return match(text)
+    arn, listed = match(text)
+    if listed is not None or not is_reference(field, arn):
+        return arn, listed
+    say(f"Looking up {arn}…")
+    arn, finding = calls.resolve_reference(w.connection, field, arn)
+    say("\n".join(finding_lines(finding)),
+        style="" if finding.level is Level.OK else "fg:ansired")
+    return (arn, None) if finding.level is Level.OK else None
 
 
-def _role_title(role: RoleChoice) -> str:
+def _role_choice(role: RoleChoice) -> Choice:
+    """A role by name and whether it trusts WorkMail's export; the details (which trust
+    conditions, or why not) are shown under the list while the pointer is on it."""
     trust = "trusts WorkMail export" if role.trusts_workmail else "does not trust WorkMail"
     named = ", names this organization" if role.for_organization else ""
-    return f"{role.name} ({role.note or trust}{named})"
+    return Choice(f"{role.name} ({trust}{named})", role,
+                  description=role.note or None)
 
 
 def role_step(w: PlainWizard) -> int | None:
     w.heading()
     roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
-    arn, role = _pick_or_type("IAM role:", [Choice(_role_title(r), r) for r in roles],
-                              w.state.role, Field.ROLE, "role ARN or name",
-                              w.state.request.role_arn, lambda text: match_role(text, roles))
-    w.check_and_advance(wz.choose_role(w.state, arn, role))
+    picked = _pick_or_type(w, "IAM role:", [_role_choice(r) for r in roles],
+                           w.state.role, Field.ROLE, "role ARN or name",
+                           w.state.request.role_arn, lambda text: match_role(text, roles))
+    if picked is not None:
+        w.check_and_advance(wz.choose_role(w.state, *picked))
     return None
 
 
@@ -192,10 +210,13 @@ def _key_title(key: KeyChoice) -> str:
 def key_step(w: PlainWizard) -> int | None:
     w.heading()
     keys = [k for k in _discover(w) if isinstance(k, KeyChoice)]
-    arn, key = _pick_or_type(
-        "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
+    picked = _pick_or_type(
+        w, "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
         w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
         lambda text: match_key(text, keys))
+    if picked is None:
+        return None
+    arn, key = picked
     if key is not None and not key.usable:
         say(not_usable(key.why_not), style="fg:ansired")
         return None
@@ -257,8 +278,9 @@ def review_step(w: PlainWizard) -> int | None:
     errors = [f for f in w.state.findings if f.level is Level.ERROR]
     unverified = not_verified(w.state.findings)
     if unverified and not errors:
-        say(f"⚠ Not verified: {unverified} (marked ?), so the export may still fail. Submit "
-            "only if you know those values are right.", style="fg:ansiyellow")
+        say(f"⚠ Not verified: {unverified} (marked {LEVEL_MARKS[Level.UNCHECKED]}), so the "
+            "export may still fail. Submit only if you know those values are right.",
+            style="fg:ansiyellow")
     blocked = f"{len(errors)} error(s) must be fixed first" if errors else None
     choices = [Choice("Submit the export job", "submit", disabled=blocked)]
     choices += [Choice(f"Change: {spec(s).title.removeprefix('Choose ')}", s)
@@ -274,7 +296,8 @@ def review_step(w: PlainWizard) -> int | None:
         return None
     mailbox = field_value(w.state, Field.ENTITY)
     where = landing_preview(w.state.request.bucket, w.state.request.prefix)
-    if confirm(f"Start the export of {mailbox} to {where}?", default=True):
+    # The one step that cannot be undone: Enter alone does not take it.
+    if confirm(f"Start the export of {mailbox} to {where}?", default=False):
         _submit(w)
     return None
 
@@ -310,9 +333,12 @@ def result_step(w: PlainWizard) -> int | None:
             say(note)
         if job.journal_warning:
             say(f"⚠ {job.journal_warning}", style="fg:ansiyellow")
+        elif w.demo:
+            say("Recorded in the demo's throw-away journal.")
         else:
             say(f"Recorded in the journal at {journal_path()}")
-        say(f"Follow it with: workmail-export status {job.job_id} --wait")
+        for line in follow_up(job.job_id, w.demo):
+            say(line)
         return exit_codes.OK
     assert problem is not None
     say()
@@ -329,6 +355,17 @@ def result_step(w: PlainWizard) -> int | None:
     else:
         return exit_codes.AWS_ERROR
     return None
+
+
+def follow_up(job_id: str, demo: bool) -> list[str]:
+    """How to follow the job after the walk. The demo's simulated account ends with this
+    process, so there a command to run later would only fail: say so instead."""
+    command = f"workmail-export status {job_id} --wait"
+    if not demo:
+        return [f"Follow it with: {command}"]
+    return ["This job runs in the demo's simulated AWS, which ends when this program does, so "
+            "no command can follow it afterwards.",
+            f"On your own account you would follow a job with: {command}"]
 
 
 STEPS: dict[Stage, Step] = {

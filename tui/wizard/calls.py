@@ -17,6 +17,7 @@ from tui.core.model import (
     ConnectionSettings,
     CoreError,
     ExportRequest,
+    Field,
     Finding,
     Identity,
     KeyChoice,
@@ -52,6 +53,14 @@ def connect(settings: ConnectionSettings) -> tuple[Aws, Identity]:
 
     aws = session.connect(settings)
     return aws, session.caller_identity(aws)
+
+
+def connect_resolving(settings: ConnectionSettings, request: ExportRequest
+                      ) -> tuple[Aws, Identity, ExportRequest, list[Finding]]:
+    """`connect`, then the role and key the request names by name, id or alias looked up
+    (`resolve_references`): where a prefilled wizard starts."""
+    aws, identity = connect(settings)
+    return (aws, identity, *resolve_references(aws, request))
 
 
 def load_clients(aws: Aws) -> None:
@@ -109,9 +118,24 @@ def check_organization(aws: Aws, request: ExportRequest) -> list[Finding]:
 
 
 def check_mailbox(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """The mailbox, and whether it was exported in the last 24 hours."""
     from tui.core import checks
 
-    return checks.check_entity(aws, request)
+    return checks.check_entity(aws, request) + check_recent_export(aws, request)
+
+
+def check_recent_export(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """A warning when the mailbox was exported in the last 24 hours (the service's jobs and
+    the local journal's, as the bulk plan counts them)."""
+    import time
+
+    from tui.core import recent
+    from tui.core.journal import Journal
+
+    entries = []
+    with contextlib.suppress(CoreError), Journal.open() as journal:  # none: the service tells
+        entries = journal.entries(request.organization_id)
+    return recent.check_recent_export(aws, request, time.time(), entries)
 
 
 def check_role(aws: Aws, request: ExportRequest) -> list[Finding]:
@@ -156,9 +180,65 @@ def suggest_prefix(aws: Aws, request: ExportRequest, mailbox_name: str) -> str |
 
 
 def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """Every check of the request's fields (the bulk plan runs it on its first mailbox; the
+    plan itself lists the mailboxes exported in the last 24 hours)."""
     from tui.core import checks
 
     return checks.preflight(aws, request)
+
+
+def check_export(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """`preflight` and, for the one mailbox of a single export, whether it was exported in
+    the last 24 hours (at once, in a thread of its own); findings ordered by field."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    aws.client("workmail")  # made here: creating clients is not thread-safe
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recent") as pool:
+        recent = pool.submit(check_recent_export, aws, request)
+        findings = preflight(aws, request)
+        return _by_field([*findings, *recent.result()])
+
+
+def _by_field(findings: list[Finding]) -> list[Finding]:
+    order = {field: index for index, field in enumerate(Field)}
+    return sorted(findings, key=lambda f: order[f.field])
+
+
+def resolve_reference(aws: Aws, field: Field, text: str) -> tuple[str, Finding]:
+    """The ARN a typed role name, key id or alias names, and the finding that says so (or
+    why it names nothing: then the text comes back as it was)."""
+    from tui.core import references
+
+    return references.resolve(aws, field, text)
+
+
+def resolve_references(aws: Aws, request: ExportRequest) -> tuple[ExportRequest, list[Finding]]:
+    """The request with the role and key it names by name, id or alias given by ARN, and a
+    finding for each one looked up (none when it names them by ARN)."""
+    from tui.core import references
+
+    return references.resolve_request(aws, request)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A request as the commands check it: role and key references resolved to ARNs, then
+    every check. `resolved` are the findings of the look-ups (also among `findings`)."""
+
+    request: ExportRequest
+    findings: list[Finding]
+    resolved: list[Finding]
+
+
+def check_all(aws: Aws, request: ExportRequest) -> Checked:
+    """References resolved, then `check_export`; for a reference that names nothing, its
+    finding stands for the field (the ARN rule's message would only confuse)."""
+    from tui.core.model import Level
+
+    request, resolved = resolve_references(aws, request)
+    unresolved = {f.field for f in resolved if f.level is not Level.OK}
+    findings = [f for f in check_export(aws, request) if f.field not in unresolved]
+    return Checked(request, _by_field([*resolved, *findings]), resolved)
 
 
 class _UnopenedJournal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tui.core.fields import as_alias
 from tui.core.model import KeyChoice, RoleChoice
 
 
@@ -22,17 +23,11 @@ def match_key(text: str, keys: Sequence[KeyChoice]) -> tuple[str, KeyChoice | No
 
     Text that matches no listed key is returned as typed (an ARN of a key not listed)."""
     wanted = text.strip()
-    alias = _as_alias(wanted)
+    alias = as_alias(wanted)
     for key in keys:
         if wanted in (key.arn, key.key_id) or alias in key.aliases:
             return key.arn, key
     return wanted, None
-
-
-def _as_alias(text: str) -> str:
-    """`alias/name` for `name`, `alias/name` or an alias ARN ending in `:alias/name`."""
-    tail = text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
-    return tail if tail.startswith("alias/") else f"alias/{tail}"
 
 
 def landing_preview(bucket: str, prefix: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tui.core.model import (
     AwsProblem,
     BucketChoice,
+    ExportJob,
     Field,
     Finding,
     KeyChoice,
@@ -29,8 +30,10 @@ FIELD_LABELS: dict[Field, str] = {
     Field.KMS_KEY: "KMS key", Field.BUCKET: "Bucket", Field.PREFIX: "Prefix",
     Field.DESCRIPTION: "Description",
 }
+# Not "?" for what could not be checked: the plain face's questions start with "?", and a
+# line of information must not read as one more question.
 LEVEL_MARKS: dict[Level, str] = {
-    Level.OK: "✓", Level.WARNING: "⚠", Level.ERROR: "✗", Level.UNCHECKED: "?",
+    Level.OK: "✓", Level.WARNING: "⚠", Level.ERROR: "✗", Level.UNCHECKED: "○",
 }
 _SEVERITY = {Level.OK: 0, Level.UNCHECKED: 1, Level.WARNING: 2, Level.ERROR: 3}
 DEFAULT_HINT = "Check the values in the review and retry."
@@ -154,3 +157,42 @@ def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
             ("ClientToken", problem.client_token)]
     return [(label, value) for label, value in rows if value] + [
         ("What to do", problem.hint or DEFAULT_HINT)]
+
+
+def export_uri(job: ExportJob) -> str:
+    """Where the exported object is, as `s3://bucket/key` when the bucket is known.
+
+    ASSUMPTION (unverified, as in the simulator): S3Path is the object's key within the job's
+    bucket. A path that already names the bucket or a scheme is kept as it is.
+    """
+    path = job.s3_path
+    if not path:
+        return ""
+    if path.startswith("s3://") or not job.bucket:
+        return path
+    key = path.lstrip("/")
+    if key.startswith(f"{job.bucket}/"):
+        key = key[len(job.bucket) + 1:]
+    return f"s3://{job.bucket}/{key}"
+
+
+NO_EXPORT = "none"
+
+
+def export_place(job: ExportJob) -> tuple[str, str]:
+    """Where a job's export is, as every face says it: (the place, a note to add in
+    parentheses). A FAILED or CANCELLED job wrote nothing, whatever S3Path the service still
+    names: ("none", "<that path> was not written"). A RUNNING job's object comes when it is
+    done. ("", "") when the service named no path for a job that has not ended badly."""
+    uri = export_uri(job)
+    if job.state in ("FAILED", "CANCELLED"):
+        return NO_EXPORT, f"{uri} was not written" if uri else ""
+    if not uri:
+        return "", ""
+    return uri, "when done" if job.state == "RUNNING" else ""
+
+
+def export_place_text(job: ExportJob) -> str:
+    """`export_place` as one piece of text: `none (s3://… was not written)`."""
+    place, note = export_place(job)
+    return f"{place} ({note})" if note else place

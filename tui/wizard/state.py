@@ -250,6 +250,15 @@ def choose_key(state: WizardState, key_arn: str, key: KeyChoice | None = None) -
     return replace(new, key=key)
 
 
+def with_references(state: WizardState, request: ExportRequest,
+                    findings: list[Finding]) -> WizardState:
+    """The prefilled role and key, given by name, id or alias, looked up: `request` holds
+    their ARNs, and what the look-ups found are their fields' findings (one that names
+    nothing is an error, so the walk stops at that step)."""
+    new = _change(state, (), role_arn=request.role_arn, kms_key_arn=request.kms_key_arn)
+    return with_findings(new, tuple(f.field for f in findings), findings)
+
+
 def with_names(state: WizardState, organization: Organization | None,
                mailbox: Mailbox | None) -> WizardState:
     """The organization and mailbox looked up for ids that were prefilled or typed; a choice

@@ -45,8 +45,8 @@ STEPS: dict[Stage, StepSpec] = {
                  loading="Listing organizations…", discover=calls.organizations,
                  check=calls.check_organization),
         StepSpec(Stage.MAILBOX, "Choose the mailbox",
-                 "Type a name, display name or email to search; Enter takes the only match, or "
-                 "an exact id, name or email.",
+                 "Type the start of a name, display name or email (WorkMail searches from the "
+                 "start only); Enter takes the only match, or an exact id, name or email.",
                  loading="Searching mailboxes…", check=calls.check_mailbox),
         StepSpec(Stage.ROLE, "Choose the IAM role",
                  "WorkMail assumes this role to write the export to S3 with your KMS key.",
@@ -61,7 +61,7 @@ STEPS: dict[Stage, StepSpec] = {
                  check=calls.check_destination),
         StepSpec(Stage.REVIEW, "Review and submit",
                  "Every field checked once more. Submit starts the export job.",
-                 loading="Checking everything…", check=calls.preflight),
+                 loading="Checking everything…", check=calls.check_export),
         StepSpec(Stage.RESULT, "Result",
                  "What AWS answered.", loading="Submitting…"),
     )

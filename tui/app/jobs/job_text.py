@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tui.core.model import ExportJob, Mailbox
+from tui.wizard.present import export_uri  # one for every face (the jobs screen imports it here)
 
 STATE_STYLES = {"RUNNING": "bold cyan", "COMPLETED": "bold green", "FAILED": "bold red",
                 "CANCELLED": "bold yellow"}
@@ -50,23 +51,6 @@ def elapsed(job: ExportJob, now: datetime) -> str:
     if job.start_time is None:
         return NOT_YET
     return duration((job.end_time or now) - job.start_time)
-
-
-def export_uri(job: ExportJob) -> str:
-    """Where the exported object is, as `s3://bucket/key` when the bucket is known.
-
-    ASSUMPTION (unverified, as in the simulator): S3Path is the object's key within the job's
-    bucket. A path that already names the bucket or a scheme is kept as it is.
-    """
-    path = job.s3_path
-    if not path:
-        return ""
-    if path.startswith("s3://") or not job.bucket:
-        return path
-    key = path.lstrip("/")
-    if key.startswith(f"{job.bucket}/"):
-        key = key[len(job.bucket) + 1:]
-    return f"s3://{job.bucket}/{key}"
 
 
 def export_object(job: ExportJob) -> str:

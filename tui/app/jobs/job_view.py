@@ -15,10 +15,10 @@ from tui.app.jobs.job_text import (
     STATE_MARKS,
     STATE_STYLES,
     elapsed,
-    export_uri,
     moment,
 )
 from tui.core.model import ExportJob
+from tui.wizard.present import NO_EXPORT, export_place, export_place_text
 
 STATE_WORDS = {
     "RUNNING": "Running: WorkMail is exporting the mailbox.",
@@ -46,15 +46,14 @@ def elapsed_text(job: ExportJob, now: datetime) -> str:
 
 
 def object_text(job: ExportJob) -> Text:
-    """The export object's s3:// URI; said to be missing when the job did not complete."""
-    uri = export_uri(job)
-    if not uri:
+    """The export object's s3:// URI; said to be missing when the job did not complete
+    (`export_place`: the words `status` uses too)."""
+    place, note = export_place(job)
+    if not place:
         return Text(NOT_YET)
-    if job.state in ("FAILED", "CANCELLED"):
-        return Text(f"none ({uri} was not written)", style="dim")
-    if job.state == "RUNNING":
-        return Text.assemble((uri, "bold"), (" (when done)", "dim"))
-    return Text(uri, style="bold")
+    if place == NO_EXPORT:
+        return Text(export_place_text(job), style="dim")
+    return Text.assemble((place, "bold"), (f" ({note})" if note else "", "dim"))
 
 
 def failure_text(job: ExportJob) -> Text:

@@ -28,6 +28,7 @@ from tui.app.kit.status_line import StatusLine
 from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
 from tui.wizard import calls
+from tui.wizard.present import export_place_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -59,7 +60,7 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 
 def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
     job = row.job
-    where = " · ".join(part for part in (export_uri(job), job.description) if part)
+    where = " · ".join(part for part in (export_place_text(job), job.description) if part)
     return (Text(moment(job.start_time, seconds=False)),
             Text(fit(mailbox_label(row, mailbox), MAILBOX_WIDTH)),
             Text(job.state or "?", style=STATE_STYLES.get(job.state, "")),

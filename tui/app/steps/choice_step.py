@@ -3,7 +3,7 @@ role, key, destination). Unusable rows say why when pointed at and refuse when c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,6 +11,9 @@ from textual.widgets import Input
 
 from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
 from tui.app.steps.step_screen import StepScreen
+from tui.core.model import Field, Finding, Level
+from tui.wizard import calls
+from tui.wizard import state as wz
 
 
 class ChoiceStepScreen(StepScreen):
@@ -41,6 +44,24 @@ class ChoiceStepScreen(StepScreen):
         if event.input.id == "typed" and event.value.strip():
             event.stop()
             self.pick_typed(event.value.strip())
+
+    def look_up(self, field: Field, text: str, chosen: Callable[[str], wz.WizardState]) -> None:
+        """A typed role name, key id or alias that no listed row has: ask AWS what it names,
+        then choose `chosen(arn)`; one that names nothing is said on the status line."""
+        aws = self.wizard.aws
+        if aws is None:
+            return
+
+        def found(result: tuple[str, Finding]) -> None:
+            arn, finding = result
+            if finding.level is not Level.OK:
+                self.status.problem(finding.message)
+                return
+            self.notify(finding.message)
+            self.choose(chosen(arn))
+
+        self.call_aws(lambda: calls.resolve_reference(aws, field, text), found,
+                      message=f"Looking up {text}…", group="check")
 
     def compose_extra(self) -> ComposeResult:
         yield from ()

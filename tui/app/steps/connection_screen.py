@@ -12,7 +12,7 @@ from textual.widgets import Button, Select, Static
 
 from tui.app.kit.long_lived import load_then_freeze
 from tui.app.steps.step_screen import StepScreen, problem_text
-from tui.core.model import AwsProblem, Identity
+from tui.core.model import AwsProblem, ExportRequest, Finding, Identity, Level
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
@@ -90,15 +90,20 @@ class ConnectionScreen(StepScreen):
         settings = self.state.settings
         self.query_one("#continue", Button).disabled = True
         self.query_one("#identity", Static).update("")
-        app = self.app
+        app, request = self.app, self.state.request
         self.call_aws(lambda: load_then_freeze(app, "connected",  # boto3 is imported here
-                                               lambda: calls.connect(settings)),
+                                               lambda: calls.connect_resolving(settings,
+                                                                               request)),
                       self._connected,
                       message="Checking who you are…", group="connect",
                       failed=self._not_connected)
 
-    def _connected(self, result: tuple[Aws, Identity]) -> None:
-        aws, identity = result
+    def _connected(self, result: tuple[Aws, Identity, ExportRequest, list[Finding]]) -> None:
+        aws, identity, request, resolved = result
+        for finding in resolved:  # a prefilled role name, key id or alias: what it named
+            self.notify(finding.message, severity="information" if finding.level is Level.OK
+                        else "error")
+        self.wizard.state = wz.with_references(self.state, request, resolved)
         app = self.app
         # The later steps' clients (service models) made now, in the background.
         app.run_worker(lambda: load_then_freeze(app, "clients loaded",

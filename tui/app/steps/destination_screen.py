@@ -22,10 +22,11 @@ from tui.wizard.stages import Stage
 
 
 def field_problem(field: Field, value: str) -> str | None:
-    """The core's rule for one field (imported when first typed, not at startup)."""
-    from tui.core.fields import check_field
+    """The core's rule for one field (imported when first typed, not at startup), on the
+    value as it will be taken: spaces pasted around a prefix are dropped, not an error."""
+    from tui.core.fields import check_field, tidy
 
-    return check_field(field, value)
+    return check_field(field, tidy(field, value))
 
 
 class DestinationScreen(ChoiceStepScreen):

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from tui.app.kit.choice_table import ChoiceRow, fit_style
 from tui.app.steps.choice_step import ChoiceStepScreen
-from tui.core.model import KeyChoice
+from tui.core.fields import is_reference
+from tui.core.model import Field, KeyChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_key
 from tui.wizard.present import choice_note
@@ -40,6 +41,9 @@ class KeyScreen(ChoiceStepScreen):
 
     def pick_typed(self, text: str) -> None:
         arn, key = match_key(text, [k for k in self.items if isinstance(k, KeyChoice)])
+        if key is None and is_reference(Field.KMS_KEY, arn):  # an id or alias not listed
+            self.look_up(Field.KMS_KEY, arn, lambda found: wz.choose_key(self.state, found))
+            return
         if key is not None and not key.usable:
             self.status.problem(f"Not usable: {key.why_not}")
             return

@@ -42,8 +42,8 @@ class MailboxScreen(StepScreen):
         mailbox = self.state.mailbox
         typed = mailbox.email or mailbox.name if mailbox else self.state.request.entity_id
         yield Input(value=typed, id="search",
-                    placeholder="Search name, display name or email · Enter takes the only "
-                                "or exact match")
+                    placeholder="Start of a name, display name or email · Enter takes the "
+                                "only or exact match")
         yield ChoiceTable(("Name", "Email", "Type", "State"), id="choices")
 
     @property

@@ -88,9 +88,9 @@ class ReviewScreen(StepScreen):
             self.status.problem(f"{len(errors)} error(s) block the submit: Enter on a row "
                                 "opens its step to fix it.")
         elif not_verified(findings):
-            self.status.warning(f"Not verified: {not_verified(findings)} (rows marked ?), so "
-                                "the export may still fail. Submit only if you know those "
-                                "values are right.")
+            self.status.warning(f"Not verified: {not_verified(findings)} (rows marked "
+                                f"{LEVEL_MARKS[Level.UNCHECKED]}), so the export may still "
+                                "fail. Submit only if you know those values are right.")
         self.refresh_bindings()
 
     def _findings(self, field: Field) -> list[Finding]:

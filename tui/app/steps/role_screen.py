@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
 from tui.app.steps.choice_step import ChoiceStepScreen
-from tui.core.model import RoleChoice
+from tui.core.fields import is_reference
+from tui.core.model import Field, RoleChoice
 from tui.wizard import state as wz
 from tui.wizard.choices import match_role
 from tui.wizard.present import role_trust
@@ -46,4 +47,7 @@ class RoleScreen(ChoiceStepScreen):
 
     def pick_typed(self, text: str) -> None:
         arn, role = match_role(text, [r for r in self.items if isinstance(r, RoleChoice)])
+        if role is None and is_reference(Field.ROLE, arn):  # a name not listed
+            self.look_up(Field.ROLE, arn, lambda found: wz.choose_role(self.state, found))
+            return
         self.choose(wz.choose_role(self.state, arn, role))

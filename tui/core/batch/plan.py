@@ -176,19 +176,24 @@ def in_export_window(job: ExportJob, now: float) -> bool:
             and now - started < EXPORT_WINDOW_SECONDS)
 
 
-def recent_exports(aws: Aws, org_id: str, now: float) -> tuple[dict[str, RecentExport], int]:
-    """The newest RUNNING/COMPLETED job per mailbox started less than 24 h before `now`, and
-    the number of RUNNING jobs in the organization."""
+def newest_in_window(found: Iterable[ExportJob], now: float) -> dict[str, RecentExport]:
+    """The newest RUNNING/COMPLETED job per entity id among `found` started less than 24 h
+    before `now` (the rule every face applies: the bulk plan, and a single export's check)."""
     recent: dict[str, RecentExport] = {}
-    running = 0
-    for job in jobs.list_jobs(aws, org_id):
-        running += job.state == "RUNNING"
+    for job in found:
         if in_export_window(job, now) and job.start_time is not None:
             started = job.start_time.timestamp()
             known = recent.get(job.entity_id)
             if known is None or known.started < started:
                 recent[job.entity_id] = RecentExport(job.job_id, job.state, started)
-    return recent, running
+    return recent
+
+
+def recent_exports(aws: Aws, org_id: str, now: float) -> tuple[dict[str, RecentExport], int]:
+    """The newest RUNNING/COMPLETED job per mailbox started less than 24 h before `now`, and
+    the number of RUNNING jobs in the organization."""
+    listed = jobs.list_jobs(aws, org_id)
+    return newest_in_window(listed, now), sum(job.state == "RUNNING" for job in listed)
 
 
 def _labels(mailboxes: Iterable[Mailbox]) -> dict[str, str]:

@@ -1,0 +1,66 @@
+"""Whether the mailbox of a single export was exported in the last 24 hours, which WorkMail
+refuses (at most one export a mailbox a day): a warning before the submit, not only AWS's
+LimitExceededException after it.
+
+The rule is the bulk plan's (`batch.plan.newest_in_window`: RUNNING or COMPLETED jobs started
+less than 24 hours ago), over the service's jobs (ListMailboxExportJobs) merged with the local
+journal's (which still knows the jobs started here when the service cannot be asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from tui.core import discovery, fields, jobs
+from tui.core.batch.plan import newest_in_window
+from tui.core.checks import unchecked
+from tui.core.model import AwsProblem, CoreError, ExportRequest, Field, Finding, Level
+
+if TYPE_CHECKING:
+    from tui.core.journal import JournalEntry
+    from tui.core.session import Aws
+
+
+def check_recent_export(aws: Aws, request: ExportRequest, now: float,
+                        journal: Sequence[JournalEntry] = ()) -> list[Finding]:
+    """A warning when the request's mailbox was exported less than 24 hours before `now`;
+    nothing when it was not, or when the organization or mailbox is not valid (their own
+    checks say why); "could not check" when neither the service nor the journal can tell."""
+    org_id = request.organization_id
+    if (fields.check_field(Field.ORGANIZATION, org_id)
+            or fields.check_field(Field.ENTITY, request.entity_id)):
+        return []
+    try:
+        mailbox = discovery.resolve_mailbox(aws, org_id, request.entity_id)
+    except CoreError:
+        return []  # the mailbox check says why
+    if mailbox is None:
+        return []
+    problem: AwsProblem | None = None
+    try:
+        listed = jobs.list_jobs(aws, org_id)
+    except CoreError as error:
+        listed, problem = [], error.problem
+    names = {name for name in (mailbox.id, mailbox.name, mailbox.email) if name}
+    rows = jobs.merge_jobs(listed, [e for e in journal if e.organization_id == org_id])
+    mine = [row.job for row in rows if row.job.entity_id in names or row.entity_label in names]
+    recent = newest_in_window(mine, now)
+    if not recent:
+        if problem is not None:
+            return [unchecked(Field.ENTITY, problem,
+                              "whether the mailbox was exported in the last 24 hours")]
+        return []
+    last = max(recent.values(), key=lambda r: r.started)
+    label = mailbox.email or mailbox.name
+    return [Finding(Field.ENTITY, Level.WARNING,
+                    f"{label} was exported by job {last.job_id} ({last.state}), started "
+                    f"{_utc(last.started)}; WorkMail exports a mailbox at most once in 24 hours, "
+                    f"so it will refuse this export until {_utc(last.available_at)}.",
+                    fix=f"Export it after {_utc(last.available_at)}, or follow job "
+                        f"{last.job_id} (workmail-export status {last.job_id}).")]
+
+
+def _utc(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
