@@ -13,7 +13,7 @@ from tui.core.model import ConnectionSettings, ExportRequest, Field, Finding, Le
 from tui.wizard import calls
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.present import levels_summary, not_verified
-from tui.wizard.state import has_error
+from tui.wizard.state import has_error, unverified
 
 
 def run(settings: ConnectionSettings, request: ExportRequest, given: set[Field], *,
@@ -35,10 +35,11 @@ def run(settings: ConnectionSettings, request: ExportRequest, given: set[Field],
 
 
 def verdict(findings: list[Finding]) -> int:
-    """3 when a finding is an error, else 5 when a check could not be made, else 0."""
+    """3 when a finding is an error, else 5 when an essential check could not be made, else
+    0."""
     if has_error(findings):
         return exit_codes.CHECK_ERRORS
-    if any(f.level is Level.UNCHECKED for f in findings):
+    if unverified(findings):
         return exit_codes.NOT_VERIFIED
     return exit_codes.OK
 

@@ -39,6 +39,8 @@ class Finding:
     """One result of a preflight check: what was found and, when it is not OK, the fix.
 
     `policy` holds JSON to copy (a trust or permissions policy) when the fix is a policy.
+    `essential` is False for a check whose result only warns (the 24-hour lookup: AWS refuses
+    a repeat by itself), so that it could not be made leaves the export verified.
     """
 
     field: Field
@@ -46,6 +48,7 @@ class Finding:
     message: str
     fix: str = ""
     policy: str = ""
+    essential: bool = True
 
 
 @dataclass(frozen=True)

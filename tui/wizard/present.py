@@ -21,6 +21,7 @@ from tui.core.model import (
     RoleChoice,
     StartedJob,
 )
+from tui.wizard.state import unverified
 
 if TYPE_CHECKING:
     from tui.wizard.state import WizardState
@@ -118,7 +119,7 @@ def not_verified(findings: Iterable[Finding]) -> str:
     IAM role and KMS key could not be made"); "" when every check was made. Not verified is
     never shown as ready: AWS did not answer, or a read permission is missing."""
     labels = list(dict.fromkeys(FIELD_LABELS.get(f.field, f.field.value)
-                                for f in findings if f.level is Level.UNCHECKED))
+                                for f in unverified(list(findings))))
     if not labels:
         return ""
     named = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"

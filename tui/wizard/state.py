@@ -88,6 +88,12 @@ def has_error(findings: tuple[Finding, ...] | list[Finding]) -> bool:
     return any(f.level is Level.ERROR for f in findings)
 
 
+def unverified(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
+    """The essential checks that could not be made: while any is left, the export is not
+    verified (never shown or passed as ready)."""
+    return [f for f in findings if f.level is Level.UNCHECKED and f.essential]
+
+
 def is_complete(state: WizardState, stage: Stage) -> bool:
     """A stage is complete when its fields are filled and no finding about them is an error."""
     return _filled(state, stage) and not has_error(findings_of(state, stage))
