@@ -96,6 +96,8 @@ async def test_retry_after_a_lost_answer_shows_the_token_and_the_jobs_real_state
         problem = app.state.problem
         assert problem is not None and problem.outcome_unknown
         text = flat(screen_text(app))
+        assert "⚠ The answer to the submit was lost: the export job may have started." in text
+        assert "AWS did not start" not in text
         assert "The request may have reached AWS, so the export job may exist." in text
         assert f"ClientToken {token}" in text
         [(job_id, _, sent_token)] = states(sim)

@@ -176,6 +176,9 @@ def test_a_lost_answer_then_a_new_walk_reuses_its_token_and_says_the_real_state(
     [job] = sim.workmail.jobs(sim.world.org_id)
     assert (lost.missed, lost.code) == ([], 1)
     assert f"  ClientToken  {job.client_token}" in lost.screen
+    assert "⚠ The answer to the submit was lost: the export job may have started." in \
+        lost.screen
+    assert "AWS did not start" not in lost.screen
     assert "The request may have reached AWS, so the export job may exist." in lost.screen
     boto3.client("workmail", region_name="us-east-1").cancel_mailbox_export_job(
         ClientToken="cancel-1", JobId=job.job_id, OrganizationId=sim.world.org_id)

@@ -41,6 +41,7 @@ from tui.wizard.present import (
     not_usable,
     not_verified,
     started_words,
+    submit_failed_headline,
     worst,
 )
 from tui.wizard.problems import problem_of
@@ -342,7 +343,8 @@ def result_step(w: PlainWizard) -> int | None:
         return exit_codes.OK
     assert problem is not None
     say()
-    say("✗ AWS did not start the export job.", style="fg:ansired bold")
+    say(submit_failed_headline(problem),
+        style="fg:ansiyellow bold" if problem.outcome_unknown else "fg:ansired bold")
     w.show_problem(problem)
     edit = wz.edit_stage(w.state)
     answer = choose("What now?", [Choice("Retry (same ClientToken: at most one job)", "retry"),

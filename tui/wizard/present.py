@@ -149,6 +149,14 @@ def started_words(job: StartedJob) -> tuple[str, str]:
             f"`workmail-export status {job.job_id}`.")
 
 
+def submit_failed_headline(problem: AwsProblem) -> str:
+    """What a face says first when a submit failed: a refusal started nothing, but a lost or
+    unreadable answer does not say whether AWS started the job."""
+    if problem.outcome_unknown:
+        return "⚠ The answer to the submit was lost: the export job may have started."
+    return "✗ AWS did not start the export job."
+
+
 def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
     """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do
     (with the ClientToken when the call may have been carried out: a retry with it is safe)."""

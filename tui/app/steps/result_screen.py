@@ -15,7 +15,7 @@ from textual.widgets import Button, Static
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
 from tui.wizard import state as wz
-from tui.wizard.present import problem_rows, started_words
+from tui.wizard.present import problem_rows, started_words, submit_failed_headline
 from tui.wizard.stages import Stage
 
 
@@ -60,7 +60,8 @@ class ResultScreen(StepScreen):
             yield Button("Copy JobId (c)", id="copy")
 
     def _compose_problem(self, problem: AwsProblem) -> ComposeResult:
-        yield Static(Text("✗ AWS did not start the export job.", style="bold red"),
+        yield Static(Text(submit_failed_headline(problem),
+                          style="bold yellow" if problem.outcome_unknown else "bold red"),
                      id="outcome")
         with Grid(id="problem"):
             for label, value in problem_rows(problem):
