@@ -121,3 +121,12 @@ def test_only_essential_checks_that_could_not_be_made_withhold_the_pass() -> Non
     assert (verdict([lookup]), not_verified([lookup])) == (0, "")
     assert (verdict([lookup, role]), not_verified([lookup, role])) == (
         5, "the check of IAM role could not be made")
+
+
+def test_a_check_of_some_fields_is_not_withheld_for_the_fields_left_out(sim: Any,
+                                                                        cli: Cli) -> None:
+    result = cli("check", "--organization", sim.world.org_id,
+                 "--role-arn", sim.world.good_role_arn)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert ("IAM role     ○ could not check the role's permissions yet: choose the key and the "
+            "bucket first") in result.stdout

@@ -93,7 +93,8 @@ def check_entity(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [bad]
     if fields.check_field(Field.ORGANIZATION, request.organization_id):
         return [Finding(field, Level.UNCHECKED,
-                        "could not check: choose a valid organization first")]
+                        "could not check: choose a valid organization first",
+                        essential=False)]  # the organization's own finding is the error
     try:
         mailbox = discovery.resolve_mailbox(aws, request.organization_id, request.entity_id)
     except CoreError as error:
@@ -300,7 +301,8 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
     bucket = request.bucket or None
     if bucket is None and facts.key_arn is None:
         return Finding(field, Level.UNCHECKED, "could not check the role's permissions yet: "
-                       "choose the key and the bucket first")
+                       "choose the key and the bucket first",
+                       essential=False)  # waits for fields not given yet (check of a few)
     verdicts = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
                                         prefix=None)
     refused = [v for v in verdicts if not v.allowed]

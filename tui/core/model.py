@@ -40,7 +40,9 @@ class Finding:
 
     `policy` holds JSON to copy (a trust or permissions policy) when the fix is a policy.
     `essential` is False for a check whose result only warns (the 24-hour lookup: AWS refuses
-    a repeat by itself), so that it could not be made leaves the export verified.
+    a repeat by itself) or that waits for a field not given yet (`check` of some fields), so
+    that it could not be made does not withhold the pass; every other check that could not be
+    made leaves the export not verified.
     """
 
     field: Field
