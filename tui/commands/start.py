@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tui.commands import exit_codes
 from tui.commands.check import refused, verdict
-from tui.commands.common import SOURCE, connect
+from tui.commands.common import SOURCE, connect, say_journal_notice
 from tui.commands.output import (
     emit_json,
     finding_dict,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 def run(settings: ConnectionSettings, request: ExportRequest, *, as_json: bool,
         force: bool, token_given: bool = False) -> int:
     """`token_given`: the ClientToken came from --client-token (used as it is)."""
+    say_journal_notice()
     aws = connect(settings, confirm_identity=True)
     checked = calls.check_all(aws, request)  # a role name, key id or alias looked up first
     request, findings = checked.request, checked.findings
@@ -91,9 +92,10 @@ def _outcome_unknown(aws: Aws, request: ExportRequest, error: CoreError,
 
 def retry_command(aws: Aws, request: ExportRequest) -> str:
     """The `workmail-export start` command that sends this very request again: the same
-    fields, connection, journal and ClientToken."""
+    fields, connection, journal and ClientToken (an endpoint's user:password masked)."""
     from tui.cli import PREFILL_FLAGS, PROG
     from tui.core.journal import JOURNAL_ENV
+    from tui.core.redact import masked_url
 
     words = [PROG, "start"]
     for flag, (_, attribute, _, _) in PREFILL_FLAGS.items():
@@ -103,7 +105,7 @@ def retry_command(aws: Aws, request: ExportRequest) -> str:
         words += ["--profile", aws.profile]
     words += ["--region", aws.region]
     if aws.endpoint_url:
-        words += ["--endpoint-url", aws.endpoint_url]
+        words += ["--endpoint-url", masked_url(aws.endpoint_url)]
     if aws.settings.timeout is not None:
         words += ["--timeout", f"{aws.settings.timeout:g}"]
     if os.environ.get(JOURNAL_ENV):

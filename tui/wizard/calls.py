@@ -292,7 +292,8 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
     second one (StartedJob.client_token is the token sent). `token_from_user`: the person
     gave the ClientToken (start --client-token): it is sent as given, and since it may have
     been used elsewhere, the job's state is asked for. When the job's state is not known from
-    the start itself (a replayed token), DescribeMailboxExportJob says what it is.
+    the start itself (a replayed token), DescribeMailboxExportJob says what it is. A damaged
+    journal moved aside on the way is said in the job's `journal_warning`.
     """
     from tui.core.journal import Journal
     from tui.core.submit import start_export
@@ -310,7 +311,11 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
         started = start_export(aws, request, _NamedRecorder(journal, mailbox))
         if token_from_user:
             started = replace(started, state="")
-        return _with_state(aws, request.organization_id, started, journal)
+        started = _with_state(aws, request.organization_id, started, journal)
+    if journal.warning:
+        said = " ".join(filter(None, (journal.warning, started.journal_warning)))
+        return replace(started, journal_warning=said)
+    return started
 
 
 def _with_state(aws: Aws, organization_id: str, started: StartedJob,
@@ -329,3 +334,16 @@ def _with_state(aws: Aws, organization_id: str, started: StartedJob,
         with contextlib.suppress(CoreError):
             journal.record_state(job)
     return replace(started, state=job.state, progress=job.progress)
+
+
+def journal_notice(source: str) -> str:
+    """Open the journal once, as a face starts: the sentence saying that a damaged journal
+    was moved aside (with the moved file's path), else "". A journal that cannot be opened
+    says nothing here: the calls that need it say so themselves."""
+    from tui.core.journal import Journal
+
+    try:
+        with Journal.open(source=source) as journal:
+            return journal.warning
+    except CoreError:
+        return ""

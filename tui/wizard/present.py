@@ -2,6 +2,10 @@
 
 The Textual face styles these; the plain face and the commands print them. Labels, marks,
 value descriptions and problem rows live here once, so no face words them differently.
+
+Every value that came from outside (AWS's names and messages, what the person typed) is
+escaped here with `tui.core.safe_text.shown` (`shown_lines` where lines are kept), so what
+these functions return holds no control character; the Textual face still escapes markup.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from tui.core.model import (
     RoleChoice,
     StartedJob,
 )
+from tui.core.safe_text import shown, shown_lines
 from tui.wizard.state import unverified
 
 if TYPE_CHECKING:
@@ -42,7 +47,7 @@ DEFAULT_HINT = "Check the values in the review and retry."
 
 def not_usable(why_not: str) -> str:
     """What to say when a listed choice that cannot be used is chosen anyway."""
-    return f"Not usable: {why_not}"
+    return f"Not usable: {shown(why_not)}"
 
 
 def role_trust(role: RoleChoice) -> str:
@@ -57,7 +62,7 @@ def choice_note(choice: KeyChoice | BucketChoice) -> str:
     """Why a listed key or bucket cannot be used, else what the chosen role's policies say
     of it ('' when they could not be read)."""
     if choice.why_not:
-        return choice.why_not
+        return shown(choice.why_not)
     if choice.role_allows is None:
         return ""
     if not choice.role_allows:
@@ -68,7 +73,7 @@ def choice_note(choice: KeyChoice | BucketChoice) -> str:
 def mailbox_label(mailbox: Mailbox) -> str:
     """A mailbox as a person recognises it: display name (or name) and email."""
     name = mailbox.display_name or mailbox.name
-    return f"{name} <{mailbox.email}>" if mailbox.email else name
+    return shown(f"{name} <{mailbox.email}>" if mailbox.email else name)
 
 
 def field_value(state: WizardState, field: Field) -> str:
@@ -83,7 +88,7 @@ def field_value(state: WizardState, field: Field) -> str:
         Field.PREFIX: request.prefix,
         Field.DESCRIPTION: request.description,
     }
-    return values[field]
+    return shown(values[field])
 
 
 def worst(findings: Iterable[Finding]) -> Level | None:
@@ -93,12 +98,12 @@ def worst(findings: Iterable[Finding]) -> Level | None:
 
 def finding_lines(finding: Finding, *, with_policy: bool = True) -> list[str]:
     """One finding as lines: mark and message, then the fix, then the policy JSON to add."""
-    lines = [f"{LEVEL_MARKS[finding.level]} {finding.message}"]
+    lines = [f"{LEVEL_MARKS[finding.level]} {shown(finding.message)}"]
     if finding.fix and finding.fix != finding.message:
-        lines.append(f"  Fix: {finding.fix}")
+        lines.append(f"  Fix: {shown(finding.fix)}")
     if finding.policy and with_policy:
         lines.append("  Policy to add:")
-        lines += [f"    {line}" for line in finding.policy.splitlines()]
+        lines += [f"    {shown(line)}" for line in finding.policy.splitlines()]
     return lines
 
 
@@ -127,26 +132,27 @@ def not_verified(findings: Iterable[Finding]) -> str:
 
 
 def started_words(job: StartedJob) -> tuple[str, str]:
-    """What a face says of a started job: a headline and a note ("" when none). "Running" is
-    said only when the job's state is known to be RUNNING; a replayed ClientToken may have
-    been answered with a job that has since ended."""
+    """What a face says of a started job: a headline and a note ("" when none), the service's
+    values escaped. "Running" is said only when the job's state is known to be RUNNING; a
+    replayed ClientToken may have been answered with a job that has since ended."""
+    job_id, state = shown(job.job_id), shown(job.state)
     ended = ("AWS answered this request with that earlier job and started none. A new submit "
              "is a new request (new ClientToken).")
     if job.state == "RUNNING":
-        note = (f"This request (ClientToken {job.client_token}) had been sent before; AWS "
-                "answered with the job it had started for it, so no second job was started."
+        note = (f"This request (ClientToken {shown(job.client_token)}) had been sent before; "
+                "AWS answered with the job it had started for it, so no second job was started."
                 if job.replayed else "")
         return "✓ The export job is running.", note
     if job.state == "COMPLETED":
-        return f"✓ This request had already started export job {job.job_id}, which has " \
+        return f"✓ This request had already started export job {job_id}, which has " \
                "COMPLETED.", ended
     if job.state:
-        return f"⚠ This request had already started export job {job.job_id}, which ended " \
-               f"{job.state}.", ended
-    why = job.state_problem or "the service was not asked"
-    return (f"✓ AWS accepted the request: export job {job.job_id}.",
+        return f"⚠ This request had already started export job {job_id}, which ended " \
+               f"{state}.", ended
+    why = shown(job.state_problem or "the service was not asked")
+    return (f"✓ AWS accepted the request: export job {job_id}.",
             f"Its state could not be read ({why.rstrip('.')}); follow it with "
-            f"`workmail-export status {job.job_id}`.")
+            f"`workmail-export status {job_id}`.")
 
 
 def submit_failed_headline(problem: AwsProblem) -> str:
@@ -164,8 +170,8 @@ def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
             ("Operation", problem.operation), ("Request id", problem.request_id),
             ("HTTP status", str(problem.http_status) if problem.http_status else ""),
             ("ClientToken", problem.client_token)]
-    return [(label, value) for label, value in rows if value] + [
-        ("What to do", problem.hint or DEFAULT_HINT)]
+    return [(label, shown_lines(value)) for label, value in rows if value] + [
+        ("What to do", shown_lines(problem.hint or DEFAULT_HINT))]
 
 
 def export_uri(job: ExportJob) -> str:
@@ -192,8 +198,9 @@ def export_place(job: ExportJob) -> tuple[str, str]:
     """Where a job's export is, as every face says it: (the place, a note to add in
     parentheses). A FAILED or CANCELLED job wrote nothing, whatever S3Path the service still
     names: ("none", "<that path> was not written"). A RUNNING job's object comes when it is
-    done. ("", "") when the service named no path for a job that has not ended badly."""
-    uri = export_uri(job)
+    done. ("", "") when the service named no path for a job that has not ended badly. The
+    path is the service's text, so it is escaped (`shown`)."""
+    uri = shown(export_uri(job))
     if job.state in ("FAILED", "CANCELLED"):
         return NO_EXPORT, f"{uri} was not written" if uri else ""
     if not uri:

@@ -12,8 +12,10 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
+from tui.app.kit.safe_markup import literal
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
+from tui.core.safe_text import shown
 from tui.wizard import state as wz
 from tui.wizard.present import problem_rows, started_words, submit_failed_headline
 from tui.wizard.stages import Stage
@@ -46,15 +48,16 @@ class ResultScreen(StepScreen):
     def _compose_job(self, job: StartedJob) -> ComposeResult:
         headline, note = started_words(job)
         style = "bold green" if job.state in ("RUNNING", "COMPLETED") else "bold yellow"
-        yield Static(Text(headline, style=style), id="outcome")
-        yield Static(Text(job.job_id, style="bold"), id="job-id")
+        yield Static(literal(headline, style), id="outcome")
+        yield Static(literal(job.job_id, "bold"), id="job-id")
         if note:
-            yield Static(Text(note), id="started-note")
+            yield Static(literal(note), id="started-note")
         if job.journal_warning:
-            yield Static(Text(f"⚠ {job.journal_warning}", style="yellow"), id="journal")
+            yield Static(literal(f"⚠ {job.journal_warning}", "yellow", lines=True),
+                         id="journal")
         else:
             yield Static(Text.assemble(("Recorded in the journal at ", "dim"),
-                                       journal_location()), id="journal")
+                                       shown(journal_location())), id="journal")
         with Horizontal(classes="buttons"):
             yield Button("Monitor job (m)", variant="primary", id="monitor")
             yield Button("Copy JobId (c)", id="copy")
