@@ -11,7 +11,9 @@ from typing import Any
 import boto3
 from cli_runner import Cli, export_flags
 
-from tui.core.session import MAX_ATTEMPTS
+from tui.commands.start import retry_command
+from tui.core.model import ConnectionSettings, ExportRequest
+from tui.core.session import MAX_ATTEMPTS, connect
 
 
 def lose_every_answer(sim: Any) -> None:
@@ -100,3 +102,19 @@ def test_a_token_whose_job_was_cancelled_is_not_reported_running(sim: Any, cli: 
         f"workmail-export start: This request had already started export job {job.job_id}, "
         "which ended CANCELLED. AWS answered this request with that earlier job and started "
         "none. A new submit is a new request (new ClientToken).\n")
+
+
+def test_the_retry_command_keeps_the_connection_and_masks_a_password() -> None:
+    aws = connect(ConnectionSettings(region="us-east-1", timeout=4.0,
+                                     endpoint_url="http://admin:s3cret@127.0.0.1:9"))
+    request = ExportRequest(organization_id="m-" + "0" * 32, entity_id="alice wong",
+                            role_arn="arn:aws:iam::1:role/r", kms_key_arn="arn:aws:kms:k",
+                            bucket="b", prefix="p/", client_token="tok-1")
+    command = retry_command(aws, request)
+    assert "s3cret" not in command
+    assert shlex.split(command) == [
+        "workmail-export", "start", "--organization", "m-" + "0" * 32,
+        "--entity", "alice wong", "--role-arn", "arn:aws:iam::1:role/r",
+        "--kms-key-arn", "arn:aws:kms:k", "--bucket", "b", "--prefix", "p/",
+        "--region", "us-east-1", "--endpoint-url", "http://***@127.0.0.1:9",
+        "--timeout", "4", "--client-token", "tok-1"]
