@@ -31,7 +31,7 @@ from tui.core.model import ConnectionSettings, CoreError, ExportRequest, Field
 PROG = "workmail-export"
 DEMO_EXTRA = "pip install 'workmail-export[demo]'"
 BASE_INSTALL = "pip install workmail-export"
-WORLDS = ("demo", "large", "empty")
+WORLDS = ("demo", "large", "empty", "fresh")
 if TYPE_CHECKING:
     Subcommands = argparse._SubParsersAction[Any]  # what build_parser hands each add_<command>
 
@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_field_flags(parser, "prefill the wizard (each value is checked)", None)
     parser.set_defaults(run=run_wizard)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch,
+    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch, add_setup,
                 add_simulate):
         add(subparsers)
     return parser
@@ -556,6 +556,81 @@ def _directory(value: str) -> str:
     refused = directory_refusal(Path(value).expanduser()) if value else "a directory is needed"
     if refused:
         raise argparse.ArgumentTypeError(refused)
+    return value
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+SETUP_FIELDS = ("--organization", "--bucket", "--prefix")
+
+
+def add_setup(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "setup", "plan (default) or apply what an export needs: "
+                      "create or repair the IAM role, the KMS key and the S3 bucket, only by "
+                      "adding; --remove takes back what it created", run_setup)
+    _add_field_flags(parser, "the export to prepare (all three needed, but with --remove)",
+                     argparse.SUPPRESS, SETUP_FIELDS)
+    parser.add_argument("--role-name", metavar="NAME", type=_role_name,
+                        help="the IAM role to use: created when missing, repaired when it "
+                             "exists (default: the tool's own role for the organization)")
+    key = parser.add_mutually_exclusive_group()
+    key.add_argument("--kms-key-arn", dest="kms_key_arn", metavar="KEY_ARN",
+                     type=_field_value(Field.KMS_KEY),
+                     help="the KMS key to use (enabled, or its deletion cancelled, and its "
+                          "policy completed when needed)")
+    key.add_argument("--create-key", action="store_true",
+                     help="use the tool's own key for the organization, created when missing "
+                          "(a KMS key is billed monthly)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true",
+                      help="show every call and document, change nothing (the default)")
+    mode.add_argument("--apply", action="store_true",
+                      help="show the plan, ask, then make the calls one by one")
+    parser.add_argument("--yes", action="store_true",
+                        help="with --apply: do not ask (for scripts)")
+    parser.add_argument("--format", choices=("shell", "cloudformation"),
+                        help="write the plan for someone else to apply: a script of aws "
+                             "commands, or a CloudFormation template (JSON)")
+    parser.add_argument("--remove", action="store_true",
+                        help="plan the removal of what the tool created (found by its tags; "
+                             "--organization narrows it); with --apply, remove it")
+    _add_json_flag(parser)
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from tui.commands.setup import SetupOptions
+
+    organization = getattr(args, "organization_id", None) or ""
+    bucket, prefix = getattr(args, "bucket", None) or "", getattr(args, "prefix", None) or ""
+    if args.remove and (bucket or prefix or args.role_name or args.kms_key_arn or args.create_key):
+        return _say(f"{PROG} setup: --remove takes only --organization (it removes what the "
+                    "tool created, found by its tags)")
+    if not args.remove:
+        missing = [flag for flag, value in zip(SETUP_FIELDS, (organization, bucket, prefix),
+                                               strict=True) if not value]
+        if missing:
+            return _say(f"{PROG} setup: missing {', '.join(missing)}; setup prepares one export: "
+                        "its organization, bucket and prefix")
+    if args.yes and not args.apply:
+        return _say(f"{PROG} setup: --yes goes with --apply")
+    if args.format and args.apply:
+        return _say(f"{PROG} setup: --format writes the plan for someone else; it does not go "
+                    "with --apply")
+    from tui.commands import setup
+
+    return setup.run(settings_from(args), SetupOptions(
+        organization_id=organization, bucket=bucket, prefix=prefix,
+        role_name=args.role_name or "", key_arn=args.kms_key_arn or "",
+        create_key=args.create_key, apply=args.apply, yes=args.yes, as_json=args.json,
+        format=args.format or "", remove=args.remove, argv=tuple(sys.argv[1:])))
+
+
+def _role_name(value: str) -> str:
+    from tui.core.fields import ROLE_NAME
+
+    if not ROLE_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an IAM role name: 1 to 64 letters, "
+                                         "digits and + = , . @ _ -")
     return value
 
 

@@ -15,18 +15,20 @@ INTERRUPTED = 130
 STDOUT_CLOSED = 141  # as a Unix tool killed by SIGPIPE: 128 + 13
 
 MEANINGS: dict[int, str] = {
-    OK: "done: checks passed, job started, job described, listed or cancelled",
+    OK: "done: checks passed, job started, job described, listed or cancelled; setup planned "
+        "or applied",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
     BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
                 "missing extra (one line on stderr names it)"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
-                  "the wizard when quitting with errors)",
+                  "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
     NOT_VERIFIED: ("no check found an error, but some could not be made (AWS did not answer, "
                    "or a read permission is missing), so the export is not verified (check; "
                    "start without --force)"),
-    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting; setup "
+                 "--apply answered no",
     STDOUT_CLOSED: ("standard output was closed before everything was written (e.g. piped "
                     "into head); nothing is printed about it"),
 }

@@ -325,6 +325,7 @@ class TrustVerdict:
     problems: tuple[str, ...] = ()  # why not, or which statement names something else
     notes: tuple[str, ...] = ()  # conditions this analysis could not evaluate
     names_organization: bool = False  # an aws:SourceArn condition held for the given org_arn
+    denied: bool = False  # an explicit Deny stops the export service (no Allow can undo it)
 
 
 def _names_export_service(statement: Mapping[str, Any]) -> bool:
@@ -409,7 +410,7 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
     trusted = allowed_form is not None and not denied
     return TrustVerdict(trusted, allowed_form if trusted else None,
                         tuple(problems) if not trusted else (), tuple(notes),
-                        names_organization=trusted and names_organization)
+                        names_organization=trusted and names_organization, denied=denied)
 
 
 # ---------------------------------------------------------------------------------------
@@ -455,6 +456,16 @@ def export_requests(bucket: str | None, key_arn: str | None, region: str,
     if key_arn is not None:
         requests += [AccessRequest(a, Value(key_arn), kms_context) for a in KMS_ACTIONS]
     return requests
+
+
+def bucket_key_requests(bucket: str, key_arn: str, region: str) -> list[AccessRequest]:
+    """The KMS calls of an export into a bucket that uses an S3 Bucket Key: S3 then asks KMS
+    with the bucket's ARN as the encryption context, not the object's (S3 user guide, "Using
+    Amazon S3 Bucket Keys"). ASSUMPTION (unverified, shared with the simulator): WorkMail's
+    writer follows the bucket's default Bucket Key setting."""
+    context = {VIA_SERVICE_KEY: Value(via_service(region)),
+               ENCRYPTION_CONTEXT_KEY: Value(bucket_arn(bucket))}
+    return [AccessRequest(a, Value(key_arn), context) for a in KMS_ACTIONS]
 
 
 def object_key_start(prefix: str) -> str:

@@ -21,7 +21,8 @@ Modules, one job each:
     validation     request checks from the botocore model (lengths, patterns, enums)
     faults         latency, throttling, 5xx, AccessDenied, lost responses
     clock          ManualClock for tests, RealClock for the demo
-    worlds         the "empty", "demo" and "large" worlds; world_policies: their IAM documents
+    worlds         the "empty", "fresh", "demo" and "large" worlds; world_policies: their IAM
+                   documents
     aws_seed       fast writes into moto's backends
     env            the environment of a process that must reach only the simulator
 Every rule no public source confirmed is marked `ASSUMPTION (unverified)` where it is coded.

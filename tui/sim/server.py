@@ -157,9 +157,11 @@ def _announce(sim: SimulatedAws, url: str, out: TextIO) -> None:
     print(f"Simulated AWS (WorkMail, IAM, KMS, S3, STS) at {url}", file=out)
     print(f"Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
           f"{url} --region us-east-1 workmail list-organizations", file=out)
-    if w.org_id:
+    if w.org_id and w.good_role_arn:
         print(f"Organization {w.org_alias} {w.org_id}; role {w.good_role_arn}; key "
               f"{w.good_key_arn}; bucket {w.good_bucket}; prefix {w.good_prefix}", file=out)
+    elif w.org_id:
+        print(f"Organization {w.org_alias} {w.org_id}; no role, key or bucket yet", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)
 
 
@@ -180,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tui.sim.server",
                                      description="Serve a simulated AWS on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
-    parser.add_argument("--world", choices=("demo", "large", "empty"), default="demo")
+    parser.add_argument("--world", choices=("demo", "large", "empty", "fresh"),
+                        default="demo")
     parser.add_argument("--speed", type=float, default=1.0,
                         help="how much faster than real time export jobs run")
     parser.add_argument("--listen-fd", type=int, default=None,

@@ -26,7 +26,7 @@ class SimulatedAws:
 
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
-    "demo", "large", or a callable(sim) that seeds (and may return a World).
+    "fresh", "demo", "large", or a callable(sim) that seeds (and may return a World).
     """
 
     def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,

@@ -1,4 +1,5 @@
-"""The named worlds a SimulatedAws starts with: "empty", "demo" and "large".
+"""The named worlds a SimulatedAws starts with: "empty" (nothing at all), "fresh" (an
+organization with its people, and no role, key or bucket), "demo" and "large".
 
 Seeding is deterministic: the same world always has the same ids, names and ARNs (moto's
 random generator is seeded too). `World` holds named handles of what was seeded, so tests and
@@ -190,6 +191,15 @@ def demo_world(workmail: WorkMailBackend) -> World:
     return world
 
 
+def fresh_world(workmail: WorkMailBackend) -> World:
+    """An account that has never exported: the demo's organization and its people, and no
+    IAM role, KMS key or S3 bucket at all (what setup starts from)."""
+    mock_random.seed(20270331)
+    world = World()
+    _seed_directory(workmail, world)
+    return world
+
+
 LARGE_USERS, LARGE_ROLES, LARGE_KEYS, LARGE_BUCKETS = 20_000, 1_000, 300, 500
 
 
@@ -212,4 +222,5 @@ def large_world(workmail: WorkMailBackend) -> World:
     return world
 
 
-WORLDS = {"empty": empty_world, "demo": demo_world, "large": large_world}
+WORLDS = {"empty": empty_world, "fresh": fresh_world, "demo": demo_world,
+          "large": large_world}
