@@ -19,7 +19,8 @@ MEANINGS: dict[int, str] = {
         "or applied",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
     BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
-                "missing extra (one line on stderr names it)"),
+                "missing extra (one line on stderr names it); batch --resume of an unknown "
+                "run, or of one another process drives"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
                   "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "

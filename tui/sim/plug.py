@@ -78,6 +78,9 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
         reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"), authorization,
                             request.body)
         response = to_aws_response(request.url, reply)
+        held = sim.faults.take_hold(operation)
+        if held is not None:
+            held.wait_for_release()
     elif lose:  # let moto act on the request, then lose its answer
         from moto.core.models import botocore_stubber
 

@@ -89,6 +89,9 @@ class SimulatorApp:
                                     environ.get("HTTP_AUTHORIZATION"), body)
             else:
                 reply = self._moto_reply(environ)
+            held = self.sim.faults.take_hold(operation) if operation else None
+            if held is not None:
+                held.wait_for_release()
         start_response(f"{reply.status} {'OK' if reply.status < 400 else 'Error'}",
                        list(reply.headers.items()))
         if lose:

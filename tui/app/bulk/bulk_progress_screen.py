@@ -320,9 +320,10 @@ class BulkProgressScreen(Screen[None]):
         status = self.progress.status if self.progress else None
         if action == "pause":
             return self.running and status is RunStatus.ACTIVE
-        if action == "resume":
+        if action == "resume":  # also after a runner that stopped before its first tick
+            ended = self._runner is not None and self._runner.is_finished
             return (self.running and status is RunStatus.PAUSED) or (
-                not self.running and self.progress is not None and left(self.progress) > 0)
+                ended and (self.progress is None or left(self.progress) > 0))
         if action == "cancel_run":
             return self.running and status in (RunStatus.ACTIVE, RunStatus.PAUSED)
         return True
