@@ -133,6 +133,14 @@ def test_every_client_has_timeouts_and_a_retry_budget_that_fit_an_interactive_to
     assert (DEFAULT_TIMEOUT, MAX_ATTEMPTS) == (10.0, 3)
 
 
+def test_aws_max_attempts_still_sets_the_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    aws = connect(ConnectionSettings(region="us-east-1", timeout=2.0))
+    assert aws.client("iam").meta.config.retries == {"mode": "standard",
+                                                     "total_max_attempts": 1}
+    assert aws.longest_wait == 2.0 + 3.0
+
+
 def test_the_timeout_comes_from_the_settings_else_the_environment(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TIMEOUT_ENV, "4.5")

@@ -7,8 +7,9 @@ connection is made, so a face that imports this module still starts fast.
 
 Every call has a time limit that fits an interactive tool: one attempt waits at most
 `timeout` seconds to connect and `timeout` seconds for each read of the answer, and a call
-makes at most MAX_ATTEMPTS attempts (botocore's standard mode retries throttling, 5xx
-answers, timeouts and dropped connections, resending the same request). The control-plane
+makes at most MAX_ATTEMPTS attempts, unless AWS_MAX_ATTEMPTS (or the profile's max_attempts)
+says otherwise (botocore's standard mode retries throttling, 5xx answers, timeouts and
+dropped connections, resending the same request). The control-plane
 calls this tool makes answer in well under a second, so DEFAULT_TIMEOUT (10 s) is never
 reached on a working network, yet a hung endpoint is given up after about 30 s instead of
 botocore's 60 s x 3 per call. --timeout or $WORKMAIL_EXPORT_TIMEOUT change it. Each call is
@@ -128,6 +129,7 @@ class Aws:
                 field=Field.CONNECTION))
         self._region = region
         self.timeout = call_timeout(settings)
+        self.attempts = self._configured_attempts() or MAX_ATTEMPTS
 
     @property
     def region(self) -> str:
@@ -159,7 +161,7 @@ class Aws:
         from botocore.exceptions import BotoCoreError
 
         config = Config(
-            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": self.attempts},
             connect_timeout=self.timeout, read_timeout=self.timeout,
             user_agent_extra=USER_AGENT_EXTRA,
             # A custom endpoint (a simulator, a proxy) rarely serves bucket.host names.
@@ -174,12 +176,23 @@ class Aws:
         client.meta.events.register("before-parse", _refuse_what_is_not_aws)
         return client
 
+    def _configured_attempts(self) -> int | None:
+        """The attempts the AWS environment asks for (AWS_MAX_ATTEMPTS, or the profile's
+        max_attempts), which an explicit client config would otherwise override."""
+        import botocore.exceptions
+
+        try:  # boto3 keeps its botocore session private; this is botocore's own lookup
+            value = self._session._session.get_config_variable("max_attempts")
+        except (AttributeError, ValueError, botocore.exceptions.BotoCoreError):
+            return None
+        return int(value) if isinstance(value, int) and value > 0 else None
+
     @property
     def longest_wait(self) -> float:
         """About how long one call may take before it gives up: every attempt waiting its
         timeout to connect or to read, plus standard mode's backoff between attempts (under
         1 s, then under 2 s)."""
-        return self.timeout * MAX_ATTEMPTS + 3.0
+        return self.timeout * self.attempts + 3.0
 
 
 def _refuse_what_is_not_aws(operation_model: Any, response_dict: dict[str, Any],
