@@ -143,10 +143,12 @@ def ten_running_jobs(sim: Any) -> None:
 
 
 @contextlib.contextmanager
-def served_simulator(world: str = "demo") -> Iterator[str]:
-    """A simulated AWS served by a process of its own (`python -m tui.sim.server`), so it
-    takes no CPU or GIL from the process being measured; yields its endpoint URL."""
-    server = subprocess.Popen([sys.executable, "-m", "tui.sim.server", "--world", world],
+def served_simulator(world: str = "demo", *options: str) -> Iterator[str]:
+    """A simulated AWS served by a process of its own (`python -m tui.sim.server`, with
+    `options`), so it takes no CPU or GIL from the process being measured; yields its
+    endpoint URL."""
+    server = subprocess.Popen([sys.executable, "-m", "tui.sim.server", "--world", world,
+                               *options],
                               stdout=subprocess.PIPE, text=True, cwd=ROOT, env=dummy_aws_env())
     try:
         assert server.stdout is not None

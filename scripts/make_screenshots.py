@@ -53,8 +53,9 @@ RESULT_NAME = "09-result-job-id"
 ERROR_NAME = "10-result-refused"
 SMALL_STEPS = ("connection", "mailbox-search", "role", "key", "destination-filled", "review")
 # The scenes of the other screens, each module with save_screenshots(out_dir) -> paths:
-# the job monitor and job list, the bulk export, and setup (plan and apply).
-OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk", "shots_setup")
+# the job monitor and job list, the bulk export, setup (plan and apply), and
+# verify/download/inspect.
+OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk", "shots_setup", "shots_retrieve")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,10 @@ def iam_name(operation: str) -> str:
 
     return permission_of(*operation.split(":", 1))
 
+
+# Reading an object encrypted with a KMS key: S3 decrypts it with the caller's permission.
+IMPLIED = {"s3:GetObject": {"kms:Decrypt"}}
+
 CALL_SITE = re.compile(r'call(?:_unless)?\(\s*(?:[A-Za-z_.]+,\s*)?"([a-z0-9]+:[A-Za-z]+)"')
 
 
@@ -99,7 +103,30 @@ def actions_sent(sim: Any) -> set[str]:
     jobs.describe_job(aws, w.org_id, job_id)
     jobs.list_jobs(aws, w.org_id)
     jobs.cancel_job(aws, w.org_id, job_id)
-    return {iam_name(name) for name in sent}
+    retrieve_an_export(sim, aws)
+    named = {iam_name(name) for name in sent}
+    return named.union(*(IMPLIED.get(name, set()) for name in named))
+
+
+def retrieve_an_export(sim: Any, aws: Any) -> None:
+    """Verify and download a completed export (after the export: verify, download)."""
+    import tempfile
+    from pathlib import Path
+
+    from tui.core.retrieve.transfer import download
+    from tui.core.retrieve.verify import verify_job
+
+    w = sim.world
+    request = ExportRequest(organization_id=w.org_id, entity_id=w.user_ids[1],
+                            role_arn=w.good_role_arn, kms_key_arn=w.good_key_arn,
+                            bucket=w.good_bucket, prefix=w.good_prefix)
+    job_id = submit.start_export(aws, request).job_id
+    sim.clock.advance(3600)
+    verification = verify_job(aws, jobs.describe_job(aws, w.org_id, job_id))
+    assert verification.location is not None and verification.object is not None
+    with tempfile.TemporaryDirectory() as directory:
+        download(aws, verification.location, verification.object, verification.log,
+                 Path(directory) / "export.zip")
 
 
 def test_readme_policy_lists_exactly_the_actions_the_core_calls(sim: Any) -> None:

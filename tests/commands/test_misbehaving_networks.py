@@ -7,6 +7,7 @@ import pytest
 from cli_runner import Cli
 from fake_endpoint import GARBAGE, HANG, HTML, JSON_503, FakeEndpoint
 
+from tui.commands import exit_codes
 from tui.core.session import MAX_ATTEMPTS, TIMEOUT_ENV
 
 ORG = "m-521bb1c32f1b7f2294fb237fdbc0211f"
@@ -23,7 +24,7 @@ def test_check_against_a_hung_aws_gives_up_says_what_it_waited_for_and_exits_5()
     with FakeEndpoint(HANG) as fake:
         result = Cli(fake.url)("check", *SHORT, *EXPORT)
         requests = fake.requests
-    assert result.returncode == 5
+    assert result.returncode == exit_codes.NOT_VERIFIED
     assert result.stdout.splitlines()[-1] == "Checked in us-east-1: 6 could not be checked."
     assert "Organization ○ could not check: ReadTimeout: Read timeout on endpoint URL" in \
         result.stdout
@@ -41,7 +42,7 @@ def test_check_against_a_hung_aws_gives_up_says_what_it_waited_for_and_exits_5()
 def test_check_json_of_a_hung_aws_is_not_ok() -> None:
     with FakeEndpoint(HANG) as fake:
         result = Cli(fake.url)("check", "--json", *SHORT, "--organization", ORG)
-    assert result.returncode == 5
+    assert result.returncode == exit_codes.NOT_VERIFIED
     assert '"ok": false' in result.stdout
     assert '"level": "could not check"' in result.stdout
 
@@ -50,7 +51,7 @@ def test_start_against_a_hung_aws_refuses_and_sends_no_start() -> None:
     with FakeEndpoint(HANG) as fake:
         result = Cli(fake.url)("start", *SHORT, *EXPORT)
         requests = fake.requests
-    assert (result.returncode, result.stdout) == (5, "")
+    assert (result.returncode, result.stdout) == (exit_codes.NOT_VERIFIED, "")
     assert result.stderr.splitlines()[-1].endswith(
         "once AWS answers or the missing permission is granted, run start again, or pass "
         "--force to start anyway.")
@@ -61,7 +62,7 @@ def test_the_timeout_can_come_from_the_environment() -> None:
     with FakeEndpoint(HANG) as fake:
         finished = _with_env(Cli(fake.url), {TIMEOUT_ENV: "0.5"})("check", "--organization",
                                                                   ORG)
-    assert finished.returncode == 5
+    assert finished.returncode == exit_codes.NOT_VERIFIED
     assert "ReadTimeout" in finished.stdout
 
 

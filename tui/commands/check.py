@@ -1,5 +1,5 @@
 """`workmail-export check`: every preflight check for the fields given, as lines or JSON;
-exit 3 when a finding is an error, else 5 when a check could not be made (not verified is
+exit 3 when a finding is an error, else 6 when a check could not be made (not verified is
 not a pass)."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def run(settings: ConnectionSettings, request: ExportRequest, given: set[Field],
 
 
 def verdict(findings: list[Finding]) -> int:
-    """3 when a finding is an error, else 5 when an essential check could not be made, else
+    """3 when a finding is an error, else 6 when an essential check could not be made, else
     0."""
     if has_error(findings):
         return exit_codes.CHECK_ERRORS

@@ -10,7 +10,8 @@ AWS_ERROR = 1
 BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
-NOT_VERIFIED = 5
+EXPORT_NOT_PROVEN = 5
+NOT_VERIFIED = 6
 INTERRUPTED = 130
 STDOUT_CLOSED = 141  # as a Unix tool killed by SIGPIPE: 128 + 13
 
@@ -25,6 +26,9 @@ MEANINGS: dict[int, str] = {
                   "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
+    EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
+                        "complete, differs from its log (size, sha384, counts) or has no log "
+                        "to compare with"),
     NOT_VERIFIED: ("no check found an error, but some could not be made (AWS did not answer, "
                    "or a read permission is missing), so the export is not verified (check; "
                    "start without --force)"),

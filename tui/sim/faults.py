@@ -112,8 +112,12 @@ class Faults:
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
     refuses a caller whose policies lack the action. `fail(service, operation, code, message)`
     answers every call of `operation` with that error (e.g. a message holding terminal
-    sequences). Over HTTP, S3 requests carry no operation name, so S3 calls can be delayed,
-    throttled and failed there but not lost, denied or failed by `fail`.
+    sequences). Over HTTP, S3 requests carry no operation name; the object calls
+    (HeadObject, GetObject, PutObject, DeleteObject, ListObjects, ListObjectsV2) are named by
+    `s3_objects.operation_of`, the others can be delayed, throttled and failed there but not
+    lost, denied or failed by `fail`. `deny("kms", "Decrypt")` also makes S3 refuse GetObject
+    of an object encrypted with a KMS key, as S3 does for a caller who may not decrypt with
+    that key.
     `fail_next(op, count)` fails the next `count` calls of `op` (a 5xx by default), whatever
     the rates say; `hold_next_response(op)` lets the next call of `op` act and then keeps its
     answer until the test releases it (a client killed while its request is in flight).
@@ -144,6 +148,12 @@ class Faults:
         """Refuse every call of `operation` (e.g. "iam", "GetRole") with AccessDenied."""
         with self._lock:
             self._denied.add((service, operation))
+
+    def denies(self, service: str, operation: str) -> bool:
+        """Whether `deny(service, operation)` is in force (S3 asks it of kms Decrypt before it
+        serves an object encrypted with a KMS key)."""
+        with self._lock:
+            return (service, operation) in self._denied
 
     def fail(self, service: str, operation: str, code: str, message: str,
              status: int = 400) -> None:

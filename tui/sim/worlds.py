@@ -82,6 +82,8 @@ class World:
     public_bucket: str = ""
     other_region_bucket: str = ""
     good_prefix: str = ""
+    # entity id -> export bytes per MB of mailbox (the simulator's export writer; others small)
+    export_bytes_per_mb: dict[str, int] = field(default_factory=dict)
 
 
 def person_names(count: int, start: int = 0) -> list[tuple[str, str]]:
@@ -201,6 +203,9 @@ def fresh_world(workmail: WorkMailBackend) -> World:
 
 
 LARGE_USERS, LARGE_ROLES, LARGE_KEYS, LARGE_BUCKETS = 20_000, 1_000, 300, 500
+# A few mailboxes of the large world export for real: a quarter MiB per MB of mailbox, so
+# 225-375 MiB each (the rest stay small); only an export someone reads is ever written.
+BIG_EXPORTS, BIG_EXPORT_BYTES_PER_MB = 3, 256 * 1024
 
 
 def large_world(workmail: WorkMailBackend) -> World:
@@ -212,6 +217,8 @@ def large_world(workmail: WorkMailBackend) -> World:
     for username, display in person_names(LARGE_USERS - existing, 62):
         world.user_ids.append(workmail.create_user(org, username, display,
                                                    f"{username}@{world.domain}"))
+    for user in world.user_ids[1:1 + BIG_EXPORTS]:  # bob.smith, carol.garcia, david.mueller
+        world.export_bytes_per_mb[user] = BIG_EXPORT_BYTES_PER_MB
     for i in range(LARGE_ROLES - 8):
         aws_seed.create_role(f"app-role-{i:04d}", trust_service("lambda.amazonaws.com"))
     for i in range(LARGE_KEYS - 5):

@@ -29,6 +29,7 @@ _ACTION_NAMES = {
     ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "HeadObject"): "s3:GetObject",
     ("s3", "HeadBucket"): "s3:ListBucket",
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
 }
