@@ -138,3 +138,35 @@ def test_organizations_that_cannot_take_part_are_named_and_the_others_go_on(
     assert sum(line.startswith("northwind,") for line in combined) == 201  # + 1 deleted user
     assert sum(",not taking part," in line for line in combined) == 4  # with the Inactive one
     store.close()
+
+
+def test_an_organization_whose_checks_fail_or_could_not_be_made_is_left_out_unless_forced(
+        orgs_sim: Any) -> None:
+    """An error, or an essential check that could not be made ("could not check" is never a
+    pass), leaves that organization out with why; the others are planned; --force plans it."""
+    from tui.core.model import ExportRequest, Field, Finding, Level
+
+    sim = orgs_sim
+    connect_to = connector()
+    only_us = {r: s for r, s in settings_of(sim).items() if r == "us-east-1"}
+    found = candidates(connect_to, ("us-east-1",), only_us)
+    by_label = {c.label: c.organization_id for c in found}
+
+    def preflight(aws: Aws, request: ExportRequest) -> list[Finding]:
+        findings = calls.preflight(aws, request)
+        if request.organization_id == by_label["contoso"]:
+            findings.append(Finding(Field.ROLE, Level.ERROR, "The role cannot export."))
+        if request.organization_id == by_label["fabrikam"]:
+            findings.append(Finding(Field.KMS_KEY, Level.UNCHECKED, "AWS did not answer."))
+        return findings
+
+    now = sim.clock.now().timestamp()
+    account = plan_every_organization(connect_to, found, now, preflight, pace=UNPACED)
+    assert [p.label for p in account.parts] == ["northwind"]
+    reasons = {o.label: o.reason for o in account.left_out}
+    assert reasons["contoso"] == "Its checks found an error: The role cannot export."
+    assert reasons["fabrikam"] == "It is not verified: the check of KMS key could not be made."
+
+    forced = plan_every_organization(connect_to, found, now, preflight, force=True,
+                                     pace=UNPACED)
+    assert sorted(p.label for p in forced.parts) == ["contoso", "fabrikam", "northwind"]

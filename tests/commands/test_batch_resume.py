@@ -54,9 +54,10 @@ def test_a_run_started_with_endpoint_and_region_flags_resumes_with_the_printed_c
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.splitlines()[1] == (
         f"Connecting with Region us-east-1, endpoint {cli.url}, as stored with run {run_id}.")
-    assert "53 of 53 mailboxes exported. Nothing left to do." in resumed.stdout
+    # --all: the 53 enabled mailboxes and the 3 disabled ones
+    assert "56 of 56 mailboxes exported. Nothing left to do." in resumed.stdout
     counts = jobs_per_mailbox(sim)
-    assert len(counts) == 53 and set(counts.values()) == {1} and paused < 53
+    assert len(counts) == 56 and set(counts.values()) == {1} and paused < 56
 
 
 def test_flags_given_to_a_resume_override_the_stored_connection_and_are_named(
@@ -126,9 +127,9 @@ def test_a_second_process_is_refused_while_the_first_drives_the_run_not_after_a_
     finally:
         first.kill()  # SIGKILL: its lock file stays behind, holding nothing
         first.communicate(timeout=30)
-    assert len(jobs_per_mailbox(sim)) < 53
+    assert len(jobs_per_mailbox(sim)) < 56  # of 53 enabled and 3 disabled mailboxes
 
     resumed = cli("batch", "--resume", run_id, "--poll", "0.1", "--report-dir", str(tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     counts = jobs_per_mailbox(sim)
-    assert len(counts) == 53 and set(counts.values()) == {1}
+    assert len(counts) == 56 and set(counts.values()) == {1}

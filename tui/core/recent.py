@@ -10,6 +10,7 @@ journal's (which still knows the jobs started here when the service cannot be as
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,9 @@ def check_recent_export(aws: Aws, request: ExportRequest, now: float,
     recent = newest_in_window(mine, now)
     if not recent:
         if problem is not None:
-            return [unchecked(Field.ENTITY, problem,
-                              "whether the mailbox was exported in the last 24 hours")]
+            return [replace(unchecked(Field.ENTITY, problem,
+                                      "whether the mailbox was exported in the last 24 hours"),
+                            essential=False)]  # AWS refuses a repeat itself
         return []
     last = max(recent.values(), key=lambda r: r.started)
     label = mailbox.email or mailbox.name

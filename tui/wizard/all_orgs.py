@@ -1,9 +1,9 @@
 """Every organization at once, as every face plans it: each organization that can take part
 is chosen (every mailbox, disabled ones included), planned (sizes, order) and checked like a
-single organization's bulk export, side by side; one whose checks find an error, or that has
-no mailbox, is left out with why and never stops the others. The estimates of the
-organizations combine into one: they run side by side, so the account is done when its
-latest organization is.
+single organization's bulk export, side by side; one whose checks find an error or could not
+be made (not verified), or that has no mailbox, is left out with why (unless forced) and
+never stops the others. The estimates of the organizations combine into one: they run side
+by side, so the account is done when its latest organization is.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tui.core.batch.rate import Pace, RateLimiter
 from tui.core.model import CoreError, ExportRequest, Finding, Level
 from tui.core.session import Aws
 from tui.wizard.bulk import CheckedPlan, PlanChoices, estimate_of, plan_and_check
+from tui.wizard.present import not_verified
 
 PLANNERS = 4  # organizations planned side by side
 
@@ -80,6 +81,9 @@ def _plan_one(connect: Callable[[str], Aws], candidate: Candidate, limiters: dic
     errors = _errors(checked.findings)
     if errors and not force:
         return left(candidate, f"Its checks found an error: {errors}")
+    unchecked = not_verified(checked.findings)
+    if unchecked and not force:  # "could not check" is never a pass
+        return left(candidate, f"It is not verified: {unchecked}.")
     return OrgPlan(candidate, checked)
 
 

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any
 
 from tui.core import state_files
 from tui.core.batch.facts import Excluded, Group, GroupMember, LeftOutOrganization, MailboxFacts
@@ -157,6 +158,11 @@ class StoreRefused(StoreError):
     """The path holds something that is not a batch store of ours; it was left untouched."""
 
 
+class StoreDamaged(StoreError):
+    """The batch store could be opened but a read failed (a damaged page, a file that is not
+    a database after all); the message says where, why and what to do."""
+
+
 class BatchStore:
     """Runs, their mailbox rows and every JobId they obtained. Safe to share between threads
     (one connection behind a lock); each write is its own committed transaction."""
@@ -246,10 +252,9 @@ class BatchStore:
 
     def connection(self, run_id: str) -> ConnectionSettings | None:
         """The connection the run was started with (None for a run stored without one)."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT profile, region, endpoint_url FROM run_connections WHERE run_id = ?",
-                (run_id,)).fetchone()
+        found = next(iter(self._read(
+            "SELECT profile, region, endpoint_url FROM run_connections WHERE run_id = ?",
+            (run_id,))), None)
         if found is None:
             return None
         profile, region, endpoint_url = (str(value) if value else None for value in found)
@@ -257,8 +262,7 @@ class BatchStore:
 
     def run(self, run_id: str) -> RunInfo:
         """The stored run; raises StoreError naming the known runs when there is none."""
-        with self._lock:
-            found = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        found = next(iter(self._read("SELECT * FROM runs WHERE run_id = ?", (run_id,))), None)
         if found is None:
             known = ", ".join(info.run_id for info in self.runs()) or "none"
             raise StoreError(f"There is no batch run {run_id!r} in {self.path} (runs: {known}).")
@@ -266,8 +270,7 @@ class BatchStore:
 
     def runs(self) -> list[RunInfo]:
         """Every stored run, newest first."""
-        with self._lock:
-            found = self._db.execute("SELECT * FROM runs ORDER BY created DESC").fetchall()
+        found = self._read("SELECT * FROM runs ORDER BY created DESC")
         return [self._run_from(row) for row in found]
 
     def set_status(self, run_id: str, status: RunStatus, cancel_running: bool | None = None
@@ -282,10 +285,8 @@ class BatchStore:
 
     def rows(self, run_id: str) -> list[MailboxRow]:
         """The run's mailbox rows in plan order."""
-        with self._lock:
-            found = self._db.execute(
-                f"SELECT {', '.join(_ROW_COLUMNS)} FROM mailboxes WHERE run_id = ? "
-                "ORDER BY position", (run_id,)).fetchall()
+        found = self._read(f"SELECT {', '.join(_ROW_COLUMNS)} FROM mailboxes WHERE run_id = ? "
+                           "ORDER BY position", (run_id,))
         return [self._row_from(values) for values in found]
 
     def save_row(self, row: MailboxRow) -> None:
@@ -322,11 +323,22 @@ class BatchStore:
 
     def jobs(self, run_id: str) -> list[JobRecord]:
         """Every JobId the run obtained, oldest attempt first."""
-        with self._lock:
-            found = self._db.execute(
-                f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
-                "ORDER BY started_at, entity_id, attempt", (run_id,)).fetchall()
+        found = self._read(f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
+                           "ORDER BY started_at, entity_id, attempt", (run_id,))
         return [JobRecord(*values) for values in found]
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row a query finds; a store that cannot be read raises StoreDamaged."""
+        with self._lock:
+            try:
+                return list(self._db.execute(sql, params).fetchall())
+            except sqlite3.Error as exc:
+                raise StoreDamaged(
+                    f"The batch store {self.path} cannot be read ({exc}). Keep a copy of it "
+                    "and move it aside to start afresh; jobs it started go on at AWS "
+                    "(`workmail-export jobs` lists them, and the job journal keeps their "
+                    "JobIds)."
+                ) from exc
 
     # facts and groups (facts.py) -------------------------------------------------------
 
@@ -346,38 +358,31 @@ class BatchStore:
 
     def facts(self, run_id: str) -> dict[str, MailboxFacts]:
         """The stored facts of a run's mailboxes, by entity id (empty for an older run)."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT entity_id, size_mb, state, disabled_at FROM mailbox_facts "
-                "WHERE run_id = ?", (run_id,)).fetchall()
+        found = self._read("SELECT entity_id, size_mb, state, disabled_at FROM mailbox_facts "
+                           "WHERE run_id = ?", (run_id,))
         return {row[0]: MailboxFacts(*row) for row in found}
 
     def excluded(self, run_id: str) -> list[Excluded]:
-        with self._lock:
-            found = self._db.execute(
-                "SELECT text, reason FROM excluded WHERE run_id = ? ORDER BY position",
-                (run_id,)).fetchall()
+        found = self._read("SELECT text, reason FROM excluded WHERE run_id = ? "
+                           "ORDER BY position", (run_id,))
         return [Excluded(*row) for row in found]
 
     def finished_sizes(self) -> list[tuple[str, float, float, float]]:
         """(JobId, size MB, start, end) of every COMPLETED job of every run whose mailbox's
         size was known, times as the service gave them: what the throughput model learns
         from."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT j.job_id, f.size_mb, j.started_at, j.ended_at FROM jobs j "
-                "JOIN mailbox_facts f ON f.run_id = j.run_id AND f.entity_id = j.entity_id "
-                "WHERE j.state = 'COMPLETED' AND f.size_mb IS NOT NULL "
-                "AND j.started_at IS NOT NULL AND j.ended_at IS NOT NULL").fetchall()
+        found = self._read(
+            "SELECT j.job_id, f.size_mb, j.started_at, j.ended_at FROM jobs j "
+            "JOIN mailbox_facts f ON f.run_id = j.run_id AND f.entity_id = j.entity_id "
+            "WHERE j.state = 'COMPLETED' AND f.size_mb IS NOT NULL "
+            "AND j.started_at IS NOT NULL AND j.ended_at IS NOT NULL")
         return [(str(a), float(b), float(c), float(d)) for a, b, c, d in found]
 
     def known_sizes(self) -> dict[str, float]:
         """The last size stored for each mailbox (by entity id), over every run."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT f.entity_id, f.size_mb FROM mailbox_facts f JOIN runs r "
-                "ON r.run_id = f.run_id WHERE f.size_mb IS NOT NULL "
-                "ORDER BY r.created").fetchall()
+        found = self._read("SELECT f.entity_id, f.size_mb FROM mailbox_facts f JOIN runs r "
+                           "ON r.run_id = f.run_id WHERE f.size_mb IS NOT NULL "
+                           "ORDER BY r.created")
         return {str(entity): float(size) for entity, size in found}
 
     def create_group(self, group: Group) -> None:
@@ -396,13 +401,12 @@ class BatchStore:
 
     def group(self, group_id: str) -> Group | None:
         """The stored group, or None when `group_id` names none."""
-        with self._lock:
-            members = self._db.execute(
-                "SELECT run_id, region, label, organization_id, created FROM group_members "
-                "WHERE group_id = ? ORDER BY position", (group_id,)).fetchall()
-            left_out = self._db.execute(
-                "SELECT region, organization_id, label, reason FROM group_left_out "
-                "WHERE group_id = ? ORDER BY position", (group_id,)).fetchall()
+        members = self._read(
+            "SELECT run_id, region, label, organization_id, created FROM group_members "
+            "WHERE group_id = ? ORDER BY position", (group_id,))
+        left_out = self._read(
+            "SELECT region, organization_id, label, reason FROM group_left_out "
+            "WHERE group_id = ? ORDER BY position", (group_id,))
         if not members:
             return None
         return Group(group_id, float(members[0][4]),
@@ -411,17 +415,14 @@ class BatchStore:
 
     def group_of(self, run_id: str) -> Group | None:
         """The group a run belongs to, if any."""
-        with self._lock:
-            found = self._db.execute("SELECT group_id FROM group_members WHERE run_id = ?",
-                                     (run_id,)).fetchone()
+        found = next(iter(self._read("SELECT group_id FROM group_members WHERE run_id = ?",
+                                     (run_id,))), None)
         return self.group(str(found[0])) if found else None
 
     def groups(self) -> list[Group]:
         """Every stored group, newest first."""
-        with self._lock:
-            ids = self._db.execute(
-                "SELECT group_id FROM group_members GROUP BY group_id "
-                "ORDER BY MAX(created) DESC").fetchall()
+        ids = self._read("SELECT group_id FROM group_members GROUP BY group_id "
+                         "ORDER BY MAX(created) DESC")
         return [g for (group_id,) in ids if (g := self.group(str(group_id))) is not None]
 
     # conversions ------------------------------------------------------------------------
