@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pilot_kit import BIG, flat, keys, screen_text, type_text
+from rich.text import Text
 from shots_bulk import bulk_app, to_bulk_choice
 from shots_monitor import until
 from test_bulk import choose_to_plan, dialog_text, totals
@@ -72,16 +73,21 @@ async def test_disabled_left_out_order_and_jobs_at_once_reshape_plan_and_estimat
 
 async def test_save_plan_writes_every_mailbox_and_starts_nothing(sim: Any,
                                                                  tmp_path: Path) -> None:
-    app = bulk_app(sim, tmp_path)
+    reports = tmp_path / "[bold]reports"  # a folder's name is shown as it is, not as markup
+    reports.mkdir()
+    app = bulk_app(sim, reports)
     async with app.run_test(size=BIG) as pilot:
         await to_bulk_choice(pilot)
         await choose_to_plan(pilot, sim)
         await until(pilot, lambda: review(app).plan is not None, "the checked plan")
         await keys(pilot, "f")
-        await until(pilot, lambda: len(list(tmp_path.glob("plan-*"))) == 2, "the plan files")
+        await until(pilot, lambda: len(list(reports.glob("plan-*"))) == 2, "the plan files")
         assert isinstance(app.screen, BulkPlanScreen)  # still on the review
+        await until(pilot, lambda: bool(app._notifications), "the toast")
+        toast = Text.from_markup(next(iter(app._notifications)).message).plain
+        assert toast.startswith(f"Plan saved (nothing was started): {reports}/plan-")
     assert sim.workmail.calls.count("StartMailboxExportJob") == 0
-    written = sorted(tmp_path.glob("plan-*"))
+    written = sorted(reports.glob("plan-*"))
     assert [p.suffix for p in written] == [".csv", ".json"]
     assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o600"}
     with open(written[0], encoding="utf-8") as handle:

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Static
 
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, Level
@@ -228,8 +229,10 @@ class BulkGroupPlanScreen(StepScreen):
                     for path in write_plan(document, directory, now)]
 
         self.call_aws(write, lambda paths: self.notify(
-            f"{len(documents)} plans saved (nothing was started) in {directory}", timeout=10),
-            message="Saving the plans…", group="save")
+            f"{len(documents)} plans saved (nothing was started) in {markup_safe(directory)}",
+            timeout=10), message="Saving the plans…", group="save",
+            failed=lambda problem: self.status.problem(
+                f"The plans were not saved: {problem.sentence()}"))
 
     def action_start(self) -> None:
         from tui.wizard.plan_text import estimate_line, size_text

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from tui.app.kit.safe_markup import markup_safe
 from tui.core.model import Organization
 from tui.core.safe_text import shown
 
@@ -73,7 +74,7 @@ class BulkOrganizationsScreen(ModalScreen[tuple[Organization, ...] | None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         org = next((o for o in self.organizations if o.id == key), None)
         if org is None or not org.selectable:
-            self.notify(org.why_not if org else "", severity="warning")
+            self.notify(markup_safe(org.why_not if org else ""), severity="warning")
             return
         self.marked ^= {org.id}
         for column, cell in zip(("mark", "alias", "id", "state"), self._cells(org),

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, RadioButton, RadioSet, Static
 
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
 from tui.app.steps.step_screen import StepScreen
@@ -357,8 +358,8 @@ class BulkPlanScreen(StepScreen):
         directory = timing.reports()
 
         def saved(paths: list[Path]) -> None:
-            self.notify("Plan saved (nothing was started): " + ", ".join(str(p) for p in paths),
-                        timeout=10)
+            self.notify("Plan saved (nothing was started): "
+                        + markup_safe(", ".join(str(p) for p in paths)), timeout=10)
 
         self.call_aws(lambda: write_plan(document, directory, now), saved,
                       message="Saving the plan…", group="save",

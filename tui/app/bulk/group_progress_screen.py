@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.bulk.bulk_timing import BulkTiming
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.kit.status_line import StatusLine
 from tui.core.batch.group import GroupProgress, PartProgress
 from tui.core.batch.model import RowState, RunStatus
@@ -181,7 +182,7 @@ class GroupProgressScreen(BulkProgressScreen):
                 store.close()
 
         self.calls.run(write, lambda paths: self.notify(
-            f"Manifests written in {directory}: {len(paths)} files", timeout=10),
+            f"Manifests written in {markup_safe(directory)}: {len(paths)} files", timeout=10),
             lambda problem: self.notify(f"The manifests were not written: "
-                                        f"{problem.sentence()}", severity="error"),
+                                        f"{markup_safe(problem.sentence())}", severity="error"),
             message="Writing the manifests…", group="manifests")
