@@ -99,3 +99,41 @@ async def test_save_plan_writes_every_mailbox_and_starts_nothing(sim: Any,
     document = json.loads(written[1].read_text())
     assert document["estimate"]["throughput"]["assumed"] is True
     assert document["total_mb"] == round(sum(float(r["size_mb"]) for r in rows[:56]), 1)
+
+
+async def test_a_plan_past_the_deadline_says_so_on_the_review_and_in_the_start_question(
+        sim: Any, tmp_path: Path) -> None:
+    """20 TB a mailbox: months of exports at the assumed throughput, past 2027-03-31 (the
+    simulator's clock says 2026-10-01). The review warns with what would help, the Start
+    question says it again; "Not yet" starts nothing."""
+    sim.workmail.set_mailbox_sizes(lambda entity: 20_000_000.0)
+    app = bulk_app(sim, tmp_path)
+    async with app.run_test(size=BIG) as pilot:
+        await to_bulk_choice(pilot)
+        await choose_to_plan(pilot, sim)
+        await until(pilot, lambda: review(app).plan is not None, "the checked plan")
+        text = flat(screen_text(app))
+        assert "⚠ This will not finish before 2027-03-31 00:00 UTC: the estimate ends " \
+               "around " in text
+        assert "batch --all-organizations" in text  # what would help
+        await keys(pilot, "s")
+        question = dialog_text(app)
+        assert "⚠ This will not finish before 2027-03-31 00:00 UTC" in question
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, BulkPlanScreen)
+    assert sim.workmail.calls.count("StartMailboxExportJob") == 0
+
+
+async def test_a_plan_well_before_the_deadline_has_no_warning(sim: Any,
+                                                              tmp_path: Path) -> None:
+    app = bulk_app(sim, tmp_path)
+    async with app.run_test(size=BIG) as pilot:
+        await to_bulk_choice(pilot)
+        await choose_to_plan(pilot, sim)
+        await until(pilot, lambda: review(app).plan is not None, "the checked plan")
+        assert review(app).warning is None
+        assert "finish before" not in flat(screen_text(app))
+        await keys(pilot, "s")
+        assert "finish before" not in dialog_text(app)
+        await pilot.press("n")

@@ -61,6 +61,26 @@ def test_plan_only_plans_every_organization_names_those_left_out_and_starts_noth
     assert "StartMailboxExportJob" not in sim.workmail.calls
 
 
+def test_the_account_past_the_deadline_is_said_before_anything_starts(
+        orgs: tuple[Any, Cli, Path]) -> None:
+    """The organizations side by side still end after the deadline: the plan says so with
+    what would help (the per-organization limit is AWS's), in lines and in JSON."""
+    sim, cli, regions = orgs
+    sim.workmail.set_mailbox_sizes(lambda entity: 2_000_000.0)  # 2 TB each: weeks of work
+    flags = ("batch", "--all-organizations", "--regions-file", str(regions), "--plan-only",
+             "--deadline", "2026-12-01")
+    lines = cli(*flags)
+    assert lines.returncode == 0, lines.stderr
+    warning = next(line for line in lines.stdout.splitlines() if line.startswith("Warning: "))
+    assert warning.startswith("Warning: This will not finish before 2026-12-01 00:00 UTC")
+    assert "its own 10 export slots (AWS's limit per organization" in warning
+    document = json.loads(cli(*flags, "--json").stdout)
+    assert document["deadline_warning"].startswith("This will not finish before 2026-12-01")
+    later = json.loads(cli(*flags[:-1], "2040-01-01", "--json").stdout)
+    assert later["deadline_warning"] is None
+    assert "StartMailboxExportJob" not in sim.workmail.calls
+
+
 def test_one_process_exports_every_organization_ctrl_c_pauses_all_and_resume_ends_all(
         orgs: tuple[Any, Cli, Path], tmp_path: Path) -> None:
     sim, cli, regions = orgs

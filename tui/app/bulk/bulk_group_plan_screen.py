@@ -56,6 +56,7 @@ class BulkGroupPlanScreen(StepScreen):
         self.account: AccountPlan | None = None
         self.estimates: list[Estimate] = []
         self.total: Estimate | None = None
+        self.warning: str | None = None  # the deadline warning of `total`, if any
         self.skip_disabled = False
         self.concurrency = 10
         self.starting = False
@@ -170,8 +171,9 @@ class BulkGroupPlanScreen(StepScreen):
                           Text("errors: " + " ".join(checks) if checks else "ok",
                                style="red" if checks else "green"),
                           key=part.candidate.organization_id)
+        self.warning = warning = None if total is None else \
+            deadline_warning(total, END_OF_SUPPORT.timestamp())
         if total is not None:
-            warning = deadline_warning(total, END_OF_SUPPORT.timestamp())
             text = Text(f"All {len(account.parts)} side by side: ", style="bold")
             text.append(estimate_line(total).removeprefix("Estimated time: "), style="bold")
             text.append(f"\n{total.throughput.describe()}", style="dim")
@@ -211,6 +213,7 @@ class BulkGroupPlanScreen(StepScreen):
             self.action_save_plan()
 
     def action_save_plan(self) -> None:
+        from tui.core.batch.forecast import END_OF_SUPPORT, deadline_warning
         from tui.core.batch.order import Order
         from tui.wizard.all_orgs import shaped_plan
         from tui.wizard.plan_file import plan_document, write_plan
@@ -221,7 +224,9 @@ class BulkGroupPlanScreen(StepScreen):
         now, directory, choices = timing.now(), timing.reports(), self.choices()
         documents = [plan_document(shaped_plan(part, choices, now), estimate,
                                    bucket=self.state.request.bucket, order=Order.SIZE,
-                                   warning=None, now=now)
+                                   warning=deadline_warning(estimate,
+                                                            END_OF_SUPPORT.timestamp()),
+                                   now=now)
                      for part, estimate in zip(account.parts, self.estimates, strict=True)]
 
         def write() -> list[Path]:
@@ -248,6 +253,8 @@ class BulkGroupPlanScreen(StepScreen):
         if account.left_out:
             question.append(f"\n{len(account.left_out)} organization(s) not taking part.")
         question.append(f"\n{estimate_line(total)}")
+        if self.warning:  # said again where the admin decides
+            question.append(f"\n⚠ {self.warning}", style="bold yellow")
         self.app.push_screen(ConfirmScreen(question, yes="Start", no="Not yet"),
                              lambda yes: self._create_group() if yes else None)
 

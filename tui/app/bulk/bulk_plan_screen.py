@@ -69,6 +69,7 @@ class BulkPlanScreen(StepScreen):
         self.starting = False
         self.plan: Plan | None = None  # the checked plan as chosen (order, disabled)
         self.estimate: Estimate | None = None
+        self.warning: str | None = None  # the deadline warning of the estimate, if any
         self.largest_first = True
         self._concurrency = 10
 
@@ -253,7 +254,7 @@ class BulkPlanScreen(StepScreen):
         self.plan = plan = shaped(self.checked.plan, listing, choices, now)
         self.estimate = estimate = estimate_of(self.checked, plan, choices, now,
                                                self._poll_seconds())
-        warning = deadline_warning(estimate, END_OF_SUPPORT.timestamp())
+        self.warning = warning = deadline_warning(estimate, END_OF_SUPPORT.timestamp())
         text = Text(estimate_line(estimate), style="bold")
         text.append(f"\n{estimate.throughput.describe()}", style="dim")
         if warning:
@@ -342,7 +343,6 @@ class BulkPlanScreen(StepScreen):
 
     def action_save_plan(self) -> None:
         """The plan as CSV and JSON in the reports folder; nothing is started."""
-        from tui.core.batch.forecast import END_OF_SUPPORT, deadline_warning
         from tui.wizard.plan_file import plan_document, write_plan
 
         plan, estimate = self.plan, self.estimate
@@ -351,10 +351,7 @@ class BulkPlanScreen(StepScreen):
         choices, timing = self.choices(), self.wizard.bulk_timing
         now = timing.now()
         document = plan_document(plan, estimate, bucket=self.state.request.bucket,
-                                 order=choices.order,
-                                 warning=deadline_warning(estimate,
-                                                          END_OF_SUPPORT.timestamp()),
-                                 now=now)
+                                 order=choices.order, warning=self.warning, now=now)
         directory = timing.reports()
 
         def saved(paths: list[Path]) -> None:
@@ -406,6 +403,8 @@ class BulkPlanScreen(StepScreen):
             question.append(f"\n{len(plan.left_out)} disabled left out (named in the "
                             "manifest).")
         question.append(f"\n{estimate_line(estimate)}")
+        if self.warning:  # said again where the admin decides
+            question.append(f"\n⚠ {self.warning}", style="bold yellow")
         self.app.push_screen(ConfirmScreen(question, yes="Start", no="Not yet"),
                              lambda yes: self._create_run(int(value), schedule) if yes else None)
 
