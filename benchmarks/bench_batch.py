@@ -20,7 +20,14 @@ of following many.
    (`workmail-export batch --resume g...`, one process) drives it. After its first round has
    started 200 jobs, the share of one core it uses while it waits for them (polling every
    15 s) over --load-seconds, and its peak memory (VmHWM).
-Usage: python benchmarks/bench_batch.py [--runs 3] [--load-seconds 120] [--only 1|2|3]
+4. The estimate and the ETA against what the run then does (simulated clock, the
+   simulator's own size -> duration rule): per seed, 520 mailboxes with log-normal sizes
+   (median 2 GB); 20 exported first so the model learns, then the other 500 estimated and
+   run. The estimate's error against the makespan (and the assumed model's, for contrast),
+   and the ETA's error at every tick from 25 % done on: the worst relative error while more
+   than 10 polls were left, and the worst error in seconds over the last 10 polls (a job's
+   end is seen only at the next poll, so no ETA is finer than one poll).
+Usage: python benchmarks/bench_batch.py [--runs 3] [--load-seconds 120] [--only 1|2|3|4]
 (BENCH_MAILBOXES=N for another size of part 1)
 """
 
@@ -52,11 +59,13 @@ for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 
 from tui.core.batch.clock import SteppedClock  # noqa: E402
+from tui.core.batch.estimate import ASSUMED  # noqa: E402
+from tui.core.batch.forecast import plan_estimate  # noqa: E402
 from tui.core.batch.group import GroupRunner, create_group  # noqa: E402
 from tui.core.batch.model import RowState, RunSettings  # noqa: E402
 from tui.core.batch.order import Order  # noqa: E402
 from tui.core.batch.organizations import Connections, candidates  # noqa: E402
-from tui.core.batch.plan import choose_enabled, make_plan  # noqa: E402
+from tui.core.batch.plan import Chosen, choose_enabled, make_plan  # noqa: E402
 from tui.core.batch.rate import Pace, RateLimiter  # noqa: E402
 from tui.core.batch.regions import RegionSettings  # noqa: E402
 from tui.core.batch.runner import BatchRunner, RunnerOptions, create_run  # noqa: E402
@@ -69,7 +78,7 @@ from tui.sim import ManualClock, RealClock, SimulatedAws  # noqa: E402
 from tui.sim.many_orgs import numbered_organizations, organizations_world  # noqa: E402
 from tui.wizard import calls  # noqa: E402
 from tui.wizard.all_orgs import group_parts, plan_every_organization  # noqa: E402
-from tui.wizard.bulk import PlanChoices  # noqa: E402
+from tui.wizard.bulk import PlanChoices, machine_throughput  # noqa: E402
 
 MAILBOXES = int(os.environ.get("BENCH_MAILBOXES", "500"))
 SLOTS = 10
@@ -319,11 +328,91 @@ def load_run(seconds: float) -> None:
           f"and wrote 20,000 mailboxes' manifests in {paused:.0f} s")
 
 
+LEARNED_FROM, ESTIMATED, FORECAST_POLL = 20, 500, 15.0
+
+
+def forecast_run(seed: int) -> dict[str, float]:
+    """Part 4, one seed: learn from 20 jobs, estimate 500, run them, compare."""
+    with tempfile.TemporaryDirectory() as state, SimulatedAws(world="demo",
+                                                               clock=ManualClock()) as sim:
+        os.environ["WORKMAIL_EXPORT_STATE_DIR"] = state
+        world = sim.world
+        for i in range(LEARNED_FROM + ESTIMATED - 53):  # the demo org has 53 enabled
+            sim.workmail.create_user(world.org_id, f"eta.user{i}", f"Eta {i}",
+                                     f"eta.user{i}@{world.domain}")
+
+        def size_of(entity: str) -> float:  # fixed per mailbox, whoever asks first
+            rng = random.Random(f"{seed}/{entity}")
+            return min(40_000.0, max(100.0, rng.lognormvariate(math.log(2000), 0.75)))
+
+        sim.workmail.set_mailbox_sizes(size_of)
+        aws = connect(ConnectionSettings(region="us-east-1"))
+        clock = SteppedClock(lambda: sim.clock.now().timestamp(), sim.clock.advance)
+        store = BatchStore.open()
+        settings = RunSettings(world.org_id, world.good_role_arn, world.good_key_arn,
+                               world.good_bucket, "exports", "benchmark")
+        everyone = choose_enabled(aws, world.org_id).mailboxes
+        tuning = Tuning(poll_seconds=FORECAST_POLL, seed=seed)
+        first = make_plan(aws, world.org_id, Chosen(everyone[:LEARNED_FROM]), "exports",
+                          clock.now(), limiter=RateLimiter(UNPACED))
+        learn = create_run(store, settings, first, clock.now()).run_id
+        BatchRunner(aws, store, learn, RunnerOptions(clock=clock, tuning=tuning)).run()
+
+        plan = make_plan(aws, world.org_id, Chosen(everyone[LEARNED_FROM:]), "exports",
+                         clock.now(), limiter=RateLimiter(UNPACED))
+        throughput = machine_throughput(plan)
+        began = clock.now()
+        estimate = plan_estimate(plan, throughput, began, poll_seconds=FORECAST_POLL)
+        assumed = plan_estimate(plan, ASSUMED, began, poll_seconds=FORECAST_POLL)
+        run_id = create_run(store, settings, plan, began).run_id
+        snapshots: list[Any] = []
+        final = BatchRunner(aws, store, run_id, RunnerOptions(clock=clock, tuning=tuning),
+                            on_progress=snapshots.append).run()
+        store.close()
+        assert final.totals[RowState.COMPLETED] == ESTIMATED, final.totals
+        assert estimate.seconds is not None and assumed.seconds is not None
+        makespan = final.now - began
+        worst, worst_end, ticks, within = 0.0, 0.0, 0, 0
+        for snapshot in snapshots:
+            if snapshot.done < ESTIMATED / 4 or snapshot.finished:
+                continue
+            assert snapshot.eta_seconds is not None
+            left = final.now - snapshot.now
+            off = abs(snapshot.eta_seconds - left)
+            ticks += 1
+            within += off <= 0.15 * left
+            if left > 10 * FORECAST_POLL:
+                worst = max(worst, off / left)
+            else:
+                worst_end = max(worst_end, off)
+        return {"seed": seed, "learned": throughput.learned_from, "makespan": makespan,
+                "estimate": estimate.seconds, "assumed": assumed.seconds, "worst": worst,
+                "worst_end": worst_end, "ticks": ticks, "within": within}
+
+
+def forecast_report(results: list[dict[str, float]]) -> None:
+    for r in results:
+        error = abs(r["estimate"] - r["makespan"]) / r["makespan"]
+        assumed = abs(r["assumed"] - r["makespan"]) / r["makespan"]
+        print(f"[estimate] seed {r['seed']}: learned from {r['learned']} jobs; makespan "
+              f"{hours(r['makespan'])}, estimated {hours(r['estimate'])} ({error:.1%} off; "
+              f"the assumed model alone {assumed:.0%} off); ETA at {r['ticks']} ticks from "
+              f"25 % done: worst {r['worst']:.1%} off while more than "
+              f"{10 * FORECAST_POLL:.0f} s were left, worst {r['worst_end']:.0f} s off in the "
+              f"last {10 * FORECAST_POLL:.0f} s; {r['within']}/{r['ticks']} ticks within 15 %")
+    errors = [abs(r["estimate"] - r["makespan"]) / r["makespan"] for r in results]
+    print(f"[estimate] over {len(results)} runs of {ESTIMATED} mailboxes: estimate error "
+          f"median {statistics.median(errors):.1%}, worst {max(errors):.1%} (goal <= 15 %); "
+          f"ETA worst {max(r['worst'] for r in results):.1%} while more than 10 polls were "
+          f"left (goal <= 15 %), worst {max(r['worst_end'] for r in results):.0f} s in the "
+          f"last 10 polls (one poll is {FORECAST_POLL:.0f} s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--load-seconds", type=float, default=120.0)
-    parser.add_argument("--only", choices=("1", "2", "3"))
+    parser.add_argument("--only", choices=("1", "2", "3", "4"))
     parser.add_argument("--serve", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -335,6 +424,8 @@ def main() -> int:
         organizations_run()
     if args.only in (None, "3"):
         load_run(args.load_seconds)
+    if args.only in (None, "4"):
+        forecast_report([forecast_run(seed) for seed in range(1, args.runs + 1)])
     return 0
 
 

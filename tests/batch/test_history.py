@@ -37,11 +37,11 @@ def test_the_store_and_the_journal_each_teach_once_per_job_and_only_with_a_size(
                             MailboxFacts("cy", None, "ENABLED")])  # cy's size was unknown
     store.create_run("r1", SETTINGS, rows, 0.0)
     store.save_job(JobRecord("r1", "ana", 1, "job-ana", "COMPLETED", 100.0, 220.0))
-    store.save_job(JobRecord("r1", "bo", 1, "job-bo", "COMPLETED", 100.0, 400.0))
+    store.save_job(JobRecord("r1", "bo", 1, "job-bo", "COMPLETED", 100.0, 420.0))
     store.save_job(JobRecord("r1", "cy", 1, "job-cy", "COMPLETED", 100.0, 300.0))
     journal = [
         journal_job("ana", "job-ana", 120.0),  # the run's job again: counted once
-        journal_job("bo", "job-bo-single", 310.0),  # a single export; size from the store
+        journal_job("bo", "job-bo-single", 320.0),  # a single export; size from the store
         journal_job("dee", "job-dee", 170.0),  # size only from the plan being estimated
         journal_job("eve", "job-eve", 90.0),  # size never read: nothing learned
         journal_job("ana", "job-ana-failed", 50.0, state="FAILED"),
@@ -50,16 +50,16 @@ def test_the_store_and_the_journal_each_teach_once_per_job_and_only_with_a_size(
     try:
         samples = finished_samples(store, journal, {"dee": 1500.0})
         assert sorted((s.job_id, s.size_mb, s.seconds) for s in samples) == [
-            ("job-ana", 1000.0, 120.0), ("job-bo", 3000.0, 300.0),
-            ("job-bo-single", 3000.0, 310.0), ("job-dee", 1500.0, 170.0)]
+            ("job-ana", 1000.0, 120.0), ("job-bo", 3000.0, 320.0),
+            ("job-bo-single", 3000.0, 320.0), ("job-dee", 1500.0, 170.0)]
         # four jobs: still the stated assumption (it says so), a fifth and it is fitted
         model = learned_throughput(store, journal, {"dee": 1500.0})
         assert model.learned_from == 4 and model.assumed
         fifth = [*journal, journal_job("fay", "job-fay", 520.0)]
         model = learned_throughput(store, fifth, {"dee": 1500.0, "fay": 5000.0})
         assert model.learned_from == 5 and not model.assumed
-        # the least-squares line through the five: about 10 MB/s plus 16 s a job
-        assert model.mb_per_second == pytest.approx(10.09, abs=0.01)
-        assert model.overhead_seconds == pytest.approx(16.5, abs=0.1)
+        # the five lie on one line, 20 s plus 10 MB/s: the fit finds it
+        assert model.mb_per_second == pytest.approx(10.0)
+        assert model.overhead_seconds == pytest.approx(20.0)
     finally:
         store.close()

@@ -4,8 +4,10 @@ A job of a mailbox of S MB takes `overhead + S / rate` seconds: a fixed start-up
 plus the bytes at a steady rate per job (jobs of one organization run side by side, each at
 its own rate, as far as anyone can tell). AWS publishes neither number, so until this
 machine has seen jobs finish the model is an ASSUMPTION, stated as a wide range; `fit`
-learns both numbers from finished jobs (size, start, end) by least squares, and the range
-narrows to what the jobs' scatter around the fitted line allows.
+learns both numbers from finished jobs (size, start, end) by least squares on the relative
+error (each job weighted by 1/duration²: a job strays from the line by a share of its
+length, so plain least squares would let the few longest jobs set the overhead and misjudge
+the many short ones), and the range narrows to what the jobs' scatter allows.
 """
 
 from __future__ import annotations
@@ -84,15 +86,19 @@ def fit(samples: Sequence[Sample], assumed: Throughput = ASSUMED) -> Throughput:
 
 
 def _line(samples: Sequence[Sample], assumed: Throughput) -> tuple[float, float]:
-    """(seconds per MB, overhead seconds) of the least-squares line, kept physical: a
-    positive slope and an overhead of at least 0."""
+    """(seconds per MB, overhead seconds) of the line that fits the jobs' durations best in
+    relative terms (weighted least squares, weights 1/duration²), kept physical: a positive
+    slope and an overhead of at least 0."""
     sizes = [s.size_mb for s in samples]
     times = [s.seconds for s in samples]
-    mean_size, mean_time = fmean(sizes), fmean(times)
-    spread = sum((x - mean_size) ** 2 for x in sizes)
-    if spread > 1e-9 * max(1.0, mean_size ** 2) * len(sizes):
-        slope = sum((x - mean_size) * (y - mean_time)
-                    for x, y in zip(sizes, times, strict=True)) / spread
+    weights = [1.0 / (t * t) for t in times]
+    total = sum(weights)
+    mean_size = sum(w * x for w, x in zip(weights, sizes, strict=True)) / total
+    mean_time = sum(w * y for w, y in zip(weights, times, strict=True)) / total
+    spread = sum(w * (x - mean_size) ** 2 for w, x in zip(weights, sizes, strict=True))
+    if spread > 1e-9 * max(1.0, mean_size ** 2) * total:
+        slope = sum(w * (x - mean_size) * (y - mean_time)
+                    for w, x, y in zip(weights, sizes, times, strict=True)) / spread
         overhead = mean_time - slope * mean_size
         if slope > 0 and overhead >= 0:
             return slope, overhead
@@ -102,4 +108,4 @@ def _line(samples: Sequence[Sample], assumed: Throughput) -> tuple[float, float]
         if slope > 0:
             return slope, 0.0
     # every mailbox empty: all the time is overhead; the rate stays the assumed one
-    return 1.0 / assumed.mb_per_second, mean_time
+    return 1.0 / assumed.mb_per_second, fmean(times)
