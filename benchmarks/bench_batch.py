@@ -318,6 +318,7 @@ def load_run(seconds: float) -> None:
                 raise
             paused = time.monotonic() - paused
         finally:
+            os.environ.pop("AWS_ENDPOINT_URL", None)  # the parts after this one run in-process
             server.stdin.close()  # type: ignore[union-attr]
             server.wait(timeout=30)
     print(f"[20 organizations x 1,000] planned and stored in {planned:.0f} s (20,000 size "
