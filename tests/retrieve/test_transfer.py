@@ -106,8 +106,9 @@ def test_without_kms_decrypt_the_sentence_names_the_action_and_key_and_leaves_no
 
 def test_a_stopped_download_resumes_without_fetching_finished_parts(
         sim: SimulatedAws, aws: Aws, completed: Completed, tmp_path: Path) -> None:
-    job = completed()
+    job = completed(bytes_per_mb=1024)  # an export of several parts, whatever its size
     verification = verified(aws, job)
+    assert sim.exports.written[job.job_id].size > 4 * PART
     target = tmp_path / "x.zip"
     stop = threading.Event()
 
@@ -144,7 +145,8 @@ def test_not_enough_space_is_said_before_anything_is_written(
 
 def test_a_disk_that_fills_mid_way_keeps_the_parts_and_claims_nothing_complete(
         aws: Aws, completed: Completed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    verification = verified(aws, completed())
+    verification = verified(aws, completed(bytes_per_mb=1024))  # several parts
+    assert verification.object is not None and verification.object.size > 4 * PART
     real_pwrite = transfer.os.pwrite
     calls = []
 
