@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from .assumptions import DEFAULT, Assumptions
 from .clock import Clock, ManualClock
 from .directory import (
     ACCOUNT_ID,
@@ -27,7 +28,7 @@ from .directory import (
     entity_id_for,
     org_id_for,
 )
-from .jobs import ExportJob, JobBook, default_duration, s3_path_for
+from .jobs import Breach, ExportJob, JobBook, default_duration, s3_path_for
 from .oracle import ExportCheck, evaluate_export
 from .service_error import WorkMailError, invalid_parameter
 from .validation import validate
@@ -93,6 +94,7 @@ class WorkMailBackend:
         self.directory = Directory()
         self.book = JobBook(self.clock.now)
         self.evaluate = evaluate
+        self.assumptions: Assumptions = DEFAULT  # the shared guesses (tui.sim.assumptions)
         # MailboxSize (MB) that GetMailboxDetails reports; benchmarks tie it to job durations
         self.mailbox_size_for: Callable[[str], float] = default_mailbox_size
         self.calls: list[str] = []  # every operation served, in order (for tests and benchmarks)
@@ -152,6 +154,18 @@ class WorkMailBackend:
         with self._lock:
             return self.book.of_org(org_id)
 
+    @property
+    def breaches(self) -> list[Breach]:
+        """Every start that broke the running-jobs limit or a mailbox's 24-hour window."""
+        with self._lock:
+            return list(self.book.breaches)
+
+    def refuse_breaches(self, refuse: bool) -> None:
+        """True (the default): refuse a start that breaks a limit, as AWS does. False: start
+        it and only record the breach, so that a product that should have waited is not saved
+        by the refusal and its retry (tests assert `breaches == []`)."""
+        self.book.limit_mode = "refuse" if refuse else "record"
+
     def set_job_duration(self, duration: float | Callable[[str], float]) -> None:
         """Make new jobs take `duration` seconds (or duration(entity_id))."""
         self.book.duration_for = duration if callable(duration) else (lambda _id: duration)
@@ -163,7 +177,7 @@ class WorkMailBackend:
         if handler is None:
             raise WorkMailError("UnsupportedOperationException",
                                 f"The simulator does not implement {operation}.")
-        validate(operation, params)
+        validate(operation, params, self.assumptions.pattern_match)
         with self._lock:
             self.calls.append(operation)
             return handler(params, region)
@@ -263,13 +277,14 @@ class WorkMailBackend:
         org = self._org(params, region)
         # ASSUMPTION (unverified): a DISABLED mailbox can be exported (it is kept 30 days).
         entity = self.directory.mailbox(org, params["EntityId"])
-        self.book.check_limits(org.id, entity.id)
+        self.book.check_limits(org.id, entity.id, self.assumptions)
         job_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
-        s3_path = s3_path_for(params["S3Prefix"], job_id)
+        s3_path = s3_path_for(params["S3Prefix"], job_id, self.assumptions.object_key)
         failure = self.evaluate(ExportCheck(
             account=ACCOUNT_ID, org_region=org.region, org_arn=org.arn,
             role_arn=params["RoleArn"], kms_key_arn=params["KmsKeyArn"],
-            bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path))
+            bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path,
+            assumptions=self.assumptions))
         self.book.add(ExportJob(
             job_id=job_id, organization_id=org.id, entity_id=entity.id,
             description=params.get("Description", ""), role_arn=params["RoleArn"],
@@ -305,7 +320,8 @@ class WorkMailBackend:
 
     def _list_jobs(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         org = self._org(params, region)
-        page, token = _page(self.book.listed(org.id), params, "ListMailboxExportJobs")
+        page, token = _page(self.book.listed(org.id, self.assumptions.list_order), params,
+                            "ListMailboxExportJobs")
         return _with_token({"Jobs": [self._job_view(j, full=False) for j in page]}, token)
 
     def _cancel_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .assumptions import DEFAULT, EXTERNAL_ID_ACCOUNT, Assumptions
 from .policy_eval import Request, decide, parse_policy
 
 EXPORT_SERVICE = "export.workmail.amazonaws.com"
@@ -19,6 +20,10 @@ SYMMETRIC = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
 S3_ACTIONS_ON_OBJECT = ("s3:PutObject", "s3:AbortMultipartUpload")
 S3_ACTIONS_ON_BUCKET = ("s3:GetBucketPolicyStatus",)
 KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+# S3's meaning of a public ACL: it grants anything to one of these groups ("The meaning of
+# public", S3 user guide).
+PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class ExportCheck:
     bucket: str
     prefix: str
     object_key: str
+    assumptions: Assumptions = DEFAULT
 
     @property
     def bucket_arn(self) -> str:
@@ -90,8 +96,16 @@ def _bucket(check: ExportCheck) -> Any | None:
     return s3_backends[check.account]["aws"].buckets.get(check.bucket)
 
 
-def bucket_is_public(bucket: Any) -> bool:
-    """Public when Block Public Access does not stop it and the policy or ACL grants everyone.
+def acl_is_public(acl: Any) -> bool:
+    """Whether an ACL grants any permission to everyone or to every AWS account."""
+    return any(grantee.uri in PUBLIC_GROUPS
+               for grant in (acl.grants if acl is not None else [])
+               for grantee in grant.grantees)
+
+
+def bucket_is_public(bucket: Any, acl_counts: bool = True) -> bool:
+    """Public when Block Public Access does not stop it and the policy (or, when `acl_counts`,
+    the ACL) grants everyone.
 
     BlockPublicPolicy only refuses new public policies; an existing one stays in force unless
     RestrictPublicBuckets is on (S3 user guide, "Blocking public access").
@@ -106,7 +120,7 @@ def bucket_is_public(bucket: Any) -> bool:
                                             and principal.get("AWS") in ("*", ["*"]))
             if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
                 return True
-    return bool(not acl_blocked and bucket.acl is not None and bucket.acl.public_read)
+    return acl_counts and not acl_blocked and acl_is_public(bucket.acl)
 
 
 @dataclass(frozen=True)
@@ -123,10 +137,12 @@ def _check_role_trust(check: ExportCheck, found: _Found) -> str | None:
     if role is None:
         return (f"Access denied: role {check.role_arn} does not exist in account "
                 f"{check.account}, so {EXPORT_SERVICE} cannot assume it.")
-    # ASSUMPTION (unverified): the export service supplies aws:SourceAccount, aws:SourceArn
-    # and sts:ExternalId (= the account id), so both the current and the older trust form work.
-    context = {"aws:SourceAccount": check.account, "aws:SourceArn": check.org_arn,
-               "sts:ExternalId": check.account}
+    # The export service supplies aws:SourceAccount and aws:SourceArn (the current guide);
+    # whether it still sends sts:ExternalId = the account id (what the older guide's trust
+    # tests) is Assumptions.external_id.
+    context = {"aws:SourceAccount": check.account, "aws:SourceArn": check.org_arn}
+    if check.assumptions.external_id == EXTERNAL_ID_ACCOUNT:
+        context["sts:ExternalId"] = check.account
     trust = parse_policy(role.assume_role_policy_document)
     request = Request("sts:AssumeRole", principal_service=EXPORT_SERVICE, context=context)
     if decide(trust, request) != "Allow":
@@ -143,7 +159,7 @@ def _check_bucket(check: ExportCheck, found: _Found) -> str | None:
     if bucket.region_name != check.org_region:
         return (f"S3 bucket {check.bucket} is in {bucket.region_name}, but the organization is "
                 f"in {check.org_region}; the bucket must be in the organization's Region.")
-    if bucket_is_public(bucket):
+    if bucket_is_public(bucket, acl_counts=check.assumptions.public_acl_refused):
         return (f"S3 bucket {check.bucket} allows public access; WorkMail exports only to a "
                 "bucket that is not public. Turn on Block Public Access for it.")
     return None
@@ -180,11 +196,18 @@ def _check_s3_permissions(check: ExportCheck, found: _Found) -> str | None:
     for action, resource in wanted:
         identity = decide(statements, Request(action, resource))
         by_bucket = decide(bucket_statements,
-                           Request(action, resource, principal_arns=(check.role_arn,)))
+                           Request(action, resource, principal_arns=(check.role_arn,),
+                                   context=_principal_context(check)))
         if identity != "Allow" or by_bucket == "Deny":
             return (f"Access denied: role {check.role_arn} is not allowed {action} on "
                     f"{resource}.")
     return None
+
+
+def _principal_context(check: ExportCheck) -> dict[str, str]:
+    """What a resource policy's conditions know of the caller (a policy names a role with a
+    wildcard only this way: Principal "*" and aws:PrincipalArn ArnLike a pattern)."""
+    return {"aws:PrincipalArn": check.role_arn, "aws:PrincipalAccount": check.account}
 
 
 def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
@@ -201,7 +224,8 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
         request = Request(action, key.arn, context=context)
         identity = decide(statements, request)
         direct = decide(key_statements, Request(action, "*", principal_arns=(check.role_arn,),
-                                                 context=context))
+                                                 context={**context,
+                                                          **_principal_context(check)}))
         delegated = decide(key_statements, Request(action, "*",
                                                    principal_arns=(root, check.account)))
         if "Deny" in (identity, direct):

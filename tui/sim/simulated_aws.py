@@ -11,6 +11,7 @@ from typing import Any
 from moto import mock_aws
 
 from . import plug
+from .assumptions import DEFAULT, Assumptions
 from .backend import WorkMailBackend
 from .clock import Clock, ManualClock
 from .faults import Faults
@@ -26,16 +27,18 @@ class SimulatedAws:
 
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
-    "demo", "large", or a callable(sim) that seeds (and may return a World).
+    "demo", "large", or a callable(sim) that seeds (and may return a World). `assumptions`
+    are the guesses about AWS it plays out (tui.sim.assumptions; settable at any time).
     """
 
     def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,
-                 faults: Faults | None = None) -> None:
+                 faults: Faults | None = None, assumptions: Assumptions = DEFAULT) -> None:
         if isinstance(world, str) and world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
         self.clock: Clock = clock or ManualClock()
         self.faults = faults or Faults()
         self.workmail = WorkMailBackend(self.clock)
+        self.workmail.assumptions = assumptions
         self.world = World()
         self.seed_seconds = 0.0
         self._world_spec = world
@@ -43,6 +46,15 @@ class SimulatedAws:
         self._server: Any = None
         self._region_env_set = False
         self._ever_started = False
+
+    @property
+    def assumptions(self) -> Assumptions:
+        """The guesses about AWS the simulator plays out now."""
+        return self.workmail.assumptions
+
+    @assumptions.setter
+    def assumptions(self, assumptions: Assumptions) -> None:
+        self.workmail.assumptions = assumptions
 
     @property
     def started(self) -> bool:
@@ -60,7 +72,9 @@ class SimulatedAws:
                 self._region_env_set = True
             began = time.perf_counter()
             if self._ever_started:  # moto was reset: start WorkMail afresh too
+                assumptions = self.assumptions
                 self.workmail = WorkMailBackend(self.clock)
+                self.workmail.assumptions = assumptions
             self._ever_started = True
             self.world = self._seed()
             self.seed_seconds = time.perf_counter() - began
