@@ -281,6 +281,17 @@ def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Findi
                        f"conditions this tool cannot evaluate: {', '.join(verdict.notes)}.",
                        fix=f"If the export fails, {update[0].lower()}{update[1:]}",
                        policy=trust_json)
+    if verdict.needs_external_id:
+        # ASSUMPTION (unverified, the simulator's Assumptions.external_id): the current guide
+        # names only aws:SourceAccount and aws:SourceArn; the service may no longer send
+        # sts:ExternalId, so a trust that depends on it may or may not let WorkMail in.
+        return Finding(Field.ROLE, Level.WARNING,
+                       f"The role {facts.name} trusts {policies.EXPORT_SERVICE} depending on "
+                       "sts:ExternalId, as the older guide's trust policy did; the current guide "
+                       "uses aws:SourceAccount and aws:SourceArn, and whether WorkMail still "
+                       "sends sts:ExternalId is not documented.",
+                       fix=f"Use the current form: {update[0].lower()}{update[1:]}",
+                       policy=trust_json)
     if verdict.form is policies.TrustForm.UNCONDITIONED:
         return Finding(Field.ROLE, Level.WARNING,
                        f"The role {facts.name} trusts {policies.EXPORT_SERVICE} for any "
@@ -391,18 +402,27 @@ def _key_policy_findings(aws: Aws, request: ExportRequest,
     add = (f"Add this statement to the key policy (KMS console > the key > Key policy, or aws "
            f"kms put-key-policy --key-id {metadata['KeyId']} --policy-name default).")
     statement = policies.key_policy_statement(request.role_arn, aws.region)
+    notes: list[str] = []
     for wanted in policies.export_requests(None, metadata["Arn"], aws.region, None):
-        direct = policies.evaluate(document, wanted, principals=[request.role_arn])
+        direct = policies.evaluate(document, wanted, principals=[request.role_arn],
+                                   caller=request.role_arn)
         if direct.denied:
             return [Finding(field, Level.ERROR, f"The key policy refuses the role "
                             f"{role.group(2)} {wanted.action}.", fix=f"Remove that Deny. {add}",
                             policy=statement)]
         delegated = policies.evaluate(document, wanted,
-                                      principals=policies.account_principals(key_account))
+                                      principals=policies.account_principals(key_account),
+                                      caller=request.role_arn)
         if not (direct.allowed or delegated.allowed):
             return [Finding(field, Level.ERROR, f"The key policy neither lets the role "
                             f"{role.group(2)} use the key ({wanted.action}) nor leaves that to "
                             "IAM policies.", fix=add, policy=statement)]
+        notes += [*direct.notes, *delegated.notes]
+    if notes:
+        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role "
+                        f"{role.group(2)} use it depends on conditions this tool cannot "
+                        f"evaluate: {', '.join(sorted(set(notes)))}.",
+                        fix=f"If the export fails: {add}", policy=statement)]
     return [Finding(field, Level.OK, f"The key policy lets the role {role.group(2)} use it.")]
 
 
@@ -453,9 +473,11 @@ def _public_findings(bucket: str, settings: dict[str, bool] | CoreError | None,
     """Errors when the bucket is public, a warning when nothing stops it becoming public.
 
     Public: GetBucketPolicyStatus says so (the call WorkMail makes) while RestrictPublicBuckets
-    is off, or (ASSUMPTION, as the simulator has it) the ACL grants everyone while
-    IgnorePublicAcls is off. BlockPublicPolicy does not count: S3 documents that it only
-    refuses new public policies and leaves an existing one in force.
+    is off: an error. An ACL that grants everyone while IgnorePublicAcls is off makes the
+    bucket public too, but whether WorkMail refuses such a bucket is an ASSUMPTION
+    (unverified; the simulator's Assumptions.public_acl_refused): its role reads only the
+    policy status, so that is a warning. BlockPublicPolicy does not count: S3 documents that
+    it only refuses new public policies and leaves an existing one in force.
     """
     field = Field.BUCKET
     block = (f"Turn on Block Public Access (aws s3api put-public-access-block --bucket {bucket} "
@@ -479,6 +501,13 @@ def _public_findings(bucket: str, settings: dict[str, bool] | CoreError | None,
                                     f"its {neutraliser} setting overrides; whether WorkMail "
                                     "accepts such a bucket is not documented.",
                                     fix=f"Remove the public grants from its {part}."))
+        elif found and part == "ACL":
+            findings.append(Finding(field, Level.WARNING, f"The bucket {bucket} is public: "
+                                    f"{why}, so anyone may read the exports; WorkMail checks "
+                                    "the bucket policy, and whether it also refuses a bucket "
+                                    "whose ACL is public is not documented.",
+                                    fix=f"Remove the public grants from its ACL. {block}",
+                                    policy=public))
         elif found:
             return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
                             "WorkMail refuses public buckets.",
@@ -542,11 +571,21 @@ def _bucket_policy_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [unchecked(Field.BUCKET, error.problem, "the bucket policy")]
     if answer is None:
         return []
-    document = [policies.parse_document(answer["Policy"])]
+    denials = [s for s in policies.statements(policies.parse_document(answer["Policy"]))
+               if s.get("Effect") == "Deny"]  # its Allows add nothing the role lacks
+    document = [{"Statement": denials}]
     prefix = None if fields.check_field(Field.PREFIX, request.prefix) else request.prefix
     requests = policies.export_requests(request.bucket, None, aws.region, prefix)
-    refused = [v for v in (policies.evaluate(document, r, principals=[request.role_arn])
-                           for r in requests) if v.denied]
+    verdicts = [policies.evaluate(document, r, principals=[request.role_arn],
+                                  caller=request.role_arn) for r in requests]
+    refused = [v for v in verdicts if v.denied]
+    notes = sorted({note for v in verdicts for note in v.notes})
+    if not refused and notes:
+        return [Finding(Field.BUCKET, Level.WARNING, f"Whether the bucket policy of "
+                        f"{request.bucket} refuses the role {role.group(2)} depends on "
+                        f"conditions this tool cannot evaluate: {', '.join(notes)}.",
+                        fix="If the export fails, look for a Deny statement in the bucket "
+                            "policy that covers the export role.")]
     if not refused:
         return []
     return [Finding(Field.BUCKET, Level.ERROR, f"The bucket policy of {request.bucket} denies "
@@ -608,18 +647,29 @@ def _prefix_for_role(aws: Aws, request: ExportRequest,
                         fix=f"Use a prefix starting with {named}, or change the role's policy "
                             "to this one.",
                         policy=_permissions_json(aws, request, facts.key_arn))]
+    if not request.prefix.endswith("/") and _calls_refused_at(
+            aws, facts, request.bucket, request.prefix, joined=False):
+        # ASSUMPTION (unverified; the simulator's Assumptions.object_key): WorkMail puts a /
+        # between the prefix and the object's name. If it does not, the object lands beside
+        # the folder the role allows, not in it.
+        return [Finding(field, Level.WARNING,
+                        f"The role {facts.name} allows '{request.prefix}/…' but not everything "
+                        f"starting '{request.prefix}': whether WorkMail adds a / after a prefix "
+                        "that does not end in one is not documented.",
+                        fix=f"End the prefix with a slash: '{request.prefix}/'.")]
     return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
                     f"{facts.name} allows.")]
 
 
 def _calls_refused_at(aws: Aws, facts: _RoleFacts, bucket: str,
-                      prefix: str) -> list[policies.AccessVerdict]:
-    """The export's calls the role may make somewhere in the bucket but not at `prefix`."""
+                      prefix: str, joined: bool = True) -> list[policies.AccessVerdict]:
+    """The export's calls the role may make somewhere in the bucket but not at `prefix`
+    (the object's key formed as `joined` says: policies.object_key_start)."""
     assert facts.documents is not None
     in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
                                          prefix=None)
     at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=prefix)
+                                         prefix=prefix, joined=joined)
     return [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
 
 

@@ -36,6 +36,8 @@ ENCRYPTION_CONTEXT_KEY = "kms:EncryptionContext:aws:s3:arn"
 SOURCE_ACCOUNT_KEY = "aws:SourceAccount"
 SOURCE_ARN_KEY = "aws:SourceArn"
 EXTERNAL_ID_KEY = "sts:ExternalId"
+PRINCIPAL_ARN_KEY = "aws:PrincipalArn"  # how a key or bucket policy names a role by pattern
+PRINCIPAL_ACCOUNT_KEY = "aws:PrincipalAccount"
 
 PolicyDocument = Mapping[str, Any]
 
@@ -303,7 +305,8 @@ def evaluate_conditions(condition: Mapping[str, Any] | None,
 
 
 _KNOWN_KEYS = {k.lower() for k in (VIA_SERVICE_KEY, ENCRYPTION_CONTEXT_KEY, SOURCE_ACCOUNT_KEY,
-                                    SOURCE_ARN_KEY, EXTERNAL_ID_KEY)}
+                                    SOURCE_ARN_KEY, EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY,
+                                    PRINCIPAL_ACCOUNT_KEY)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -325,6 +328,9 @@ class TrustVerdict:
     problems: tuple[str, ...] = ()  # why not, or which statement names something else
     notes: tuple[str, ...] = ()  # conditions this analysis could not evaluate
     names_organization: bool = False  # an aws:SourceArn condition held for the given org_arn
+    # Trusted only if the service sends sts:ExternalId = the account id (unverified), so
+    # whether the export may assume the role is not known.
+    needs_external_id: bool = False
 
 
 def _names_export_service(statement: Mapping[str, Any]) -> bool:
@@ -369,6 +375,44 @@ def _explain_trust_failure(failed: Mapping[str, list[str]], account: str | None,
     return "; ".join(parts)
 
 
+@dataclass
+class _TrustReading:
+    """What the statements of a trust policy say in one request context."""
+
+    form: TrustForm | None = None  # of the first Allow that holds
+    denied: bool = False
+    names_organization: bool = False
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trusted(self) -> bool:
+        return self.form is not None and not self.denied
+
+
+def _read_trust(document: PolicyDocument, context: Mapping[str, Value], account: str | None,
+                org_arn: str | None) -> _TrustReading:
+    reading = _TrustReading()
+    for statement in statements(document):
+        if not (_names_export_service(statement) and _covers_action(statement, ASSUME_ROLE)):
+            continue
+        conditions = evaluate_conditions(statement.get("Condition"), context)
+        reading.notes.extend(conditions.unknown)
+        if statement.get("Effect") == "Deny":
+            if conditions.holds:
+                reading.denied = True
+                reading.problems.append("a Deny statement stops the export service assuming it")
+        elif conditions.holds:
+            reading.form = reading.form or _trust_form(statement.get("Condition"))
+            reading.names_organization = reading.names_organization or bool(
+                org_arn and SOURCE_ARN_KEY.lower() in _condition_keys(statement.get("Condition")))
+        else:
+            reading.problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
+    if reading.form is None and not reading.problems:
+        reading.problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
+    return reading
+
+
 def analyse_trust(document: str | PolicyDocument, account: str | None = None,
                   org_arn: str | None = None) -> TrustVerdict:
     """Does this trust policy let export.workmail.amazonaws.com assume the role?
@@ -376,40 +420,26 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
     With no account/organization the conditions are taken as satisfiable. Given the
     organization's ARN, `names_organization` says an allowing statement's aws:SourceArn
     condition held for it: the role was made for this organization.
-    WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide) and,
-    ASSUMPTION (unverified, from the older guide), sts:ExternalId = the account id.
+    WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide). Whether it
+    also carries sts:ExternalId = the account id (the older guide's trust tests that) is an
+    ASSUMPTION (unverified; the simulator's Assumptions.external_id), so the policy is read
+    both ways: trusted in one only, the verdict is trusted with `needs_external_id`.
     """
     context = {
         SOURCE_ACCOUNT_KEY: Value(account) if account else Value("", Tail.ANY),
-        EXTERNAL_ID_KEY: Value(account) if account else Value("", Tail.ANY),
         SOURCE_ARN_KEY: Value(org_arn) if org_arn else Value("", Tail.ANY),
     }
-    allowed_form: TrustForm | None = None
-    names_organization = False
-    problems: list[str] = []
-    notes: list[str] = []
-    denied = False
-    for statement in statements(parse_document(document)):
-        if not (_names_export_service(statement) and _covers_action(statement, ASSUME_ROLE)):
-            continue
-        conditions = evaluate_conditions(statement.get("Condition"), context)
-        notes.extend(conditions.unknown)
-        if statement.get("Effect") == "Deny":
-            if conditions.holds:
-                denied = True
-                problems.append("a Deny statement stops the export service assuming it")
-        elif conditions.holds:
-            allowed_form = allowed_form or _trust_form(statement.get("Condition"))
-            names_organization = names_organization or bool(
-                org_arn and SOURCE_ARN_KEY.lower() in _condition_keys(statement.get("Condition")))
-        else:
-            problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
-    if allowed_form is None and not problems:
-        problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
-    trusted = allowed_form is not None and not denied
-    return TrustVerdict(trusted, allowed_form if trusted else None,
-                        tuple(problems) if not trusted else (), tuple(notes),
-                        names_organization=trusted and names_organization)
+    external_id = Value(account) if account else Value("", Tail.ANY)
+    document = parse_document(document)
+    without = _read_trust(document, context, account, org_arn)
+    with_id = _read_trust(document, {**context, EXTERNAL_ID_KEY: external_id}, account, org_arn)
+    reading = without if without.trusted else with_id
+    trusted = without.trusted or with_id.trusted
+    return TrustVerdict(trusted, reading.form if trusted else None,
+                        tuple(reading.problems) if not trusted else (),
+                        tuple(dict.fromkeys(without.notes + with_id.notes)),
+                        names_organization=trusted and reading.names_organization,
+                        needs_external_id=with_id.trusted != without.trusted)
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,16 +466,18 @@ class AccessVerdict:
 
 
 def export_requests(bucket: str | None, key_arn: str | None, region: str,
-                    prefix: str | None) -> list[AccessRequest]:
+                    prefix: str | None, joined: bool = True) -> list[AccessRequest]:
     """The calls an export makes as the role. `prefix=None`: the prefix is not known yet, so
     object keys only need to be allowed somewhere in the bucket. A bucket or key not chosen
-    yet (None) leaves out its calls (and an unknown bucket matches any encryption context)."""
+    yet (None) leaves out its calls (and an unknown bucket matches any encryption context).
+    `joined`: the object key's form (see object_key_start)."""
     if bucket is None:
         object_value = Value("", Tail.ANY)
     elif prefix is None:
         object_value = Value(f"{bucket_arn(bucket)}/", Tail.SOME)
     else:
-        object_value = Value(f"{bucket_arn(bucket)}/{object_key_start(prefix)}", Tail.EVERY)
+        object_value = Value(f"{bucket_arn(bucket)}/{object_key_start(prefix, joined)}",
+                             Tail.EVERY)
     kms_context = {VIA_SERVICE_KEY: Value(via_service(region)),
                    ENCRYPTION_CONTEXT_KEY: object_value}
     requests: list[AccessRequest] = []
@@ -457,18 +489,29 @@ def export_requests(bucket: str | None, key_arn: str | None, region: str,
     return requests
 
 
-def object_key_start(prefix: str) -> str:
-    """How the export object's key begins. ASSUMPTION (unverified, shared with the
-    simulator): the key is <prefix>/<JobId>.zip, with no second slash after a prefix that
-    ends in one."""
-    return prefix if prefix.endswith("/") else f"{prefix}/"
+def object_key_start(prefix: str, joined: bool = True) -> str:
+    """How the export object's key begins. ASSUMPTION (unverified; the simulator's
+    Assumptions.object_key): the key is <prefix>/<JobId>.zip (`joined`), with no second slash
+    after a prefix that ends in one; the other plausible form is <prefix><JobId>.zip
+    (`joined=False`), which differs only for a prefix without a trailing slash."""
+    return prefix if prefix.endswith("/") or not joined else f"{prefix}/"
 
 
 def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
-             principals: Sequence[str] | None = None) -> AccessVerdict:
+             principals: Sequence[str] | None = None, caller: str = "") -> AccessVerdict:
     """IAM's rule for one request over a role's identity policies, or - given the
     `principals` asking - over resource policies (key and bucket policies), where only
-    statements naming one of them (or everyone) count."""
+    statements naming one of them (or everyone) count. `caller`: the role's ARN, which
+    conditions on aws:PrincipalArn test (a policy names a role by pattern only that way).
+
+    A Deny refuses only what it surely covers: every object key a prefix may lead to (a
+    bucket-wide question asks whether some key is left), and under conditions that hold; one
+    whose conditions cannot be evaluated is a note, like such an Allow."""
+    context = dict(request.context)
+    if caller:
+        context[PRINCIPAL_ARN_KEY] = Value(caller)
+        context[PRINCIPAL_ACCOUNT_KEY] = Value(caller.split(":")[4] if caller.count(":") >= 5
+                                               else "")
     allowed = False
     failed: dict[str, list[str]] = {}
     notes: list[str] = []
@@ -476,19 +519,23 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
         for statement in statements(document):
             if principals is not None and not _names_principal(statement, principals):
                 continue
+            deny = statement.get("Effect") == "Deny"
+            resource = request.resource
+            if deny and resource.tail is Tail.SOME:
+                resource = Value(resource.text, Tail.EVERY)
             if not (_covers_action(statement, request.action)
-                    and _covers_resource(statement, request.resource)):
+                    and _covers_resource(statement, resource)):
                 continue
-            conditions = evaluate_conditions(statement.get("Condition"), request.context)
+            conditions = evaluate_conditions(statement.get("Condition"), context)
             notes.extend(conditions.unknown)
             if not conditions.holds:
-                if statement.get("Effect") != "Deny":
+                if not deny:
                     failed.update(conditions.failed)
                 continue
-            if statement.get("Effect") == "Deny":
+            if deny and not conditions.unknown:
                 return AccessVerdict(request, False, "refused by a Deny statement",
                                      notes=tuple(notes), denied=True)
-            allowed = True
+            allowed = allowed or not deny
     if allowed:
         return AccessVerdict(request, True, notes=tuple(notes))
     if failed:
@@ -538,8 +585,9 @@ def describe_refusals(verdicts: Iterable[AccessVerdict]) -> str:
 
 def evaluate_export(documents: Sequence[PolicyDocument], bucket: str | None,
                     key_arn: str | None, region: str,
-                    prefix: str | None) -> list[AccessVerdict]:
-    return [evaluate(documents, r) for r in export_requests(bucket, key_arn, region, prefix)]
+                    prefix: str | None, joined: bool = True) -> list[AccessVerdict]:
+    return [evaluate(documents, r)
+            for r in export_requests(bucket, key_arn, region, prefix, joined)]
 
 
 def encryption_context_patterns(documents: Sequence[PolicyDocument], key_arn: str) -> list[str]:
