@@ -31,7 +31,7 @@ from tui.core.batch.model import (
     RunInfo,
     RunStatus,
 )
-from tui.core.batch.plan import EXPORT_WINDOW_SECONDS, in_export_window
+from tui.core.batch.plan import EXPORT_WINDOW_SECONDS, MAYBE_WINDOW_STATES, in_export_window
 from tui.core.batch.retry import Backoff, looks_transient
 from tui.core.batch.service import CallFailure, FailureKind, WorkMailCalls
 from tui.core.batch.store import BatchStore
@@ -100,6 +100,11 @@ class Scheduler:
         self.known_jobs: set[str] = {job.job_id for job in store.jobs(run.run_id)}
         self.others_running: set[str] = set()
         self.recent_exports: dict[str, tuple[float, str, bool]] = {}
+        # FAILED or CANCELLED jobs of the last 24 hours: (start, JobId) by mailbox. Whether
+        # they use up a mailbox's day is not documented; once the service refused a start for
+        # one, they count (`ended_jobs_use_the_day`) and such mailboxes wait for their day.
+        self.ended_in_window: dict[str, tuple[float, str]] = {}
+        self.ended_jobs_use_the_day = False
         self.events: deque[BatchEvent] = deque(maxlen=50)
         self.api_calls_last_tick = 0
         self.poll_calls_last_tick = 0
@@ -188,6 +193,10 @@ class Scheduler:
         ours = tag is not None and tag[0] == self.run.run_id
         if in_export_window(job, now) and started is not None:
             self.recent_exports[job.entity_id] = (started, job.job_id, ours)
+        if in_export_window(job, now, MAYBE_WINDOW_STATES) and started is not None:
+            known = self.ended_in_window.get(job.entity_id)
+            if known is None or known[0] < started:
+                self.ended_in_window[job.entity_id] = (started, job.job_id)
         if not ours:
             if job.state == "RUNNING":
                 self.others_running.add(job.job_id)
@@ -277,6 +286,22 @@ class Scheduler:
             return None
         return recent[0], recent[1]
 
+    def _ended_job_in_window(self, row: MailboxRow, now: float) -> tuple[float, str] | None:
+        """(start, JobId) of a FAILED or CANCELLED job of this mailbox less than 24 h old."""
+        ended = self.ended_in_window.get(row.entity_id)
+        if ended is None or now - ended[0] >= EXPORT_WINDOW_SECONDS:
+            return None
+        return ended
+
+    def _wait_for_the_day(self, row: MailboxRow, started: float, job_id: str,
+                          attempts: int) -> None:
+        """The mailbox's FAILED or CANCELLED job uses up its day: start it once that is over."""
+        self._save(replace(row, state=RowState.PLANNED, attempts=attempts,
+                           not_before=started + EXPORT_WINDOW_SECONDS,
+                           note=f"job {job_id} ended within 24 hours; WorkMail counts it, so "
+                                "this mailbox waits for its 24-hour window"))
+        self.note(f"job {job_id} ended within 24 h and uses up the day; deferred", row)
+
     def _apply_recent_policy(self, row: MailboxRow, started: float, job_id: str,
                              attempts: int) -> None:
         available = started + EXPORT_WINDOW_SECONDS
@@ -298,9 +323,15 @@ class Scheduler:
         if self.waiting_until is not None and now < self.waiting_until:
             return
         self.waiting_until = None
+        # A STARTING row not adopted by a listing was never started: it needs a free slot too.
+        free = self.capacity() - self.count(RowState.RUNNING)
         for row in [r for r in self.rows.values() if r.state == RowState.STARTING]:
-            if row.not_before <= now and not self._start(row, now):
-                return
+            if free <= 0:
+                break
+            if row.not_before <= now:
+                if not self._start(row, now):
+                    return
+                free -= self._is_running(row)
         free = self.capacity() - self.count(RowState.STARTING, RowState.RUNNING)
         for row in list(self.rows.values()):
             if free <= 0:
@@ -310,9 +341,17 @@ class Scheduler:
                 if recent is not None:
                     self._apply_recent_policy(row, recent[0], recent[1], row.attempts)
                     continue
+                ended = self._ended_job_in_window(row, now)
+                if ended is not None and self.ended_jobs_use_the_day:
+                    self._wait_for_the_day(row, *ended, row.attempts)
+                    continue
                 if not self._start(row, now):
                     return
-                free -= 1
+                free -= self._is_running(row)
+
+    def _is_running(self, row: MailboxRow) -> int:
+        """1 when the row's start got a job (it takes a slot), else 0."""
+        return int(self.rows[row.entity_id].state == RowState.RUNNING)
 
     def _start(self, row: MailboxRow, now: float) -> bool:
         """Send one start; False when the scheduler should stop starting for now."""
@@ -345,6 +384,15 @@ class Scheduler:
 
     def _start_failed(self, row: MailboxRow, failure: CallFailure, now: float) -> bool:
         sentence = failure.problem.sentence()
+        ended = self._ended_job_in_window(row, now)
+        if (failure.kind == FailureKind.LIMIT and ended is not None
+                and self.count(RowState.RUNNING) + len(self.others_running) < MAX_CONCURRENCY):
+            # Not the running-jobs limit, as far as the last listing tells: the mailbox's day,
+            # used up by a job that ended FAILED or CANCELLED (an ASSUMPTION the service has
+            # now settled). This mailbox waits; the others go on.
+            self.ended_jobs_use_the_day = True
+            self._wait_for_the_day(row, *ended, row.attempts - 1)
+            return True
         if failure.kind == FailureKind.PERMANENT:
             self._save(replace(row, state=RowState.FAILED, error=sentence, ended_at=now))
             self.note(f"not started ({sentence})", row)
