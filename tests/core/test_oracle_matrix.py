@@ -213,6 +213,20 @@ CASES: dict[str, Case] = {
         Level.ERROR, key_policy=[ROOT, {"Effect": "Deny", "Principal": "*",
                                         "Action": "kms:GenerateDataKey", "Resource": "*",
                                         "Condition": _role_pattern("Oracle*")}]),
+    "key policy allowing under a condition the tool cannot evaluate": Case(
+        Level.WARNING, key_policy=[{"Effect": "Allow", "Principal": "*", "Action": "kms:*",
+                                    "Resource": "*", "Condition": {"DateGreaterThan": {
+                                        "aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
+    "key policy delegating to IAM beside such a condition": Case(
+        Level.OK, key_policy=[ROOT, {"Effect": "Allow", "Principal": "*", "Action": "kms:*",
+                                     "Resource": "*", "Condition": {"DateGreaterThan": {
+                                         "aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
+    "bucket policy denying under a condition the tool cannot evaluate": Case(
+        Level.WARNING, bucket_policy=[{"Effect": "Deny", "Principal": "*",
+                                       "Action": "s3:PutObject",
+                                       "Resource": "arn:aws:s3:::BUCKET/*", "Condition": {
+                                           "DateGreaterThan": {
+                                               "aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
     "bucket policy denying the role by pattern": Case(
         Level.ERROR, bucket_policy=[{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
                                      "Resource": "arn:aws:s3:::BUCKET/*",

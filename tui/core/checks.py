@@ -417,7 +417,8 @@ def _key_policy_findings(aws: Aws, request: ExportRequest,
             return [Finding(field, Level.ERROR, f"The key policy neither lets the role "
                             f"{role.group(2)} use the key ({wanted.action}) nor leaves that to "
                             "IAM policies.", fix=add, policy=statement)]
-        notes += [*direct.notes, *delegated.notes]
+        if not any(v.allowed and not v.notes for v in (direct, delegated)):
+            notes += [*direct.notes, *delegated.notes]  # allowed only if they hold
     if notes:
         return [Finding(field, Level.WARNING, f"Whether the key policy lets the role "
                         f"{role.group(2)} use it depends on conditions this tool cannot "

@@ -512,9 +512,10 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
         context[PRINCIPAL_ARN_KEY] = Value(caller)
         context[PRINCIPAL_ACCOUNT_KEY] = Value(caller.split(":")[4] if caller.count(":") >= 5
                                                else "")
-    allowed = False
+    allowed = surely_allowed = False
     failed: dict[str, list[str]] = {}
-    notes: list[str] = []
+    notes: list[str] = []  # of Denies, and of Allows unless one Allow needs none
+    allow_notes: list[str] = []
     for document in documents:
         for statement in statements(document):
             if principals is not None and not _names_principal(statement, principals):
@@ -527,15 +528,19 @@ def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
                     and _covers_resource(statement, resource)):
                 continue
             conditions = evaluate_conditions(statement.get("Condition"), context)
-            notes.extend(conditions.unknown)
+            (notes if deny else allow_notes).extend(conditions.unknown)
             if not conditions.holds:
                 if not deny:
                     failed.update(conditions.failed)
                 continue
             if deny and not conditions.unknown:
                 return AccessVerdict(request, False, "refused by a Deny statement",
-                                     notes=tuple(notes), denied=True)
-            allowed = allowed or not deny
+                                     notes=tuple(notes + allow_notes), denied=True)
+            if not deny:
+                allowed = True
+                surely_allowed = surely_allowed or not conditions.unknown
+    if not surely_allowed:
+        notes += allow_notes
     if allowed:
         return AccessVerdict(request, True, notes=tuple(notes))
     if failed:
