@@ -76,9 +76,12 @@ class _Parser(argparse.ArgumentParser):
         return flags
 
     def error(self, message: str) -> NoReturn:
+        from tui.core.safe_text import shown
+
         if not message.startswith("argument "):
             message += f"; see {self.prog} --help"
-        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {message}\n")
+        # The message may quote what was typed ("unrecognized arguments: ..."): escaped.
+        self.exit(exit_codes.BAD_USAGE, f"{self.prog}: {shown(message)}\n")
 
 
 def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
@@ -109,17 +112,46 @@ def main(argv: list[str] | None = None) -> int:
         from tui.core.journal import JOURNAL_ENV
 
         os.environ[JOURNAL_ENV] = args.journal  # every part of the tool reads the journal here
+    refused = _state_files_refused(args)
+    if refused:
+        return _say(f"{PROG}: {refused}")
     run: Callable[[argparse.Namespace], int] = args.run
-    try:
-        return run(args)
-    except CoreError as exc:
-        from tui.commands.output import report_problem
+    from tui.commands.output import escaped_output
 
-        report_problem(exc.problem, as_json=getattr(args, "json", False))
-        return exit_codes.AWS_ERROR
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted.", file=sys.stderr)
-        return exit_codes.INTERRUPTED
+    # Commands print through the escaping streams; the wizard's faces escape what they show.
+    with escaped_output(enabled=run is not run_wizard):
+        try:
+            return run(args)
+        except CoreError as exc:
+            from tui.commands.output import report_problem
+
+            report_problem(exc.problem, as_json=getattr(args, "json", False))
+            return exit_codes.AWS_ERROR
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted.", file=sys.stderr)
+            return exit_codes.INTERRUPTED
+
+
+def _state_files_refused(args: argparse.Namespace) -> str | None:
+    """A sentence when the journal (or, for batch, the batch store) would be opened at a
+    path that holds something else (a text file, a link, a device, another program's
+    database): nothing is run and nothing is touched."""
+    if not hasattr(args, "journal"):
+        return None  # simulate: no state files
+    from tui.core.journal import JOURNAL_ENV, refusal
+
+    refused = refusal()
+    if refused:
+        return (f"{refused} Choose another journal file with --journal or {JOURNAL_ENV} "
+                "(a new path is fine).")
+    if args.run is run_batch:
+        from tui.core.batch.store import refusal as store_refusal
+
+        refused = store_refusal()
+        if refused:
+            return (f"{refused} The batch store lives beside the journal: choose another "
+                    "place with --journal or WORKMAIL_EXPORT_STATE_DIR.")
+    return None
 
 
 def wizard_flags_with_a_command(args: argparse.Namespace) -> str | None:
@@ -485,8 +517,13 @@ def _run_id(value: str) -> str:
 
 
 def _directory(value: str) -> str:
-    if not value or os.path.isfile(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a directory")
+    from pathlib import Path
+
+    from tui.core.state_files import directory_refusal
+
+    refused = directory_refusal(Path(value).expanduser()) if value else "a directory is needed"
+    if refused:
+        raise argparse.ArgumentTypeError(refused)
     return value
 
 
@@ -549,7 +586,10 @@ def _profile(value: str) -> str:
 def _endpoint_url(value: str) -> str:
     url = urlparse(value)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a URL like http://127.0.0.1:4566")
+        from tui.core.redact import masked_url
+
+        raise argparse.ArgumentTypeError(f"{masked_url(value)!r} is not a URL like "
+                                         "http://127.0.0.1:4566")
     return value
 
 
@@ -574,9 +614,18 @@ def _checked(message: str | None, value: str) -> str:
 
 
 def _journal_file(value: str) -> str:
-    if not value or os.path.isdir(os.path.expanduser(value)):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a file path; give one like "
-                                         "~/workmail/journal.sqlite3")
+    """A path where a journal of ours is, or can be made; anything else is refused here,
+    before any command runs, and left untouched."""
+    if not value:
+        raise argparse.ArgumentTypeError("give a file path like ~/workmail/journal.sqlite3")
+    from pathlib import Path
+
+    from tui.core.journal import refusal
+
+    refused = refusal(Path(value))
+    if refused:
+        raise argparse.ArgumentTypeError(f"{refused} Give a journal file of workmail-export, "
+                                         "or a new path.")
     return value
 
 
@@ -610,5 +659,8 @@ def _missing(package: str, install: str) -> str | None:
 
 
 def _say(line: str, code: int = 2) -> int:
-    print(line, file=sys.stderr)
+    """One line on stderr (escaped: it may quote a path or value given) and the exit code."""
+    from tui.core.safe_text import shown
+
+    print(shown(line), file=sys.stderr)
     return code

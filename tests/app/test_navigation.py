@@ -104,7 +104,7 @@ async def test_a_field_opened_from_the_review_returns_to_the_review(sim: Any) ->
         await keys(pilot, "enter")
         assert stage(app) is Stage.REVIEW
         assert "second try" in screen_text(app)
-        assert "--description 'second try'" in flat(screen_text(app))
+        assert '"Description": "second try"' in flat(screen_text(app))  # the AWS CLI command
 
 
 async def test_the_command_palette_jumps_to_a_completed_step(sim: Any) -> None:

@@ -39,8 +39,9 @@ BAD = [
      "workmail-export --help"),
     (("jobs", "--region", "mars-1"), "workmail-export jobs: argument --region: Amazon WorkMail "
      "is not available in 'mars-1'; use one of eu-west-1, us-east-1, us-west-2."),
-    (("jobs", "--journal", "."), "workmail-export jobs: argument --journal: '.' is not a file "
-     "path; give one like ~/workmail/journal.sqlite3"),
+    (("jobs", "--journal", "."), "workmail-export jobs: argument --journal: . is a directory, "
+     "so it is not a job journal workmail-export made; it was left untouched. Give a journal "
+     "file of workmail-export, or a new path."),
     # --demo belongs to the wizard: a command never falls back to the real account with it
     (("--demo", "jobs", "--json"), "workmail-export jobs: --demo opens the wizard on a "
      "throw-away simulated AWS; commands do not take it. To try commands without AWS, start "

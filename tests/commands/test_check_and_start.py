@@ -36,7 +36,7 @@ def test_check_json_names_the_role_error_with_its_policy_and_exits_3(sim: Any,
     assert '"kms:GenerateDataKey"' in error["policy"]
     assert set(error) == {"field", "level", "message", "fix", "policy"}
     assert document["aws_cli"].startswith("aws workmail start-mailbox-export-job ")
-    assert f"--role-arn {sim.world.no_kms_role_arn}" in document["aws_cli"]
+    assert f'"RoleArn": "{sim.world.no_kms_role_arn}"' in document["aws_cli"]
 
 
 def test_check_reports_only_the_fields_given(sim: Any, cli: Cli) -> None:

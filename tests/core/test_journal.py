@@ -141,9 +141,9 @@ def test_the_file_is_0600_in_a_0700_directory_with_its_wal(tmp_path: Path) -> No
     assert mode_of(path.parent) == 0o700
 
 
-def test_an_existing_too_open_file_is_made_private(tmp_path: Path) -> None:
+def test_an_existing_too_open_journal_is_made_private(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    path.touch(mode=0o644)
+    record_started_jobs(path, 1)
     path.chmod(0o644)
     Journal.open(path).close()
     assert mode_of(path) == 0o600
@@ -211,11 +211,17 @@ def _assert_moved_aside_and_fresh(path: Path, original: bytes) -> None:
         assert [e.job_id for e in journal.entries()] == ["job-after-damage"]
 
 
-def test_a_garbage_file_is_moved_aside_and_a_fresh_journal_works(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """Nothing proves such a file was a journal of ours (its header is gone or never was),
+    so it is not moved aside: it may be someone's shopping list."""
     path = tmp_path / "journal.sqlite3"
     garbage = b"this is not a database, it is a shopping list\n" * 200
     path.write_bytes(garbage)
-    _assert_moved_aside_and_fresh(path, garbage)
+    path.chmod(0o644)
+    with pytest.raises(JournalError, match="is not an SQLite database"):
+        Journal.open(path)
+    assert path.read_bytes() == garbage and mode_of(path) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["journal.sqlite3"]
 
 
 def test_a_truncated_journal_is_moved_aside_and_a_fresh_journal_works(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class PlainRun:
     code: int
     screen: str
     missed: list[str]
+    raw: str = ""  # what reached the terminal, escape sequences and all
 
 
 def run_plain(script: Script, prefill: ExportRequest | None = None,
@@ -92,4 +93,4 @@ def run_plain(script: Script, prefill: ExportRequest | None = None,
         finally:
             done.set()
             typist.join(timeout=5)
-    return PlainRun(code, terminal.text, terminal.missed)
+    return PlainRun(code, terminal.text, terminal.missed, terminal.buffer.getvalue())

@@ -84,7 +84,7 @@ def test_the_demo_shows_a_command_that_reaches_its_world_and_no_command_for_late
     ], demo=True)
     assert (run.missed, run.code) == ([], 0)
     command = run.screen.split("Equivalent AWS CLI command:\n")[1].split("? What now?")[0]
-    assert re.search(r"  --endpoint-url http://127\.0\.0\.1:\d+\n", command), command
+    assert re.search(r"  --endpoint-url http://127\.0\.0\.1:\d+ \\\n", command), command
     result = run.screen.split("✓ The export job is running.")[1]
     assert "Follow it with" not in result
     assert ("This job runs in the demo's simulated AWS, which ends when this program does, "

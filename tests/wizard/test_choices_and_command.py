@@ -3,9 +3,11 @@ quoted so that a shell gives the service exactly the request's values."""
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from tui.core.model import ConnectionSettings, ExportRequest, KeyChoice, RoleChoice
+from tui.core.safe_text import is_shown_safely
 from tui.wizard.aws_command import aws_cli_command, command_words
 from tui.wizard.choices import export_object, landing_preview, match_key, match_role
 
@@ -39,14 +41,26 @@ def test_the_cli_command_round_trips_through_a_shell() -> None:
     assert shlex.split(line) == command_words(request, settings)
     words = shlex.split(line)
     assert words[:3] == ["aws", "workmail", "start-mailbox-export-job"]
-    assert words[words.index("--description") + 1] == "Alice's mail; before EOL"
+    sent = json.loads(words[words.index("--cli-input-json") + 1])
+    assert sent == {k: v for k, v in request.api_params().items() if k != "ClientToken"}
+    assert sent["Description"] == "Alice's mail; before EOL"
     assert words[words.index("--region") + 1] == "eu-west-1"
-    assert "--client-token" not in words
     assert request.client_token not in line
     with_token = shlex.split(aws_cli_command(request, with_token=True))
-    assert with_token[with_token.index("--client-token") + 1] == request.client_token
+    assert json.loads(with_token[-1])["ClientToken"] == request.client_token
     multiline = aws_cli_command(request, settings, multiline=True)
-    assert shlex.split(multiline.replace("\\\n", "")) == words
+    spoken = shlex.split(multiline.replace("\\\n", ""))
+    assert spoken[:-1] == words[:-1] and json.loads(spoken[-1]) == sent
+
+
+def test_the_cli_command_shows_nothing_a_terminal_obeys_and_masks_the_endpoint() -> None:
+    request = ExportRequest(organization_id="m-" + "0" * 32, entity_id="alice",
+                            description="\x1b]0;t\x07 \u202e \x9b2J")
+    settings = ConnectionSettings(endpoint_url="http://admin:hunter2@proxy.test:8080")
+    for multiline in (False, True):
+        text = aws_cli_command(request, settings, multiline=multiline)
+        assert is_shown_safely(text.replace("\n", ""))
+        assert "hunter2" not in text and "http://***@proxy.test:8080" in text
 
 
 def test_the_landing_preview_shows_bucket_and_prefix() -> None:

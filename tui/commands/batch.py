@@ -21,8 +21,8 @@ from typing import Any, TextIO
 
 from tui.commands import exit_codes
 from tui.commands.check import refused_if_errors
-from tui.commands.common import connect
-from tui.commands.output import finding_dict, print_findings, say_error
+from tui.commands.common import connect, say_journal_notice
+from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
@@ -34,7 +34,7 @@ from tui.core.batch.model import (
 from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError
+from tui.core.batch.store import BatchStore, StoreError, StoreRefused
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.core.session import Aws
 from tui.wizard import bulk, calls
@@ -153,7 +153,7 @@ class Printer:
 
     def _clear_live(self) -> None:
         if self.live and self._last_line:
-            print("\r\x1b[K", end="", file=self.out)
+            write_control(self.out, "\r\x1b[K")
             self._last_line = ""
 
     def done(self) -> None:
@@ -178,11 +178,12 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
 
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
+    say_journal_notice()  # the runner writes every job to the journal too
     try:
         store = BatchStore.open()
     except StoreError as exc:
         say_error(COMMAND, str(exc))
-        return exit_codes.AWS_ERROR
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
     with contextlib.closing(store):
         if options.resume:
             try:

@@ -1,6 +1,7 @@
 """What several commands need: a connection, the organization of a JobId from the local
 journal, and keeping a job's last known state there. A journal that cannot be opened is a
-warning on stderr, never a failed command: the service still answers."""
+warning on stderr, never a failed command: the service still answers. A damaged journal
+moved aside is said on stderr too, once (the next open finds the fresh one)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,25 @@ def _with_journal(use: Callable[[Journal], T], otherwise: T) -> T:
 
     try:
         with Journal.open(source=SOURCE) as journal:
+            say_journal_warning(journal.warning)
             return use(journal)
     except CoreError as error:
-        print(f"workmail-export: warning: {error.problem.message}", file=sys.stderr)
+        say_journal_warning(error.problem.message)
         return otherwise
+
+
+def say_journal_warning(sentence: str) -> None:
+    """A sentence about the journal (moved aside, cannot be opened) as a warning on stderr."""
+    if sentence:
+        print(f"workmail-export: warning: {sentence}", file=sys.stderr)
+
+
+def say_journal_notice() -> None:
+    """Before a command that writes to the journal: open it once, so that a damaged journal
+    moved aside is said now (the writes later find the fresh one and say nothing)."""
+    from tui.wizard.calls import journal_notice
+
+    say_journal_warning(journal_notice(SOURCE))
 
 
 def journal_entries() -> list[JournalEntry]:

@@ -15,7 +15,8 @@ INTERRUPTED = 130
 MEANINGS: dict[int, str] = {
     OK: "done: checks passed, job started, job described, listed or cancelled",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
-    BAD_USAGE: "bad flag or value, or a missing extra (one line on stderr names it)",
+    BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
+                "missing extra (one line on stderr names it)"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
                   "the wizard when quitting with errors)",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "

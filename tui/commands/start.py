@@ -7,7 +7,7 @@ import sys
 
 from tui.commands import exit_codes
 from tui.commands.check import refused_if_errors
-from tui.commands.common import SOURCE, connect
+from tui.commands.common import SOURCE, connect, say_journal_notice
 from tui.commands.output import emit_json, finding_dict, print_findings
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.wizard import calls
@@ -16,6 +16,7 @@ from tui.wizard.state import has_error
 
 def run(settings: ConnectionSettings, request: ExportRequest, *, as_json: bool,
         force: bool) -> int:
+    say_journal_notice()
     aws = connect(settings, confirm_identity=True)
     checked = calls.check_all(aws, request)  # a role name, key id or alias looked up first
     request, findings = checked.request, checked.findings

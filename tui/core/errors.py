@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tui.core.fields import FIELD_BY_MEMBER
 from tui.core.model import AwsProblem, CoreError, Field
+from tui.core.redact import masked_url
 
 PERMISSIONS_DOC = "README section 'IAM permissions the tool itself needs'"
 
@@ -104,7 +105,7 @@ def translate(exc: BaseException, operation: str, profile: str | None = None) ->
             return build(exc, operation, profile)
     return AwsProblem(
         code=type(exc).__name__,
-        message=str(exc) or "Something unexpected went wrong.",
+        message=masked_url(str(exc)) or "Something unexpected went wrong.",
         hint="This is a bug in workmail-export; please report it with the steps that led here.",
         operation=operation,
     )
@@ -160,7 +161,8 @@ def _login_command(profile: str | None) -> str:
 
 
 def _sentence(text: str) -> str:
-    text = " ".join(text.split())
+    """One line, ending in a full stop, with any endpoint's credentials masked."""
+    text = masked_url(" ".join(text.split()))
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

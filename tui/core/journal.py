@@ -14,15 +14,21 @@ Threads: one connection per Journal, opened with `check_same_thread=False` and u
 under the Journal's lock, so worker threads may share one Journal; every call is one short
 transaction.
 
-A damaged file never stops the app: `Journal.open` moves it aside as
-`journal.sqlite3.corrupt-<timestamp>`, starts a fresh one and says so in `Journal.warning`;
-a row that cannot be read is skipped (and counted in `Journal.skipped_rows`). A journal that
-cannot be created or written raises JournalError, a sentence naming the path and the fix.
+Files that are not ours are never touched (`tui.core.state_files`): the path is opened only
+when nothing is there yet or it holds a journal of ours (an SQLite file whose header carries
+JOURNAL_ID, or an earlier version's journal); a text file, a link, a device, a directory or
+another program's database is refused with JournalError and left as it was. A new journal is
+built aside (0600) and linked into place.
+
+A damaged journal of ours never stops the app: `Journal.open` moves it aside as
+`journal.sqlite3.corrupt-<timestamp>`, starts a fresh one and says so in `Journal.warning`
+(every face shows that sentence, with the moved file's path, once); a row that cannot be read
+is skipped (and counted in `Journal.skipped_rows`). A journal that cannot be created or
+written raises JournalError, a sentence naming the path and the fix.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import threading
@@ -34,6 +40,7 @@ from typing import Any
 
 import platformdirs
 
+from tui.core import state_files
 from tui.core.model import AwsProblem, CoreError, ExportJob, ExportRequest
 
 APP_NAME = "workmail-export"
@@ -43,6 +50,11 @@ STATE_DIR_ENV = "WORKMAIL_EXPORT_STATE_DIR"
 SOURCES = ("tui", "plain", "cli", "batch")
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_SECONDS = 10.0
+JOURNAL = state_files.StateKind(
+    "job journal", application_id=0x574D584A,  # "WMXJ"
+    # What versions before the application id wrote: the jobs table of schema 1.
+    legacy_tables={"jobs": frozenset({"client_token", "job_id", "organization_id",
+                                      "entity_id", "submitted_at", "source"})})
 
 _SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -96,6 +108,17 @@ class JournalError(CoreError):
                 ),
             )
         )
+        self.path = path
+
+
+class JournalRefused(JournalError):
+    """The path holds something that is not a journal of ours; it was left untouched."""
+
+    def __init__(self, path: Path, sentence: str) -> None:
+        CoreError.__init__(self, AwsProblem(
+            code="JournalRefused", message=sentence,
+            hint=f"Choose another file with --journal or the {JOURNAL_ENV} environment "
+                 "variable (a new path is fine: the journal is created there)."))
         self.path = path
 
 
@@ -197,7 +220,8 @@ class Journal:
 
     @classmethod
     def open(cls, path: Path | None = None, source: str = "tui") -> Journal:
-        """Open (creating if needed) the journal; a damaged file is moved aside first."""
+        """Open (creating if needed) the journal; a damaged journal of ours is moved aside
+        first. A path holding anything else raises JournalError and is left untouched."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
         target = journal_path(path)
@@ -214,6 +238,7 @@ class Journal:
                 f"and a new journal was started. Jobs recorded before are still listed by "
                 f"WorkMail for seven days."
             )
+            _prepare_location(target)
             try:
                 connection = _connect(target)
             except sqlite3.DatabaseError as again:
@@ -328,17 +353,20 @@ def _entry_from_row(row: tuple[Any, ...]) -> JournalEntry | None:
 # -- the file ----------------------------------------------------------------------------
 
 
+def refusal(path: Path | None = None) -> str | None:
+    """Why the journal at `path` (default: where `journal_path` says) may not be opened, as a
+    sentence; None when it may (absent, or a journal of ours)."""
+    return state_files.refusal(journal_path(path), JOURNAL)
+
+
 def _prepare_location(target: Path) -> None:
-    """Create the directory (0700, if we create it) and the file (0600) before sqlite does."""
+    """Make sure `target` holds a journal of ours: refuse anything else, create a new one
+    (0600, in a directory made 0700) when nothing is there, keep an old one private."""
     try:
-        if not target.parent.exists():
-            with contextlib.suppress(FileExistsError):  # another process may be first
-                target.parent.mkdir(mode=0o700, parents=True)
-                target.parent.chmod(0o700)
-        descriptor = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(descriptor)
-        target.chmod(0o600)
-    except OSError as exc:
+        state_files.prepare(target, JOURNAL, _migrate)
+    except state_files.NotOurs as refused:
+        raise JournalRefused(target, str(refused)) from refused
+    except (OSError, sqlite3.Error) as exc:
         raise JournalError(target, "cannot be created", exc) from exc
 
 
@@ -355,6 +383,7 @@ def _connect(target: Path) -> sqlite3.Connection:
         problems = [r[0] for r in connection.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
             raise sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3]))
+        state_files.mark_ours(connection, JOURNAL)
         _migrate(connection)
     except BaseException:
         connection.close()
@@ -383,17 +412,9 @@ def _migrate(connection: sqlite3.Connection) -> None:
 
 
 def _move_aside(target: Path) -> Path:
-    """Rename a damaged journal (and its WAL) out of the way; returns the new name."""
-    stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
-    moved = target.with_name(f"{target.name}.corrupt-{stamp}")
+    """Rename a damaged journal (proven ours by `_prepare_location`) and its WAL out of the
+    way; returns the new name."""
     try:
-        target.rename(moved)
-        wal = target.with_name(target.name + "-wal")
-        if wal.exists():
-            wal.rename(moved.with_name(moved.name + "-wal"))
-        with contextlib.suppress(FileNotFoundError):
-            target.with_name(target.name + "-shm").unlink()
-        _prepare_location(target)
+        return state_files.move_aside(target)
     except OSError as exc:
         raise JournalError(target, "is damaged and cannot be moved aside", exc) from exc
-    return moved

@@ -50,6 +50,7 @@ def walk(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = Fals
     from tui.plain.plain_wizard import PlainWizard
 
     _quiet_about_piped_input()
+    _say_journal_notice()
     wizard = PlainWizard.start(settings, prefill, demo=demo)
     try:
         return wizard.walk()
@@ -58,6 +59,17 @@ def walk(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = Fals
     except EOFError:
         print(INTERRUPTED_IN_SUBMIT if wizard.submitting else NO_INPUT, file=sys.stderr)
     return exit_codes.INTERRUPTED
+
+
+def _say_journal_notice() -> None:
+    """A damaged journal moved aside is said before the first question, with where it went
+    (the submit later finds the fresh journal and says nothing more)."""
+    from tui.plain.terminal import say
+    from tui.wizard.calls import journal_notice
+
+    notice = journal_notice("plain")
+    if notice:
+        say(f"⚠ {notice}", style="fg:ansiyellow")
 
 
 def _quiet_about_piped_input() -> None:

@@ -12,6 +12,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion, Thre
 from prompt_toolkit.document import Document
 
 from tui.core.model import CoreError, Mailbox
+from tui.core.safe_text import shown
 from tui.wizard.present import mailbox_label
 
 SHOWN = 20  # suggestions on screen at once
@@ -41,7 +42,7 @@ class MailboxCompleter(Completer):
             kind = (mailbox.resource_type or mailbox.kind).title()
             yield Completion(mailbox.email or mailbox.name, start_position=-len(typed),
                              display=mailbox_label(mailbox),
-                             display_meta=f"{kind}, {mailbox.state.lower()}")
+                             display_meta=shown(f"{kind}, {mailbox.state.lower()}"))
 
 
 def threaded(search: Callable[[str], Sequence[Mailbox]]) -> Completer:

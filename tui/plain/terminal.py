@@ -1,9 +1,12 @@
 """One question at a time with questionary, and lines said on the same terminal.
 
 Everything the plain face shows goes through `say` (prompt_toolkit's printer), so it lands on
-the same output as the questions, in order. Questions use `unsafe_ask`: Ctrl-C raises
-KeyboardInterrupt and a closed stdin EOFError, which the face turns into one line and an
-exit status.
+the same output as the questions, in order. What it says, and the questions and the titles
+of their choices, pass through `tui.core.safe_text` first: a name or message from AWS (or a
+line the person typed) shows its control characters as visible escapes.
+
+Questions use `unsafe_ask`: Ctrl-C raises KeyboardInterrupt and a closed stdin EOFError,
+which the face turns into one line and an exit status.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from prompt_toolkit.completion import Completer
 from questionary import Choice
 
 from tui.core.model import Field
+from tui.core.safe_text import shown, shown_lines
 from tui.wizard.present import not_usable
 
 SEARCH_HINT = "(↑↓ to move, type to filter, Enter to choose)"
@@ -23,7 +27,18 @@ SEARCH_HINT = "(↑↓ to move, type to filter, Enter to choose)"
 
 def say(text: str = "", style: str = "") -> None:
     """One or more lines on the terminal, optionally styled ("bold", "fg:ansired")."""
-    questionary.print(text, style=style or None)
+    questionary.print(shown_lines(text), style=style or None)
+
+
+def _escaped(choice: Choice) -> Choice:
+    """The choice with its title, description and why-not (when plain text) escaped."""
+    if isinstance(choice.title, str):
+        choice.title = shown(choice.title)
+    if isinstance(choice.description, str):
+        choice.description = shown(choice.description)
+    if isinstance(choice.disabled, str):
+        choice.disabled = shown(choice.disabled)
+    return choice
 
 
 def choose(message: str, choices: Sequence[Choice], default: object = None) -> Any:
@@ -33,11 +48,12 @@ def choose(message: str, choices: Sequence[Choice], default: object = None) -> A
     A title too long for the terminal is shortened, and shown whole under the list while the
     pointer is on it (prompt_toolkit would cut it at the edge).
     """
+    choices = [_escaped(c) for c in choices]
     selectable = [c.value for c in choices if not c.disabled]
     fitted = fit_to_width(choices, _columns())
     while True:
         answer = questionary.select(
-            message, choices=fitted, use_search_filter=True, use_jk_keys=False,
+            shown(message), choices=fitted, use_search_filter=True, use_jk_keys=False,
             default=default if default is not None and default in selectable else None,
             instruction=SEARCH_HINT,
         ).unsafe_ask()
@@ -116,7 +132,7 @@ def field_rule(field: Field, to_value: Callable[[str], str] = str.strip) -> Call
 def type_in(message: str, field: Field, default: str = "",
             to_value: Callable[[str], str] = str.strip) -> str:
     """A typed answer, checked against the field's rule before it is accepted."""
-    answer: str = questionary.text(message, default=default,
+    answer: str = questionary.text(shown(message), default=default,
                                    validate=field_rule(field, to_value)).unsafe_ask()
     return to_value(answer)
 
@@ -125,10 +141,10 @@ def type_with_completion(message: str, field: Field, completer: Completer,
                          default: str = "") -> str:
     """A typed answer with suggestions from `completer`, checked against the field's rule."""
     answer: str = questionary.autocomplete(
-        message, choices=[], completer=completer, default=default,
+        shown(message), choices=[], completer=completer, default=default,
         validate=field_rule(field)).unsafe_ask()
     return answer.strip()
 
 
 def confirm(message: str, default: bool) -> bool:
-    return bool(questionary.confirm(message, default=default).unsafe_ask())
+    return bool(questionary.confirm(shown(message), default=default).unsafe_ask())

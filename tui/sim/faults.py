@@ -39,6 +39,15 @@ _CODES = {  # (protocol, fault) -> (HTTP status, error code, message)
 
 
 @dataclass(frozen=True)
+class ServiceError:
+    """An error a test makes a service answer with (`Faults.fail`), in its own words."""
+
+    status: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class HttpReply:
     """A complete HTTP response, independent of how it travels (botocore hook or WSGI)."""
 
@@ -47,11 +56,15 @@ class HttpReply:
     body: bytes
 
 
-def error_reply(service: str, fault: str, operation: str = "") -> HttpReply:
-    """The response a service sends for a throttle, server error or denial, in its protocol."""
+def error_reply(service: str, fault: str | ServiceError, operation: str = "") -> HttpReply:
+    """The response a service sends for a throttle, server error, denial or a given error,
+    in its protocol."""
     protocol = PROTOCOLS.get(service, "json")
-    status, code, template = _CODES[(protocol, fault)]
-    message = template.format(caller=CALLER_ARN, action=f"{service}:{operation}")
+    if isinstance(fault, ServiceError):
+        status, code, message = fault.status, fault.code, fault.message
+    else:
+        status, code, template = _CODES[(protocol, fault)]
+        message = template.format(caller=CALLER_ARN, action=f"{service}:{operation}")
     request_id = str(uuid.uuid4())
     if protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
@@ -77,8 +90,10 @@ class Faults:
     latency) to some services. `lose_next_response(op)` lets the next call of `op` reach the
     service and then drops the connection before the client sees the answer.
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
-    refuses a caller whose policies lack the action. Over HTTP, S3 requests carry no operation
-    name, so S3 calls can be delayed, throttled and failed there but not lost or denied.
+    refuses a caller whose policies lack the action. `fail(service, operation, code, message)`
+    answers every call of `operation` with that error (e.g. a message holding terminal
+    sequences). Over HTTP, S3 requests carry no operation name, so S3 calls can be delayed,
+    throttled and failed there but not lost, denied or failed by `fail`.
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -89,6 +104,7 @@ class Faults:
         self._rng = random.Random(seed)
         self._losses: list[str | None] = []
         self._denied: set[tuple[str, str]] = set()
+        self._errors: dict[tuple[str, str], ServiceError] = {}
         self._lock = threading.Lock()
 
     def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
@@ -101,18 +117,27 @@ class Faults:
         with self._lock:
             self._denied.add((service, operation))
 
+    def fail(self, service: str, operation: str, code: str, message: str,
+             status: int = 400) -> None:
+        """Answer every call of `operation` with the error `code` saying `message`."""
+        with self._lock:
+            self._errors[(service, operation)] = ServiceError(status, code, message)
+
     def clear(self) -> None:
         with self._lock:
             self.latency = self.throttle_rate = self.server_error_rate = 0.0
             self.services = None
             self._losses.clear()
             self._denied.clear()
+            self._errors.clear()
 
-    def before_call(self, service: str, operation: str = "") -> str | None:
+    def before_call(self, service: str, operation: str = "") -> str | ServiceError | None:
         """Sleep the latency, then say whether this call fails (DENIED, THROTTLE,
-        SERVER_ERROR) or None."""
+        SERVER_ERROR, or the ServiceError given to `fail`) or None."""
         if self.latency > 0:
             time.sleep(self.latency)
+        if (service, operation) in self._errors:
+            return self._errors[(service, operation)]
         if (service, operation) in self._denied:
             return DENIED
         if self.services is not None and service not in self.services:

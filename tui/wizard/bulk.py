@@ -25,6 +25,7 @@ from tui.core.batch.plan import make_plan as _make_plan
 from tui.core.batch.plan import read_names as _read_names
 from tui.core.batch.store import BatchStore, default_store_path
 from tui.core.model import ExportRequest, Field, Finding, Level
+from tui.core.safe_text import shown
 from tui.core.session import Aws
 
 EVERY_MAILBOX = "every enabled user and resource"
@@ -86,7 +87,9 @@ def keep_only(chosen: Chosen, ids: set[str]) -> Chosen:
 
 
 def rejected_line(rejected: Rejected) -> str:
-    return f"{rejected.text}: {rejected.reason}"
+    """A line of a list file (or a name) that was not used, and why; escaped, since the line
+    is the file's text."""
+    return shown(f"{rejected.text}: {rejected.reason}")
 
 
 # -- planning and checking -------------------------------------------------------------------
@@ -145,7 +148,7 @@ def prefix_examples(plan: Plan, count: int = 3) -> list[tuple[str, str]]:
         return "+" not in email, "@" not in email
 
     ordered = sorted(plan.mailboxes, key=plain)
-    return [(p.mailbox.email or p.mailbox.name or p.mailbox.id, p.prefix)
+    return [(shown(p.mailbox.email or p.mailbox.name or p.mailbox.id), shown(p.prefix))
             for p in ordered[:count]]
 
 

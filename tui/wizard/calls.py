@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.model import (
@@ -258,7 +258,8 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
     """Start the export, recording it in the local journal before the JobId is shown.
 
     `source` is the face the journal names as the job's origin (tui, plain, cli); `mailbox`,
-    when the face knows it, gives the journal the mailbox's name and email for the history."""
+    when the face knows it, gives the journal the mailbox's name and email for the history.
+    A damaged journal moved aside on the way is said in the job's `journal_warning`."""
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
@@ -271,4 +272,21 @@ def submit(aws: Aws, request: ExportRequest, source: str = "tui",
             with contextlib.suppress(CoreError):  # start_export records it without the name
                 journal.record_submit(request, aws.region, entity_name=mailbox.name,
                                       entity_email=mailbox.email)
-        return start_export(aws, request, journal)
+        started = start_export(aws, request, journal)
+    if journal.warning:
+        said = " ".join(filter(None, (journal.warning, started.journal_warning)))
+        return replace(started, journal_warning=said)
+    return started
+
+
+def journal_notice(source: str) -> str:
+    """Open the journal once, as a face starts: the sentence saying that a damaged journal
+    was moved aside (with the moved file's path), else "". A journal that cannot be opened
+    says nothing here: the calls that need it say so themselves."""
+    from tui.core.journal import Journal
+
+    try:
+        with Journal.open(source=source) as journal:
+            return journal.warning
+    except CoreError:
+        return ""

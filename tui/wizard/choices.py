@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from tui.core.fields import as_alias
 from tui.core.model import KeyChoice, RoleChoice
+from tui.core.safe_text import shown
 
 
 def match_role(text: str, roles: Sequence[RoleChoice]) -> tuple[str, RoleChoice | None]:
@@ -31,17 +32,18 @@ def match_key(text: str, keys: Sequence[KeyChoice]) -> tuple[str, KeyChoice | No
 
 
 def landing_preview(bucket: str, prefix: str) -> str:
-    """Where the export object will be written, as a person reads an S3 location."""
+    """Where the export object will be written, as a person reads an S3 location (what was
+    typed, escaped: it is shown before the field rules have checked it)."""
     if not bucket:
         return ""
-    return f"s3://{bucket}/{prefix}…"
+    return shown(f"s3://{bucket}/{prefix}…")
 
 
 def export_object(bucket: str, prefix: str) -> str:
     """The S3 object one export job writes, with its JobId still to come."""
     from tui.core.policies import object_key_start
 
-    return f"s3://{bucket}/{object_key_start(prefix) if prefix else ''}<JobId>.zip"
+    return shown(f"s3://{bucket}/{object_key_start(prefix) if prefix else ''}<JobId>.zip")
 
 
 def no_exact_mailbox(text: str) -> str:

@@ -2,6 +2,10 @@
 
 The Textual face styles these; the plain face and the commands print them. Labels, marks,
 value descriptions and problem rows live here once, so no face words them differently.
+
+Every value that came from outside (AWS's names and messages, what the person typed) is
+escaped here with `tui.core.safe_text.shown` (`shown_lines` where lines are kept), so what
+these functions return holds no control character; the Textual face still escapes markup.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from tui.core.model import (
     Mailbox,
     RoleChoice,
 )
+from tui.core.safe_text import shown, shown_lines
 
 if TYPE_CHECKING:
     from tui.wizard.state import WizardState
@@ -40,7 +45,7 @@ DEFAULT_HINT = "Check the values in the review and retry."
 
 def not_usable(why_not: str) -> str:
     """What to say when a listed choice that cannot be used is chosen anyway."""
-    return f"Not usable: {why_not}"
+    return f"Not usable: {shown(why_not)}"
 
 
 def role_trust(role: RoleChoice) -> str:
@@ -55,7 +60,7 @@ def choice_note(choice: KeyChoice | BucketChoice) -> str:
     """Why a listed key or bucket cannot be used, else what the chosen role's policies say
     of it ('' when they could not be read)."""
     if choice.why_not:
-        return choice.why_not
+        return shown(choice.why_not)
     if choice.role_allows is None:
         return ""
     if not choice.role_allows:
@@ -66,7 +71,7 @@ def choice_note(choice: KeyChoice | BucketChoice) -> str:
 def mailbox_label(mailbox: Mailbox) -> str:
     """A mailbox as a person recognises it: display name (or name) and email."""
     name = mailbox.display_name or mailbox.name
-    return f"{name} <{mailbox.email}>" if mailbox.email else name
+    return shown(f"{name} <{mailbox.email}>" if mailbox.email else name)
 
 
 def field_value(state: WizardState, field: Field) -> str:
@@ -81,7 +86,7 @@ def field_value(state: WizardState, field: Field) -> str:
         Field.PREFIX: request.prefix,
         Field.DESCRIPTION: request.description,
     }
-    return values[field]
+    return shown(values[field])
 
 
 def worst(findings: Iterable[Finding]) -> Level | None:
@@ -91,12 +96,12 @@ def worst(findings: Iterable[Finding]) -> Level | None:
 
 def finding_lines(finding: Finding, *, with_policy: bool = True) -> list[str]:
     """One finding as lines: mark and message, then the fix, then the policy JSON to add."""
-    lines = [f"{LEVEL_MARKS[finding.level]} {finding.message}"]
+    lines = [f"{LEVEL_MARKS[finding.level]} {shown(finding.message)}"]
     if finding.fix and finding.fix != finding.message:
-        lines.append(f"  Fix: {finding.fix}")
+        lines.append(f"  Fix: {shown(finding.fix)}")
     if finding.policy and with_policy:
         lines.append("  Policy to add:")
-        lines += [f"    {line}" for line in finding.policy.splitlines()]
+        lines += [f"    {shown(line)}" for line in finding.policy.splitlines()]
     return lines
 
 
@@ -117,8 +122,8 @@ def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
     rows = [("Exception", problem.code), ("Message", problem.message),
             ("Operation", problem.operation), ("Request id", problem.request_id),
             ("HTTP status", str(problem.http_status) if problem.http_status else "")]
-    return [(label, value) for label, value in rows if value] + [
-        ("What to do", problem.hint or DEFAULT_HINT)]
+    return [(label, shown_lines(value)) for label, value in rows if value] + [
+        ("What to do", shown_lines(problem.hint or DEFAULT_HINT))]
 
 
 def export_uri(job: ExportJob) -> str:
@@ -145,8 +150,9 @@ def export_place(job: ExportJob) -> tuple[str, str]:
     """Where a job's export is, as every face says it: (the place, a note to add in
     parentheses). A FAILED or CANCELLED job wrote nothing, whatever S3Path the service still
     names: ("none", "<that path> was not written"). A RUNNING job's object comes when it is
-    done. ("", "") when the service named no path for a job that has not ended badly."""
-    uri = export_uri(job)
+    done. ("", "") when the service named no path for a job that has not ended badly. The
+    path is the service's text, so it is escaped (`shown`)."""
+    uri = shown(export_uri(job))
     if job.state in ("FAILED", "CANCELLED"):
         return NO_EXPORT, f"{uri} was not written" if uri else ""
     if not uri:

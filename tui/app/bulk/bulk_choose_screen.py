@@ -14,7 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
+from tui.app.kit.safe_markup import literal, markup_safe
 from tui.app.steps.step_screen import StepScreen
+from tui.core.safe_text import shown
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 from tui.wizard.steps import StepSpec
@@ -147,8 +149,8 @@ class BulkChooseScreen(StepScreen):
         marked = mailbox.id in self.marked
         style = "" if marked else "dim"
         return (Text("✓" if marked else "·", style="green" if marked else "dim"),
-                Text(mailbox.display_name or mailbox.name, style=style),
-                Text(mailbox.email, style=style), Text(_kind(mailbox), style=style))
+                literal(mailbox.display_name or mailbox.name, style),
+                literal(mailbox.email, style), literal(_kind(mailbox), style))
 
     def _count(self) -> None:
         total = len(self.chosen.mailboxes) if self.chosen else 0
@@ -242,7 +244,8 @@ class BulkChooseScreen(StepScreen):
 
         self.call_aws(find, self._unfinished_found, message="Looking for unfinished runs…",
                       group="runs", failed=lambda problem: self.notify(
-                          f"Unfinished runs could not be read: {problem.sentence()}",
+                          f"Unfinished runs could not be read: "
+                          f"{markup_safe(problem.sentence())}",
                           severity="warning"))
 
     def _unfinished_found(self, runs: list[RunInfo]) -> None:
@@ -254,7 +257,7 @@ class BulkChooseScreen(StepScreen):
         if runs:
             more = f" (and {len(runs) - 1} older)" if len(runs) > 1 else ""
             note.update(Text.assemble(("⏸ Unfinished run ", "bold yellow"),
-                                      run_label(runs[0]), more,
+                                      shown(run_label(runs[0])), more,
                                       (": press u to resume it.", "bold")))
         self.refresh_bindings()
 

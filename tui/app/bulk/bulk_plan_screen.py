@@ -18,6 +18,7 @@ from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, Level
+from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.present import FIELD_LABELS, levels_summary
@@ -98,10 +99,10 @@ class BulkPlanScreen(StepScreen):
             request.kms_key_arn
         text = Text()
         text.append(f"{count} mailbox{'es' if count != 1 else ''}", style="bold")
-        text.append(f" of {org} → ")
-        text.append(f"s3://{request.bucket}/{request.prefix.strip('/')}/<mailbox>/",
+        text.append(f" of {shown(org)} → ")
+        text.append(shown(f"s3://{request.bucket}/{request.prefix.strip('/')}/<mailbox>/"),
                     style="bold")
-        text.append(f"\nRole {role} · key {key}", style="dim")
+        text.append(f"\nRole {shown(role)} · key {shown(key)}", style="dim")
         self.query_one("#bulk-summary", Static).update(text)
 
     def _checked_plan(self, checked: CheckedPlan) -> None:
@@ -132,8 +133,8 @@ class BulkPlanScreen(StepScreen):
                         "export a day; w switches):", style="bold yellow")
             for planned in recent[:5]:
                 assert planned.recent is not None
-                text.append(f"\n  {planned.mailbox.email or planned.mailbox.name}: job "
-                            f"{planned.recent.job_id[:8]}…, again from "
+                text.append(f"\n  {shown(planned.mailbox.email or planned.mailbox.name)}: "
+                            f"job {shown(planned.recent.job_id[:8])}…, again from "
                             f"{_clock(planned.recent.available_at)}")
             if len(recent) > 5:
                 text.append(f"\n  …and {len(recent) - 5} more")
@@ -199,7 +200,8 @@ class BulkPlanScreen(StepScreen):
         waiting = len(plan.recent)
         question = Text(f"Start exporting {len(plan.mailboxes)} mailboxes?\n\n", style="bold")
         question.append(f"Up to {int(value)} jobs at once into "
-                        f"s3://{self.state.request.bucket}/{plan.base_prefix}<mailbox>/.")
+                        + shown(f"s3://{self.state.request.bucket}/{plan.base_prefix}")
+                        + "<mailbox>/.")
         if waiting:
             question.append(f"\n{waiting} exported in the last 24 hours will be "
                             + ("scheduled after their window." if schedule else "skipped."))

@@ -25,11 +25,13 @@ from textual.worker import Worker, WorkerState
 from tui.app.bulk.bulk_cancel_screen import BulkCancelScreen, CancelChoice
 from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.jobs.job_text import short_id
+from tui.app.kit.safe_markup import literal, markup_safe
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.aws_calls import AwsCalls
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.batch.model import BatchProgress, MailboxRow, RowState, RunInfo, RunStatus
 from tui.core.model import AwsProblem
+from tui.core.safe_text import shown
 from tui.wizard import bulk
 
 if TYPE_CHECKING:
@@ -60,9 +62,9 @@ def row_cells(row: MailboxRow, room: int = 40) -> tuple[Text, ...]:
     word, style = STATE_LOOK[row.state]
     label = row.label if len(row.label) <= room or not row.name else row.name
     done = f"{row.progress}%" if row.state in (RowState.RUNNING, RowState.COMPLETED) else ""
-    path = Text(row.s3_path, style="") if row.s3_path else Text(row.prefix, style="dim")
-    return (Text(label), Text(word, style=style), Text(done, justify="right"),
-            Text(short_id(row.job_id) if row.job_id else ""), path)
+    path = literal(row.s3_path) if row.s3_path else literal(row.prefix, "dim")
+    return (literal(label), Text(word, style=style), Text(done, justify="right"),
+            literal(short_id(row.job_id) if row.job_id else ""), path)
 
 
 def left(progress: BatchProgress) -> int:
@@ -213,15 +215,15 @@ class BulkProgressScreen(Screen[None]):
         if progress.events:
             last = progress.events[-1]
             self.query_one("#bulk-last-event", Static).update(
-                Text(f"Last: {last.line()}", style="dim", overflow="ellipsis", no_wrap=True))
+                literal(f"Last: {last.line()}", "dim", overflow="ellipsis", no_wrap=True))
         self.refresh_bindings()
 
     def _ended(self, outcome: tuple[str, list[Path]]) -> None:
         self.summary, self.manifests = outcome
-        end = Text(self.summary, style="bold")
+        end = literal(self.summary, "bold", lines=True)
         if self.manifests:
             end.append("\nManifests: ", style="dim")
-            end.append(", ".join(str(p) for p in self.manifests))
+            end.append(shown(", ".join(str(p) for p in self.manifests)))
         if self.progress is not None and left(self.progress):
             end.append(f"\nResume: u on the bulk mailbox step, or "
                        f"{bulk.resume_command(self.run_id)}", style="dim")
@@ -284,9 +286,9 @@ class BulkProgressScreen(Screen[None]):
                 store.close()
 
         self.calls.run(write, lambda paths: self.notify(
-            "Manifests written: " + ", ".join(str(p) for p in paths), timeout=10),
+            "Manifests written: " + markup_safe(", ".join(str(p) for p in paths)), timeout=10),
             lambda problem: self.notify(f"The manifests were not written: "
-                                        f"{problem.sentence()}", severity="error"),
+                                        f"{markup_safe(problem.sentence())}", severity="error"),
             message="Writing the manifests…", group="manifests")
 
     def action_leave(self) -> None:

@@ -17,7 +17,9 @@ from tui.app.jobs.job_text import (
     elapsed,
     moment,
 )
+from tui.app.kit.safe_markup import literal
 from tui.core.model import ExportJob
+from tui.core.safe_text import shown_lines
 from tui.wizard.present import NO_EXPORT, export_place, export_place_text
 
 STATE_WORDS = {
@@ -33,8 +35,8 @@ _DETAILS = ("IAM role", "KMS key")
 def state_text(job: ExportJob) -> Text:
     """`● Running: WorkMail is exporting the mailbox.`, coloured by state."""
     words = STATE_WORDS.get(job.state, job.state or "Unknown state")
-    return Text(f"{STATE_MARKS.get(job.state, '?')} {words}",
-                style=STATE_STYLES.get(job.state, "bold"))
+    return literal(f"{STATE_MARKS.get(job.state, '?')} {words}",
+                   STATE_STYLES.get(job.state, "bold"))
 
 
 def elapsed_text(job: ExportJob, now: datetime) -> str:
@@ -47,7 +49,7 @@ def elapsed_text(job: ExportJob, now: datetime) -> str:
 
 def object_text(job: ExportJob) -> Text:
     """The export object's s3:// URI; said to be missing when the job did not complete
-    (`export_place`: the words `status` uses too)."""
+    (`export_place`: the words `status` uses too, escaped there)."""
     place, note = export_place(job)
     if not place:
         return Text(NOT_YET)
@@ -62,9 +64,9 @@ def failure_text(job: ExportJob) -> Text:
 
     text = Text()
     text.append("WorkMail says: ", style="bold")
-    text.append(job.error_info or "(no ErrorInfo given)")
+    text.append(shown_lines(job.error_info or "(no ErrorInfo given)"))
     text.append("\n\nLikely cause: ", style="bold")
-    text.append(likely_cause(job.error_info))
+    text.append(shown_lines(likely_cause(job.error_info)))
     return text
 
 
@@ -101,14 +103,16 @@ class JobView(Vertical):
         bar.update(progress=job.progress)
         bar.set_class(job.state == "CANCELLED", "stopped")
         self.query_one("#job-progress-row").display = job.state != "FAILED"
-        values: dict[str, str | Text] = {
-            "Mailbox": mailbox or job.entity_id,
-            "Started": moment(job.start_time),
-            "Elapsed": elapsed_text(job, now),
+        # AWS's words (a Description anyone in the organization may write): literal Text,
+        # never a str, which Static would read as markup.
+        values: dict[str, Text] = {
+            "Mailbox": literal(mailbox or job.entity_id),
+            "Started": Text(moment(job.start_time)),
+            "Elapsed": Text(elapsed_text(job, now)),
             "S3 object": object_text(job),
-            "Description": job.description or NOT_YET,
-            "IAM role": job.role_arn or NOT_YET,
-            "KMS key": job.kms_key_arn or NOT_YET,
+            "Description": literal(job.description or NOT_YET),
+            "IAM role": literal(job.role_arn or NOT_YET),
+            "KMS key": literal(job.kms_key_arn or NOT_YET),
         }
         for name, value in values.items():
             self.query_one(f"#{_value_id(name)}", Static).update(value)
@@ -127,7 +131,7 @@ class JobView(Vertical):
     def tick(self, now: datetime) -> None:
         if self._job is not None and not self._job.finished:
             self.query_one(f"#{_value_id('Elapsed')}", Static).update(
-                elapsed_text(self._job, now))
+                Text(elapsed_text(self._job, now)))
 
 
 def _value_id(name: str) -> str:

@@ -24,9 +24,11 @@ from tui.app.jobs.job_calls import JobListing, list_job_rows, mailboxes_by_id
 from tui.app.jobs.job_text import STATE_STYLES, export_uri, mailbox_title, moment, short_id
 from tui.app.jobs.job_timing import JobTiming
 from tui.app.jobs.monitor_screen import MonitorScreen
+from tui.app.kit.safe_markup import literal
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
+from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard.present import export_place_text
 
@@ -59,15 +61,16 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 
 
 def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
+    """The cells of a job's row: WorkMail's and the journal's words as literal Text."""
     job = row.job
     where = " · ".join(part for part in (export_place_text(job), job.description) if part)
     return (Text(moment(job.start_time, seconds=False)),
-            Text(fit(mailbox_label(row, mailbox), MAILBOX_WIDTH)),
-            Text(job.state or "?", style=STATE_STYLES.get(job.state, "")),
+            Text(fit(shown(mailbox_label(row, mailbox)), MAILBOX_WIDTH)),
+            literal(job.state or "?", STATE_STYLES.get(job.state, "")),
             Text(f"{job.progress}%", justify="right"),
             Text(source_of(row), style="dim" if row.from_journal else ""),
-            Text(short_id(job.job_id)),
-            Text(where))
+            literal(short_id(job.job_id)),
+            literal(where))
 
 
 def row_words(row: JobRow, mailbox: Mailbox | None = None) -> str:
@@ -188,11 +191,12 @@ class JobsScreen(Screen[None]):
         self._say_what_is_shown(f"The organizations could not be listed, so the id is shown: "
                                 f"{problem.sentence()}")
 
-    def _organization_options(self) -> list[tuple[str, str]]:
-        options = [(f"{o.alias or o.id} ({o.state})" if not o.selectable else o.alias or o.id,
-                    o.id) for o in self.organizations]
+    def _organization_options(self) -> list[tuple[Text, str]]:
+        """The Select's options; an alias is AWS's text, so a literal Text, not markup."""
+        options = [(literal(f"{o.alias or o.id} ({o.state})" if not o.selectable
+                            else o.alias or o.id), o.id) for o in self.organizations]
         if self.organization_id and all(o.id != self.organization_id for o in self.organizations):
-            options.insert(0, (self.organization_id, self.organization_id))
+            options.insert(0, (literal(self.organization_id), self.organization_id))
         return options
 
     def on_select_changed(self, event: Select.Changed) -> None:

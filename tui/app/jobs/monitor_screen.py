@@ -28,10 +28,12 @@ from tui.app.jobs.job_calls import JobWatch, Polled
 from tui.app.jobs.job_text import clock_time, export_object, mailbox_title
 from tui.app.jobs.job_timing import JobTiming
 from tui.app.jobs.job_view import JobView
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.aws_calls import AwsCalls
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.model import AwsProblem, ExportJob
+from tui.core.safe_text import shown, shown_lines
 
 if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
@@ -70,10 +72,12 @@ class MonitorScreen(Screen[None]):
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        organization, job_id = (shown(self.job_watch.organization_id),
+                                shown(self.job_watch.job_id))
         yield Static(Text.assemble(("Job monitor", "bold"),
-                                   (f" · organization {self.job_watch.organization_id}", "dim")),
+                                   (f" · organization {organization}", "dim")),
                      id="monitor-bar")
-        yield Static(Text.assemble(("Export job ", "bold"), (self.job_watch.job_id, "bold")),
+        yield Static(Text.assemble(("Export job ", "bold"), (job_id, "bold")),
                      id="monitor-title")
         with VerticalScroll(id="monitor-body"):
             yield JobView(id="job-view")
@@ -133,7 +137,8 @@ class MonitorScreen(Screen[None]):
         self._show(job)
         if polled.journal_problem and not self._journal_warned:
             self._journal_warned = True
-            self.notify(f"The job journal was not updated: {polled.journal_problem}",
+            self.notify(f"The job journal was not updated: "
+                        f"{markup_safe(polled.journal_problem)}",
                         severity="warning", timeout=10)
         checked = clock_time(self.timing.now())
         if job.finished:
@@ -202,7 +207,7 @@ class MonitorScreen(Screen[None]):
             return
         question = Text.assemble(
             ("Cancel this export job?\n\n", "bold"),
-            f"{self.mailbox or job.entity_id} is at {job.progress}%. WorkMail stops the "
+            f"{shown(self.mailbox or job.entity_id)} is at {job.progress}%. WorkMail stops the "
             "export; the mailbox is not in S3 until it is exported again. Near completion "
             "WorkMail may refuse to cancel.")
         self.app.push_screen(ConfirmScreen(question, yes="Cancel the job", no="Keep it running"),
@@ -221,9 +226,9 @@ class MonitorScreen(Screen[None]):
 
     def _cancel_refused(self, problem: AwsProblem) -> None:
         text = Text("The cancel was refused. ", style="bold red")
-        text.append(problem.hint or problem.sentence())
+        text.append(shown_lines(problem.hint or problem.sentence()))
         if problem.hint and problem.message:
-            text.append(f"\n(WorkMail: {problem.message})", style="dim")
+            text.append(f"\n(WorkMail: {shown_lines(problem.message)})", style="dim")
         self._say(text, problem=True)
         self.action_poll_now()
 
@@ -236,7 +241,7 @@ class MonitorScreen(Screen[None]):
         uri = export_object(self.job) if self.job else ""
         if uri:
             self.app.copy_to_clipboard(uri)
-            self.notify(f"Copied {uri}")
+            self.notify(f"Copied {markup_safe(uri)}")
 
     def action_copy_job_id(self) -> None:
         self.app.copy_to_clipboard(self.job_watch.job_id)

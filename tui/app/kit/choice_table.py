@@ -4,7 +4,7 @@ unusable rows dimmed with why, Enter chooses the highlighted row."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.core.model import BucketChoice, KeyChoice
+from tui.core.safe_text import shown
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ class ChoiceTable(DataTable[Text]):
     def show(self, rows: Sequence[ChoiceRow], selected: str = "") -> None:
         """Replace the rows; put the cursor on `selected` when it is listed. The last column
         (why not, notes) gets the width left by the others and wraps at word boundaries; when
-        that would be under LAST_COLUMN_MIN, the widest other column is cut (ending in …)."""
+        that would be under LAST_COLUMN_MIN, the widest other column is cut (ending in …).
+        Cells are outside text (names from AWS): shown with their control characters escaped,
+        and as rich Text, which Textual does not read as markup."""
+        rows = [replace(row, cells=tuple(map(shown, row.cells))) for row in rows]
         self.clear()
         self._rows = {row.key: row for row in rows}
         for column in self.ordered_columns:  # DataTable keeps the widest cell ever shown

@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import LoadingIndicator, Static
 
+from tui.app.kit.safe_markup import literal
+
 
 class StatusLine(Horizontal):
     """Shows a LoadingIndicator with what is loading, or a problem sentence, or a note."""
@@ -28,11 +30,12 @@ class StatusLine(Horizontal):
     _text = ""
 
     def _show(self, text: str | Text, kind: str) -> None:
-        self._text = str(text)
+        """A str may hold outside text (a name, AWS's message): it is shown literally."""
+        shown = text if isinstance(text, Text) else literal(text, lines=True)
+        self._text = shown.plain
         self.set_classes(kind)
         self.display = True
-        self.query_one("#status-text", Static).update(
-            text if isinstance(text, Text) else Text(text))
+        self.query_one("#status-text", Static).update(shown)
 
     def busy(self, text: str) -> None:
         """Something is loading: the indicator spins beside `text`."""

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.kit.safe_markup import markup_safe
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import Field, Finding, Level
 from tui.wizard import calls
@@ -57,7 +58,7 @@ class ChoiceStepScreen(StepScreen):
             if finding.level is not Level.OK:
                 self.status.problem(finding.message)
                 return
-            self.notify(finding.message)
+            self.notify(markup_safe(finding.message))  # names what was typed: not markup
             self.choose(chosen(arn))
 
         self.call_aws(lambda: calls.resolve_reference(aws, field, text), found,

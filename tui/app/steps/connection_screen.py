@@ -11,8 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Select, Static
 
 from tui.app.kit.long_lived import load_then_freeze
+from tui.app.kit.safe_markup import literal, markup_safe
 from tui.app.steps.step_screen import StepScreen, problem_text
 from tui.core.model import AwsProblem, ExportRequest, Finding, Identity, Level
+from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.stages import Stage
@@ -35,7 +37,8 @@ class ConnectionScreen(StepScreen):
         with Horizontal(id="connection-selects"):
             with Vertical():
                 yield Static("AWS profile", classes="field-label")
-                yield Select([(self._profile_label(settings.profile), settings.profile or "")],
+                yield Select([(literal(self._profile_label(settings.profile)),
+                               settings.profile or "")],
                              value=settings.profile or DEFAULT_PROFILE, allow_blank=False,
                              id="profile")
             with Vertical():
@@ -69,8 +72,9 @@ class ConnectionScreen(StepScreen):
         if settings.profile and settings.profile not in profiles:
             profiles.insert(0, settings.profile)
         profile_select = self.query_one("#profile", Select)
-        profile_select.set_options([(self._profile_label(None), DEFAULT_PROFILE)]
-                                   + [(p, p) for p in profiles])
+        # Profile names come from the AWS config files: literal Text, not markup.
+        profile_select.set_options([(literal(self._profile_label(None)), DEFAULT_PROFILE)]
+                                   + [(literal(p), p) for p in profiles])
         profile_select.value = settings.profile or DEFAULT_PROFILE
         region = self._effective_region()
         regions = list(choices.regions)
@@ -101,7 +105,8 @@ class ConnectionScreen(StepScreen):
     def _connected(self, result: tuple[Aws, Identity, ExportRequest, list[Finding]]) -> None:
         aws, identity, request, resolved = result
         for finding in resolved:  # a prefilled role name, key id or alias: what it named
-            self.notify(finding.message, severity="information" if finding.level is Level.OK
+            self.notify(markup_safe(finding.message),
+                        severity="information" if finding.level is Level.OK
                         else "error")
         self.wizard.state = wz.with_references(self.state, request, resolved)
         app = self.app
@@ -120,11 +125,11 @@ class ConnectionScreen(StepScreen):
     def _show_identity(self, identity: Identity) -> None:
         text = Text()
         text.append("Account  ", style="dim")
-        text.append(identity.account, style="bold")
+        text.append(shown(identity.account), style="bold")
         text.append("\nCaller   ", style="dim")
-        text.append(identity.arn)
+        text.append(shown(identity.arn))
         text.append("\nRegion   ", style="dim")
-        text.append(identity.region or "-")
+        text.append(shown(identity.region or "-"))
         self.query_one("#identity", Static).update(text)
         button = self.query_one("#continue", Button)
         button.disabled = False

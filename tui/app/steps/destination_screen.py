@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tui.app.kit.choice_table import ChoiceRow, fit_style
+from tui.app.kit.safe_markup import literal
 from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
@@ -145,7 +146,7 @@ class DestinationScreen(ChoiceStepScreen):
     def _validate(self, field: Field, value: str, quiet_when_empty: bool = False) -> bool:
         problem = None if quiet_when_empty and not value else field_problem(field, value)
         message = self.query_one(f"#{field.value}-message", Static)
-        message.update(Text(f"✗ {problem}") if problem else "")
+        message.update(literal(f"✗ {problem}") if problem else "")
         message.display = bool(problem)
         self.query_one(f"#{field.value}", Input).set_class(bool(problem), "-invalid")
         return problem is None

@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
+from tui.app.kit.safe_markup import literal
 from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
+from tui.core.safe_text import shown
 from tui.wizard import state as wz
 from tui.wizard.present import problem_rows
 from tui.wizard.stages import Stage
@@ -44,12 +46,13 @@ class ResultScreen(StepScreen):
 
     def _compose_job(self, job: StartedJob) -> ComposeResult:
         yield Static(Text("✓ The export job is running.", style="bold green"), id="outcome")
-        yield Static(Text(job.job_id, style="bold"), id="job-id")
+        yield Static(literal(job.job_id, "bold"), id="job-id")
         if job.journal_warning:
-            yield Static(Text(f"⚠ {job.journal_warning}", style="yellow"), id="journal")
+            yield Static(literal(f"⚠ {job.journal_warning}", "yellow", lines=True),
+                         id="journal")
         else:
             yield Static(Text.assemble(("Recorded in the journal at ", "dim"),
-                                       journal_location()), id="journal")
+                                       shown(journal_location())), id="journal")
         with Horizontal(classes="buttons"):
             yield Button("Monitor job (m)", variant="primary", id="monitor")
             yield Button("Copy JobId (c)", id="copy")

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.kit.safe_markup import literal
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
 from tui.app.steps.step_screen import StepScreen
@@ -55,7 +56,8 @@ class ReviewScreen(StepScreen):
 
     def load(self) -> None:
         self._render_fields()
-        self.query_one("#cli-command", Static).update(Text(self.command(), style="cyan"))
+        self.query_one("#cli-command", Static).update(literal(self.command(), "cyan",
+                                                              lines=True))
         self.table.focus()
         aws, request = self.wizard.aws, self.state.request
         check = self.spec.check

@@ -2,6 +2,11 @@
 
 One line per mailbox: mailbox, email, JobId, state, S3 path, start, end (ISO 8601, UTC) and
 error. Written at the end of a run and whenever a face asks, from the store alone.
+
+The manifests list every employee's mailbox, so they are private: each is created with mode
+0600 (in a directory made 0700) and replaces only an earlier manifest of the same run
+(`tui.core.state_files.write_private`); a link or any other file of that name is refused with
+`state_files.NotOurs` and left untouched.
 """
 
 from __future__ import annotations
@@ -9,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from tui.core.batch.model import MailboxRow, RowState, RunInfo
+from tui.core.state_files import write_private
 
 COLUMNS = ("mailbox", "email", "entity_id", "job_id", "state", "attempts", "s3_bucket",
            "s3_path", "started", "ended", "error", "note")
@@ -58,16 +64,32 @@ def manifest_json(run: RunInfo, rows: Sequence[MailboxRow]) -> str:
 
 
 def write_manifests(run: RunInfo, rows: Sequence[MailboxRow], directory: Path) -> list[Path]:
-    """Write `<run id>.csv` and `<run id>.json` into `directory`; returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write `<run id>.csv` and `<run id>.json` (mode 0600) into `directory`; returns their
+    paths. Raises OSError, or state_files.NotOurs (an OSError too) when a file of that name
+    is not a manifest of this run."""
+    if not directory.is_dir():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
-    for suffix, text in (("csv", manifest_csv(run, rows)), ("json", manifest_json(run, rows))):
+    for suffix, text, ours in (("csv", manifest_csv(run, rows), _is_csv_manifest),
+                               ("json", manifest_json(run, rows), _is_json_manifest(run))):
         path = directory / f"{run.run_id}.{suffix}"
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_private(path, text, ours, "manifest")
         written.append(path)
     return written
+
+
+def _is_csv_manifest(text: str) -> bool:
+    return text.startswith(",".join(COLUMNS) + "\n")
+
+
+def _is_json_manifest(run: RunInfo) -> Callable[[str], bool]:
+    def ours(text: str) -> bool:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(document, dict) and document.get("run_id") == run.run_id
+    return ours
 
 
 def summary(rows: Sequence[MailboxRow], run_id: str = "") -> str:

@@ -171,7 +171,10 @@ class BatchRunner:
             recorder = JobRecorder()
             recorder.warnings.append(exc.problem.sentence())
             return recorder
-        return JournalRecorder(journal, aws.region, run.run_id)
+        recorder = JournalRecorder(journal, aws.region, run.run_id)
+        if journal.warning:  # a damaged journal was moved aside: said as the run's first note
+            recorder.warnings.append(journal.warning)
+        return recorder
 
     @property
     def run_id(self) -> str:

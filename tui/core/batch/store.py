@@ -4,18 +4,22 @@ One file, `batch.sqlite3`, in the same state directory as the single-job journal
 its own so that the two schemas evolve apart and a long run never holds the journal's lock).
 Every state change is committed before the AWS call it announces, so a process killed at any
 instant leaves a row that says what may have happened on AWS.
+
+The file is opened only when it is ours (`tui.core.state_files`: an SQLite file carrying
+STORE_ID, or an earlier version's store); anything else at the path is refused with
+StoreRefused and left untouched. A new store is built aside (0600) and linked into place.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+from tui.core import state_files
 from tui.core.batch.model import (
     JobRecord,
     MailboxRow,
@@ -79,6 +83,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 
+STORE = state_files.StateKind(
+    "batch store", application_id=0x574D5842,  # "WMXB"
+    # What versions before the application id wrote (a few columns of each table suffice).
+    legacy_tables={"runs": frozenset({"run_id", "organization_id", "base_prefix", "status"}),
+                   "mailboxes": frozenset({"run_id", "entity_id", "client_token", "state"}),
+                   "jobs": frozenset({"run_id", "entity_id", "attempt", "job_id"})})
+
 _ROW_COLUMNS = [f.name for f in fields(MailboxRow)]
 _JOB_COLUMNS = [f.name for f in fields(JobRecord)]
 
@@ -93,6 +104,10 @@ class StoreError(Exception):
     """The batch store cannot be opened or written; the message says where and why."""
 
 
+class StoreRefused(StoreError):
+    """The path holds something that is not a batch store of ours; it was left untouched."""
+
+
 class BatchStore:
     """Runs, their mailbox rows and every JobId they obtained. Safe to share between threads
     (one connection behind a lock); each write is its own committed transaction."""
@@ -104,17 +119,21 @@ class BatchStore:
 
     @classmethod
     def open(cls, path: Path | None = None) -> BatchStore:
-        """Open (creating it, mode 0600) the store at `path` or the default location."""
+        """Open (creating it, mode 0600) the store at `path` or the default location.
+        Raises StoreRefused when something that is not our store is there."""
         target = Path(path) if path is not None else default_store_path()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
-            target.chmod(0o600)
+            state_files.prepare(target, STORE, _initialise)
             connection = sqlite3.connect(str(target), isolation_level=None,
                                          check_same_thread=False, timeout=30)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
+            state_files.mark_ours(connection, STORE)
             connection.executescript(_SCHEMA)
+        except state_files.NotOurs as refused:
+            raise StoreRefused(
+                f"{refused} Choose another place with --journal (the store lives beside the "
+                "journal) or WORKMAIL_EXPORT_STATE_DIR.") from refused
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"The batch store {target} cannot be opened ({exc}). Check that the directory "
@@ -267,3 +286,13 @@ class BatchStore:
         )
         return RunInfo(str(run_id), settings, RunStatus(status), float(created),  # type: ignore[arg-type]
                        bool(cancel_running))
+
+
+def _initialise(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+
+
+def refusal(path: Path | None = None) -> str | None:
+    """Why the store at `path` (default: beside the journal) may not be opened, as a
+    sentence; None when it may (absent, or a store of ours)."""
+    return state_files.refusal(Path(path) if path is not None else default_store_path(), STORE)
