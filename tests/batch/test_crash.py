@@ -96,7 +96,6 @@ def test_killed_at_random_moments_every_mailbox_is_exported_exactly_once(
     assert jobs_per_mailbox(jobs) == {row.entity_id: 1 for row in rows}
     assert {job.job_id for job in jobs} == {record.job_id for record in store.jobs(run_id)}
     assert {job.job_id for job in jobs} == {row.job_id for row in rows}
-    assert time.monotonic() - began < 60
     print(f"{kills} kills, {left_starting} rows caught in STARTING, {len(jobs)} jobs, "
           f"{time.monotonic() - began:.1f} s")
     store.close()
