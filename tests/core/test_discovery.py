@@ -238,3 +238,52 @@ def test_the_role_made_for_the_organization_comes_first(aws: Aws, sim: Any) -> N
     assert not other.trusts_workmail and "for this organization" in other.note
     unjudged = next(r for r in discovery.list_roles(aws) if r.name == "AAExportForAnotherOrg")
     assert unjudged.trusts_workmail and not unjudged.for_organization  # no organization given
+
+
+# --- what becomes "could not check", and what is a bug ------------------------------------------
+
+
+def test_failures_aws_and_botocore_report_become_problems(aws: Aws) -> None:
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ParamValidationError,
+    )
+
+    refusals = [
+        ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetRole"),
+        EndpointConnectionError(endpoint_url="https://iam.amazonaws.com"),
+        NoCredentialsError(),
+        ParamValidationError(report="RoleName is required"),
+    ]
+    for refusal in refusals:
+        def refuse(refusal: Exception = refusal) -> None:
+            raise refusal
+
+        with pytest.raises(CoreError) as caught:
+            discovery.call("iam:GetRole", refuse)
+        assert caught.value.problem.operation == "iam:GetRole"
+        assert caught.value.__cause__ is refusal
+
+
+@pytest.mark.parametrize("bug", [KeyError("Role"), TypeError("unexpected keyword"),
+                                 AttributeError("no attribute"), NotImplementedError()])
+def test_a_programming_error_is_raised_not_shown_as_could_not_check(aws: Aws, sim: Any,
+                                                                    bug: Exception) -> None:
+    from tui.core import checks
+    from tui.core.model import ExportRequest
+
+    def broken(**_: Any) -> None:
+        raise bug
+
+    with pytest.raises(type(bug)):
+        discovery.call("iam:GetRole", broken)
+    iam = aws.client("iam")
+    iam.get_role = broken  # a bug in the code that reads the role
+    w = sim.world
+    request = ExportRequest(organization_id=w.org_id, entity_id=w.enabled_user,
+                            role_arn=w.good_role_arn, kms_key_arn=w.good_key_arn,
+                            bucket=w.good_bucket, prefix=w.good_prefix)
+    with pytest.raises(type(bug)):
+        checks.check_role(aws, request)

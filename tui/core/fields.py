@@ -269,12 +269,6 @@ def _rules(operation: str = OPERATION) -> dict[str, _Rule]:
     return rules
 
 
-def model_rule(field: Field) -> tuple[int, int, str]:
-    """(min length, max length, pattern) of `field` as the botocore model states them."""
-    rule = _rules()[MEMBER_BY_FIELD[field]]
-    return rule.min_len, rule.max_len, rule.pattern
-
-
 # Values of the job calls that are not fields of the request, checked the same way:
 # name -> (operation, member, one value, many values, an example).
 OTHER_VALUES: dict[str, tuple[str, str, str, str, str]] = {
