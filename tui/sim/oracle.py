@@ -194,7 +194,7 @@ def _check_s3_permissions(check: ExportCheck, found: _Found) -> str | None:
     wanted = [(a, check.object_arn) for a in S3_ACTIONS_ON_OBJECT]
     wanted += [(a, check.bucket_arn) for a in S3_ACTIONS_ON_BUCKET]
     for action, resource in wanted:
-        identity = decide(statements, Request(action, resource))
+        identity = decide(statements, Request(action, resource, context=_principal_context(check)))
         by_bucket = decide(bucket_statements,
                            Request(action, resource, principal_arns=(check.role_arn,),
                                    context=_principal_context(check)))
@@ -205,8 +205,9 @@ def _check_s3_permissions(check: ExportCheck, found: _Found) -> str | None:
 
 
 def _principal_context(check: ExportCheck) -> dict[str, str]:
-    """What a resource policy's conditions know of the caller (a policy names a role with a
-    wildcard only this way: Principal "*" and aws:PrincipalArn ArnLike a pattern)."""
+    """What every request of the role carries about its caller (global condition keys; a key
+    or bucket policy names a role with a wildcard only this way: Principal "*" and
+    aws:PrincipalArn ArnLike a pattern)."""
     return {"aws:PrincipalArn": check.role_arn, "aws:PrincipalAccount": check.account}
 
 
@@ -218,16 +219,16 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
     key_statements = parse_policy(key.policy)
     context = {"kms:ViaService": f"s3.{check.org_region}.amazonaws.com",
                "kms:EncryptionContext:aws:s3:arn": check.object_arn,
-               "kms:CallerAccount": check.account}
+               "kms:CallerAccount": check.account, **_principal_context(check)}
     root = f"arn:aws:iam::{check.account}:root"
     for action in KMS_ACTIONS:
         request = Request(action, key.arn, context=context)
         identity = decide(statements, request)
         direct = decide(key_statements, Request(action, "*", principal_arns=(check.role_arn,),
-                                                 context={**context,
-                                                          **_principal_context(check)}))
+                                                 context=context))
         delegated = decide(key_statements, Request(action, "*",
-                                                   principal_arns=(root, check.account)))
+                                                   principal_arns=(root, check.account),
+                                                   context=context))
         if "Deny" in (identity, direct):
             return f"Access denied: role {check.role_arn} is denied {action} on {key.arn}."
         if direct == "Allow" or (delegated == "Allow" and identity == "Allow"):
