@@ -18,6 +18,7 @@ import pytest
 from batch_oracle import jobs_per_mailbox, most_running, running_at, start_outside_job
 
 from tui.core.batch.model import RecentPolicy, RowState, RunStatus
+from tui.core.batch.plan import choose_named
 from tui.core.batch.runner import RunControl
 from tui.core.batch.scheduler import Tuning
 from tui.core.batch.service import PAGE_SIZE
@@ -403,13 +404,15 @@ def test_a_mailbox_exported_before_the_plan_is_not_started_within_its_day(
 
 def test_a_mailbox_whose_export_failed_within_the_day_holds_up_no_other(harness: Any) -> None:
     """Whether a FAILED job uses up its mailbox's day is not documented (the simulator's
-    Assumptions.window_states). Where the service says it does, that mailbox is refused once,
-    then waits for its day, and the others go on meanwhile."""
+    Assumptions.window_states). Where the service says it does, the first such mailbox is
+    refused once, then waits for its day; from then on the engine knows, so the second waits
+    without being refused; the others go on meanwhile."""
     sim = harness.sim
     sim.assumptions = replace(sim.assumptions, window_states=WINDOW_USED_BY_ANY_START)
-    target = sim.world.user_ids[5]
-    failed = start_outside_job(sim, target, "failed-earlier",
-                               KmsKeyArn=sim.world.disabled_key_arn)
+    targets = sim.world.user_ids[5:7]
+    failed = {target: start_outside_job(sim, target, f"failed-earlier-{target}",
+                                        KmsKeyArn=sim.world.disabled_key_arn)
+              for target in targets}
     sim.clock.advance(3600)
     began = sim.clock.now()
     run_id = harness.create()
@@ -417,9 +420,42 @@ def test_a_mailbox_whose_export_failed_within_the_day_holds_up_no_other(harness:
 
     assert final.totals[RowState.COMPLETED] == 53
     jobs = {j.job_id: j for j in harness.sim_jobs()}
-    assert jobs[failed].state(sim.clock.now()) == "FAILED"
-    others = [j for j in jobs.values() if j.entity_id != target]
+    assert {jobs[f].state(sim.clock.now()) for f in failed.values()} == {"FAILED"}
+    others = [j for j in jobs.values() if j.entity_id not in targets]
     assert max(j.start_time for j in others) - began < timedelta(hours=1)
-    row = next(r for r in final.rows if r.entity_id == target)
-    assert jobs[row.job_id].start_time - jobs[failed].start_time >= timedelta(hours=24)
-    assert [(b.kind, b.entity_id) for b in sim.workmail.breaches] == [(EXPORT_WINDOW, target)]
+    for target in targets:
+        row = next(r for r in final.rows if r.entity_id == target)
+        waited = jobs[row.job_id].start_time - jobs[failed[target]].start_time
+        assert waited >= timedelta(hours=24)
+    assert [(b.kind, b.entity_id) for b in sim.workmail.breaches] == [
+        (EXPORT_WINDOW, targets[0])]
+
+
+def test_a_start_refused_for_want_of_slots_makes_the_engine_count_them_again(
+        harness: Any) -> None:
+    """A run with nothing of its own to follow does not list the jobs; when others filled the
+    organization meanwhile, its start is refused once, and then it lists the jobs, counts
+    theirs and waits for a slot instead of trying again every backoff."""
+    sim = harness.sim
+    org = harness.settings.organization_id
+    target = sim.world.user_ids[0]
+    start_outside_job(sim, target, "a-day-ago")
+    sim.clock.advance(23 * 3600)  # the mailbox's day ends in an hour
+    chosen = choose_named(harness.aws, org, [target])
+    run_id = harness.create(replace(harness.settings, recent_policy=RecentPolicy.DEFER),
+                            chosen=chosen)
+    runner = harness.runner(run_id, Tuning(seed=7, full_scan_seconds=1e9))
+    runner.tick()  # the first listing: nobody else runs anything
+    rivals = [u for u in sim.world.user_ids[1:11]]
+    sim.workmail.set_job_duration(lambda entity: 7200.0 if entity in rivals else 60.0)
+    sim.clock.advance(1800)
+    for rival in rivals:
+        start_outside_job(sim, rival, f"rival-{rival}")
+    final = runner.run()
+
+    row = final.rows[0]
+    assert row.state == RowState.COMPLETED
+    assert [b.kind for b in sim.workmail.breaches] == [RUNNING_LIMIT]
+    jobs = {j.job_id: j for j in harness.sim_jobs()}
+    assert max(j.end_time(sim.clock.now()) for j in jobs.values() if j.entity_id in rivals) \
+        <= jobs[row.job_id].start_time

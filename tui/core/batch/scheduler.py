@@ -481,10 +481,14 @@ class Scheduler:
         poll = now + self.tuning.poll_seconds
         if self.status != RunStatus.ACTIVE:
             return poll
-        due = [row.not_before for row in self.rows.values() if row.state in _PENDING]
-        startable = (self.count(RowState.STARTING)
-                     or self.capacity() > self.count(RowState.STARTING, RowState.RUNNING))
-        if not due or not startable:
+        # A STARTING row needs a free slot, a PLANNED one a slot no STARTING row will take:
+        # with none free, only the poll can show one freed (others' jobs end unseen).
+        slots = self.capacity()
+        due = [row.not_before for row in self.rows.values()
+               if (row.state == RowState.STARTING and slots > self.count(RowState.RUNNING))
+               or (row.state == RowState.PLANNED
+                   and slots > self.count(RowState.STARTING, RowState.RUNNING))]
+        if not due:
             return poll
         earliest = max(self.waiting_until or now, min(due))
         # with nothing of ours running there is nothing to follow until then (a day, for a
