@@ -365,3 +365,13 @@ def test_preflight_reads_the_role_once_for_the_role_and_prefix_checks(aws: Aws, 
     assert sent.count("GetRole") == 1
     assert sent.count("ListRolePolicies") == 1
     assert any(f.field is Field.PREFIX and "which the role" in f.message for f in findings)
+
+
+def test_a_role_of_another_account_is_an_error(aws: Aws, sim: Any) -> None:
+    """GetRole takes a name: the account's own role of that name must not pass for it."""
+    other = sim.world.good_role_arn.replace(sim.world.account, "999988887777")
+    (finding,) = checks.check_role(aws, good_request(sim, role_arn=other))
+    assert finding.level is Level.ERROR
+    assert finding.message == (f"The role WorkMailExportRole has the ARN "
+                               f"{sim.world.good_role_arn}, not {other}.")
+    assert run_job(sim, aws, good_request(sim, role_arn=other))[0] == "FAILED"

@@ -102,6 +102,32 @@ def test_state_updates_keep_the_last_known_state(tmp_path: Path) -> None:
     assert entry.as_job().finished
 
 
+def test_an_answer_recorded_again_loses_nothing_known_since(tmp_path: Path) -> None:
+    """The same JobId recorded twice (an answer seen again, a resumed run adopting its job)
+    keeps the state and start polled meanwhile; a poll keeps the submitted description."""
+    request = a_request().with_changes(description="before the end")
+    began = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        journal.record_submit(request, "eu-west-1")
+        journal.record_started(request.client_token, "job-9")
+        journal.record_state(ExportJob(
+            job_id="job-9", organization_id=ORG, entity_id="alice", state="COMPLETED",
+            progress=100, start_time=began, description="other words"))
+        journal.record_started(request.client_token, "job-9")
+        (entry,) = journal.entries()
+    assert (entry.state, entry.started_at, entry.description) == (
+        "COMPLETED", began, "before the end")
+
+
+def test_commits_are_on_disk_when_a_call_returns(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL: a power cut loses no recorded JobId (not testable by
+    cutting power; the connection's settings are what makes it so)."""
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        settings = [journal._connection.execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("journal_mode", "synchronous")]
+    assert settings == ["wal", 2]  # 2: FULL
+
+
 def test_a_retried_submit_with_the_same_token_is_one_entry(tmp_path: Path) -> None:
     request = a_request()
     with Journal.open(tmp_path / "j.sqlite3") as journal:

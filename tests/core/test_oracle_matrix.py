@@ -160,6 +160,8 @@ def _role_pattern(pattern: str) -> dict[str, Any]:
 
 
 OTHER_ORG_ARN = f"arn:aws:workmail:{REGION}:{ACCOUNT}:organization/m-{'a' * 32}"
+ORG_ARN_MARK = "THIS_ORG_ARN"  # replaced by the demo organization's ARN when the case is built
+ROLE_ARN_MARK = "THIS_ROLE_ARN"  # replaced by the case's role's ARN
 ROOT = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
         "Action": "kms:*", "Resource": "*"}
 
@@ -183,6 +185,8 @@ CASES: dict[str, Case] = {
                                      "Action": "sts:AssumeRole", "Condition": {
                                          "StringNotEquals": {"aws:SourceAccount": ACCOUNT}}}]),
     "trust without conditions": Case(Level.WARNING, trust=[_allow_service()]),
+    "trust naming every principal, with the current conditions": Case(
+        Level.OK, trust=[{**_current(ORG_ARN_MARK), "Principal": {"AWS": "*"}}]),
     "trust with a condition the tool cannot evaluate": Case(
         Level.WARNING, trust=[_allow_service({
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
@@ -203,6 +207,9 @@ CASES: dict[str, Case] = {
         Level.WARNING, extra_permissions=[{
             "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::BUCKET/*",
             "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
+    "key policy naming every AWS principal with the role's pattern": Case(
+        Level.OK, key_policy=[{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*",
+                               "Resource": "*", "Condition": _role_pattern("Oracle*")}]),
     "key policy naming the role by pattern": Case(
         Level.OK, key_policy=[{"Effect": "Allow", "Principal": "*", "Action": "kms:*",
                                "Resource": "*", "Condition": _role_pattern("Oracle*")}]),
@@ -227,6 +234,14 @@ CASES: dict[str, Case] = {
                                        "Resource": "arn:aws:s3:::BUCKET/*", "Condition": {
                                            "DateGreaterThan": {
                                                "aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
+    "key policy denying the role by name": Case(
+        Level.ERROR, key_policy=[ROOT, {"Effect": "Deny", "Principal": {"AWS": ROLE_ARN_MARK},
+                                        "Action": "kms:GenerateDataKey", "Resource": "*"}]),
+    "permissions allowing the role by its own ARN pattern": Case(
+        Level.OK, extra_permissions=[{
+            "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/"
+                                                             "Oracle*"}}}]),
     "bucket policy denying the role by pattern": Case(
         Level.ERROR, bucket_policy=[{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
                                      "Resource": "arn:aws:s3:::BUCKET/*",
@@ -272,7 +287,8 @@ def _build(sim: Any, aws: Aws, name: str, case: Case) -> ExportRequest:
         key_arn = kms.create_key(KeyUsage="ENCRYPT_DECRYPT", Policy=_document(
             case.key_policy, bucket))["KeyMetadata"]["Arn"]
     trust = [_current(org_arn) if s == "current" else s for s in case.trust or ["current"]]
-    iam.create_role(RoleName=role, AssumeRolePolicyDocument=_document(trust, bucket))
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=_document(trust, bucket).replace(
+        ORG_ARN_MARK, org_arn))
     permissions = export_permissions(bucket, key_arn, "exports/", REGION)
     permissions["Statement"] += json.loads(_document(case.extra_permissions, bucket))["Statement"]
     iam.put_role_policy(RoleName=role, PolicyName="Export", PolicyDocument=json.dumps(permissions))
@@ -282,8 +298,9 @@ def _build(sim: Any, aws: Aws, name: str, case: Case) -> ExportRequest:
 
 
 def _document(statements: list[Any], bucket: str) -> str:
+    role = f"arn:aws:iam::{ACCOUNT}:role/OracleCase{bucket.rsplit('-', 1)[1]}"
     return json.dumps({"Version": "2012-10-17", "Statement": statements}).replace(
-        "BUCKET", bucket)
+        "BUCKET", bucket).replace(ROLE_ARN_MARK, role)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -313,7 +313,7 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
         return Finding(field, Level.UNCHECKED, "could not check the role's permissions yet: "
                        "choose the key and the bucket first")
     verdicts = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                        prefix=None)
+                                        prefix=None, caller=facts.arn)
     refused = [v for v in verdicts if not v.allowed]
     put_policy = (f"Add this permissions policy to the role (aws iam put-role-policy "
                   f"--role-name {facts.name} --policy-name WorkMailExport "
@@ -668,9 +668,9 @@ def _calls_refused_at(aws: Aws, facts: _RoleFacts, bucket: str,
     (the object's key formed as `joined` says: policies.object_key_start)."""
     assert facts.documents is not None
     in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=None)
+                                         prefix=None, caller=facts.arn)
     at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=prefix, joined=joined)
+                                         prefix=prefix, joined=joined, caller=facts.arn)
     return [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
 
 

@@ -590,8 +590,11 @@ def describe_refusals(verdicts: Iterable[AccessVerdict]) -> str:
 
 def evaluate_export(documents: Sequence[PolicyDocument], bucket: str | None,
                     key_arn: str | None, region: str,
-                    prefix: str | None, joined: bool = True) -> list[AccessVerdict]:
-    return [evaluate(documents, r)
+                    prefix: str | None, joined: bool = True,
+                    caller: str = "") -> list[AccessVerdict]:
+    """The verdict on each call of an export (`export_requests`) over a role's identity
+    policies; `caller`: the role's ARN (see `evaluate`)."""
+    return [evaluate(documents, r, caller=caller)
             for r in export_requests(bucket, key_arn, region, prefix, joined)]
 
 
