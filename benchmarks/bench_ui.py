@@ -104,7 +104,6 @@ async def walk_with_watch(latency: float, url: str | None) -> tuple[LoopWatch, i
             watch.harness.append((began, time.perf_counter()))
 
     common.screen_text = timed_screen_text
-    pressed = {"typed": 0, "keys": 0}
     with contextlib.ExitStack() as stack:
         if url is None:
             sim = stack.enter_context(SimulatedAws(world="demo", clock=ManualClock()))
@@ -117,14 +116,7 @@ async def walk_with_watch(latency: float, url: str | None) -> tuple[LoopWatch, i
         app = WizardApp(ConnectionSettings(endpoint_url=url), ExportRequest())
         async with app.run_test(size=(120, 40)) as pilot:
             app.set_interval(TICK, watch.tick)
-            press = pilot.press
-
-            async def counted_press(*keys: str) -> None:
-                for key in keys:
-                    pressed["typed" if len(key) == 1 else "keys"] += 1
-                await press(*keys)
-
-            pilot.press = counted_press  # type: ignore[method-assign]
+            pressed = common.count_presses(pilot)
 
             async def on_step(move: common.Move) -> None:
                 watch.step = move.step

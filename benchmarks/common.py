@@ -67,10 +67,44 @@ DEMO_WALK: tuple[Move, ...] = (
          gone="Checking everything"),  # Submit waits for the checks
     Move("confirm", "Start the export job?", ("y",)),
 )
+# An account that has never exported ("fresh" world: the organization, no role, key or
+# bucket): the same walk with setup in it. At the role, key and destination steps, `c` opens
+# the plan of what to create, `a` and `y` apply it, Enter goes back to the step, whose check
+# passes and moves on. The bucket's name is suggested, the prefix defaults to exports/.
+FRESH_WALK: tuple[Move, ...] = (
+    *DEMO_WALK[:4],
+    Move("role", "No IAM role found", ("c",)),
+    Move("role-plan", "a makes this 1 call", ("a",)),
+    Move("role-confirm", "Not now (n)", ("y",)),
+    Move("role-applied", "Done: 1 of 1 call made", ("enter",)),
+    Move("key", "No KMS key found", ("c",)),
+    Move("key-plan", "a makes these 2 calls", ("a",)),
+    Move("key-confirm", "Not now (n)", ("y",)),
+    Move("key-applied", "Done: 2 of 2 calls made", ("enter",)),
+    Move("destination", "No S3 bucket found", ("c",)),
+    Move("bucket-plan", "a makes these 6 calls", ("a",)),
+    Move("bucket-confirm", "Not now (n)", ("y",)),
+    Move("bucket-applied", "Done: 6 of 6 calls made", ("enter",)),
+    *DEMO_WALK[-2:],
+)
 RESULT_READY = "The export job is running."
 # The simulator's modules that draw AWS request ids from uuid.uuid4 (the only random text a
 # refused submit shows); pictures replace their `uuid` with `counted_uuid()`.
 REQUEST_ID_MODULES = ("tui.sim.wire", "tui.sim.faults")
+
+
+def count_presses(pilot: Pilot[Any]) -> dict[str, int]:
+    """From now on, count the keys `pilot.press` sends: {"typed": letters, "keys": others}."""
+    pressed = {"typed": 0, "keys": 0}
+    press = pilot.press
+
+    async def counted_press(*keys: str) -> None:
+        for key in keys:
+            pressed["typed" if len(key) == 1 else "keys"] += 1
+        await press(*keys)
+
+    pilot.press = counted_press  # type: ignore[method-assign]
+    return pressed
 
 
 def walk_presses(walk: Iterable[Move] = DEMO_WALK) -> int:
@@ -109,10 +143,12 @@ def ten_running_jobs(sim: Any) -> None:
 
 
 @contextlib.contextmanager
-def served_simulator(world: str = "demo") -> Iterator[str]:
-    """A simulated AWS served by a process of its own (`python -m tui.sim.server`), so it
-    takes no CPU or GIL from the process being measured; yields its endpoint URL."""
-    server = subprocess.Popen([sys.executable, "-m", "tui.sim.server", "--world", world],
+def served_simulator(world: str = "demo", *options: str) -> Iterator[str]:
+    """A simulated AWS served by a process of its own (`python -m tui.sim.server`, with
+    `options`), so it takes no CPU or GIL from the process being measured; yields its
+    endpoint URL."""
+    server = subprocess.Popen([sys.executable, "-m", "tui.sim.server", "--world", world,
+                               *options],
                               stdout=subprocess.PIPE, text=True, cwd=ROOT, env=dummy_aws_env())
     try:
         assert server.stdout is not None
@@ -211,11 +247,12 @@ async def play(pilot: Pilot[Any], move: Move) -> None:
 
 
 async def walk_demo(pilot: Pilot[Any], until: str | None = None,
-                    on_step: Callable[[Move], Awaitable[None]] | None = None) -> None:
-    """Play DEMO_WALK from launch; stop when the step `until` is ready (None: walk to the
-    result). `on_step(move)` runs when each step is ready, before its move is played (e.g.
-    to save a screenshot)."""
-    for move in DEMO_WALK:
+                    on_step: Callable[[Move], Awaitable[None]] | None = None,
+                    walk: Sequence[Move] = DEMO_WALK) -> None:
+    """Play `walk` (DEMO_WALK) from launch; stop when the step `until` is ready (None: walk
+    to the result). `on_step(move)` runs when each step is ready, before its move is played
+    (e.g. to save a screenshot)."""
+    for move in walk:
         await wait_for_step(pilot, move)
         if move.step == until:
             return

@@ -7,8 +7,8 @@ the same every time), walks the demo happy path with the keys a person presses (
 as the snapshot tests and the tmux test, `benchmarks.common.DEMO_WALK`) and saves the screen
 of each step once its data has loaded: 120x40 for every step, 80x24 for a few. Then one
 refused submit (ten jobs already running) shows the error result. The monitor, job-list and
-bulk-export pictures come from `save_screenshots(out_dir)` of the scene modules beside their
-tests (tests/app/shots_monitor.py, tests/app/shots_bulk.py).
+bulk-export and setup pictures come from `save_screenshots(out_dir)` of the scene modules
+beside their tests (tests/app/shots_monitor.py, shots_bulk.py, shots_setup.py).
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ RESULT_NAME = "09-result-job-id"
 ERROR_NAME = "10-result-refused"
 SMALL_STEPS = ("connection", "mailbox-search", "role", "key", "destination-filled", "review")
 # The scenes of the other screens, each module with save_screenshots(out_dir) -> paths:
-# the job monitor and job list, and the bulk export.
-OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk")
+# the job monitor and job list, the bulk export, setup (plan and apply), and
+# verify/download/inspect.
+OTHER_SCREENSHOTS = ("shots_monitor", "shots_bulk", "shots_setup", "shots_retrieve")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,7 +88,7 @@ BAD_FLAGS = [
      "see workmail-export --help"),
     (("--prefix",), "workmail-export: argument --prefix: expected one argument"),
     (("simulate", "--world", "mars"), "workmail-export simulate: argument --world: invalid "
-     "choice: 'mars' (choose from 'demo', 'large', 'empty')"),
+     "choice: 'mars' (choose from 'demo', 'large', 'empty', 'fresh')"),
     (("simulate", "--port", "70000"), "workmail-export simulate: argument --port: '70000' is "
      "not a port number (0-65535)"),
 ]

@@ -31,7 +31,7 @@ from tui.core.model import ConnectionSettings, CoreError, ExportRequest, Field
 PROG = "workmail-export"
 DEMO_EXTRA = "pip install 'workmail-export[demo]'"
 BASE_INSTALL = "pip install workmail-export"
-WORLDS = ("demo", "large", "empty")
+WORLDS = ("demo", "large", "empty", "fresh")
 if TYPE_CHECKING:
     Subcommands = argparse._SubParsersAction[Any]  # what build_parser hands each add_<command>
 
@@ -194,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_field_flags(parser, "prefill the wizard (each value is checked)", None)
     parser.set_defaults(run=run_wizard)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch,
-                add_simulate):
+    for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch, add_setup,
+                add_verify, add_download, add_inspect, add_convert, add_simulate):
         add(subparsers)
     return parser
 
@@ -524,6 +524,236 @@ def _directory(value: str) -> str:
     refused = directory_refusal(Path(value).expanduser()) if value else "a directory is needed"
     if refused:
         raise argparse.ArgumentTypeError(refused)
+    return value
+
+
+# --- verify, download, inspect, convert: after the export -------------------------------------
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """JOB_ID or --run RUN_ID (one of them), and --organization for a JobId."""
+    parser.add_argument("job_id", metavar="JOB_ID", nargs="?", type=_job_id,
+                        help="the JobId of one export")
+    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
+                        help="every export of a batch run (instead of JOB_ID)")
+    _add_field_flags(parser, "where a JOB_ID runs", argparse.SUPPRESS, ("--organization",))
+    parser.epilog = ("Without --organization, a JobId's organization is read from the local "
+                     "journal (jobs started from this machine).")
+    _add_json_flag(parser)
+
+
+def _export_choice(args: argparse.Namespace, command: str) -> tuple[str, str] | None:
+    """(organization, run id) once JOB_ID xor --run is given; None after saying why not."""
+    if bool(args.job_id) == bool(args.run_id):
+        _say(f"{PROG} {command}: give either a JOB_ID or --run RUN_ID")
+        return None
+    if args.run_id:
+        from tui.commands.exports import unknown_run
+
+        problem = unknown_run(args.run_id)
+        if problem:
+            _say(f"{PROG} {command}: {problem}")
+            return None
+        return "", args.run_id
+    organization = _organization_of_job(args, command)
+    return (organization, "") if organization else None
+
+
+def add_verify(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "verify", "check that each export is in S3, whole and the "
+                      "size its output log says, without downloading it (exit 5 if not)",
+                      run_verify)
+    _add_export_arguments(parser)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    choice = _export_choice(args, "verify")
+    if choice is None:
+        return exit_codes.BAD_USAGE
+    from tui.commands import verify
+
+    return verify.run(settings_from(args), args.job_id or "", choice[0], choice[1],
+                      as_json=args.json)
+
+
+def add_download(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "download", "download each export (resumable: run it again "
+                      "after Ctrl-C) and compare its sha384 with its log", run_download)
+    _add_export_arguments(parser)
+    parser.add_argument("--to", metavar="DIR", required=True, type=_directory, dest="to",
+                        help="the directory to download into (made if missing)")
+    parser.add_argument("--part-size", metavar="MIB", type=_part_size, default=8,
+                        help="MiB per ranged GET (default 8, as the AWS CLI)")
+    parser.add_argument("--concurrency", metavar="N", type=_download_concurrency, default=10,
+                        help="ranged GETs at once, 1-10 (default 10, as the AWS CLI)")
+
+
+def run_download(args: argparse.Namespace) -> int:
+    choice = _export_choice(args, "download")
+    if choice is None:
+        return exit_codes.BAD_USAGE
+    from pathlib import Path
+
+    from tui.commands import download
+    from tui.core.retrieve.transfer import MIB, TransferOptions
+
+    options = TransferOptions(part_size=args.part_size * MIB, concurrency=args.concurrency)
+    return download.run(settings_from(args), args.job_id or "", choice[0], choice[1],
+                        Path(args.to).expanduser(), options, as_json=args.json)
+
+
+def add_inspect(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "inspect", "show what an export zip holds (folders, "
+                      "messages, calendar items, other entries) against its log, without "
+                      "unpacking it", run_inspect, uses_aws=False)
+    parser.add_argument("zip", metavar="ZIP", help="the export's .zip (a download)")
+    parser.add_argument("--log", metavar="FILE", help="its output log (default: the "
+                        "<name>.log.json a download saved beside it)")
+    _add_json_flag(parser)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from tui.commands import inspect
+
+    log = None
+    if args.log:
+        log = inspect.read_log_file(args.log)
+        if log is None:
+            return _say(f"{PROG} inspect: {args.log!r} is not an output log (a JSON object "
+                        "with totalMessages, totalBytes, sha384Hash ...)")
+    try:
+        return inspect.run(args.zip, log, as_json=args.json)
+    except CoreError as exc:
+        from tui.commands.exports import escaped
+        from tui.commands.output import report_problem
+
+        report_problem(escaped(exc.problem), args.json)
+        return exit_codes.BAD_USAGE
+
+
+CONVERT_FORMATS = ("mbox", "maildir", "eml")
+
+
+def add_convert(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "convert", "turn an export zip into mbox files, a "
+                      "Maildir++ tree or .eml files, streaming, and say what was skipped",
+                      run_convert, uses_aws=False)
+    parser.add_argument("zip", metavar="ZIP", nargs="?", help="the export's .zip")
+    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
+                        help="every export of a batch run downloaded here (instead of ZIP), "
+                             "each into DIR/<mailbox>/")
+    parser.add_argument("--to", nargs=2, metavar=("FORMAT", "DIR"), required=True,
+                        help="mbox, maildir or eml, and a new or empty directory")
+    _add_journal_flag(parser, argparse.SUPPRESS)
+    _add_json_flag(parser)
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    format, directory = args.to
+    if format not in CONVERT_FORMATS:
+        return _say(f"{PROG} convert: --to takes a format ({', '.join(CONVERT_FORMATS)}) and "
+                    f"a directory; {format!r} is not a format")
+    if bool(args.zip) == bool(args.run_id):
+        return _say(f"{PROG} convert: give either a ZIP or --run RUN_ID")
+    if args.run_id:
+        from tui.commands.exports import unknown_run
+
+        problem = unknown_run(args.run_id)
+        if problem:
+            return _say(f"{PROG} convert: {problem}")
+    from pathlib import Path
+
+    from tui.commands import convert
+
+    return convert.run(args.zip or "", args.run_id or "", format,
+                       Path(directory).expanduser(), as_json=args.json)
+
+
+def _part_size(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 512:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a part size in MiB from 1 to 512")
+    return int(value)
+
+
+def _download_concurrency(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 10:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of parts at once from 1 "
+                                         "to 10")
+    return int(value)
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+SETUP_FIELDS = ("--organization", "--bucket", "--prefix")
+
+
+def add_setup(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "setup", "plan (default) or apply what an export needs: "
+                      "create or repair the IAM role, the KMS key and the S3 bucket, only by "
+                      "adding; --remove takes back what it created", run_setup)
+    _add_field_flags(parser, "the export to prepare (all three needed, but with --remove)",
+                     argparse.SUPPRESS, SETUP_FIELDS)
+    parser.add_argument("--role-name", metavar="NAME", type=_role_name,
+                        help="the IAM role to use: created when missing, repaired when it "
+                             "exists (default: the tool's own role for the organization)")
+    key = parser.add_mutually_exclusive_group()
+    key.add_argument("--kms-key-arn", dest="kms_key_arn", metavar="KEY_ARN",
+                     type=_field_value(Field.KMS_KEY),
+                     help="the KMS key to use (enabled, or its deletion cancelled, and its "
+                          "policy completed when needed)")
+    key.add_argument("--create-key", action="store_true",
+                     help="use the tool's own key for the organization, created when missing "
+                          "(a KMS key is billed monthly)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true",
+                      help="show every call and document, change nothing (the default)")
+    mode.add_argument("--apply", action="store_true",
+                      help="show the plan, ask, then make the calls one by one")
+    parser.add_argument("--yes", action="store_true",
+                        help="with --apply: do not ask (for scripts)")
+    parser.add_argument("--format", choices=("shell", "cloudformation"),
+                        help="write the plan for someone else to apply: a script of aws "
+                             "commands, or a CloudFormation template (JSON)")
+    parser.add_argument("--remove", action="store_true",
+                        help="plan the removal of what the tool created (found by its tags; "
+                             "--organization narrows it); with --apply, remove it")
+    _add_json_flag(parser)
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from tui.commands.setup import SetupOptions
+
+    organization = getattr(args, "organization_id", None) or ""
+    bucket, prefix = getattr(args, "bucket", None) or "", getattr(args, "prefix", None) or ""
+    if args.remove and (bucket or prefix or args.role_name or args.kms_key_arn or args.create_key):
+        return _say(f"{PROG} setup: --remove takes only --organization (it removes what the "
+                    "tool created, found by its tags)")
+    if not args.remove:
+        missing = [flag for flag, value in zip(SETUP_FIELDS, (organization, bucket, prefix),
+                                               strict=True) if not value]
+        if missing:
+            return _say(f"{PROG} setup: missing {', '.join(missing)}; setup prepares one export: "
+                        "its organization, bucket and prefix")
+    if args.yes and not args.apply:
+        return _say(f"{PROG} setup: --yes goes with --apply")
+    if args.format and args.apply:
+        return _say(f"{PROG} setup: --format writes the plan for someone else; it does not go "
+                    "with --apply")
+    from tui.commands import setup
+
+    return setup.run(settings_from(args), SetupOptions(
+        organization_id=organization, bucket=bucket, prefix=prefix,
+        role_name=args.role_name or "", key_arn=args.kms_key_arn or "",
+        create_key=args.create_key, apply=args.apply, yes=args.yes, as_json=args.json,
+        format=args.format or "", remove=args.remove, argv=tuple(sys.argv[1:])))
+
+
+def _role_name(value: str) -> str:
+    from tui.core.fields import ROLE_NAME
+
+    if not ROLE_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an IAM role name: 1 to 64 letters, "
+                                         "digits and + = , . @ _ -")
     return value
 
 

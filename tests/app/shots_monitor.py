@@ -216,8 +216,9 @@ def jobs_scene(sim: SimulatedAws) -> Scene:
         await pilot.pause()
         await pilot.press("j")
         await until_screen(pilot, JobsScreen,
-                           lambda j: j.table.row_count == 4 and not j.calls.running(),
-                           "four jobs listed")
+                           lambda j: j.table.row_count == 4 and not j.calls.running()
+                           and j.verifier is not None and not j.verifier.busy,
+                           "four jobs listed, the completed ones verified")
 
     return Scene(wizard_app(sim, STILL), reach)
 
@@ -259,14 +260,18 @@ def picture(name: str, size: tuple[int, int]) -> str:
     """The SVG of scene `name` at `size` (columns, rows), on a fresh simulated world."""
     with _private_state(), SimulatedAws(world="demo", clock=ManualClock()) as sim:
         scene = SCENES[name](sim)
+        return take_picture(scene.app, scene.reach, name, size)
 
-        async def take() -> str:
-            async with scene.app.run_test(size=size) as pilot:
-                await scene.reach(pilot)
-                await pilot.pause(0.2)
-                return scene.app.export_screenshot(title=f"workmail-export: {name}")
 
-        return asyncio.run(take())
+def take_picture(app: WizardApp, reach: Reach, name: str, size: tuple[int, int]) -> str:
+    """Run `app` at `size`, `reach` the scene, and return the screen as SVG."""
+    async def take() -> str:
+        async with app.run_test(size=size) as pilot:
+            await reach(pilot)
+            await pilot.pause(0.2)
+            return app.export_screenshot(title=f"workmail-export: {name}")
+
+    return asyncio.run(take())
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:

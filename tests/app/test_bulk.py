@@ -11,6 +11,7 @@ advances the clock.
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,8 @@ from tui.app.bulk.bulk_plan_screen import BulkPlanScreen
 from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
 from tui.app.wizard_app import WizardApp
 from tui.core.batch.model import RowState, RunStatus
+from tui.core.batch.store import BatchStore
+from tui.core.model import ConnectionSettings
 
 EXPORTS = "s3://example-corp-mail-export/exports/"
 
@@ -144,6 +147,9 @@ async def test_every_mailbox_checked_previewed_started_paused_resumed_and_finish
             rows = list(csv.DictReader(handle))
         assert len(rows) == 53 and {r["state"] for r in rows} == {"completed"}
         assert len(sim.workmail.jobs(sim.world.org_id)) == 53
+        store = BatchStore.open()  # the connection is kept for `batch --resume RUN_ID`
+        assert store.connection(run_id) == ConnectionSettings(region="us-east-1")
+        store.close()
 
 
 async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
@@ -154,6 +160,27 @@ async def resume_offered_run(pilot: Pilot[Any], run_id: str) -> None:
     await pilot.press("u")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkProgressScreen)
                    and totals(pilot.app, RowState.RUNNING) == 10, "the resumed run")
+
+
+async def test_a_run_another_process_drives_is_named_and_resumed_once_it_is_free(
+        sim: Any, tmp_path: Path) -> None:
+    from tui.core.batch.run_lock import RunLock
+    from tui.core.batch.store import default_store_path
+
+    run_id = stored_run(sim)
+    elsewhere = RunLock.acquire(default_store_path(), run_id)  # as `batch --resume` holds it
+    app = bulk_app(sim, tmp_path)
+    async with app.run_test(size=BIG) as pilot:
+        await to_bulk_choice(pilot)
+        await pilot.press("u")
+        await until(pilot, lambda: "is being driven by" in flat(screen_text(app)), "refusal")
+        text = flat(screen_text(app))
+        assert f"Run {run_id} is being driven by process {os.getpid()} on " in text
+        assert "Nothing is lost; r resumes it." in text
+        assert sim.workmail.jobs(sim.world.org_id) == []
+        elsewhere.release()
+        await pilot.press("r")
+        await until(pilot, lambda: totals(app, RowState.RUNNING) == 10, "the resumed run")
 
 
 async def cancel_question(pilot: Pilot[Any], run_id: str) -> str:

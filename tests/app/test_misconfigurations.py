@@ -154,21 +154,29 @@ async def test_a_prefix_outside_the_roles_condition_is_caught_at_the_destination
 
 
 async def test_unusable_keys_are_listed_last_and_refused_with_why(sim: Any) -> None:
+    """A key no change can fix is refused with why; a disabled key, or one pending deletion,
+    is taken so that its check offers the fix (setup: f), not only a sentence."""
     world = sim.world
     app = make_app(opened_at(world, Stage.KEY))
     async with app.run_test(size=BIG) as pilot:
         await settle(pilot)
         assert stage(app) is Stage.KEY
         assert step(app).query_one("#choices").pointed.key == world.good_key_arn  # type: ignore[attr-defined]
-        for arn, why in ((world.disabled_key_arn, "It is Disabled, not Enabled."),
-                         (world.asymmetric_key_arn, "exports need a symmetric key"),
-                         (world.pending_deletion_key_arn, "scheduled for deletion")):
+        await point_at(pilot, world.asymmetric_key_arn)
+        await keys(pilot, "enter")
+        assert stage(app) is Stage.KEY
+        assert "Not usable: It is an asymmetric or HMAC key" in flat(screen_text(app))
+        assert app.state.request.kms_key_arn == ""
+        for arn, why, fix in ((world.disabled_key_arn, "It is Disabled, not Enabled.",
+                               "Enable this key"),
+                              (world.pending_deletion_key_arn, "scheduled for deletion",
+                               "Cancel this key's deletion and enable it")):
             await point_at(pilot, arn)
             await keys(pilot, "enter")
             assert stage(app) is Stage.KEY
-            assert f"Not usable: {why}" in flat(screen_text(app)) or why in flat(
-                screen_text(app))
-            assert app.state.request.kms_key_arn == ""
+            text = flat(screen_text(app))
+            assert why in text and f"Or press f: {fix}" in text
+            assert app.state.request.kms_key_arn == arn
 
 
 async def test_a_typed_key_in_another_region_is_refused(sim: Any) -> None:

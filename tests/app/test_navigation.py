@@ -20,6 +20,7 @@ from pilot_kit import (
     step,
     type_text,
 )
+from shots_monitor import until, until_text
 
 from tui.core.model import ConnectionSettings, ExportRequest
 from tui.wizard.stages import Stage
@@ -127,27 +128,27 @@ async def test_ctrl_q_quits_at_once_when_nothing_is_in_flight(sim: Any) -> None:
     assert app.return_code == 0
 
 
-async def quit_during_a_slow_submit(pilot: Any, sim: Any, latency: float) -> None:
-    """From the review: submit with every call taking `latency` s, then ctrl+q while the
-    submit is in flight (the app asks first)."""
+async def quit_during_a_held_submit(pilot: Any, sim: Any) -> Any:
+    """From the review: submit with the service's answer held back, then ctrl+q while the
+    submit is in flight (the app asks first). Returns the held answer: `release()` it."""
     await settle(pilot)
-    sim.faults.latency = latency
+    held = sim.faults.hold_next_response("StartMailboxExportJob")
     await pilot.press("s")
     await pilot.pause()
     await pilot.press("y")
-    await pilot.pause(0.1)
+    await until(pilot, held.reached.is_set, "the submit reaching the service")
     assert pilot.app.submitting
     await pilot.press("ctrl+q")
-    await pilot.pause(0.1)
-    assert "A submit is in flight." in flat(screen_text(pilot.app))
+    await until_text(pilot, "A submit is in flight.")
+    return held
 
 
 async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
     app = make_app(good_request(sim.world))
     async with app.run_test(size=BIG) as pilot:
-        await quit_during_a_slow_submit(pilot, sim, 2.0)
+        held = await quit_during_a_held_submit(pilot, sim)
         await pilot.press("n")
-        sim.faults.latency = 0
+        held.release()
         await settle(pilot)
         assert stage(app) is Stage.RESULT
         assert app.state.result is not None
@@ -157,8 +158,8 @@ async def test_ctrl_q_asks_first_while_a_submit_is_in_flight(sim: Any) -> None:
 async def test_a_submit_that_ends_while_quit_is_asked_closes_the_question(sim: Any) -> None:
     app = make_app(good_request(sim.world))
     async with app.run_test(size=BIG) as pilot:
-        await quit_during_a_slow_submit(pilot, sim, 1.0)
-        sim.faults.latency = 0
+        held = await quit_during_a_held_submit(pilot, sim)
+        held.release()
         await settle(pilot)
         assert stage(app) is Stage.RESULT
         assert "A submit is in flight." not in flat(screen_text(app))

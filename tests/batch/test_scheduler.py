@@ -353,7 +353,7 @@ def test_a_fresh_runner_resumes_where_the_last_one_stopped(harness: Any) -> None
     for _ in range(3):
         _, due = first.tick()
         harness.sim.clock.advance(due - harness.clock.now())
-    del first  # as if the process had ended here
+    first.close()  # as if the process had ended here (the OS would drop its lock)
     final = harness.runner(run_id).run()
     assert final.totals[RowState.COMPLETED] == 53
     assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
@@ -459,3 +459,45 @@ def test_a_start_refused_for_want_of_slots_makes_the_engine_count_them_again(
     jobs = {j.job_id: j for j in harness.sim_jobs()}
     assert max(j.end_time(sim.clock.now()) for j in jobs.values() if j.entity_id in rivals) \
         <= jobs[row.job_id].start_time
+def test_nothing_starts_before_one_complete_listing_and_failed_listings_back_off(
+        harness: Any) -> None:
+    run_id = harness.create()
+    harness.sim.faults.fail_next("ListMailboxExportJobs", 3)
+    runner = harness.runner(run_id)
+    waits = []
+    for _ in range(3):
+        progress, due = runner.tick()
+        assert harness.sim_jobs() == [] and progress.totals[RowState.STARTING] == 0
+        waits.append(due - harness.clock.now())
+        harness.sim.clock.advance(due - harness.clock.now())
+    assert min(waits) >= 1.0 and waits[2] > waits[0]  # backing off, not spinning
+    assert "nothing whose start may have happened is sent again" in \
+        harness.events_seen()[0].message
+    final = runner.run()
+    assert final.totals[RowState.COMPLETED] == 53
+    assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
+
+
+def test_a_lost_start_answer_is_held_through_a_failed_listing_and_then_adopted(
+        harness: Any) -> None:
+    """The in-process form of issue 11.9: the answer is lost, the token expires, the day
+    passes during the backoff and the next listing fails."""
+    sim = harness.sim
+    sim.workmail.set_token_lifetime(60)
+    run_id = harness.create()
+    runner = harness.runner(run_id)
+    sim.faults.lose_next_response("StartMailboxExportJob")
+    runner.tick()
+    [orphan] = harness.sim_jobs()
+    held = next(r for r in harness.store.rows(run_id) if r.entity_id == orphan.entity_id)
+    assert held.state == RowState.STARTING
+
+    sim.clock.advance(25 * 3600)
+    sim.faults.fail_next("ListMailboxExportJobs")
+    runner.tick()
+    assert jobs_per_mailbox(harness.sim_jobs())[orphan.entity_id] == 1
+    final = runner.run()
+    assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
+    adopted = next(r for r in final.rows if r.entity_id == orphan.entity_id)
+    assert (adopted.state, adopted.job_id) == (RowState.COMPLETED, orphan.job_id)
+    assert orphan.job_id in {record.job_id for record in harness.store.jobs(run_id)}

@@ -31,6 +31,13 @@ class Cli:
         return subprocess.run(self.command(*args), capture_output=True, text=True, timeout=60,
                               env=self.env(), cwd=ROOT, stdin=subprocess.DEVNULL)
 
+    def popen(self, *args: str, env: dict[str, str] | None = None
+              ) -> subprocess.Popen[str]:
+        """The command started, its output in pipes (for tests that signal or kill it)."""
+        return subprocess.Popen(self.command(*args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env or self.env(),
+                                cwd=ROOT, stdin=subprocess.DEVNULL)
+
     def following(self, sim: Any, *args: str, step: float = 5.0) -> tuple[int, str, str]:
         """Run a command that polls while the simulated clock moves `step` seconds every
         tenth of a second, from its first line of output on (a process slow to start on a

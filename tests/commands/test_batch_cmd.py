@@ -8,40 +8,18 @@ from __future__ import annotations
 
 import csv
 import json
-import signal
-import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import ROOT, Cli
+from batch_kit import FAST, interrupted, jobs_per_mailbox, run_flags
+from cli_runner import Cli
 
 from tui.cli import main
 
-FAST = ("--poll", "0.1")
 BUCKET_PATH = "s3://example-corp-mail-export/exports/"
-
-
-@pytest.fixture
-def fast(isolated_aws_env: None) -> Iterator[tuple[Any, Cli]]:
-    from tui.sim import RealClock, SimulatedAws
-
-    with SimulatedAws(world="demo", clock=RealClock(speed=150)) as sim:
-        yield sim, Cli(sim.serve())
-
-
-def run_flags(sim: Any, *extra: str, role: str = "") -> list[str]:
-    world = sim.world
-    return ["batch", "--organization", world.org_id, "--role-arn", role or world.good_role_arn,
-            "--kms-key-arn", world.good_key_arn, "--bucket", world.good_bucket,
-            "--prefix", world.good_prefix, *FAST, *extra]
-
-
-def jobs_per_mailbox(sim: Any) -> Counter[str]:
-    return Counter(job.entity_id for job in sim.workmail.jobs(sim.world.org_id))
 
 
 def most_running_at_once(sim: Any) -> int:
@@ -164,20 +142,14 @@ def test_a_failed_check_refuses_the_run_before_any_job_starts(fast: tuple[Any, C
 def test_ctrl_c_pauses_and_resume_finishes_without_starting_anything_twice(
         fast: tuple[Any, Cli], tmp_path: Path) -> None:
     sim, cli = fast
-    process = subprocess.Popen(cli.command(*run_flags(sim, "--all", "--concurrency", "4",
-                                                      "--report-dir", str(tmp_path))),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=cli.env(), cwd=ROOT, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while len(sim.workmail.jobs(sim.world.org_id)) < 6 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == 130, err
+    out, err = interrupted(sim, cli, run_flags(sim, "--all", "--concurrency", "4",
+                                               "--report-dir", str(tmp_path)), jobs=6)
     run_id = out.split("Run ", 1)[1].split()[0]
     assert "Pausing the run (jobs already running go on at AWS)…" in out
+    journal = tmp_path / "state" / "journal.sqlite3"  # the test's state directory
     assert err.rstrip().endswith(f"workmail-export batch: run {run_id} paused; continue it "
-                                 f"with: workmail-export batch --resume {run_id}")
+                                 f"with: workmail-export batch --resume {run_id} "
+                                 f"--journal {journal}")
     assert "not started yet (workmail-export batch --resume" in out
     paused = len(sim.workmail.jobs(sim.world.org_id))
     assert 6 <= paused < 53
@@ -229,7 +201,8 @@ BAD = [
     (("batch", "--all", "--recent", "later"), "workmail-export batch: argument --recent: "
      "invalid choice: 'later' (choose from 'skip', 'schedule')"),
     (("batch", "--resume", "rnothere"), "workmail-export batch: There is no batch run "
-     "'rnothere' in {store} (runs: none)."),
+     "'rnothere': no run was ever stored in {state} (runs are kept beside the job journal; "
+     "pass the --journal the run was started with)."),
     (("batch", "--from-file", "{missing}", "--organization", M, "--role-arn", ROLE,
       "--kms-key-arn", KEY, "--bucket", "bucket"), None),
 ]
@@ -247,7 +220,7 @@ def test_a_bad_flag_is_one_line_and_exit_2(args: tuple[str, ...], line: str, tmp
                                             capsys: pytest.CaptureFixture[str]) -> None:
     code = run_main(args)
     out, err = capsys.readouterr()
-    expected = line.format(store=tmp_path / "state" / "batch.sqlite3")
+    expected = line.format(state=tmp_path / "state")
     assert (code, out, err) == (2, "", expected + "\n")
 
 

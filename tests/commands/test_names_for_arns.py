@@ -8,10 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from batch_kit import run_flags
 from cli_runner import Cli, export_flags
-from test_batch_cmd import fast, run_flags
-
-__all__ = ["fast"]  # the batch tests' fixture, with its fast simulated clock
 
 
 def test_check_looks_up_a_role_name_and_a_key_alias_and_says_what_they_are(

@@ -120,15 +120,24 @@ def test_each_misconfiguration_is_caught_by_its_check(aws: Aws, sim: Any, name: 
 
 
 def test_role_failures_carry_the_policy_to_add(aws: Aws, sim: Any) -> None:
+    """The fixes add: the trust policy comes whole with WorkMail's statement merged in (the
+    EC2 statement kept), the permissions as a new inline policy of their own name holding
+    only what the role lacks (the KMS statement) - never the name of an existing policy."""
     world = sim.world
     untrusted = checks.check_role(aws, good_request(sim, role_arn=world.untrusted_role_arn))
     trust = json.loads(untrusted[0].policy)
-    assert trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"].endswith(world.org_id)
+    ec2, workmail = trust["Statement"]
+    assert ec2 == {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}
+    assert workmail["Condition"]["ArnLike"]["aws:SourceArn"].endswith(world.org_id)
     no_kms = checks.check_role(aws, good_request(sim, role_arn=world.no_kms_role_arn))
     permissions = json.loads(no_kms[1].policy)
-    assert permissions["Statement"][1]["Resource"] == world.good_key_arn
-    assert permissions["Statement"][1]["Condition"]["StringLike"] == {
+    (kms,) = permissions["Statement"]
+    assert kms["Resource"] == world.good_key_arn
+    assert kms["Condition"]["StringLike"] == {
         "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{world.good_bucket}/exports/*"}
+    assert f"--policy-name workmail-export-{world.good_bucket} " in no_kms[1].fix
+    assert "--policy-name WorkMailExport " not in no_kms[1].fix
     wrong = checks.check_prefix(aws, good_request(sim, role_arn=world.wrong_prefix_role_arn))
     assert json.loads(wrong[0].policy) == permissions
 
@@ -233,15 +242,18 @@ def test_key_policy_that_leaves_out_the_role_is_an_error_until_its_hint_is_added
     arn = key["KeyMetadata"]["Arn"]
     iam = aws.client("iam")
     request = good_request(sim, kms_key_arn=arn)
-    iam.put_role_policy(RoleName="WorkMailExportRole", PolicyName="WorkMailExport",
+    iam.put_role_policy(RoleName="WorkMailExportRole",
+                        PolicyName=f"workmail-export-{sim.world.good_bucket}",
                         PolicyDocument=checks.check_role(aws, request)[1].policy)
     findings = checks.check_key(aws, request)
     assert [f.level for f in findings] == [Level.OK, Level.ERROR]
     assert "neither lets the role WorkMailExportRole use the key" in findings[1].message
     assert run_job(sim, aws, request)[0] == "FAILED"
 
-    admin_only["Statement"].append(json.loads(findings[1].policy))
-    kms.put_key_policy(KeyId=arn, PolicyName="default", Policy=json.dumps(admin_only))
+    whole = json.loads(findings[1].policy)  # the whole key policy, the admin's statement kept
+    assert whole["Statement"][0] == admin_only["Statement"][0]
+    assert len(whole["Statement"]) == 2
+    kms.put_key_policy(KeyId=arn, PolicyName="default", Policy=findings[1].policy)
     assert [f.level for f in checks.check_key(aws, request)] == [Level.OK, Level.OK]
     assert run_job(sim, aws, request) == ("COMPLETED", "")
 
@@ -375,3 +387,40 @@ def test_a_role_of_another_account_is_an_error(aws: Aws, sim: Any) -> None:
     assert finding.message == (f"The role WorkMailExportRole has the ARN "
                                f"{sim.world.good_role_arn}, not {other}.")
     assert run_job(sim, aws, good_request(sim, role_arn=other))[0] == "FAILED"
+# --- one verdict for role and prefix; fixes that add, never at a public bucket ----------------
+
+
+def test_role_and_prefix_give_one_verdict_on_a_bucket_the_role_may_not_write(
+        aws: Aws, sim: Any) -> None:
+    """The role's policy names the good bucket only: the role check refuses the public
+    bucket, and the prefix check does not also say the role allows it there."""
+    request = good_request(sim, bucket=sim.world.public_bucket)
+    findings = checks.preflight(aws, request)
+    (_, permissions) = of(findings, Field.ROLE)
+    (prefix,) = of(findings, Field.PREFIX)
+    assert permissions.level is Level.ERROR and "s3:PutObject" in permissions.message
+    assert "allows" not in prefix.message
+    assert prefix.level is Level.WARNING and "may not export there" in prefix.message
+
+
+def test_no_policy_is_offered_for_a_public_bucket(aws: Aws, sim: Any) -> None:
+    (_, permissions) = checks.check_role(aws, good_request(sim, bucket=sim.world.public_bucket))
+    assert permissions.policy == ""
+    assert "is public" in permissions.fix and "put-role-policy" not in permissions.fix
+
+
+def test_a_fix_merges_into_a_policy_of_its_name_and_shows_it_whole(aws: Aws, sim: Any) -> None:
+    """When the role already has a policy named workmail-export-<bucket>, the fix is that
+    policy's document with the missing statement added: nothing in it is lost."""
+    world = sim.world
+    name = f"workmail-export-{world.good_bucket}"
+    mine = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{world.good_bucket}/*"}]}
+    aws.client("iam").put_role_policy(RoleName="WorkMailExportNoKms", PolicyName=name,
+                                      PolicyDocument=json.dumps(mine))
+    (_, permissions) = checks.check_role(aws, good_request(sim, role_arn=world.no_kms_role_arn))
+    whole = json.loads(permissions.policy)
+    assert whole["Statement"][0] == mine["Statement"][0]
+    assert whole["Statement"][1]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert f"--policy-name {name} " in permissions.fix

@@ -122,6 +122,35 @@ def test_botocore_own_retry_of_a_lost_response_reuses_its_token(sim: SimulatedAw
     assert [j.job_id for j in sim.workmail.jobs(sim.world.org_id)] == [job_id]
 
 
+def test_fail_next_fails_only_that_many_calls_of_that_operation(sim: SimulatedAws,
+                                                                workmail: Any) -> None:
+    org = {"OrganizationId": sim.world.org_id}
+    sim.faults.fail_next("ListMailboxExportJobs", 2)
+    workmail.list_organizations()
+    for _ in range(2):
+        with pytest.raises(ClientError) as caught:
+            workmail.list_mailbox_export_jobs(**org)
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert workmail.list_mailbox_export_jobs(**org)["Jobs"] == []
+
+
+def test_a_held_response_is_sent_after_the_service_acted_and_the_test_released_it(
+        sim: SimulatedAws, workmail: Any) -> None:
+    import threading
+
+    held = sim.faults.hold_next_response("StartMailboxExportJob")
+    answers: list[str] = []
+    caller = threading.Thread(target=lambda: answers.append(
+        workmail.start_mailbox_export_job(**good_request(sim))["JobId"]))
+    caller.start()
+    assert held.reached.wait(10)
+    [job] = sim.workmail.jobs(sim.world.org_id)
+    assert answers == []  # the job exists; its answer is still held
+    held.release()
+    caller.join(10)
+    assert answers == [job.job_id]
+
+
 def test_a_lost_response_of_a_moto_service_after_it_acted(sim: SimulatedAws) -> None:
     sim.faults.lose_next_response("CreateBucket")
     s3 = boto3.client("s3", region_name="us-east-1", config=NO_RETRIES)

@@ -194,3 +194,32 @@ def test_error_info_stays_within_the_models_1024_characters(sim: SimulatedAws, w
     job = finished(sim, workmail, start_job(RoleArn=long_role))
     assert job["State"] == "FAILED"
     assert len(job["ErrorInfo"]) == 1024 and job["ErrorInfo"].startswith("Access denied: role")
+
+
+def _default_encryption(bucket: str, key_arn: str, bucket_key: bool) -> None:
+    boto3.client("s3").put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                          "KMSMasterKeyID": key_arn},
+                   "BucketKeyEnabled": bucket_key}]})
+
+
+def test_a_bucket_key_makes_the_bucket_the_encryption_context(
+        sim: SimulatedAws, workmail: Any, start_job: StartJob) -> None:
+    """ASSUMPTION (S3 user guide; WorkMail's writer unverified): with a Bucket Key on by
+    default, KMS sees the bucket's ARN, so a condition on bucket/prefix* refuses; the bucket's
+    ARN allowed too, it works. Default encryption without a Bucket Key changes nothing."""
+    world = sim.world
+    _default_encryption(world.good_bucket, world.good_key_arn, bucket_key=False)
+    assert finished(sim, workmail, start_job())["State"] == "COMPLETED"
+    _default_encryption(world.good_bucket, world.good_key_arn, bucket_key=True)
+    job = finished(sim, workmail, start_job(EntityId=world.user_ids[1]))
+    assert job["State"] == "FAILED"
+    assert f"encryption context arn:aws:s3:::{world.good_bucket} via" in job["ErrorInfo"]
+    iam = boto3.client("iam")
+    document = json.loads(json.dumps(iam.get_role_policy(
+        RoleName="WorkMailExportRole", PolicyName="WorkMailExport")["PolicyDocument"]))
+    document["Statement"][1]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] = [
+        f"arn:aws:s3:::{world.good_bucket}/exports/*", f"arn:aws:s3:::{world.good_bucket}"]
+    iam.put_role_policy(RoleName="WorkMailExportRole", PolicyName="WorkMailExport",
+                        PolicyDocument=json.dumps(document))
+    assert finished(sim, workmail, start_job(EntityId=world.user_ids[2]))["State"] == "COMPLETED"

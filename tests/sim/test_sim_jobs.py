@@ -143,6 +143,24 @@ def test_same_client_token_same_request_gives_the_same_job(sim: SimulatedAws,
     assert len(sim.workmail.jobs(sim.world.org_id)) == 1
 
 
+def test_an_expired_client_token_starts_a_new_job_once_the_day_has_passed(
+        sim: SimulatedAws, workmail: Any) -> None:
+    params = good_request(sim, ClientToken="kept-a-while")
+    sim.workmail.set_token_lifetime(3600)
+    first = workmail.start_mailbox_export_job(**params)["JobId"]
+    sim.clock.advance(1800)
+    assert workmail.start_mailbox_export_job(**params)["JobId"] == first  # still honoured
+    sim.clock.advance(2 * 3600)
+    with pytest.raises(workmail.exceptions.LimitExceededException):  # a new request now
+        workmail.start_mailbox_export_job(**params)
+    sim.workmail.expire_client_tokens()
+    sim.workmail.set_token_lifetime(None)
+    sim.clock.advance(24 * 3600)
+    second = workmail.start_mailbox_export_job(**params)["JobId"]
+    assert second != first
+    assert len(sim.workmail.jobs(sim.world.org_id)) == 2
+
+
 def test_same_client_token_with_other_parameters_is_refused(sim: SimulatedAws,
                                                             workmail: Any) -> None:
     workmail.start_mailbox_export_job(**good_request(sim, ClientToken="t-1"))

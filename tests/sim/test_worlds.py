@@ -99,6 +99,20 @@ def test_empty_world(isolated_aws_env: None) -> None:
         assert client.list_organizations()["OrganizationSummaries"] == []
 
 
+def test_fresh_world_has_an_organization_and_nothing_to_export_with(
+        isolated_aws_env: None) -> None:
+    with SimulatedAws(world="fresh") as sim:
+        assert sim.world.org_id and sim.world.enabled_user
+        assert not (sim.world.good_role_arn or sim.world.good_key_arn or sim.world.good_bucket)
+        assert boto3.client("iam").list_roles()["Roles"] == []
+        assert boto3.client("kms", region_name="us-east-1").list_keys()["Keys"] == []
+        assert boto3.client("s3").list_buckets()["Buckets"] == []
+        client = boto3.client("workmail", region_name="us-east-1", config=NO_RETRIES)
+        (org,) = [o for o in client.list_organizations()["OrganizationSummaries"]
+                  if o["State"] == "Active"]
+        assert org["OrganizationId"] == sim.world.org_id
+
+
 def test_a_callable_world_seeds_its_own_things(isolated_aws_env: None) -> None:
     def tiny(sim: SimulatedAws) -> World:
         org = sim.workmail.create_organization("tiny-co", default_domain="tiny.example.com")
@@ -114,7 +128,8 @@ def test_a_callable_world_seeds_its_own_things(isolated_aws_env: None) -> None:
 
 
 def test_an_unknown_world_name_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="Unknown world 'huge'; choose one of empty, demo, large"):
+    with pytest.raises(ValueError,
+                       match="Unknown world 'huge'; choose one of empty, fresh, demo, large"):
         SimulatedAws(world="huge")
 
 

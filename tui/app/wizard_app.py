@@ -23,6 +23,7 @@ from tui.wizard import state as wz
 from tui.wizard.stages import Stage
 
 if TYPE_CHECKING:
+    from tui.core.retrieve.transfer import TransferOptions
     from tui.core.session import Aws
 
 WARM_UP_DELAY = 0.3  # seconds after mount: the first step is on screen by then
@@ -49,6 +50,7 @@ class WizardApp(App[int]):
         self.resume_when_connected = _has_values(prefill)
         self.job_timing = JobTiming()  # the monitor's poll pacing and clock (tests swap it)
         self.bulk_timing = BulkTiming()  # the bulk runner's clock and tuning (tests swap it)
+        self.transfer_options: TransferOptions | None = None  # downloads' part size (tests)
 
     def on_mount(self) -> None:
         self.push_screen(screen_for(self.state.stage))

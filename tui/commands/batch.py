@@ -3,8 +3,10 @@ through the batch engine, or resume a stored run; progress as lines (a live line
 terminal) or JSON lines; manifests and the summary at the end.
 
 Order: connect, choose, plan, the same preflight as `start` (refused on an error unless
---force), store the run, then drive it in a thread while the main thread waits for Ctrl-C,
-which pauses the run (running jobs go on at AWS) and says how to resume.
+--force), store the run with its connection, then drive it in a thread while the main thread
+waits for Ctrl-C, which pauses the run (running jobs go on at AWS) and says how to resume.
+A resume reads the run (creating nothing when it is unknown), takes its lock, connects with
+the stored connection (flags given override it) and drives it the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tui.commands.check import refused_if_errors
 from tui.commands.common import connect, say_journal_notice
 from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
+from tui.core.batch.connection import for_resume, in_force, resume_note
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
     BatchProgress,
@@ -32,10 +35,12 @@ from tui.core.batch.model import (
     RunSettings,
 )
 from tui.core.batch.plan import Chosen, Filters, choose_enabled
+from tui.core.batch.run_lock import RunLock, RunLocked
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError, StoreRefused
+from tui.core.batch.store import BatchStore, StoreError, StoreRefused, default_store_path
 from tui.core.model import ConnectionSettings, ExportRequest, Level
+from tui.core.safe_text import shown
 from tui.core.session import Aws
 from tui.wizard import bulk, calls
 
@@ -178,6 +183,8 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
 
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
+    if options.resume:
+        return _resume(settings, options, printer)
     say_journal_notice()  # the runner writes every job to the journal too
     try:
         store = BatchStore.open()
@@ -185,25 +192,53 @@ def run(settings: ConnectionSettings, options: BatchOptions) -> int:
         say_error(COMMAND, str(exc))
         return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
     with contextlib.closing(store):
-        if options.resume:
-            try:
-                run_info = store.run(options.resume)
-            except StoreError as exc:
-                say_error(COMMAND, str(exc))
-                return exit_codes.BAD_USAGE
-            aws = connect(settings, confirm_identity=True)
-            organization = ExportRequest(organization_id=run_info.settings.organization_id)
-            findings = calls.check_organization(aws, organization)
-            print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
-            if any(f.level is Level.ERROR for f in findings) and not options.force:
-                return refused_if_errors(COMMAND, findings)  # e.g. another Region
-            printer.note(f"Resuming run {run_info.run_id} of {run_info.settings.organization_id}.")
-            return drive(aws, store, run_info.run_id, options, printer)
         aws = connect(settings, confirm_identity=True)
         run_id = _create(aws, store, options, printer)
         if isinstance(run_id, int):
             return run_id
         return drive(aws, store, run_id, options, printer)
+
+
+def store_sentence(exc: StoreError) -> str:
+    """What a store or lock failure says (a held lock names its holder, read from a file)."""
+    if isinstance(exc, RunLocked):
+        return shown(f"{exc.problem.message} {exc.problem.hint}")
+    return shown(str(exc))
+
+
+def _resume(settings: ConnectionSettings, options: BatchOptions, printer: Printer) -> int:
+    """Resume a stored run: nothing is created for an unknown one; the run's lock is taken
+    before connecting (a run another process drives is refused, exit 2); the connection
+    stored with the run is used, with the flags given here over it."""
+    try:
+        store = BatchStore.open_existing()
+    except StoreError as exc:
+        say_error(COMMAND, str(exc))
+        return exit_codes.BAD_USAGE if isinstance(exc, StoreRefused) else exit_codes.AWS_ERROR
+    if store is None:
+        say_error(COMMAND, f"There is no batch run {options.resume!r}: no run was ever stored "
+                           f"in {default_store_path().parent} (runs are kept beside the job "
+                           "journal; pass the --journal the run was started with).")
+        return exit_codes.BAD_USAGE
+    with contextlib.closing(store):
+        try:
+            run_info = store.run(options.resume)
+            lock = RunLock.acquire(store.path, run_info.run_id)
+        except StoreError as exc:  # an unknown run, or one another process drives
+            say_error(COMMAND, store_sentence(exc))
+            return exit_codes.BAD_USAGE
+        with lock:
+            say_journal_notice()  # (not before: an unknown run creates no journal either)
+            org = run_info.settings.organization_id
+            connection = for_resume(store.connection(run_info.run_id), settings)
+            printer.note(f"Resuming run {run_info.run_id} of {org}.")
+            printer.note(resume_note(run_info.run_id, connection))
+            aws = connect(connection.settings, confirm_identity=True)
+            findings = calls.check_organization(aws, ExportRequest(organization_id=org))
+            print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
+            if any(f.level is Level.ERROR for f in findings) and not options.force:
+                return refused_if_errors(COMMAND, findings)  # e.g. another Region
+            return drive(aws, store, run_info.run_id, options, printer, lock)
 
 
 def _choose(aws: Aws, options: BatchOptions) -> Chosen | int:
@@ -264,20 +299,25 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
         description=request.description,
         concurrency=options.concurrency or MAX_CONCURRENCY,
         recent_policy=options.recent)
-    info = create_run(store, run_settings, plan, time.time())
+    info = create_run(store, run_settings, plan, time.time(), connection=in_force(aws))
     printer.note(f"Run {info.run_id} stored; if it stops, continue it with: "
                  f"{bulk.resume_command(info.run_id)}")
     return info.run_id
 
 
 def drive(aws: Aws, store: BatchStore, run_id: str, options: BatchOptions,
-          printer: Printer) -> int:
-    """Run to the end in a thread; Ctrl-C pauses the run and leaves. Then the manifests."""
+          printer: Printer, lock: RunLock | None = None) -> int:
+    """Run to the end in a thread; Ctrl-C pauses the run and leaves. Then the manifests.
+    `lock`: the run's lock, when taken already (the runner takes it otherwise)."""
     control = RunControl()
     leaving = threading.Event()
-    runner = BatchRunner(aws, store, run_id,
-                         RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
-                         control, on_progress=printer.progress)
+    try:
+        runner = BatchRunner(aws, store, run_id,
+                             RunnerOptions(tuning=Tuning(poll_seconds=options.poll_seconds)),
+                             control, on_progress=printer.progress, lock=lock)
+    except StoreError as exc:
+        say_error(COMMAND, store_sentence(exc))
+        return exit_codes.BAD_USAGE if isinstance(exc, RunLocked) else exit_codes.AWS_ERROR
     outcome: list[BatchProgress | BaseException] = []
 
     def work() -> None:

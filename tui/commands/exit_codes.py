@@ -10,16 +10,23 @@ AWS_ERROR = 1
 BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
+EXPORT_NOT_PROVEN = 5
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
-    OK: "done: checks passed, job started, job described, listed or cancelled",
+    OK: "done: checks passed, job started, job described, listed or cancelled; setup planned "
+        "or applied",
     AWS_ERROR: "AWS refused or failed a call (the exception, message and hint are on stderr)",
     BAD_USAGE: ("bad flag or value, a state file path that holds something else, or a "
-                "missing extra (one line on stderr names it)"),
+                "missing extra (one line on stderr names it); batch --resume of an unknown "
+                "run, or of one another process drives"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
-                  "the wizard when quitting with errors)",
+                  "the wizard when quitting with errors); setup: something no change can fix",
     JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
                        "ended FAILED or CANCELLED"),
-    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting",
+    EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
+                        "complete, differs from its log (size, sha384, counts) or has no log "
+                        "to compare with"),
+    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting; setup "
+                 "--apply answered no",
 }

@@ -16,18 +16,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.core import discovery, fields, policies
 from tui.core.discovery import call, call_unless, is_access_denied
 from tui.core.model import AwsProblem, CoreError, ExportRequest, Field, Finding, Level
+from tui.core.setup import documents
 
 if TYPE_CHECKING:
     from tui.core.session import Aws
 
 T = TypeVar("T")
 
+SETUP_HINT = ("or let the tool do it: f at its step of the wizard, or workmail-export setup; "
+              "either shows the plan first")
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 _ORG_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:workmail:[\w-]+:(\d{12}):organization/")
 
@@ -138,6 +141,7 @@ class _RoleFacts:
     documents: list[Mapping[str, Any]] | None  # None: could not read them
     documents_problem: AwsProblem | None
     key_arn: str | None  # the key's own ARN (an alias ARN resolved), None when not chosen
+    inline: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by policy name
 
 
 def _organization_arn(aws: Aws, request: ExportRequest, role_account: str) -> tuple[str, str]:
@@ -153,16 +157,18 @@ def _organization_arn(aws: Aws, request: ExportRequest, role_account: str) -> tu
                                                    request.organization_id)
 
 
-def _inline_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
-    """The role's inline policies."""
+def inline_policies(aws: Aws, name: str) -> dict[str, Mapping[str, Any]]:
+    """The role's inline policies by name."""
     iam = aws.client("iam")
-    return [policies.parse_document(call("iam:GetRolePolicy", iam.get_role_policy,
-                                         RoleName=name, PolicyName=policy_name)["PolicyDocument"])
-            for policy_name in discovery.pages(iam, "list_role_policies", "PolicyNames",
-                                               RoleName=name)]
+    names = [str(n) for n in discovery.pages(iam, "list_role_policies", "PolicyNames",
+                                             RoleName=name)]
+    return {policy_name: policies.parse_document(call(
+                "iam:GetRolePolicy", iam.get_role_policy, RoleName=name,
+                PolicyName=policy_name)["PolicyDocument"])
+            for policy_name in names}
 
 
-def _attached_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
+def attached_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
     """The default versions of the managed policies attached to the role."""
     iam = aws.client("iam")
     documents = []
@@ -176,16 +182,25 @@ def _attached_documents(aws: Aws, name: str) -> list[Mapping[str, Any]]:
     return documents
 
 
-def start_reading_documents(aws: Aws, role_name: str) -> list[Future[list[Mapping[str, Any]]]]:
+@dataclass(frozen=True)
+class RoleReads:
+    """The reads of a role's inline and attached policies, running on the thread pool."""
+
+    inline: Future[dict[str, Mapping[str, Any]]]
+    attached: Future[list[Mapping[str, Any]]]
+
+
+def start_reading_documents(aws: Aws, role_name: str) -> RoleReads:
     """Submits the reads of the role's inline and attached policies to the thread pool (from
     outside it: its tasks never wait on each other); `documents_read` collects them."""
     submit = discovery.pool().submit
-    return [submit(_inline_documents, aws, role_name), submit(_attached_documents, aws, role_name)]
+    return RoleReads(submit(inline_policies, aws, role_name),
+                     submit(attached_documents, aws, role_name))
 
 
-def documents_read(reads: list[Future[list[Mapping[str, Any]]]]) -> list[Mapping[str, Any]]:
+def documents_read(reads: RoleReads) -> list[Mapping[str, Any]]:
     """Every policy document the reads found; CoreError when one could not be read."""
-    return [document for found in discovery.gather(reads) for document in found]
+    return [*reads.inline.result().values(), *reads.attached.result()]
 
 
 def role_name(role_arn: str) -> str:
@@ -216,14 +231,15 @@ def _role_facts(aws: Aws, request: ExportRequest, role_account: str, name: str) 
     documents: list[Mapping[str, Any]] | None
     try:
         documents, problem = documents_read(policy_reads), None
+        inline = policy_reads.inline.result()
     except CoreError as error:
-        documents, problem = None, error.problem
+        documents, problem, inline = None, error.problem, {}
     account, org_arn = organization.result()
     return _RoleFacts(name=name, arn=role["Arn"], account=account, org_arn=org_arn,
                       trust_document=policies.parse_document(
                           role.get("AssumeRolePolicyDocument") or {}),
                       documents=documents, documents_problem=problem,
-                      key_arn=key_arn.result())
+                      key_arn=key_arn.result(), inline=inline)
 
 
 def _read_role(aws: Aws, request: ExportRequest) -> _RoleFacts | Finding:
@@ -260,27 +276,23 @@ def _trust_json(aws: Aws, request: ExportRequest, account: str) -> str:
     return policies.trust_policy_json(account, aws.region, request.organization_id)
 
 
-def _permissions_json(aws: Aws, request: ExportRequest, key_arn: str | None) -> str:
-    return policies.permissions_policy_json(request.bucket or "BUCKET", request.prefix,
-                                            key_arn or "KEY_ARN", aws.region)
-
-
 def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Finding:
     verdict = policies.analyse_trust(facts.trust_document, facts.account, facts.org_arn)
-    trust_json = _trust_json(aws, request, facts.account)
-    update = (f"Replace its trust policy with this one (aws iam update-assume-role-policy "
-              f"--role-name {facts.name} --policy-document file://trust.json).")
     if not verdict.trusted:
         return Finding(Field.ROLE, Level.ERROR,
                        f"The role {facts.name} does not let {policies.EXPORT_SERVICE} assume it "
                        f"for this organization: {'; '.join(verdict.problems)}.",
-                       fix=update, policy=trust_json)
+                       **_trust_fix(aws, request, facts))
+    # Narrowing a trust policy replaces a statement: a change this tool leaves to a person.
+    trust_json = _trust_json(aws, request, facts.account)
+    replace_it = (f"replace the statement that trusts {policies.EXPORT_SERVICE} with this "
+                  f"policy's (aws iam update-assume-role-policy --role-name {facts.name} "
+                  "--policy-document file://trust.json, keeping the role's other statements).")
     if verdict.notes:
         return Finding(Field.ROLE, Level.WARNING,
                        f"The role {facts.name} trusts {policies.EXPORT_SERVICE}, under "
                        f"conditions this tool cannot evaluate: {', '.join(verdict.notes)}.",
-                       fix=f"If the export fails, {update[0].lower()}{update[1:]}",
-                       policy=trust_json)
+                       fix=f"If the export fails, {replace_it}", policy=trust_json)
     if verdict.needs_external_id:
         # ASSUMPTION (unverified, the simulator's Assumptions.external_id): the current guide
         # names only aws:SourceAccount and aws:SourceArn; the service may no longer send
@@ -290,17 +302,114 @@ def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Findi
                        "sts:ExternalId, as the older guide's trust policy did; the current guide "
                        "uses aws:SourceAccount and aws:SourceArn, and whether WorkMail still "
                        "sends sts:ExternalId is not documented.",
-                       fix=f"Use the current form: {update[0].lower()}{update[1:]}",
-                       policy=trust_json)
+                       fix=f"Use the current form: {replace_it}", policy=trust_json)
     if verdict.form is policies.TrustForm.UNCONDITIONED:
         return Finding(Field.ROLE, Level.WARNING,
                        f"The role {facts.name} trusts {policies.EXPORT_SERVICE} for any "
                        "organization of any account.",
-                       fix=f"Limit it to this organization: {update[0].lower()}{update[1:]}",
-                       policy=trust_json)
+                       fix=f"Limit it to this organization: {replace_it}", policy=trust_json)
     form = verdict.form.value if verdict.form else ""
     return Finding(Field.ROLE, Level.OK,
                    f"The role {facts.name} trusts {policies.EXPORT_SERVICE} ({form}).")
+
+
+def _trust_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> dict[str, str]:
+    """The fix of a trust policy that does not let WorkMail in: WorkMail's statement merged
+    into the role's trust policy (shown whole; every other statement kept), or - for a Deny -
+    the sentence saying the tool will not remove it."""
+    addition = documents.trust_addition(facts.trust_document, facts.account, aws.region,
+                                        request.organization_id)
+    if not isinstance(addition, documents.PolicyAddition):
+        reason = addition.reason if addition else "it cannot be changed by adding to it"
+        return {"fix": f"Remove that Deny yourself if the export should work: {reason}."}
+    return {"fix": f"Add WorkMail's statement to its trust policy: this is the whole policy, "
+                   f"its statements as they are plus one (aws iam update-assume-role-policy "
+                   f"--role-name {facts.name} --policy-document file://trust.json), {SETUP_HINT}.",
+            "policy": policies.as_json(addition.document)}
+
+
+@dataclass(frozen=True)
+class _Access:
+    """One evaluation of the role's policies for the export's calls, read by the role check
+    (anywhere in the bucket) and the prefix check (at the prefix), so they cannot disagree."""
+
+    in_bucket: list[policies.AccessVerdict]
+    at_prefix: list[policies.AccessVerdict] | None  # None: no valid prefix yet
+    # At the prefix if the object's key is <prefix><JobId>.zip (policies.object_key_start):
+    # None when that is the same key (a prefix ending in /) or there is no valid prefix.
+    at_prefix_concatenated: list[policies.AccessVerdict] | None = None
+
+    @property
+    def refused(self) -> list[policies.AccessVerdict]:
+        """Calls the role may make nowhere in the bucket (the role's own error)."""
+        return [v for v in self.in_bucket if not v.allowed]
+
+    @property
+    def refused_at_prefix(self) -> list[policies.AccessVerdict]:
+        """Calls allowed somewhere in the bucket, but not under the prefix."""
+        if self.at_prefix is None:
+            return []
+        return [p for b, p in zip(self.in_bucket, self.at_prefix, strict=True)
+                if b.allowed and not p.allowed]
+
+    @property
+    def allowed_at_prefix(self) -> bool:
+        return self.at_prefix is not None and all(v.allowed for v in self.at_prefix)
+
+    @property
+    def allowed_only_if_joined(self) -> bool:
+        """Allowed at the prefix only if WorkMail puts a / between it and the object's name."""
+        return self.allowed_at_prefix and self.at_prefix_concatenated is not None and not all(
+            v.allowed for v in self.at_prefix_concatenated)
+
+
+def _access(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> _Access:
+    assert facts.documents is not None
+    bucket = request.bucket or None
+    in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
+                                         prefix=None, caller=facts.arn)
+    at_prefix = concatenated = None
+    if bucket and not fields.check_field(Field.PREFIX, request.prefix):
+        at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn,
+                                             aws.region, prefix=request.prefix, caller=facts.arn)
+        if not request.prefix.endswith("/"):
+            concatenated = policies.evaluate_export(facts.documents, bucket, facts.key_arn,
+                                                    aws.region, prefix=request.prefix,
+                                                    joined=False, caller=facts.arn)
+    return _Access(in_bucket, at_prefix, concatenated)
+
+
+def _permissions_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts,
+                     everything: bool = False) -> dict[str, str]:
+    """The fix for permissions the role lacks: the statements it lacks as an inline policy of
+    their own name (or merged into the policy of that name, shown whole); never a replaced
+    policy, and never a grant on a public bucket."""
+    if not request.bucket or facts.key_arn is None:
+        return {"fix": "Choose the key and the bucket; this check then shows the policy to add."}
+    public = read_public_access(aws, request.bucket)
+    if not isinstance(public, CoreError) and public.is_public:
+        return {"fix": f"The bucket {request.bucket} is public, and WorkMail refuses public "
+                       "buckets: choose a private bucket (or block public access on this one "
+                       "first). No policy is offered for a public bucket."}
+    assert facts.documents is not None
+    target = documents.ExportTarget(request.bucket, request.prefix, facts.key_arn, aws.region,
+                                    bucket_key=bucket_key_enabled(aws, request.bucket) is True)
+    addition = documents.role_permissions_addition(facts.inline, facts.documents, target,
+                                                   everything)
+    if addition is None:
+        return {}
+    if isinstance(addition, documents.Refusal):
+        return {"fix": f"Remove that Deny yourself if the export should work: {addition.reason}."}
+    command = (f"aws iam put-role-policy --role-name {facts.name} --policy-name "
+               f"{addition.name} --policy-document file://permissions.json")
+    if addition.is_new:
+        fix = (f"Add this policy to the role as a new inline policy named {addition.name} "
+               f"({command}); the role's other policies stay as they are. Or {SETUP_HINT[3:]}.")
+    else:
+        fix = (f"The role's inline policy {addition.name} with the missing statements added: "
+               f"this is the whole policy, its statements as they are plus the new ones "
+               f"({command}). Or {SETUP_HINT[3:]}.")
+    return {"fix": fix, "policy": policies.as_json(addition.document)}
 
 
 def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Finding:
@@ -308,26 +417,21 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
     if facts.documents is None:
         assert facts.documents_problem is not None
         return unchecked(field, facts.documents_problem, "the role's permissions")
-    bucket = request.bucket or None
-    if bucket is None and facts.key_arn is None:
+    if not request.bucket and facts.key_arn is None:
         return Finding(field, Level.UNCHECKED, "could not check the role's permissions yet: "
                        "choose the key and the bucket first")
-    verdicts = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                        prefix=None, caller=facts.arn)
-    refused = [v for v in verdicts if not v.allowed]
-    put_policy = (f"Add this permissions policy to the role (aws iam put-role-policy "
-                  f"--role-name {facts.name} --policy-name WorkMailExport "
-                  f"--policy-document file://permissions.json).")
-    if refused:
+    access = _access(aws, request, facts)
+    if access.refused:
         return Finding(field, Level.ERROR, f"The role {facts.name} may not do what an export "
-                       f"needs: {policies.describe_refusals(refused)}.", fix=put_policy,
-                       policy=_permissions_json(aws, request, facts.key_arn))
-    notes = sorted({note for v in verdicts for note in v.notes})
+                       f"needs: {policies.describe_refusals(access.refused)}.",
+                       **_permissions_fix(aws, request, facts))
+    notes = sorted({note for v in access.in_bucket for note in v.notes})
     if notes:
+        fix = _permissions_fix(aws, request, facts, everything=True)
         return Finding(field, Level.WARNING, f"The role {facts.name}'s permissions depend on "
                        f"conditions this tool cannot evaluate: {', '.join(notes)}.",
-                       fix=f"If the export fails: {put_policy}",
-                       policy=_permissions_json(aws, request, facts.key_arn))
+                       fix=f"If the export fails: {fix.get('fix', '')}".strip(),
+                       policy=fix.get("policy", ""))
     return Finding(field, Level.OK, f"The role {facts.name} may write to the bucket and use "
                    f"the key through S3 in {aws.region}.")
 
@@ -397,34 +501,32 @@ def _key_policy_findings(aws: Aws, request: ExportRequest,
                       KeyId=metadata["KeyId"], PolicyName="default")
     except CoreError as error:
         return [unchecked(field, error.problem, "the key policy")]
-    document = [policies.parse_document(answer["Policy"])]
-    key_account = metadata["Arn"].split(":")[4]
-    add = (f"Add this statement to the key policy (KMS console > the key > Key policy, or aws "
-           f"kms put-key-policy --key-id {metadata['KeyId']} --policy-name default).")
-    statement = policies.key_policy_statement(request.role_arn, aws.region)
-    notes: list[str] = []
-    for wanted in policies.export_requests(None, metadata["Arn"], aws.region, None):
-        direct = policies.evaluate(document, wanted, principals=[request.role_arn],
-                                   caller=request.role_arn)
-        if direct.denied:
-            return [Finding(field, Level.ERROR, f"The key policy refuses the role "
-                            f"{role.group(2)} {wanted.action}.", fix=f"Remove that Deny. {add}",
-                            policy=statement)]
-        delegated = policies.evaluate(document, wanted,
-                                      principals=policies.account_principals(key_account),
-                                      caller=request.role_arn)
-        if not (direct.allowed or delegated.allowed):
-            return [Finding(field, Level.ERROR, f"The key policy neither lets the role "
-                            f"{role.group(2)} use the key ({wanted.action}) nor leaves that to "
-                            "IAM policies.", fix=add, policy=statement)]
-        if not any(v.allowed and not v.notes for v in (direct, delegated)):
-            notes += [*direct.notes, *delegated.notes]  # allowed only if they hold
+    document = policies.parse_document(answer["Policy"])
+    name = role.group(2)
+    addition = documents.key_policy_addition(document, metadata["Arn"], request.role_arn,
+                                             aws.region)
+    if isinstance(addition, documents.Refusal):
+        return [Finding(field, Level.ERROR, f"The key policy refuses the role {name} the use "
+                        f"of the key: {addition.reason}.",
+                        fix="Remove that Deny yourself if the export should work.")]
+    if addition is not None:
+        return [Finding(field, Level.ERROR, f"The key policy neither lets the role {name} use "
+                        "the key nor leaves that to IAM policies.",
+                        fix=f"Put this key policy: the whole policy, its statements as they are "
+                            f"plus one for the role (KMS console > the key > Key policy, or aws "
+                            f"kms put-key-policy --key-id {metadata['KeyId']} --policy-name "
+                            f"default --policy file://key-policy.json), {SETUP_HINT}.",
+                        policy=policies.as_json(addition.document))]
+    notes = sorted({note for verdict in policies.key_policy_verdicts(
+        document, metadata["Arn"], request.role_arn, aws.region) for note in verdict.notes})
     if notes:
-        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role "
-                        f"{role.group(2)} use it depends on conditions this tool cannot "
-                        f"evaluate: {', '.join(sorted(set(notes)))}.",
-                        fix=f"If the export fails: {add}", policy=statement)]
-    return [Finding(field, Level.OK, f"The key policy lets the role {role.group(2)} use it.")]
+        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role {name} "
+                        f"use it depends on conditions this tool cannot evaluate: "
+                        f"{', '.join(notes)}.",
+                        fix="If the export fails, add a statement for the role to the key "
+                            f"policy (KMS console > the key > Key policy), {SETUP_HINT}.",
+                        policy=policies.key_policy_statement(request.role_arn, aws.region))]
+    return [Finding(field, Level.OK, f"The key policy lets the role {name} use it.")]
 
 
 # --- bucket ---------------------------------------------------------------------------------
@@ -468,9 +570,56 @@ def _attempt(function: Callable[..., T], *args: Any) -> T | CoreError:
         return error
 
 
-def _public_findings(bucket: str, settings: dict[str, bool] | CoreError | None,
-                     public_policy: bool | CoreError, public_acl: bool | CoreError
-                     ) -> list[Finding]:
+@dataclass(frozen=True)
+class PublicAccess:
+    """What decides whether a bucket is public: its Block Public Access settings (None: it
+    has none), whether its policy or its ACL grants everyone. A CoreError where a read
+    failed."""
+
+    settings: dict[str, bool] | CoreError | None
+    public_policy: bool | CoreError
+    public_acl: bool | CoreError
+
+    @property
+    def is_public(self) -> bool:
+        """Public as far as the reads tell: a public grant its setting does not override
+        (RestrictPublicBuckets for the policy, IgnorePublicAcls for the ACL)."""
+        settings = self.settings if isinstance(self.settings, dict) else {}
+        return ((self.public_policy is True and not settings.get("RestrictPublicBuckets"))
+                or (self.public_acl is True and not settings.get("IgnorePublicAcls")))
+
+    @property
+    def fully_blocked(self) -> bool:
+        """All four Block Public Access settings are on."""
+        return isinstance(self.settings, dict) and all(self.settings.get(name)
+                                                       for name in _BLOCK_SETTINGS)
+
+
+def read_public_access(aws: Aws, bucket: str) -> PublicAccess:
+    """The bucket's Block Public Access settings, policy status and ACL, read at once."""
+    submit = discovery.pool().submit
+    settings = submit(_attempt, _block_settings, aws, bucket)
+    public_policy = submit(_attempt, _public_policy, aws, bucket)
+    public_acl = submit(_attempt, _public_acl, aws, bucket)
+    return PublicAccess(settings.result(), public_policy.result(), public_acl.result())
+
+
+def bucket_key_enabled(aws: Aws, bucket: str) -> bool | None:
+    """Whether the bucket's default encryption uses SSE-KMS with an S3 Bucket Key (None:
+    could not read it)."""
+    try:
+        answer = call_unless(("ServerSideEncryptionConfigurationNotFoundError",),
+                             "s3:GetEncryptionConfiguration",
+                             aws.client("s3").get_bucket_encryption, Bucket=bucket)
+    except CoreError:
+        return None
+    rules = (answer or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    return any(rule.get("BucketKeyEnabled") and rule.get(
+        "ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", "").startswith("aws:kms")
+        for rule in rules)
+
+
+def _public_findings(bucket: str, access: PublicAccess) -> list[Finding]:
     """Errors when the bucket is public, a warning when nothing stops it becoming public.
 
     Public: GetBucketPolicyStatus says so (the call WorkMail makes) while RestrictPublicBuckets
@@ -482,9 +631,10 @@ def _public_findings(bucket: str, settings: dict[str, bool] | CoreError | None,
     """
     field = Field.BUCKET
     block = (f"Turn on Block Public Access (aws s3api put-public-access-block --bucket {bucket} "
-             "--public-access-block-configuration file://block.json).")
+             f"--public-access-block-configuration file://block.json), {SETUP_HINT}.")
     public = policies.public_access_block_json()
     findings: list[Finding] = []
+    settings, public_policy, public_acl = access.settings, access.public_policy, access.public_acl
     if isinstance(settings, CoreError):
         findings.append(unchecked(field, settings.problem, "the bucket's Block Public Access"))
         settings = {}
@@ -550,17 +700,38 @@ def check_bucket(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [Finding(field, Level.ERROR, f"The bucket {bucket} cannot be used. "
                         f"{choice.why_not}", fix=f"Choose a bucket in {aws.region}.")]
     submit = discovery.pool().submit
-    denials = submit(_bucket_policy_findings, aws, request)
-    settings = submit(_attempt, _block_settings, aws, bucket)
-    public_policy = submit(_attempt, _public_policy, aws, bucket)
-    public_acl = submit(_attempt, _public_acl, aws, bucket)
-    return [*denials.result(), *_public_findings(bucket, settings.result(), public_policy.result(),
-                                                 public_acl.result())] or [
+    denials = submit(bucket_policy_denials, aws, request)
+    bucket_key = submit(_bucket_key_findings, aws, request)
+    access = read_public_access(aws, bucket)
+    return [*denials.result(), *_public_findings(bucket, access), *bucket_key.result()] or [
         Finding(field, Level.OK, f"The bucket {bucket} is in {aws.region} and blocks public "
                 "access.")]
 
 
-def _bucket_policy_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
+def _bucket_key_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
+    """A warning when the bucket uses an S3 Bucket Key by default and the role (when chosen)
+    does not allow the bucket's ARN as the KMS encryption context. With a Bucket Key, S3 asks
+    KMS with the bucket's ARN instead of the object's (S3 user guide); whether WorkMail's
+    writer uses the bucket's setting is not documented (the simulator assumes it does)."""
+    if not bucket_key_enabled(aws, request.bucket):
+        return []
+    facts = _read_role(aws, request) if request.role_arn else None
+    if isinstance(facts, _RoleFacts) and facts.documents is not None and facts.key_arn:
+        verdicts = [policies.evaluate(facts.documents, wanted, caller=facts.arn) for wanted in
+                    policies.bucket_key_requests(request.bucket, facts.key_arn, aws.region)]
+        if all(v.allowed for v in verdicts):
+            return []
+    return [Finding(Field.BUCKET, Level.WARNING,
+                    f"The bucket {request.bucket} uses an S3 Bucket Key by default: KMS then "
+                    "sees the bucket's ARN, not the object's, as the encryption context, and a "
+                    "role whose condition names only bucket/prefix* is refused if WorkMail "
+                    "follows the bucket's setting (not documented).",
+                    fix=f"Allow {policies.bucket_arn(request.bucket)} in the role's "
+                        "kms:EncryptionContext:aws:s3:arn condition too, "
+                        f"{SETUP_HINT}; or turn the bucket's Bucket Key off.")]
+
+
+def bucket_policy_denials(aws: Aws, request: ExportRequest) -> list[Finding]:
     """An error when the bucket policy denies the role a call of the export."""
     role = _ROLE_ARN.match(request.role_arn)
     if not role:
@@ -637,19 +808,19 @@ def _prefix_for_role(aws: Aws, request: ExportRequest,
     if facts.documents is None:
         assert facts.documents_problem is not None
         return [unchecked(field, facts.documents_problem, "the prefix against the role")]
-    outside = _calls_refused_at(aws, facts, request.bucket, request.prefix)
+    access = _access(aws, request, facts)
+    outside = access.refused_at_prefix
     if outside:
         allowed = _prefixes_allowed(facts, request.bucket)
         named = " or ".join(f"'{p}'" for p in allowed) if allowed else "other prefixes"
+        fix = _permissions_fix(aws, request, facts)
         return [Finding(field, Level.ERROR,
                         f"The role {facts.name} lets WorkMail write only under {named}; "
                         f"'{request.prefix}' is outside "
                         f"({policies.describe_refusals(outside)}).",
-                        fix=f"Use a prefix starting with {named}, or change the role's policy "
-                            "to this one.",
-                        policy=_permissions_json(aws, request, facts.key_arn))]
-    if not request.prefix.endswith("/") and _calls_refused_at(
-            aws, facts, request.bucket, request.prefix, joined=False):
+                        fix=f"Use a prefix starting with {named}. Or: {fix.get('fix', '')}",
+                        policy=fix.get("policy", ""))]
+    if access.allowed_only_if_joined:
         # ASSUMPTION (unverified; the simulator's Assumptions.object_key): WorkMail puts a /
         # between the prefix and the object's name. If it does not, the object lands beside
         # the folder the role allows, not in it.
@@ -658,20 +829,21 @@ def _prefix_for_role(aws: Aws, request: ExportRequest,
                         f"starting '{request.prefix}': whether WorkMail adds a / after a prefix "
                         "that does not end in one is not documented.",
                         fix=f"End the prefix with a slash: '{request.prefix}/'.")]
-    return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
-                    f"{facts.name} allows.")]
+    if access.allowed_at_prefix:
+        return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
+                        f"{facts.name} allows.")]
+    # The role may not export to this bucket at all: the role check says why, once.
+    return [Finding(field, Level.WARNING, f"Exports will land under {where}, but the role "
+                    f"{facts.name} may not export there: see the IAM role's finding.",
+                    fix="Fix the role as its finding says (f at this step plans it), or "
+                        "choose a bucket and key it may use.")]
 
 
 def _calls_refused_at(aws: Aws, facts: _RoleFacts, bucket: str,
-                      prefix: str, joined: bool = True) -> list[policies.AccessVerdict]:
-    """The export's calls the role may make somewhere in the bucket but not at `prefix`
-    (the object's key formed as `joined` says: policies.object_key_start)."""
-    assert facts.documents is not None
-    in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=None, caller=facts.arn)
-    at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=prefix, joined=joined, caller=facts.arn)
-    return [p for b, p in zip(in_bucket, at_prefix, strict=True) if b.allowed and not p.allowed]
+                      prefix: str) -> list[policies.AccessVerdict]:
+    """The export's calls the role may make somewhere in the bucket but not at `prefix`."""
+    request = ExportRequest(bucket=bucket, prefix=prefix)
+    return _access(aws, request, facts).refused_at_prefix
 
 
 def _prefixes_allowed(facts: _RoleFacts, bucket: str) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.core import checks, discovery, policies
@@ -50,12 +49,12 @@ def _ranked(aws: Aws, role_arn: str, listing: Callable[[Aws], list[Choice]],
     return sorted(judged, key=lambda c: (not c.usable, not c.role_allows))
 
 
-def _start_reading(aws: Aws, role_arn: str) -> list[Future[Documents]] | None:
+def _start_reading(aws: Aws, role_arn: str) -> checks.RoleReads | None:
     found = checks.role_name(role_arn)
     return checks.start_reading_documents(aws, found) if found else None
 
 
-def _documents(reads: list[Future[Documents]] | None) -> Documents | None:
+def _documents(reads: checks.RoleReads | None) -> Documents | None:
     if reads is None:
         return None
     try:

@@ -331,6 +331,7 @@ class TrustVerdict:
     # Trusted only if the service sends sts:ExternalId = the account id (unverified), so
     # whether the export may assume the role is not known.
     needs_external_id: bool = False
+    denied: bool = False  # an explicit Deny stops the export service (no Allow can undo it)
 
 
 def _names_export_service(statement: Mapping[str, Any]) -> bool:
@@ -439,7 +440,8 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
                         tuple(reading.problems) if not trusted else (),
                         tuple(dict.fromkeys(without.notes + with_id.notes)),
                         names_organization=trusted and reading.names_organization,
-                        needs_external_id=with_id.trusted != without.trusted)
+                        needs_external_id=with_id.trusted != without.trusted,
+                        denied=not trusted and (without.denied or with_id.denied))
 
 
 # ---------------------------------------------------------------------------------------
@@ -487,6 +489,18 @@ def export_requests(bucket: str | None, key_arn: str | None, region: str,
     if key_arn is not None:
         requests += [AccessRequest(a, Value(key_arn), kms_context) for a in KMS_ACTIONS]
     return requests
+
+
+def bucket_key_requests(bucket: str, key_arn: str, region: str) -> list[AccessRequest]:
+    """The KMS calls of an export into a bucket that uses an S3 Bucket Key: S3 then asks KMS
+    with the bucket's ARN as the encryption context, not the object's (S3 user guide, "Using
+    Amazon S3 Bucket Keys"). ASSUMPTION (unverified, shared with the simulator): WorkMail's
+    writer follows the bucket's default Bucket Key setting."""
+    context = {VIA_SERVICE_KEY: Value(via_service(region)),
+               ENCRYPTION_CONTEXT_KEY: Value(bucket_arn(bucket))}
+    return [AccessRequest(a, Value(key_arn), context) for a in KMS_ACTIONS]
+
+
 
 
 def object_key_start(prefix: str, joined: bool = True) -> str:
@@ -561,6 +575,37 @@ def _names_principal(statement: Mapping[str, Any], principals: Sequence[str]) ->
 def account_principals(account: str) -> list[str]:
     """How a key policy names the whole account (the IAM delegation statement)."""
     return [f"arn:aws:iam::{account}:root", account]
+
+
+@dataclass(frozen=True)
+class KeyPolicyVerdict:
+    """What a key policy says of one KMS call of the export by the role: through a statement
+    naming the role (`direct`), and through one leaving it to IAM policies (`delegated`)."""
+
+    direct: AccessVerdict
+    delegated: AccessVerdict
+
+    @property
+    def allowed(self) -> bool:
+        return self.direct.allowed or self.delegated.allowed
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Conditions the tool cannot read that the answer depends on (none when a way in
+        needs none)."""
+        if any(v.allowed and not v.notes for v in (self.direct, self.delegated)):
+            return ()
+        return self.direct.notes + self.delegated.notes
+
+
+def key_policy_verdicts(key_policy: PolicyDocument, key_arn: str, role_arn: str,
+                        region: str) -> list[KeyPolicyVerdict]:
+    """The key policy's verdict on each KMS call of an export by the role."""
+    account = key_arn.split(":")[4]
+    return [KeyPolicyVerdict(
+        evaluate([key_policy], wanted, principals=[role_arn], caller=role_arn),
+        evaluate([key_policy], wanted, principals=account_principals(account), caller=role_arn))
+        for wanted in export_requests(None, key_arn, region, None)]
 
 
 def key_policy_statement(role_arn: str, region: str) -> str:

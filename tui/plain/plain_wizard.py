@@ -16,6 +16,7 @@ from questionary import Choice
 
 from tui.commands import exit_codes
 from tui.core.model import AwsProblem, ConnectionSettings, ExportRequest, Level
+from tui.plain.setup_steps import offer_fix
 from tui.plain.terminal import choose, confirm, say
 from tui.wizard import state as wz
 from tui.wizard.present import FIELD_LABELS, finding_lines, problem_rows
@@ -102,9 +103,11 @@ class PlainWizard:
                 say(line)
         if wz.has_error(found):
             say("Choose again, or fix what the error says first.", style="fg:ansired")
+            offer_fix(self)
             return
         if any(f.level is Level.WARNING for f in found) and not confirm(
                 "Continue anyway?", default=False):
+            offer_fix(self)
             return
         self.state = wz.next_stage(self.state)
 

@@ -26,6 +26,7 @@ from tui.core.model import (
 from tui.core.submit import OPERATION as START_OPERATION
 from tui.plain.mailbox_completer import threaded
 from tui.plain.plain_wizard import PlainWizard, Step
+from tui.plain.setup_steps import CREATE, create_choice, run_action
 from tui.plain.terminal import choose, confirm, say, type_in, type_with_completion
 from tui.wizard import calls
 from tui.wizard import state as wz
@@ -42,6 +43,7 @@ from tui.wizard.present import (
     worst,
 )
 from tui.wizard.problems import problem_of
+from tui.wizard.setup_actions import Kind, enabled_by_setup
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 from tui.wizard.steps import spec
 
@@ -155,11 +157,14 @@ Chosen = TypeVar("Chosen", RoleChoice, KeyChoice)
 def _pick_or_type(w: PlainWizard, question: str, choices: list[Choice], default: Chosen | None,
                   field: Field, typed_as: str, current: str,
                   match: Callable[[str], tuple[str, Chosen | None]]
-                  ) -> tuple[str, Chosen | None] | None:
+                  ) -> tuple[str, Chosen | None] | str | None:
     """A listed role or key, or one typed (`typed_as` names what may be typed): its ARN and
     its listed choice (None when it is not listed). A name, id or alias no listed one has is
-    looked up; None when it names nothing (said, and the step is asked again)."""
+    looked up; None when it names nothing (said, and the step is asked again). CREATE when
+    the list's "Create…" choice was taken."""
     chosen = choose(question, [*choices, Choice(f"Type a {typed_as}…", TYPE_IT)], default)
+    if chosen == CREATE:
+        return CREATE
     if chosen != TYPE_IT:
         return chosen.arn, chosen
     text = type_in(f"{typed_as[0].upper()}{typed_as[1:]}:", field, current,
@@ -186,10 +191,13 @@ def _role_choice(role: RoleChoice) -> Choice:
 def role_step(w: PlainWizard) -> int | None:
     w.heading()
     roles = [r for r in _discover(w) if isinstance(r, RoleChoice)]
-    picked = _pick_or_type(w, "IAM role:", [_role_choice(r) for r in roles],
+    extra = [] if any(r.trusts_workmail for r in roles) else [create_choice(Stage.ROLE)]
+    picked = _pick_or_type(w, "IAM role:", [_role_choice(r) for r in roles] + extra,
                            w.state.role, Field.ROLE, "role ARN or name",
                            w.state.request.role_arn, lambda text: match_role(text, roles))
-    if picked is not None:
+    if picked == CREATE:
+        run_action(w, Kind.CREATE)
+    elif isinstance(picked, tuple):
         w.check_and_advance(wz.choose_role(w.state, *picked))
     return None
 
@@ -208,14 +216,20 @@ def _key_title(key: KeyChoice) -> str:
 def key_step(w: PlainWizard) -> int | None:
     w.heading()
     keys = [k for k in _discover(w) if isinstance(k, KeyChoice)]
+    choices = [Choice(_key_title(k), k,
+                      disabled=None if enabled_by_setup(k) else k.why_not or None) for k in keys]
+    if not any(k.usable for k in keys):
+        choices.append(create_choice(Stage.KEY))
     picked = _pick_or_type(
-        w, "KMS key:", [Choice(_key_title(k), k, disabled=k.why_not or None) for k in keys],
-        w.state.key, Field.KMS_KEY, "key ARN, key id or alias", w.state.request.kms_key_arn,
-        lambda text: match_key(text, keys))
-    if picked is None:
+        w, "KMS key:", choices, w.state.key, Field.KMS_KEY, "key ARN, key id or alias",
+        w.state.request.kms_key_arn, lambda text: match_key(text, keys))
+    if picked == CREATE:
+        run_action(w, Kind.CREATE)
+        return None
+    if not isinstance(picked, tuple):
         return None
     arn, key = picked
-    if key is not None and not key.usable:
+    if key is not None and not key.usable and not enabled_by_setup(key):
         say(not_usable(key.why_not), style="fg:ansired")
         return None
     w.check_and_advance(wz.choose_key(w.state, arn, key))
@@ -231,8 +245,12 @@ def destination_step(w: PlainWizard) -> int | None:
     choices = [Choice(_with_note(f"{b.name} ({b.region})", b), b, disabled=b.why_not or None)
                for b in buckets]
     choices.append(Choice("Type a bucket name…", TYPE_IT))
+    choices.append(create_choice(Stage.DESTINATION))
     listed = next((b for b in buckets if b.name == request.bucket), None)
     chosen = choose("S3 bucket:", choices, default=listed)
+    if chosen == CREATE:
+        run_action(w, Kind.CREATE)
+        return None
     if chosen == TYPE_IT:
         bucket = type_in("Bucket name:", Field.BUCKET, request.bucket)
         choice = next((b for b in buckets if b.name == bucket), None)

@@ -16,12 +16,17 @@ Modules, one job each:
     backend        the twelve WorkMail operations and the seeding methods
     directory      organizations, users, resources, groups; lookups and prefix filters
     jobs           export jobs on the clock and the job rules (limits, 24 h, 7 days, cancel)
+    export_content what an export holds (hand-made hard entries, then filler), two layouts
+    export_writer  a COMPLETED job's .zip and output log, streamed into moto's S3 when read
+    s3_objects     S3 object requests before moto: exports on first touch, ranged reads,
+                   GetObject refused without kms:Decrypt, reads counted
     oracle         would AWS manage this export? (reads moto's IAM/KMS/S3 state)
     policy_eval    the small IAM policy evaluator the oracle uses
     validation     request checks from the botocore model (lengths, patterns, enums)
     faults         latency, throttling, 5xx, AccessDenied, lost responses
     clock          ManualClock for tests, RealClock for the demo
-    worlds         the "empty", "demo" and "large" worlds; world_policies: their IAM documents
+    worlds         the "empty", "fresh", "demo" and "large" worlds; world_policies: their IAM
+                   documents
     aws_seed       fast writes into moto's backends
     env            the environment of a process that must reach only the simulator
 Every rule no public source confirmed is marked `ASSUMPTION (unverified)` where it is coded.

@@ -12,7 +12,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .assumptions import DEFAULT, Assumptions
@@ -165,6 +165,16 @@ class WorkMailBackend:
         it and only record the breach, so that a product that should have waited is not saved
         by the refusal and its retry (tests assert `breaches == []`)."""
         self.book.limit_mode = "refuse" if refuse else "record"
+    def expire_client_tokens(self) -> None:
+        """Every ClientToken given so far stops being honoured: a retry starts a new job."""
+        with self._lock:
+            self.book.forget_tokens()
+
+    def set_token_lifetime(self, seconds: float | None) -> None:
+        """Honour a ClientToken for `seconds` after its job started (None: for ever, the
+        default). An ASSUMPTION of the simulator: see JobBook.token_lifetime."""
+        with self._lock:
+            self.book.token_lifetime = None if seconds is None else timedelta(seconds=seconds)
 
     def set_job_duration(self, duration: float | Callable[[str], float]) -> None:
         """Make new jobs take `duration` seconds (or duration(entity_id))."""

@@ -66,5 +66,14 @@ class RealClock:
         with self._lock:
             self._offset += seconds
 
+    def anchor(self) -> tuple[float, float, float]:
+        """(epoch seconds, time.monotonic() at that moment, speed): enough for another
+        process on this machine (whose monotonic clock is the same) to read the same time
+        until the next `advance`."""
+        with self._lock:
+            monotonic = time.monotonic()
+            elapsed = (monotonic - self._started_at) * self.speed + self._offset
+        return self._start.timestamp() + elapsed, monotonic, self.speed
+
     def __repr__(self) -> str:
         return f"RealClock(speed={self.speed})"

@@ -1,4 +1,4 @@
-"""Fault injection for tests and benchmarks: latency, throttling, 5xx and lost responses.
+"""Fault injection for tests and benchmarks: latency, throttling, 5xx, lost and held responses.
 
 One `Faults` object is consulted before every call of the five services, in-process and over
 HTTP. Rates are drawn from a seeded RNG, so a run with the same seed fails the same calls.
@@ -13,6 +13,7 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 THROTTLE = "throttle"
@@ -82,6 +83,25 @@ def error_reply(service: str, fault: str | ServiceError, operation: str = "") ->
                               "Content-Length": str(len(body))}, body)
 
 
+class HeldResponse:
+    """The answer to one call, kept back: `reached` is set once the service has acted on the
+    request; the answer goes out when `release()` is called (or after `limit` seconds)."""
+
+    def __init__(self, operation: str, limit: float = 60.0) -> None:
+        self.operation = operation
+        self.limit = limit
+        self.reached = threading.Event()
+        self._released = threading.Event()
+
+    def wait_for_release(self) -> None:
+        """Called by the server with the answer ready: say so, then wait."""
+        self.reached.set()
+        self._released.wait(self.limit)
+
+    def release(self) -> None:
+        self._released.set()
+
+
 class Faults:
     """What goes wrong, and how often. All zero by default.
 
@@ -92,8 +112,17 @@ class Faults:
     `deny(service, operation)` refuses that call with the service's AccessDenied, as AWS
     refuses a caller whose policies lack the action. `fail(service, operation, code, message)`
     answers every call of `operation` with that error (e.g. a message holding terminal
-    sequences). Over HTTP, S3 requests carry no operation name, so S3 calls can be delayed,
-    throttled and failed there but not lost, denied or failed by `fail`.
+    sequences). Over HTTP, S3 requests carry no operation name; the object calls
+    (HeadObject, GetObject, PutObject, DeleteObject, ListObjects, ListObjectsV2) are named by
+    `s3_objects.operation_of`, the others can be delayed, throttled and failed there but not
+    lost, denied or failed by `fail`. `deny("kms", "Decrypt")` also makes S3 refuse GetObject
+    of an object encrypted with a KMS key, as S3 does for a caller who may not decrypt with
+    that key.
+    `fail_next(op, count)` fails the next `count` calls of `op` (a 5xx by default), whatever
+    the rates say; `hold_next_response(op)` lets the next call of `op` act and then keeps its
+    answer until the test releases it (a client killed while its request is in flight).
+    `fired` counts the faults that happened, by kind ("throttle", "server_error", "denied",
+    "lost <op>", "held <op>", "<fault> <op>" for fail_next).
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -105,6 +134,9 @@ class Faults:
         self._losses: list[str | None] = []
         self._denied: set[tuple[str, str]] = set()
         self._errors: dict[tuple[str, str], ServiceError] = {}
+        self._failing: list[tuple[str, str]] = []  # (operation, fault), one per call to fail
+        self._holds: list[HeldResponse] = []
+        self.fired: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def lose_next_response(self, operation: str | None = "StartMailboxExportJob") -> None:
@@ -117,11 +149,29 @@ class Faults:
         with self._lock:
             self._denied.add((service, operation))
 
+    def denies(self, service: str, operation: str) -> bool:
+        """Whether `deny(service, operation)` is in force (S3 asks it of kms Decrypt before it
+        serves an object encrypted with a KMS key)."""
+        with self._lock:
+            return (service, operation) in self._denied
+
     def fail(self, service: str, operation: str, code: str, message: str,
              status: int = 400) -> None:
         """Answer every call of `operation` with the error `code` saying `message`."""
         with self._lock:
             self._errors[(service, operation)] = ServiceError(status, code, message)
+
+    def fail_next(self, operation: str, count: int = 1, fault: str = SERVER_ERROR) -> None:
+        """Fail the next `count` calls of `operation` with `fault` (SERVER_ERROR, THROTTLE)."""
+        with self._lock:
+            self._failing.extend([(operation, fault)] * count)
+
+    def hold_next_response(self, operation: str = "StartMailboxExportJob") -> HeldResponse:
+        """Carry out the next call of `operation`, then keep its answer until released."""
+        held = HeldResponse(operation)
+        with self._lock:
+            self._holds.append(held)
+        return held
 
     def clear(self) -> None:
         with self._lock:
@@ -130,6 +180,10 @@ class Faults:
             self._losses.clear()
             self._denied.clear()
             self._errors.clear()
+            self._failing.clear()
+            holds, self._holds = self._holds, []
+        for held in holds:
+            held.release()
 
     def before_call(self, service: str, operation: str = "") -> str | ServiceError | None:
         """Sleep the latency, then say whether this call fails (DENIED, THROTTLE,
@@ -138,15 +192,33 @@ class Faults:
             time.sleep(self.latency)
         if (service, operation) in self._errors:
             return self._errors[(service, operation)]
-        if (service, operation) in self._denied:
-            return DENIED
+        with self._lock:
+            if (service, operation) in self._denied:
+                self.fired[DENIED] += 1
+                return DENIED
+            for i, (wanted, fault) in enumerate(self._failing):
+                if wanted == operation:
+                    del self._failing[i]
+                    self.fired[f"{fault} {operation}"] += 1
+                    return fault
         if self.services is not None and service not in self.services:
             return None
         with self._lock:
             if self.throttle_rate and self._rng.random() < self.throttle_rate:
+                self.fired[THROTTLE] += 1
                 return THROTTLE
             if self.server_error_rate and self._rng.random() < self.server_error_rate:
+                self.fired[SERVER_ERROR] += 1
                 return SERVER_ERROR
+        return None
+
+    def take_hold(self, operation: str) -> HeldResponse | None:
+        """The hold waiting for this call (once), or None."""
+        with self._lock:
+            for i, held in enumerate(self._holds):
+                if held.operation == operation:
+                    self.fired[f"held {operation}"] += 1
+                    return self._holds.pop(i)
         return None
 
     def take_loss(self, operation: str) -> bool:
@@ -155,5 +227,6 @@ class Faults:
             for i, wanted in enumerate(self._losses):
                 if wanted is None or wanted == operation:
                     del self._losses[i]
+                    self.fired[f"lost {operation}"] += 1
                     return True
         return False

@@ -121,6 +121,10 @@ class JobBook:
         self.duration_for: Callable[[str], float] = default_duration
         self.limit_mode = REFUSE
         self.breaches: list[Breach] = []  # every start that broke a limit, refused or not
+        # ASSUMPTION (unverified): AWS honours a ClientToken only for a while after the job it
+        # started (how long is not documented for WorkMail); None: for ever. A retry after
+        # that starts a new job, as a new token would.
+        self.token_lifetime: timedelta | None = None
 
     def of_org(self, org_id: str) -> list[ExportJob]:
         return [j for j in self.jobs.values() if j.organization_id == org_id]
@@ -130,12 +134,19 @@ class JobBook:
         job = self._by_token.get(client_token)
         if job is None:
             return None
+        if self.token_lifetime is not None and \
+                self._now() - job.start_time >= self.token_lifetime:
+            return None
         if job.request != request:
             # ASSUMPTION (unverified): IdempotentParameterMismatch is not modeled for WorkMail,
             # so a reused token with other parameters is answered with InvalidParameterException.
             raise invalid_parameter(
                 f"ClientToken {client_token} was already used with different parameters.")
         return job
+
+    def forget_tokens(self) -> None:
+        """Every ClientToken given so far stops being honoured (they expired)."""
+        self._by_token.clear()
 
     def check_limits(self, org_id: str, entity_id: str,
                      assumptions: Assumptions = DEFAULT) -> None:

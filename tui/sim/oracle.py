@@ -209,6 +209,27 @@ def _principal_context(check: ExportCheck) -> dict[str, str]:
     or bucket policy names a role with a wildcard only this way: Principal "*" and
     aws:PrincipalArn ArnLike a pattern)."""
     return {"aws:PrincipalArn": check.role_arn, "aws:PrincipalAccount": check.account}
+def uses_bucket_key(bucket: Any) -> bool:
+    """Whether the bucket's default encryption is SSE-KMS with an S3 Bucket Key."""
+    rules = (bucket.encryption or {}).get("Rule") or []
+    for rule in rules if isinstance(rules, list) else [rules]:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        enabled = str(rule.get("BucketKeyEnabled", "false")).lower() == "true"
+        if enabled and str(default.get("SSEAlgorithm", "")).startswith("aws:kms"):
+            return True
+    return False
+
+
+def encryption_context(check: ExportCheck, bucket: Any | None) -> str:
+    """The kms:EncryptionContext:aws:s3:arn S3 sends KMS for the export object.
+
+    With an S3 Bucket Key it is the bucket's ARN, not the object's (S3 user guide, "Using
+    Amazon S3 Bucket Keys"). ASSUMPTION (unverified): WorkMail's writer does not ask for a
+    Bucket Key itself, so it follows the bucket's default encryption setting.
+    """
+    if bucket is not None and uses_bucket_key(bucket):
+        return check.bucket_arn
+    return check.object_arn
 
 
 def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
@@ -217,8 +238,9 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
         return None  # already reported by the checks before
     statements = _role_statements(found.role)
     key_statements = parse_policy(key.policy)
+    context_arn = encryption_context(check, found.bucket)
     context = {"kms:ViaService": f"s3.{check.org_region}.amazonaws.com",
-               "kms:EncryptionContext:aws:s3:arn": check.object_arn,
+               "kms:EncryptionContext:aws:s3:arn": context_arn,
                "kms:CallerAccount": check.account, **_principal_context(check)}
     root = f"arn:aws:iam::{check.account}:root"
     for action in KMS_ACTIONS:
@@ -235,8 +257,8 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
             continue
         if identity != "Allow" and decide(_without_conditions(statements), request) == "Allow":
             return (f"Access denied: role {check.role_arn} may use {action} on {key.arn} only "
-                    f"under conditions that do not cover this export: the object "
-                    f"{check.object_arn} via s3.{check.org_region}.amazonaws.com (check "
+                    f"under conditions that do not cover this export: the encryption context "
+                    f"{context_arn} via s3.{check.org_region}.amazonaws.com (check "
                     "kms:EncryptionContext:aws:s3:arn and kms:ViaService).")
         if identity != "Allow":
             return f"Access denied: role {check.role_arn} is not allowed {action} on {key.arn}."

@@ -18,7 +18,7 @@ from botocore import handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
-from . import wire
+from . import s3_objects, wire
 from .faults import HttpReply, error_reply
 from .validation import workmail_regions
 
@@ -78,13 +78,31 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
         reply = wire.handle(sim.workmail, _header(request, "X-Amz-Target"), authorization,
                             request.body)
         response = to_aws_response(request.url, reply)
-    elif lose:  # let moto act on the request, then lose its answer
+        held = sim.faults.take_hold(operation)
+        if held is not None:
+            held.wait_for_release()
+    elif service == "s3":
+        response = _s3_reply(sim, request)
+    if response is None and lose:  # let moto act on the request, then lose its answer
         from moto.core.models import botocore_stubber
 
         botocore_stubber(event_name=event_name, request=request)
     if lose:
         raise ConnectionClosedError(endpoint_url=request.url)
     return response
+
+
+def _s3_reply(sim: SimulatedAws, request: AWSPreparedRequest) -> AWSResponse | None:
+    """The simulator's own answer to an S3 object request (s3_objects), or None for moto's."""
+    s3_request = s3_objects.request_from_url_string(request.method or "GET", request.url,
+                                                    dict(request.headers.items()))
+    if s3_request is None:
+        return None
+    reply = sim.s3.before(s3_request)
+    if reply is None:
+        return None
+    whole = reply.whole() if isinstance(reply, s3_objects.Served) else reply
+    return to_aws_response(request.url, whole)
 
 
 def install() -> None:

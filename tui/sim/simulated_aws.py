@@ -14,7 +14,9 @@ from . import plug
 from .assumptions import DEFAULT, Assumptions
 from .backend import WorkMailBackend
 from .clock import Clock, ManualClock
+from .export_writer import ExportWriter
 from .faults import Faults
+from .s3_objects import S3Objects
 from .worlds import WORLDS, World
 
 WorldSpec = str | Callable[["SimulatedAws"], Any]
@@ -27,8 +29,13 @@ class SimulatedAws:
 
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
-    "demo", "large", or a callable(sim) that seeds (and may return a World). `assumptions`
-    are the guesses about AWS it plays out (tui.sim.assumptions; settable at any time).
+    "fresh", "demo", "large", or a callable(sim) that seeds (and may return a World).
+    `assumptions` are the guesses about AWS it plays out (tui.sim.assumptions; settable at any
+    time).
+
+    A job's export (.zip and output log, SSE-KMS with its key) appears in its bucket once the
+    job is COMPLETED: `.exports` writes it the first time anything reads there (its `layout`,
+    `bytes_per_mb` and `written` are for tests); `.s3.reads` counts the GetObjects answered.
     """
 
     def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,
@@ -39,6 +46,8 @@ class SimulatedAws:
         self.faults = faults or Faults()
         self.workmail = WorkMailBackend(self.clock)
         self.workmail.assumptions = assumptions
+        self.exports = ExportWriter(self.workmail)  # the exports of COMPLETED jobs, in S3
+        self.s3 = S3Objects(self)  # S3 object requests before moto (reads counted in .reads)
         self.world = World()
         self.seed_seconds = 0.0
         self._world_spec = world
@@ -46,6 +55,7 @@ class SimulatedAws:
         self._server: Any = None
         self._region_env_set = False
         self._ever_started = False
+        self._completed = 0
 
     @property
     def assumptions(self) -> Assumptions:
@@ -75,8 +85,11 @@ class SimulatedAws:
                 assumptions = self.assumptions
                 self.workmail = WorkMailBackend(self.clock)
                 self.workmail.assumptions = assumptions
+                self.exports = ExportWriter(self.workmail)
+                self.s3 = S3Objects(self)
             self._ever_started = True
             self.world = self._seed()
+            self.exports.bytes_per_mb_for.update(self.world.export_bytes_per_mb)
             self.seed_seconds = time.perf_counter() - began
         except BaseException:
             self.stop()
@@ -89,6 +102,24 @@ class SimulatedAws:
             return WORLDS[spec](self.workmail)
         result = spec(self)
         return result if isinstance(result, World) else World()
+
+    def complete_export(self, entity_id: str = "", layout: str = "") -> str:
+        """Start an export of `entity_id` (default: the world's enabled user) with the
+        world's good role, key, bucket and prefix, and move the clock past its end; its
+        JobId (for tests, benchmarks and pictures; `layout` sets `exports.layout` first)."""
+        world = self.world
+        if layout:
+            self.exports.layout = layout
+        self._completed += 1
+        entity = entity_id or world.enabled_user
+        answer = self.workmail.call("StartMailboxExportJob", {
+            "ClientToken": f"complete-export-{self._completed}",
+            "OrganizationId": world.org_id, "EntityId": entity,
+            "RoleArn": world.good_role_arn, "KmsKeyArn": world.good_key_arn,
+            "S3BucketName": world.good_bucket, "S3Prefix": world.good_prefix}, world.region)
+        job_id = str(answer["JobId"])
+        self.clock.advance(self.workmail.book.jobs[job_id].duration + 1)
+        return job_id
 
     def serve(self, port: int = 0) -> str:
         """Serve all five services over HTTP on 127.0.0.1; returns the endpoint URL."""
@@ -111,6 +142,7 @@ class SimulatedAws:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        self.exports.close()
         if self._region_env_set:
             os.environ.pop("AWS_DEFAULT_REGION", None)
             self._region_env_set = False

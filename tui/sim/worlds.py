@@ -1,4 +1,5 @@
-"""The named worlds a SimulatedAws starts with: "empty", "demo" and "large".
+"""The named worlds a SimulatedAws starts with: "empty" (nothing at all), "fresh" (an
+organization with its people, and no role, key or bucket), "demo" and "large".
 
 Seeding is deterministic: the same world always has the same ids, names and ARNs (moto's
 random generator is seeded too). `World` holds named handles of what was seeded, so tests and
@@ -81,6 +82,8 @@ class World:
     public_bucket: str = ""
     other_region_bucket: str = ""
     good_prefix: str = ""
+    # entity id -> export bytes per MB of mailbox (the simulator's export writer; others small)
+    export_bytes_per_mb: dict[str, int] = field(default_factory=dict)
 
 
 def person_names(count: int, start: int = 0) -> list[tuple[str, str]]:
@@ -190,7 +193,19 @@ def demo_world(workmail: WorkMailBackend) -> World:
     return world
 
 
+def fresh_world(workmail: WorkMailBackend) -> World:
+    """An account that has never exported: the demo's organization and its people, and no
+    IAM role, KMS key or S3 bucket at all (what setup starts from)."""
+    mock_random.seed(20270331)
+    world = World()
+    _seed_directory(workmail, world)
+    return world
+
+
 LARGE_USERS, LARGE_ROLES, LARGE_KEYS, LARGE_BUCKETS = 20_000, 1_000, 300, 500
+# A few mailboxes of the large world export for real: a quarter MiB per MB of mailbox, so
+# 225-375 MiB each (the rest stay small); only an export someone reads is ever written.
+BIG_EXPORTS, BIG_EXPORT_BYTES_PER_MB = 3, 256 * 1024
 
 
 def large_world(workmail: WorkMailBackend) -> World:
@@ -202,6 +217,8 @@ def large_world(workmail: WorkMailBackend) -> World:
     for username, display in person_names(LARGE_USERS - existing, 62):
         world.user_ids.append(workmail.create_user(org, username, display,
                                                    f"{username}@{world.domain}"))
+    for user in world.user_ids[1:1 + BIG_EXPORTS]:  # bob.smith, carol.garcia, david.mueller
+        world.export_bytes_per_mb[user] = BIG_EXPORT_BYTES_PER_MB
     for i in range(LARGE_ROLES - 8):
         aws_seed.create_role(f"app-role-{i:04d}", trust_service("lambda.amazonaws.com"))
     for i in range(LARGE_KEYS - 5):
@@ -212,4 +229,5 @@ def large_world(workmail: WorkMailBackend) -> World:
     return world
 
 
-WORLDS = {"empty": empty_world, "demo": demo_world, "large": large_world}
+WORLDS = {"empty": empty_world, "fresh": fresh_world, "demo": demo_world,
+          "large": large_world}

@@ -7,6 +7,8 @@ choice of mailboxes, the checks and the lines a person reads are written once.
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from tui.core.batch.plan import (
 from tui.core.batch.plan import make_plan as _make_plan
 from tui.core.batch.plan import read_names as _read_names
 from tui.core.batch.store import BatchStore, default_store_path
+from tui.core.journal import JOURNAL_ENV, STATE_DIR_ENV, journal_path
 from tui.core.model import ExportRequest, Field, Finding, Level
 from tui.core.safe_text import shown
 from tui.core.session import Aws
@@ -36,7 +39,13 @@ SHOWN_STATES = (RowState.COMPLETED, RowState.RUNNING, RowState.STARTING, RowStat
 
 
 def resume_command(run_id: str) -> str:
-    return RESUME_COMMAND.format(run_id=run_id)
+    """The command that resumes a run. The run's connection (profile, Region, endpoint) is
+    stored with it, so only where the store is has to be said, when it is not in the
+    default place: the store lives beside the journal, so `--journal` names it."""
+    command = RESUME_COMMAND.format(run_id=run_id)
+    if os.environ.get(JOURNAL_ENV) or os.environ.get(STATE_DIR_ENV):
+        command += f" --journal {shlex.quote(str(journal_path()))}"
+    return command
 
 
 def reports_dir() -> Path:

@@ -28,6 +28,9 @@ from tui.core.model import (
 if TYPE_CHECKING:
     from tui.core.model import StartedJob
     from tui.core.session import Aws
+    from tui.core.setup.apply import Applied, Progress
+    from tui.core.setup.plan import Plan
+    from tui.core.setup.request import SetupRequest
 
 
 @dataclass(frozen=True)
@@ -290,3 +293,24 @@ def journal_notice(source: str) -> str:
             return journal.warning
     except CoreError:
         return ""
+
+
+def plan_setup(aws: Aws, request: SetupRequest, title: str = "") -> Plan:
+    """What the export still needs, as a plan (nothing is changed)."""
+    from tui.core.setup.planner import plan_setup as plan
+
+    return plan(aws, request, title)
+
+
+def apply_plan(aws: Aws, plan: Plan, progress: Progress | None = None) -> Applied:
+    """Apply a plan step by step; `progress(index, step, event)` hears of each step."""
+    from tui.core.setup.apply import apply_plan as apply
+
+    return apply(aws, plan, progress)
+
+
+def suggest_bucket_name(aws: Aws, organization_id: str) -> str:
+    """A free name for a new export bucket of the organization."""
+    from tui.core.setup.bucket import suggest_name
+
+    return suggest_name(aws, organization_id)

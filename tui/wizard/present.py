@@ -127,20 +127,17 @@ def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
 
 
 def export_uri(job: ExportJob) -> str:
-    """Where the exported object is, as `s3://bucket/key` when the bucket is known.
+    """Where the exported object is, as `s3://bucket/key` when the bucket is known (the key
+    read from S3Path by the core's one rule, `tui.core.retrieve.locate.key_of`). A path that
+    already is an s3:// URI is kept as it is."""
+    from tui.core.retrieve.locate import key_of
 
-    ASSUMPTION (unverified, as in the simulator): S3Path is the object's key within the job's
-    bucket. A path that already names the bucket or a scheme is kept as it is.
-    """
     path = job.s3_path
     if not path:
         return ""
     if path.startswith("s3://") or not job.bucket:
         return path
-    key = path.lstrip("/")
-    if key.startswith(f"{job.bucket}/"):
-        key = key[len(job.bucket) + 1:]
-    return f"s3://{job.bucket}/{key}"
+    return f"s3://{job.bucket}/{key_of(path, job.bucket, job.prefix)}"
 
 
 NO_EXPORT = "none"

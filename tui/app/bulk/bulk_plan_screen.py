@@ -219,14 +219,18 @@ class BulkPlanScreen(StepScreen):
             base_prefix=plan.base_prefix, description=request.description,
             concurrency=concurrency,
             recent_policy=RecentPolicy.DEFER if schedule else RecentPolicy.SKIP)
+        aws = self.wizard.aws
+        assert aws is not None
 
         def create() -> RunInfo:
+            from tui.core.batch.connection import in_force
             from tui.core.batch.runner import create_run
             from tui.core.batch.store import BatchStore
 
             store = BatchStore.open()
             try:
-                return create_run(store, settings, plan, timing.now())
+                return create_run(store, settings, plan, timing.now(),
+                                  connection=in_force(aws))
             finally:
                 store.close()
 

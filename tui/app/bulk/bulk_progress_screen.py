@@ -5,6 +5,9 @@ manifests on demand and at the end, with the summary of what is left to do.
 The engine's runner ticks in a thread worker and hands every snapshot to the screen with
 `post_message`; the screen redraws only the rows that changed. Leaving (Esc, or quitting
 the app) pauses the run first, so it can be resumed here or with `batch --resume`.
+
+Each mailbox's export is verified in the background as soon as its row is COMPLETED (a line
+counts the verdicts); d downloads every verified export of the run.
 """
 
 from __future__ import annotations
@@ -27,12 +30,22 @@ from tui.app.bulk.bulk_timing import BulkTiming
 from tui.app.jobs.job_text import short_id
 from tui.app.kit.safe_markup import literal, markup_safe
 from tui.app.kit.status_line import StatusLine
+from tui.app.retrieve.proof_view import DOWNLOADABLE, proof_line
+from tui.app.retrieve.verifier import Verifier
 from tui.app.steps.aws_calls import AwsCalls
 from tui.app.steps.confirm_screen import ConfirmScreen
-from tui.core.batch.model import BatchProgress, MailboxRow, RowState, RunInfo, RunStatus
+from tui.core.batch.model import (
+    BatchProgress,
+    MailboxRow,
+    RowState,
+    RunInfo,
+    RunSettings,
+    RunStatus,
+)
 from tui.core.model import AwsProblem
 from tui.core.safe_text import shown
 from tui.wizard import bulk
+from tui.wizard.retrieve import ExportTarget, completed_job, default_downloads_dir
 
 if TYPE_CHECKING:
     from tui.core.batch.runner import RunControl
@@ -82,6 +95,7 @@ class BulkProgressScreen(Screen[None]):
         Binding("r", "resume", "Resume"),
         Binding("x", "cancel_run", "Cancel run"),
         Binding("m", "manifests", "Write manifests"),
+        Binding("d", "download", "Download"),
         Binding("escape", "leave", "Back"),
     ]
 
@@ -106,6 +120,8 @@ class BulkProgressScreen(Screen[None]):
         self._shown: dict[str, MailboxRow] = {}
         self._room = 40  # cells of the mailbox column (set on mount from the terminal width)
         self._last_posted: object = None
+        self.verifier = Verifier(self, aws, lambda *_: self._show_proof())
+        self._settings: RunSettings | None = None  # read from the store with the first rows
 
     def compose(self) -> ComposeResult:
         yield Static(Text.assemble(("Bulk export", "bold"), f"  ·  run {self.run_id}"),
@@ -115,6 +131,7 @@ class BulkProgressScreen(Screen[None]):
         yield Static(id="bulk-pace")
         yield DataTable(cursor_type="row", id="bulk-rows")
         yield Static(id="bulk-last-event")
+        yield Static(id="bulk-proof")
         yield Static(id="bulk-end")
         yield StatusLine()
         yield Footer()
@@ -160,6 +177,7 @@ class BulkProgressScreen(Screen[None]):
 
             store = BatchStore.open()
             try:
+                self._settings = store.run(run_id).settings
                 runner = BatchRunner(aws, store, run_id,
                                      RunnerOptions(clock=timing.clock, tuning=timing.tuning),
                                      control, on_progress=self._post)
@@ -212,11 +230,48 @@ class BulkProgressScreen(Screen[None]):
                                                             progress=progress.done)
         self.query_one("#bulk-pace", Static).update(Text(bulk.pace_text(progress),
                                                          style="dim"))
+        self._verify_completed(progress)
         if progress.events:
             last = progress.events[-1]
             self.query_one("#bulk-last-event", Static).update(
                 literal(f"Last: {last.line()}", "dim", overflow="ellipsis", no_wrap=True))
         self.refresh_bindings()
+
+    # ---- proof of the exports --------------------------------------------------------
+    def _verify_completed(self, progress: BatchProgress) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        for row in progress.rows:
+            job = completed_job(settings, row)
+            if job is not None:
+                self.verifier.verify(job)
+
+    def _show_proof(self) -> None:
+        line = proof_line(self.verifier.results.values(), len(self.verifier.asked))
+        self.query_one("#bulk-proof", Static).update(line)
+        self.refresh_bindings()
+
+    def downloadable(self) -> list[ExportTarget]:
+        """The run's exports verified so far (in plan order), to download."""
+        progress, settings = self.progress, self._settings
+        if progress is None or settings is None:
+            return []
+        targets = []
+        for row in progress.rows:
+            verification = self.verifier.results.get(row.job_id)
+            job = completed_job(settings, row)
+            if job is not None and verification is not None and \
+                    verification.state in DOWNLOADABLE:
+                targets.append(ExportTarget(job, row.label, self.run_id))
+        return targets
+
+    def action_download(self) -> None:
+        targets = self.downloadable()
+        if targets:
+            from tui.app.retrieve.download_screen import DownloadScreen
+
+            self.app.push_screen(DownloadScreen(self.aws, targets, default_downloads_dir()))
 
     def _ended(self, outcome: tuple[str, list[Path]]) -> None:
         self.summary, self.manifests = outcome
@@ -320,9 +375,12 @@ class BulkProgressScreen(Screen[None]):
         status = self.progress.status if self.progress else None
         if action == "pause":
             return self.running and status is RunStatus.ACTIVE
-        if action == "resume":
+        if action == "resume":  # also after a runner that stopped before its first tick
+            ended = self._runner is not None and self._runner.is_finished
             return (self.running and status is RunStatus.PAUSED) or (
-                not self.running and self.progress is not None and left(self.progress) > 0)
+                ended and (self.progress is None or left(self.progress) > 0))
         if action == "cancel_run":
             return self.running and status in (RunStatus.ACTIVE, RunStatus.PAUSED)
+        if action == "download":
+            return bool(self.downloadable())
         return True

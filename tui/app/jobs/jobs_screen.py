@@ -1,6 +1,9 @@
 """The jobs screen: every export job of an organization, as WorkMail lists it (the last seven
 days, every page) merged with the local journal (everything started from this machine, of any
-age), newest first, in a table with a filter; Enter opens the monitor on the job.
+age), newest first, in a table with a filter; Enter opens the monitor on the job. Each
+COMPLETED job's export is verified in the background (or its recorded verdict read) and
+marked beside its state: ✓ verified in S3, ? no log to compare, ✗ missing or incomplete,
+! not checkable.
 
 It needs a connection and an organization: the wizard's when it has them, else it connects
 with the wizard's settings and asks for the organization (chosen for you when there is only
@@ -26,8 +29,11 @@ from tui.app.jobs.job_timing import JobTiming
 from tui.app.jobs.monitor_screen import MonitorScreen
 from tui.app.kit.safe_markup import literal
 from tui.app.kit.status_line import StatusLine
+from tui.app.retrieve.proof_view import mark, marks_legend
+from tui.app.retrieve.verifier import Verifier
 from tui.app.steps.aws_calls import AwsCalls
 from tui.core.model import AwsProblem, ConnectionSettings, Identity, Mailbox, Organization
+from tui.core.retrieve.model import Verification, VerifyState
 from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard.present import export_place_text
@@ -60,13 +66,18 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
     return mailbox.name if mailbox is not None else row.job.entity_id
 
 
-def row_cells(row: JobRow, mailbox: Mailbox | None = None) -> tuple[Text, ...]:
-    """The cells of a job's row: WorkMail's and the journal's words as literal Text."""
+def row_cells(row: JobRow, mailbox: Mailbox | None = None,
+              proof: VerifyState | None = None) -> tuple[Text, ...]:
+    """The cells of a job's row: WorkMail's and the journal's words as literal Text, and
+    the proof of a COMPLETED job's export beside its state."""
     job = row.job
     where = " · ".join(part for part in (export_place_text(job), job.description) if part)
+    state = literal(job.state or "?", STATE_STYLES.get(job.state, ""))
+    if proof is not None:
+        state.append(" ").append_text(mark(proof))
     return (Text(moment(job.start_time, seconds=False)),
             Text(fit(shown(mailbox_label(row, mailbox)), MAILBOX_WIDTH)),
-            literal(job.state or "?", STATE_STYLES.get(job.state, "")),
+            state,
             Text(f"{job.progress}%", justify="right"),
             Text(source_of(row), style="dim" if row.from_journal else ""),
             literal(short_id(job.job_id)),
@@ -112,6 +123,7 @@ class JobsScreen(Screen[None]):
         self.rows: list[JobRow] = []
         self.mailboxes: dict[str, Mailbox | None] = {}  # looked up by entity id
         self.calls = AwsCalls(self)
+        self.verifier: Verifier | None = None
         self._listing: JobListing | None = None
 
     def compose(self) -> ComposeResult:
@@ -138,7 +150,8 @@ class JobsScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*COLUMNS)
+        for label in COLUMNS:
+            self.table.add_column(label, key=label.split()[0].lower())
         self.table.focus()
         self.action_refresh()
 
@@ -214,6 +227,25 @@ class JobsScreen(Screen[None]):
         self._fill_table()
         self._say_what_is_shown()
         self._look_up_names()
+        self._verify_completed()
+
+    def _verify_completed(self) -> None:
+        """Verify each COMPLETED job's export (once), a recorded verdict standing."""
+        if self.aws is None:
+            return
+        if self.verifier is None:
+            self.verifier = Verifier(self, self.aws, self._verified, now=self.timing.now,
+                                     use_record=True)
+        for row in self.rows:
+            self.verifier.verify(row.job)
+
+    def _verified(self, job_id: str, verification: Verification) -> None:
+        if job_id not in {row.job.job_id for row in self.shown}:
+            return
+        row = next(r for r in self.rows if r.job.job_id == job_id)
+        cells = row_cells(row, self.mailboxes.get(row.job.entity_id), verification.state)
+        self.table.update_cell(job_id, "state", cells[2], update_width=True)
+        self._say_what_is_shown()
 
     def _look_up_names(self) -> None:
         """Name the mailboxes that only have an entity id, after the rows are shown."""
@@ -249,9 +281,11 @@ class JobsScreen(Screen[None]):
         table = self.table
         pointed = self.pointed
         table.clear()
+        proofs = self.verifier.results if self.verifier else {}
         for row in self.shown:
-            table.add_row(*row_cells(row, self.mailboxes.get(row.job.entity_id)),
-                          key=row.job.job_id)
+            proof = proofs.get(row.job.job_id)
+            table.add_row(*row_cells(row, self.mailboxes.get(row.job.entity_id),
+                                     proof.state if proof else None), key=row.job.job_id)
         if pointed is not None and pointed.job.job_id in {r.job.job_id for r in self.shown}:
             table.move_cursor(row=table.get_row_index(pointed.job.job_id))
 
@@ -276,6 +310,8 @@ class JobsScreen(Screen[None]):
             parts.append(f"{older} from the journal only (not listed by WorkMail, so their "
                          "state is the last one seen here)")
         sentence = "; ".join(parts) + "."
+        if self.verifier is not None and self.verifier.results:
+            sentence += " " + marks_legend(v.state for v in self.verifier.results.values())
         warnings = " ".join(w for w in (listing.journal_problem, also) if w)
         if listing.service_problem is not None:
             self.status.problem(f"WorkMail's list could not be read, so only the journal's "

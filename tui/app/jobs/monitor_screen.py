@@ -1,6 +1,7 @@
 """The job monitor: one export job's state, progress, times and S3 object, polled with the
 core's backoff until the job ends; a FAILED job's ErrorInfo with its likely cause; Cancel
-with a confirmation, and a refused cancel explained.
+with a confirmation, and a refused cancel explained. A COMPLETED job's export is verified at
+once (tui.app.retrieve.ProofView) and can then be downloaded (d).
 
 Polling: each poll is one DescribeMailboxExportJob in a thread worker; a timer waits the next
 of `poll_delays()` (2 s, growing to 30 s while nothing changes, back to 2 s on progress). A
@@ -30,6 +31,7 @@ from tui.app.jobs.job_timing import JobTiming
 from tui.app.jobs.job_view import JobView
 from tui.app.kit.safe_markup import markup_safe
 from tui.app.kit.status_line import StatusLine
+from tui.app.retrieve.proof_view import ProofView, verdict_words
 from tui.app.steps.aws_calls import AwsCalls
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.core.model import AwsProblem, ExportJob
@@ -37,6 +39,7 @@ from tui.core.safe_text import shown, shown_lines
 
 if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
+    from tui.core.retrieve.model import Verification
     from tui.core.session import Aws
 
 
@@ -50,13 +53,15 @@ class MonitorScreen(Screen[None]):
         Binding("x", "cancel_job", "Cancel job"),
         Binding("c", "copy_path", "Copy S3 path"),
         Binding("i", "copy_job_id", "Copy JobId", show=False),
+        Binding("d", "download", "Download"),
         Binding("j", "app.jobs", "Jobs"),
     ]
 
     def __init__(self, aws: Aws, organization_id: str, job_id: str, *,
                  known: ExportJob | None = None, mailbox: str = "",
-                 timing: JobTiming | None = None) -> None:
+                 timing: JobTiming | None = None, download_when_verified: bool = False) -> None:
         super().__init__()
+        self.download_when_verified = download_when_verified
         self.job_watch = JobWatch(aws, organization_id, job_id)
         self.job = known
         self.mailbox = mailbox
@@ -69,6 +74,7 @@ class MonitorScreen(Screen[None]):
         self._next_poll: Timer | None = None
         self._journal_warned = False
         self._last_failure = ""  # the sentence of the last failed poll, until one answers
+        self._ended_note = ""
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -82,8 +88,10 @@ class MonitorScreen(Screen[None]):
         with VerticalScroll(id="monitor-body"):
             yield JobView(id="job-view")
             yield Static(id="monitor-notice")
+            yield ProofView(id="export-proof")
             with Horizontal(classes="buttons", id="monitor-buttons"):
                 yield Button("Cancel job (x)", variant="error", id="cancel-job")
+                yield Button("Download (d)", variant="primary", id="download")
                 yield Button("Copy S3 path (c)", id="copy-path")
         yield StatusLine()
         yield Footer()
@@ -99,6 +107,10 @@ class MonitorScreen(Screen[None]):
     @property
     def notice(self) -> Static:
         return self.query_one("#monitor-notice", Static)
+
+    @property
+    def proof(self) -> ProofView:
+        return self.query_one(ProofView)
 
     def on_mount(self) -> None:
         from tui.core.jobs import poll_delays
@@ -142,7 +154,10 @@ class MonitorScreen(Screen[None]):
                         severity="warning", timeout=10)
         checked = clock_time(self.timing.now())
         if job.finished:
-            self.status.note(f"Checked at {checked}: the job has ended, so checking stopped.")
+            self._ended_note = f"Checked at {checked}: the job has ended, so checking stopped."
+            self.status.note(self._ended_note)
+            if job.state == "COMPLETED" and not self.proof.display:
+                self._verify(job)
             return
         progressed = previous is None or (previous.state, previous.progress) != (
             job.state, job.progress)
@@ -158,6 +173,28 @@ class MonitorScreen(Screen[None]):
         self._last_failure = problem.sentence()
         self.status.problem(f"The last check failed. {problem.sentence()} Next try in "
                             f"{delay:g} s, at {retry_at} (r tries now).")
+
+    def _verify(self, job: ExportJob) -> None:
+        from tui.wizard.retrieve import verify_and_record
+
+        aws, now = self.job_watch.aws, self.timing.now
+        self.proof.verifying()
+        self.calls.run(lambda: verify_and_record(aws, job, now()), self._verified,
+                       self._verify_failed, message="Verifying the export in S3…",
+                       group="verify", quiet=True)  # the proof box says it is verifying
+
+    def _verified(self, verification: Verification) -> None:
+        self.proof.show(verification)
+        self.status.note(f"{self._ended_note} {verdict_words(verification)}")  # always seen
+        self._show_buttons()
+        self.refresh_bindings()
+        if self.download_when_verified and self.proof.downloadable:
+            self.download_when_verified = False
+            self.action_download()
+
+    def _verify_failed(self, problem: AwsProblem) -> None:
+        self.proof.display = False
+        self.status.problem(f"The export could not be verified: {problem.sentence()}")
 
     def _plan_next(self, progressed: bool) -> float:
         """The core's next delay (reset after progress), and a timer to poll after it."""
@@ -188,6 +225,7 @@ class MonitorScreen(Screen[None]):
     def _show_buttons(self) -> None:
         job = self.job
         self.query_one("#cancel-job", Button).display = job is not None and not job.finished
+        self.query_one("#download", Button).display = self.proof.downloadable
         self.query_one("#copy-path", Button).display = bool(job and export_object(job))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -243,6 +281,17 @@ class MonitorScreen(Screen[None]):
             self.app.copy_to_clipboard(uri)
             self.notify(f"Copied {markup_safe(uri)}")
 
+    def action_download(self) -> None:
+        job = self.job
+        if job is None or not self.proof.downloadable:
+            return
+        from tui.app.retrieve.download_screen import DownloadScreen
+        from tui.wizard.retrieve import ExportTarget, default_downloads_dir
+
+        target = ExportTarget(job, self.mailbox or job.entity_id)
+        self.app.push_screen(DownloadScreen(self.job_watch.aws, [target],
+                                            default_downloads_dir()))
+
     def action_copy_job_id(self) -> None:
         self.app.copy_to_clipboard(self.job_watch.job_id)
         self.notify("The JobId is on the clipboard.")
@@ -256,6 +305,8 @@ class MonitorScreen(Screen[None]):
             self.action_cancel_job()
         elif event.button.id == "copy-path":
             self.action_copy_path()
+        elif event.button.id == "download":
+            self.action_download()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job = self.job
@@ -263,14 +314,17 @@ class MonitorScreen(Screen[None]):
             return job is not None and not job.finished and not self.calls.running("cancel")
         if action == "copy_path":
             return bool(job and export_object(job))
+        if action == "download":
+            return self.proof.downloadable
         return True
 
 
-def monitor_started_job(app: WizardApp) -> None:
-    """Open the monitor on the job the wizard just started."""
+def monitor_started_job(app: WizardApp, download: bool = False) -> None:
+    """Open the monitor on the job the wizard just started; with `download`, it downloads
+    the export as soon as the job has completed and its export is verified."""
     state, aws = app.state, app.aws
     if state.result is None or aws is None:
         return
     app.push_screen(MonitorScreen(aws, state.request.organization_id, state.result.job_id,
                                   mailbox=mailbox_title(state.mailbox, state.request.entity_id),
-                                  timing=app.job_timing))
+                                  timing=app.job_timing, download_when_verified=download))

@@ -24,6 +24,7 @@ class _Pending:
     done: Callable[[Any], None]
     failed: Callable[[AwsProblem], None]
     busy: Widget | None
+    quiet: bool = False
 
 
 class AwsCalls:
@@ -39,15 +40,17 @@ class AwsCalls:
 
     def run(self, work: Callable[[], T], done: Callable[[T], None],
             failed: Callable[[AwsProblem], None], *, message: str, group: str,
-            busy: Widget | None = None) -> Worker[T]:
+            busy: Widget | None = None, quiet: bool = False) -> Worker[T]:
         """Run `work` in a thread worker; a newer call of the same group replaces an older
-        one, whose outcome is then dropped. `busy` shows a loading indicator meanwhile."""
-        self.status.busy(message)
+        one, whose outcome is then dropped. `busy` shows a loading indicator meanwhile.
+        `quiet`: the status line is left as it is (the caller shows the loading itself)."""
+        if not quiet:
+            self.status.busy(message)
         if busy is not None:
             busy.loading = True
         worker = self._screen.run_worker(work, name=message, group=group, thread=True,
                                          exclusive=True, exit_on_error=False)
-        self._pending[worker] = _Pending(done, failed, busy)
+        self._pending[worker] = _Pending(done, failed, busy, quiet)
         return worker
 
     def running(self, group: str | None = None) -> bool:
@@ -64,7 +67,7 @@ class AwsCalls:
             busy.loading = False
         if event.state is WorkerState.CANCELLED:
             return
-        if not self._pending:
+        if not self._pending and not pending.quiet:
             self.status.clear()
         if event.state is WorkerState.SUCCESS:
             pending.done(event.worker.result)

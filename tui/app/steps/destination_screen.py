@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tui.app.kit.choice_table import ChoiceRow, fit_style
 from tui.app.kit.safe_markup import literal
+from tui.app.setup.step_actions import SetupActions
 from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.model import BucketChoice, Field, Level
 from tui.wizard import calls
@@ -30,10 +33,14 @@ def field_problem(field: Field, value: str) -> str | None:
     return check_field(field, tidy(field, value))
 
 
-class DestinationScreen(ChoiceStepScreen):
+class DestinationScreen(SetupActions, ChoiceStepScreen):
     STAGE = Stage.DESTINATION
     CSS_PATH = "destination_screen.tcss"
     COLUMNS = ("Bucket", "Region", "Note")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("c", "setup_create", "Create a bucket"),
+        Binding("f", "setup_fix", "Fix"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,7 +50,19 @@ class DestinationScreen(ChoiceStepScreen):
         self.suggested_prefix = ""  # the last prefix filled in for the person, not typed
 
     def empty_note(self) -> str:
-        return "No S3 bucket found. Create one in the organization's Region first."
+        return ("No S3 bucket found. Press c to create one in the organization's Region (you "
+                "see the plan first).")
+
+    def new_values(self) -> tuple[str, str]:
+        return self.bucket_name, self.prefix_input.value.strip()
+
+    def after_setup(self, new: wz.WizardState) -> None:
+        """The bucket (and prefix) the plan made are this step's values now."""
+        self.bucket_name, self.bucket_choice = new.request.bucket, None
+        self.prefix_input.value = new.request.prefix
+        self.description_input.value = new.request.description
+        self._update_preview()
+        super().after_setup(new)
 
     def compose_extra(self) -> ComposeResult:
         request = self.state.request
@@ -88,6 +107,9 @@ class DestinationScreen(ChoiceStepScreen):
         chosen = listed.get(self.bucket_name)
         if isinstance(chosen, BucketChoice):
             self.bucket_choice = chosen
+            if self.state.request.bucket == chosen.name and self.state.bucket != chosen:
+                # (a bucket set by setup, listed now): the state shows it as listed too
+                self.wizard.state = replace(self.state, bucket=chosen)
 
     def pick(self, item: object) -> None:
         assert isinstance(item, BucketChoice)

@@ -32,6 +32,7 @@ class ResultScreen(StepScreen):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("c", "copy_job_id", "Copy JobId"),
         Binding("m", "monitor", "Monitor job"),
+        Binding("d", "download", "Download when done"),
         Binding("r", "retry_submit", "Retry"),
         Binding("e", "edit", "Edit"),
     ]
@@ -90,6 +91,12 @@ class ResultScreen(StepScreen):
 
         monitor_started_job(self.wizard)
 
+    def action_download(self) -> None:
+        """Follow the job, then verify and download its export once it has completed."""
+        from tui.app.jobs.monitor_screen import monitor_started_job
+
+        monitor_started_job(self.wizard, download=True)
+
     def action_retry_submit(self) -> None:
         """The same request with the same ClientToken: the service starts at most one job."""
         if self.state.problem is None or self.wizard.submitting:
@@ -104,7 +111,7 @@ class ResultScreen(StepScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         failed = self.state.problem is not None
-        if action in ("copy_job_id", "monitor"):
+        if action in ("copy_job_id", "monitor", "download"):
             return self.state.result is not None
         if action in ("retry_submit", "edit"):
             return failed and not self.wizard.submitting

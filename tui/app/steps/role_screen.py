@@ -4,8 +4,12 @@ others trusting WorkMail's export service."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.binding import Binding
 
 from tui.app.kit.choice_table import ChoiceRow, ChoiceTable
+from tui.app.setup.step_actions import SetupActions
 from tui.app.steps.choice_step import ChoiceStepScreen
 from tui.core.fields import is_reference
 from tui.core.model import Field, RoleChoice
@@ -15,13 +19,22 @@ from tui.wizard.present import role_trust
 from tui.wizard.stages import Stage
 
 
-class RoleScreen(ChoiceStepScreen):
+class RoleScreen(SetupActions, ChoiceStepScreen):
     STAGE = Stage.ROLE
     COLUMNS = ("Role", "Trusts WorkMail export")
     TYPED_LABEL = "…or type a role ARN or name and press Enter"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("c", "setup_create", "Create a role"),
+        Binding("f", "setup_fix", "Fix this role"),
+    ]
 
     def empty_note(self) -> str:
-        return "No IAM role found. Type the ARN of the role to use below."
+        return ("No IAM role found. Press c to create one for this export (you see the plan "
+                "first), or type the ARN of the role to use below.")
+
+    def offers_create(self) -> bool:
+        """Offered when no listed role trusts WorkMail's export service."""
+        return not any(isinstance(r, RoleChoice) and r.trusts_workmail for r in self.items)
 
     def rows(self, items: Sequence[object]) -> list[ChoiceRow]:
         roles = [r for r in items if isinstance(r, RoleChoice)]

@@ -1,10 +1,14 @@
 """Running a batch: create a run from a plan, or resume one, and drive its scheduler.
 
-`create_run` stores the plan (every row, before anything is sent to AWS). `BatchRunner` loads
-a run from the store, reconciles it with the service (STARTING rows are re-sent with their
-own ClientToken, RUNNING rows are refreshed), then ticks until nothing is left to start or
-follow, handing a `BatchProgress` to `on_progress` after every tick. A face on another
-thread steers it through `RunControl` (pause, resume, cancel). Nothing here prints.
+`create_run` stores the plan (every row, before anything is sent to AWS) and the connection
+it is driven with. `BatchRunner` takes the run's lock (`run_lock`: one process drives a run at
+a time), makes the job journal whole from the store (`journal_sync`), loads the run and
+reconciles it with the service (nothing starts before one complete listing; STARTING rows the
+listing shows are adopted, the others re-sent with their own ClientToken), then ticks until
+nothing is left to start or follow, handing a `BatchProgress` to `on_progress` after every
+tick. A face on another thread steers it through `RunControl` (pause, resume, cancel). When
+`run()` returns, the journal is synced again and the lock released (`close()`). Nothing here
+prints.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tui.core.batch.clock import Clock, SystemClock
+from tui.core.batch.journal_sync import sync_journal
 from tui.core.batch.model import (
     MAX_CONCURRENCY,
     BatchProgress,
@@ -26,12 +31,13 @@ from tui.core.batch.model import (
 )
 from tui.core.batch.plan import Plan, PlannedMailbox
 from tui.core.batch.progress import snapshot
+from tui.core.batch.run_lock import RunLock
 from tui.core.batch.scheduler import JobRecorder, Scheduler, Tuning
 from tui.core.batch.service import WorkMailCalls
 from tui.core.batch.store import BatchStore
 from tui.core.batch.tokens import new_run_id
 from tui.core.journal import Journal, JournalError
-from tui.core.model import CoreError, ExportJob, ExportRequest
+from tui.core.model import ConnectionSettings, CoreError, ExportJob, ExportRequest
 from tui.core.session import Aws
 
 ProgressCallback = Callable[[BatchProgress], None]
@@ -53,16 +59,18 @@ def _row_for(planned: PlannedMailbox, policy: RecentPolicy) -> MailboxRow:
 
 
 def create_run(store: BatchStore, settings: RunSettings, plan: Plan, now: float,
-               run_id: str | None = None) -> RunInfo:
+               run_id: str | None = None, connection: ConnectionSettings | None = None
+               ) -> RunInfo:
     """Store a new run of `plan` (its recent exports skipped or deferred as the settings
-    say). Raises ValueError for a concurrency outside 1..10 or a plan of another org."""
+    say) and the `connection` to resume it with (`connection.in_force(aws)`). Raises
+    ValueError for a concurrency outside 1..10 or a plan of another org."""
     if not 1 <= settings.concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"Concurrency must be between 1 and {MAX_CONCURRENCY}, "
                          f"not {settings.concurrency}.")
     if plan.organization_id != settings.organization_id:
         raise ValueError("The plan was made for another organization than the run's.")
     rows = [_row_for(planned, settings.recent_policy) for planned in plan.mailboxes]
-    return store.create_run(run_id or new_run_id(), settings, rows, now)
+    return store.create_run(run_id or new_run_id(), settings, rows, now, connection)
 
 
 class RunControl:
@@ -109,7 +117,8 @@ class JournalRecorder(JobRecorder):
         self.region = region
         self.run_id = run_id
 
-    def _guard(self, action: Callable[[], object]) -> None:
+    def guard(self, action: Callable[[], object]) -> None:
+        """Run a journal write; its failure becomes a warning (at most 20 are kept)."""
         try:
             action()
         except JournalError as exc:
@@ -117,15 +126,15 @@ class JournalRecorder(JobRecorder):
                 self.warnings.append(exc.problem.sentence())
 
     def submitting(self, row: MailboxRow, request: ExportRequest) -> None:
-        self._guard(lambda: self.journal.record_submit(
+        self.guard(lambda: self.journal.record_submit(
             request, self.region, entity_name=row.name, entity_email=row.email,
             batch_run_id=self.run_id))
 
     def started(self, row: MailboxRow) -> None:
-        self._guard(lambda: self.journal.record_started(row.client_token, row.job_id))
+        self.guard(lambda: self.journal.record_started(row.client_token, row.job_id))
 
     def finished(self, job: ExportJob) -> None:
-        self._guard(lambda: self.journal.record_state(job))
+        self.guard(lambda: self.journal.record_state(job))
 
 
 @dataclass(frozen=True)
@@ -140,41 +149,100 @@ class RunnerOptions:
 
 
 class BatchRunner:
-    """Drives one stored run to its end. Construct it to resume any run by id."""
+    """Drives one stored run to its end. Construct it to resume any run by id.
+
+    The runner holds the run's lock from construction until `close()` (which `run()` calls
+    when it returns); pass `lock` when the face took it earlier (e.g. to refuse before
+    connecting). Raises `run_lock.RunLocked` when another runner holds the run, StoreError
+    when the run is unknown.
+    """
 
     def __init__(self, aws: Aws, store: BatchStore, run_id: str,
                  options: RunnerOptions | None = None, control: RunControl | None = None,
-                 on_progress: ProgressCallback | None = None) -> None:
+                 on_progress: ProgressCallback | None = None, lock: RunLock | None = None
+                 ) -> None:
         opts = options or RunnerOptions()
         self.store = store
         self.clock: Clock = opts.clock or SystemClock()
         self.control = control or RunControl()
         self.on_progress = on_progress
-        run = store.run(run_id)
-        if run.status == RunStatus.PAUSED:  # resuming a run means: go on
-            store.set_status(run_id, RunStatus.ACTIVE)
-            run = store.run(run_id)
-        self.calls = WorkMailCalls(aws)
-        self.recorder = self._recorder(aws, run, opts)
-        self.scheduler = Scheduler(self.calls, store, run, self.clock, opts.tuning,
-                                   self.recorder)
-        for warning in self.recorder.warnings:
-            self.scheduler.note(warning)
+        run = store.run(run_id)  # an unknown run is refused before any lock file is made
+        if lock is not None and lock.run_id != run_id:
+            raise ValueError(f"The lock handed over is run {lock.run_id}'s, not {run_id}'s.")
+        self.lock = lock or RunLock.acquire(store.path, run_id)
+        self._closed = False
+        self._own_journal: Journal | None = None
+        try:
+            if run.status == RunStatus.PAUSED:  # resuming a run means: go on
+                store.set_status(run_id, RunStatus.ACTIVE)
+                run = store.run(run_id)
+            self.calls = WorkMailCalls(aws)
+            self.recorder = self._recorder(aws, run, opts)
+            self._sync_journal()
+            self.scheduler = Scheduler(self.calls, store, run, self.clock, opts.tuning,
+                                       self.recorder)
+            for warning in self.recorder.warnings:
+                self.scheduler.note(warning)
+        except BaseException:
+            self._let_go()
+            raise
 
-    @staticmethod
-    def _recorder(aws: Aws, run: RunInfo, opts: RunnerOptions) -> JobRecorder:
+    def _recorder(self, aws: Aws, run: RunInfo, opts: RunnerOptions) -> JobRecorder:
         if not opts.record_in_journal:
             return JobRecorder()
-        try:
-            journal = opts.journal or Journal.open(source="batch")
-        except CoreError as exc:
-            recorder = JobRecorder()
-            recorder.warnings.append(exc.problem.sentence())
-            return recorder
+        journal = opts.journal
+        if journal is None:
+            try:
+                journal = self._own_journal = Journal.open(source="batch")
+            except CoreError as exc:
+                recorder = JobRecorder()
+                recorder.warnings.append(exc.problem.sentence())
+                return recorder
         recorder = JournalRecorder(journal, aws.region, run.run_id)
         if journal.warning:  # a damaged journal was moved aside: said as the run's first note
             recorder.warnings.append(journal.warning)
         return recorder
+
+    def _sync_journal(self) -> None:
+        """Every JobId of the store into the journal (see journal_sync); a failure is a
+        warning, as every journal failure of a run is."""
+        recorder = self.recorder
+        if not isinstance(recorder, JournalRecorder):
+            return
+        written = 0
+
+        def sync() -> None:
+            nonlocal written
+            written = sync_journal(recorder.journal, self.store, recorder.run_id,
+                                   recorder.region)
+
+        recorder.guard(sync)
+        if written:
+            recorder.warnings.append(
+                f"{written} job(s) of this run were missing from the job journal "
+                f"{recorder.journal.path}; they were added from the run's store.")
+
+    def close(self) -> None:
+        """Let go of the run: sync the journal once more, release the lock (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._sync_journal()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        if self._own_journal is not None:
+            self._own_journal.close()
+            self._own_journal = None
+        self.lock.release()
+
+    def __enter__(self) -> BatchRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def run_id(self) -> str:
@@ -209,6 +277,8 @@ class BatchRunner:
     def tick(self) -> tuple[BatchProgress, float]:
         """One round: apply face requests, tick, report. Returns the snapshot and when the
         next tick is due (epoch seconds)."""
+        if self._closed:
+            raise RuntimeError("This runner was closed; construct a new one to go on.")
         self._apply_control()
         due = self.scheduler.tick()
         progress = self.progress()
@@ -218,12 +288,17 @@ class BatchRunner:
 
     def run(self, stop: Callable[[], bool] | None = None) -> BatchProgress:
         """Tick until nothing is left to start or follow, or until `stop()` (asked after each
-        tick) is true, e.g. a face that paused the run and leaves; returns the last snapshot."""
-        while True:
-            progress, due = self.tick()
-            if self.scheduler.done:
-                return progress
-            if stop is not None and stop():
-                self._apply_control()  # a pause asked for on the way out is kept
-                return self.progress()
-            self.clock.sleep(max(SHORTEST_SLEEP, due - self.clock.now()), self.control.wake)
+        tick) is true, e.g. a face that paused the run and leaves; returns the last snapshot.
+        The runner is closed when this returns (a new runner drives the run again)."""
+        try:
+            while True:
+                progress, due = self.tick()
+                if self.scheduler.done:
+                    return progress
+                if stop is not None and stop():
+                    self._apply_control()  # a pause asked for on the way out is kept
+                    return self.progress()
+                self.clock.sleep(max(SHORTEST_SLEEP, due - self.clock.now()),
+                                 self.control.wake)
+        finally:
+            self.close()

@@ -8,10 +8,16 @@ CANCELLED, or FAILED (retried a bounded number of times when the ErrorInfo looks
 is refilled in this tick.
 
 Crash safety: a row becomes STARTING (with its attempt's ClientToken) and is committed before
-StartMailboxExportJob is sent; a STARTING row is re-sent with the same token until the
-service answers with a JobId, so a crash at any instant cannot start a mailbox twice. The job
-description carries a tag naming the run and attempt, so a full scan also adopts a job whose
-answer was lost even when the service no longer honours the token.
+StartMailboxExportJob is sent, and the job description carries a tag naming the run and the
+attempt. A start whose answer never came (the process was killed, the connection dropped, a
+5xx) may have created a job, and the service may no longer honour its token (tokens expire;
+after 24 hours nothing else refuses a second export). So such a row is *held*: it is not sent
+again until a complete ListMailboxExportJobs, begun after that start, has been read. A job of
+this run and attempt found in it is adopted (the row follows that JobId); a row the listing
+does not show was never started and is sent again, with the same token. After a (re)start of
+the scheduler every STARTING row is held this way, and nothing at all starts before that first
+complete listing, which also counts the slots others use and the mailboxes exported in the
+last 24 hours. A listing that fails is retried with backoff; the rows stay held meanwhile.
 """
 
 from __future__ import annotations
@@ -111,6 +117,13 @@ class Scheduler:
         self.waiting_until: float | None = None
         self._last_full_scan: float | None = None
         self._force_full_scan = True
+        # Reconciled: one complete listing has been read since this scheduler began. Held:
+        # STARTING rows whose start may have happened and that no complete listing begun
+        # after it has shown yet (see the module docstring).
+        self.reconciled = False
+        self.held: set[str] = {row.entity_id for row in self.rows.values()
+                               if row.state == RowState.STARTING}
+        self._scan_retry_at: float | None = None
         self._cancel_sent: set[str] = set()
         self._progressed: dict[str, MailboxRow] = {}
         rng = random.Random(self.tuning.seed)
@@ -176,14 +189,26 @@ class Scheduler:
                     self._observe(self.calls.describe(self.settings.organization_id, job_id),
                                   now)
         except CallFailure as failure:
-            self.note(f"could not follow the jobs ({failure.problem.sentence()}); "
-                      "trying again at the next tick")
+            if full and (self.held or not self.reconciled):
+                delay = self._throttle_backoff.next_delay()
+                self._scan_retry_at = now + delay
+                self.note(f"could not list the jobs ({failure.problem.sentence()}); nothing "
+                          f"whose start may have happened is sent again until a listing "
+                          f"succeeds (next try in {delay:.0f} s)")
+            else:
+                self.note(f"could not follow the jobs ({failure.problem.sentence()}); "
+                          "trying again at the next tick")
             return
         finally:
             self._save_progress()
         if full:
             self._last_full_scan = now
             self._force_full_scan = False
+            if self._scan_retry_at is not None:
+                self._scan_retry_at = None
+                self._throttle_backoff.reset()
+            self.reconciled = True
+            self.held.clear()  # the listing showed every start sent before it began
             self._settle_unanswered_starts(now)
 
     def _observe(self, job: ExportJob, now: float) -> None:
@@ -320,12 +345,19 @@ class Scheduler:
 
     def _fill_slots(self, now: float) -> None:
         now += _RESOLUTION
+        if not self.reconciled:
+            return  # nothing starts before one complete listing (see the module docstring)
         if self.waiting_until is not None and now < self.waiting_until:
             return
         self.waiting_until = None
-        # A STARTING row not adopted by a listing was never started: it needs a free slot too.
-        free = self.capacity() - self.count(RowState.RUNNING)
+        # A STARTING row not adopted by a listing was never started: it needs a free slot too
+        # (a held one may have a job running: it keeps its slot).
+        held = sum(1 for r in self.rows.values()
+                   if r.state == RowState.STARTING and r.entity_id in self.held)
+        free = self.capacity() - self.count(RowState.RUNNING) - held
         for row in [r for r in self.rows.values() if r.state == RowState.STARTING]:
+            if row.entity_id in self.held:
+                continue
             if free <= 0:
                 break
             if row.not_before <= now:
@@ -384,6 +416,11 @@ class Scheduler:
 
     def _start_failed(self, row: MailboxRow, failure: CallFailure, now: float) -> bool:
         sentence = failure.problem.sentence()
+        if failure.kind in (FailureKind.NETWORK, FailureKind.SERVER):
+            # the request may have reached AWS and started the job: hold the row until a
+            # listing shows whether it did
+            self.held.add(row.entity_id)
+            self._force_full_scan = True
         ended = self._ended_job_in_window(row, now)
         if (failure.kind == FailureKind.LIMIT and ended is not None
                 and self.count(RowState.RUNNING) + len(self.others_running) < MAX_CONCURRENCY):
@@ -481,11 +518,15 @@ class Scheduler:
         poll = now + self.tuning.poll_seconds
         if self.status != RunStatus.ACTIVE:
             return poll
+        if self._scan_retry_at is not None:  # held until a listing succeeds
+            return min(poll, self._scan_retry_at)
         # A STARTING row needs a free slot, a PLANNED one a slot no STARTING row will take:
-        # with none free, only the poll can show one freed (others' jobs end unseen).
+        # with none free, only the poll can show one freed (others' jobs end unseen). A held
+        # row waits for the listing its tick makes.
         slots = self.capacity()
         due = [row.not_before for row in self.rows.values()
-               if (row.state == RowState.STARTING and slots > self.count(RowState.RUNNING))
+               if (row.state == RowState.STARTING
+                   and (row.entity_id in self.held or slots > self.count(RowState.RUNNING)))
                or (row.state == RowState.PLANNED
                    and slots > self.count(RowState.STARTING, RowState.RUNNING))]
         if not due:

@@ -3,7 +3,8 @@
 One file, `batch.sqlite3`, in the same state directory as the single-job journal (a file of
 its own so that the two schemas evolve apart and a long run never holds the journal's lock).
 Every state change is committed before the AWS call it announces, so a process killed at any
-instant leaves a row that says what may have happened on AWS.
+instant leaves a row that says what may have happened on AWS. A run also keeps the connection
+it was started with (profile, Region, endpoint URL), so that a resume needs only its id.
 
 The file is opened only when it is ours (`tui.core.state_files`: an SQLite file carrying
 STORE_ID, or an earlier version's store); anything else at the path is refused with
@@ -13,6 +14,7 @@ StoreRefused and left untouched. A new store is built aside (0600) and linked in
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -30,6 +32,7 @@ from tui.core.batch.model import (
     RunStatus,
 )
 from tui.core.journal import journal_path
+from tui.core.model import ConnectionSettings
 
 STORE_FILE = "batch.sqlite3"
 
@@ -80,6 +83,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     ended_at REAL,
     error TEXT NOT NULL,
     PRIMARY KEY (run_id, entity_id, attempt)
+);
+CREATE TABLE IF NOT EXISTS run_connections (
+    run_id TEXT PRIMARY KEY REFERENCES runs(run_id),
+    profile TEXT,
+    region TEXT,
+    endpoint_url TEXT
 );
 """
 
@@ -141,6 +150,15 @@ class BatchStore:
             ) from exc
         return cls(connection, target)
 
+    @classmethod
+    def open_existing(cls, path: Path | None = None) -> BatchStore | None:
+        """Open the store only if it exists (None when no run was ever stored there): for
+        reading or resuming runs, which must create nothing."""
+        target = Path(path) if path is not None else default_store_path()
+        if not os.path.lexists(target):
+            return None
+        return cls.open(target)
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -163,8 +181,9 @@ class BatchStore:
     # runs -------------------------------------------------------------------------------
 
     def create_run(self, run_id: str, settings: RunSettings, rows: Iterable[MailboxRow],
-                   created: float) -> RunInfo:
-        """Store a new run and all its rows in one transaction."""
+                   created: float, connection: ConnectionSettings | None = None) -> RunInfo:
+        """Store a new run, all its rows and the connection it is driven with (when given)
+        in one transaction."""
         info = RunInfo(run_id, settings, RunStatus.ACTIVE, created)
         values = asdict(settings) | {"recent_policy": settings.recent_policy.value}
         with self._transaction() as db:
@@ -178,7 +197,22 @@ class BatchStore:
             )
             for position, row in enumerate(rows):
                 self._write_row(db, replace(row, run_id=run_id), position)
+            if connection is not None:
+                db.execute("INSERT INTO run_connections (run_id, profile, region, endpoint_url)"
+                           " VALUES (?, ?, ?, ?)", (run_id, connection.profile,
+                                                    connection.region, connection.endpoint_url))
         return info
+
+    def connection(self, run_id: str) -> ConnectionSettings | None:
+        """The connection the run was started with (None for a run stored without one)."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT profile, region, endpoint_url FROM run_connections WHERE run_id = ?",
+                (run_id,)).fetchone()
+        if found is None:
+            return None
+        profile, region, endpoint_url = (str(value) if value else None for value in found)
+        return ConnectionSettings(profile=profile, region=region, endpoint_url=endpoint_url)
 
     def run(self, run_id: str) -> RunInfo:
         """The stored run; raises StoreError naming the known runs when there is none."""

@@ -1,0 +1,1 @@
+"""The setup screens: a setup action's plan shown whole, then applied step by step."""
