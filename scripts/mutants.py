@@ -30,6 +30,7 @@ SUBMIT = "tui/core/submit.py"
 JOURNAL = "tui/core/journal.py"
 CHECKS = "tui/core/checks.py"
 RECENT = "tui/core/recent.py"
+DOCUMENTS = "tui/core/setup/documents.py"
 POLICIES = "tui/core/policies.py"
 SCHEDULER = "tui/core/batch/scheduler.py"
 STORE = "tui/core/batch/store.py"
@@ -54,6 +55,7 @@ USUAL_TESTS: dict[str, tuple[str, ...]] = {
     SUBMIT: (SUBMIT_TESTS,),
     JOURNAL: (JOURNAL_TESTS,),
     CHECKS: (CHECK_TESTS, POLICY_TESTS),
+    DOCUMENTS: (CHECK_TESTS,),
     RECENT: ("tests/commands/test_exported_today.py",),
     POLICIES: (POLICY_TESTS, CHECK_TESTS),
     SCHEDULER: (SCHED,),
@@ -188,7 +190,7 @@ MUTANTS: list[Mutant] = [
          """        return Finding(field, Level.WARNING, f"The role {facts.name}'s permissions depend on \"""",
          matrix("permissions Deny under a condition the tool cannot evaluate")),
     flip("W6", CHECKS, "key policy under conditions the tool cannot evaluate",
-         '        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role "',
+         '        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role {name} "',
          matrix("key policy allowing under a condition the tool cannot evaluate")),
     flip("W7", CHECKS, "public grant overridden by Block Public Access",
          '            findings.append(Finding(field, Level.WARNING, f"The bucket {bucket}: {why}, which "',
@@ -211,6 +213,18 @@ MUTANTS: list[Mutant] = [
          "        return [Finding(field, Level.WARNING,\n"
          """                        f"The role {facts.name} allows '{request.prefix}/…' but""",
          matrix("prefix without a trailing slash")),
+    flip("W14", CHECKS, "a bucket with an S3 Bucket Key the role's condition does not cover",
+         "    return [Finding(Field.BUCKET, Level.WARNING,\n"
+         '                    f"The bucket {request.bucket} uses an S3 Bucket Key by default',
+         matrix("bucket with an S3 Bucket Key, the guide's role")),
+    flip("W15", CHECKS, "a prefix in a bucket the role may not export to",
+         '    return [Finding(field, Level.WARNING, f"Exports will land under {where}, but the role "',
+         f"{CHECK_TESTS}::test_role_and_prefix_give_one_verdict_on_a_bucket_the_role_may_not_write"),
+    flip("W16", RECENT, "a mailbox exported in the last 24 hours",
+         "    return [Finding(Field.ENTITY, Level.WARNING,\n"
+         '                    f"{label} was exported by job {last.job_id} ({last.state}), started "',
+         "tests/commands/test_exported_today.py::test_check_warns_that_the_mailbox_was_exported"
+         "_in_the_last_24_hours"),
     flip("W13", RECENT, "a FAILED export of the mailbox in the last 24 hours",
          "    return [Finding(Field.ENTITY, Level.WARNING,\n"
          '                    f"{label} was last exported by job {last.job_id}, which ended "',
@@ -225,13 +239,13 @@ MUTANTS: list[Mutant] = [
     Mutant("C3", CHECKS, "an untrusting role passes",
            "    if not verdict.trusted:", "    if False:", (misconfigured("untrusted role"),)),
     Mutant("C4", CHECKS, "refused permissions pass",
-           "    refused = [v for v in verdicts if not v.allowed]\n    put_policy",
-           "    refused = []\n    put_policy", (misconfigured("no-KMS role"),)),
-    Mutant("C5", CHECKS, "a key policy Deny for the role passes",
-           "        if direct.denied:", "        if False:",
+           "        return [v for v in self.in_bucket if not v.allowed]", "        return []",
+           (misconfigured("no-KMS role"),)),
+    Mutant("C5", DOCUMENTS, "a key policy Deny for the role passes",
+           "        if verdict.direct.denied:", "        if False:",
            (matrix("key policy denying the role by name"),)),
-    Mutant("C6", CHECKS, "a key policy that leaves out the role passes",
-           "        if not (direct.allowed or delegated.allowed):", "        if False:",
+    Mutant("C6", DOCUMENTS, "a key policy that leaves out the role passes",
+           "        if not verdict.allowed:", "        if False:",
            (matrix("key policy whose pattern misses the role"),)),
     Mutant("C7", CHECKS, "a bucket in another Region passes",
            "    if not choice.usable:", "    if False:", (misconfigured("other-region bucket"),)),
@@ -273,8 +287,8 @@ MUTANTS: list[Mutant] = [
            "            if deny and not conditions.unknown:", "            if deny:",
            (matrix("permissions Deny under a condition the tool cannot evaluate"),)),
     Mutant("P7", POLICIES, "a trust needing sts:ExternalId is certain",
-           "                        needs_external_id=with_id.trusted != without.trusted)",
-           "                        needs_external_id=False)",
+           "                        needs_external_id=with_id.trusted != without.trusted,",
+           "                        needs_external_id=False,",
            (f"{CHECK_TESTS}::test_legacy_external_id_role_is_a_warning_with_the_current_trust",)),
     Mutant("P8", POLICIES, "sts:ExternalId assumed always sent",
            "    without = _read_trust(document, context, account, org_arn)",
@@ -385,8 +399,8 @@ MUTANTS: list[Mutant] = [
            "            if cancel_running is not None:", "            if False:",
            (f"{STORE_TESTS}::test_a_cancel_that_also_cancels_running_jobs_is_kept_for_a_resume",)),
     Mutant("B14", SCHEDULER, "a STARTING row without a free slot counted as startable (spins)",
-           "               if (row.state == RowState.STARTING and slots > self.count(RowState.RUNNING))",
-           "               if (row.state == RowState.STARTING)",
+           "                   and (row.entity_id in self.held or slots > self.count(RowState.RUNNING)))",
+           "                   and True)",
            (f"{SCHED}::test_a_start_refused_for_want_of_slots_makes_the_engine_count_them"
             "_again",)),
 ]

@@ -34,7 +34,7 @@ EXPORT_SERVICE = "export.workmail.amazonaws.com"
 # The readings a job's outcome can depend on; how ListMailboxExportJobs is ordered and how a
 # pattern is applied cannot change it for a request the checks let through.
 READINGS = variants("object_key", "external_id", "window_states", "public_acl_refused",
-                    "pattern_match")
+                    "pattern_match", "bucket_key_followed")
 WORST_FIRST = (Level.ERROR, Level.WARNING, Level.UNCHECKED, Level.OK)
 
 pytestmark = pytest.mark.usefixtures("sim")
@@ -140,6 +140,7 @@ class Case:
     key_policy: list[dict[str, Any]] | None = None  # a key of its own with this policy
     bucket_policy: list[dict[str, Any]] = field(default_factory=list)
     bucket_acl: str = ""
+    bucket_key: bool = False  # the bucket's default encryption: SSE-KMS with a Bucket Key
     changes: dict[str, str] = field(default_factory=dict)  # world handles or values
     checker_denied: tuple[str, str] | None = None  # (service, operation) the checks may not call
     before_each: Callable[[Any, Aws], None] | None = None
@@ -254,6 +255,13 @@ CASES: dict[str, Case] = {
     "bucket whose ACL lets every AWS account read": Case(
         Level.WARNING, bucket_acl="authenticated-read"),
     "prefix without a trailing slash": Case(Level.WARNING, changes={"prefix": "exports"}),
+    "bucket with an S3 Bucket Key, the guide's role": Case(Level.WARNING, bucket_key=True),
+    "bucket with an S3 Bucket Key, a role allowing the bucket's ARN too": Case(
+        Level.OK, bucket_key=True, extra_permissions=[{
+            "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*", "Condition": {
+                "StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com",
+                                 "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::BUCKET"}}}]),
     "disabled mailbox": Case(Level.WARNING, changes={"entity_id": "disabled_user"}),
     "deleted mailbox": Case(Level.ERROR, changes={"entity_id": "deleted_user"}),
     "inactive organization": Case(Level.ERROR, changes={"organization_id": "inactive_org_id"}),
@@ -286,6 +294,11 @@ def _build(sim: Any, aws: Aws, name: str, case: Case) -> ExportRequest:
     if case.key_policy is not None:
         key_arn = kms.create_key(KeyUsage="ENCRYPT_DECRYPT", Policy=_document(
             case.key_policy, bucket))["KeyMetadata"]["Arn"]
+    if case.bucket_key:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                   "KMSMasterKeyID": key_arn},
+            "BucketKeyEnabled": True}]})
     trust = [_current(org_arn) if s == "current" else s for s in case.trust or ["current"]]
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=_document(trust, bucket).replace(
         ORG_ARN_MARK, org_arn))

@@ -189,3 +189,19 @@ def test_recording_lets_the_breach_through_and_counts_each(sim: SimulatedAws,
         start_job(EntityId=sim.world.user_ids[1], S3Prefix="exports/again/")
     assert len(sim.workmail.breaches) == 4  # the refused one is recorded too (the first only)
     assert sim.workmail.breaches[-1].kind == RUNNING_LIMIT
+
+
+def test_every_assumed_export_layout_is_one_the_simulator_can_write() -> None:
+    from tui.sim.export_content import LAYOUTS
+
+    assert {DEFAULT.export_layout, *ALTERNATIVES["export_layout"]} == set(LAYOUTS)
+
+
+def test_the_export_layout_is_an_assumption_the_writer_follows(sim: SimulatedAws) -> None:
+    assert sim.exports.layout == DEFAULT.export_layout
+    sim.exports.layout = "nested"
+    assert sim.assumptions.export_layout == "nested"
+    assume(sim)  # back to every default
+    assert sim.exports.layout == DEFAULT.export_layout
+    with pytest.raises(ValueError, match="Unknown layout"):
+        sim.exports.layout = "flat"

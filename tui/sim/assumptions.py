@@ -50,6 +50,11 @@ class Assumptions:
     public_acl_refused: bool = True
     pattern_match: str = PATTERN_WHOLE
     list_order: str = LIST_NEWEST_FIRST
+    # Whether WorkMail's writer follows the bucket's default S3 Bucket Key setting, so that
+    # KMS sees the bucket's ARN as the encryption context instead of the object's.
+    bucket_key_followed: bool = True
+    # How an export lies inside its .zip and where its output log is (export_content.LAYOUTS).
+    export_layout: str = "folders"
 
 
 # The other plausible values of each assumption (the default is the dataclass's).
@@ -60,6 +65,8 @@ ALTERNATIVES: dict[str, tuple[object, ...]] = {
     "public_acl_refused": (False,),
     "pattern_match": (PATTERN_AS_WRITTEN,),
     "list_order": (LIST_OLDEST_FIRST,),
+    "bucket_key_followed": (False,),
+    "export_layout": ("nested",),
 }
 
 DEFAULT = Assumptions()

@@ -32,14 +32,13 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .directory import ACCOUNT_ID
 from .export_content import (
     CALENDAR,
-    DEFAULT_LAYOUT,
     EMPTY_FOLDERS,
     LAYOUTS,
     MESSAGE,
@@ -161,12 +160,22 @@ class ExportWriter:
 
     def __init__(self, workmail: WorkMailBackend) -> None:
         self.workmail = workmail
-        self.layout = DEFAULT_LAYOUT
         self.bytes_per_mb = DEFAULT_BYTES_PER_MB
         self.bytes_per_mb_for: dict[str, int] = {}  # entity id -> bytes per MB (big ones)
         self.written: dict[str, WrittenExport] = {}
         self._lock = threading.RLock()
         self._directory: str | None = None
+
+    @property
+    def layout(self) -> str:
+        """The layout exports are written in (the simulator's Assumptions.export_layout)."""
+        return self.workmail.assumptions.export_layout
+
+    @layout.setter
+    def layout(self, name: str) -> None:
+        if name not in LAYOUTS:
+            raise ValueError(f"Unknown layout {name!r}; choose one of {', '.join(LAYOUTS)}.")
+        self.workmail.assumptions = replace(self.workmail.assumptions, export_layout=name)
 
     # ------------------------------------------------------------------ when
     def materialize(self, bucket: str, key: str | None = None, prefix: str | None = None

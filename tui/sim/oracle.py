@@ -224,10 +224,10 @@ def encryption_context(check: ExportCheck, bucket: Any | None) -> str:
     """The kms:EncryptionContext:aws:s3:arn S3 sends KMS for the export object.
 
     With an S3 Bucket Key it is the bucket's ARN, not the object's (S3 user guide, "Using
-    Amazon S3 Bucket Keys"). ASSUMPTION (unverified): WorkMail's writer does not ask for a
-    Bucket Key itself, so it follows the bucket's default encryption setting.
+    Amazon S3 Bucket Keys"). ASSUMPTION (unverified; Assumptions.bucket_key_followed): WorkMail's
+    writer does not ask for a Bucket Key itself, so it follows the bucket's default setting.
     """
-    if bucket is not None and uses_bucket_key(bucket):
+    if bucket is not None and uses_bucket_key(bucket) and check.assumptions.bucket_key_followed:
         return check.bucket_arn
     return check.object_arn
 
