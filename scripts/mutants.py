@@ -300,12 +300,6 @@ MUTANTS: list[Mutant] = [
            "    if False:\n        context[PRINCIPAL_ARN_KEY]",
            (matrix("key policy whose pattern misses the role"),
             matrix("permissions allowing the role by its own ARN pattern"))),
-    Mutant("P17", POLICIES, "aws:PrincipalArn a key the tool does not know",
-           "SOURCE_ARN_KEY, EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY,", "SOURCE_ARN_KEY, EXTERNAL_ID_KEY,",
-           (matrix("key policy whose pattern misses the role"),),
-           equivalent="every evaluation of the product (checks, fit) passes the role as "
-                      "caller, so the key is never missing from a request; knowing it only "
-                      "matters to a caller-less use of policies.evaluate()"),
     Mutant("P10", POLICIES, "the object key's form taken as certain",
            '    return prefix if prefix.endswith("/") or not joined else f"{prefix}/"',
            '    return prefix if prefix.endswith("/") else f"{prefix}/"',
