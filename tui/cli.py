@@ -195,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=run_wizard)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in (add_check, add_start, add_status, add_jobs, add_cancel, add_batch, add_setup,
-                add_verify, add_download, add_inspect, add_convert, add_simulate):
+                add_verify, add_download, add_inspect, add_convert, add_deliver,
+                add_simulate):
         add(subparsers)
     return parser
 
@@ -667,6 +668,124 @@ def run_convert(args: argparse.Namespace) -> int:
 
     return convert.run(args.zip or "", args.run_id or "", format,
                        Path(directory).expanduser(), as_json=args.json)
+
+
+# --- deliver: into the new mailbox over IMAP ---------------------------------------------------
+
+
+def add_deliver(subparsers: Subcommands) -> None:
+    parser = _command(subparsers, "deliver", "put an export's messages into a mailbox over "
+                      "IMAP, each exactly once, with its folder tree; safe to run again",
+                      run_deliver, uses_aws=False)
+    parser.add_argument("zip", metavar="ZIP", nargs="?", help="the export's .zip")
+    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
+                        help="every export of a batch run downloaded here (instead of ZIP), "
+                             "each into the account --accounts names for its mailbox")
+    parser.add_argument("--accounts", metavar="FILE",
+                        help="with --run: CSV lines mailbox,imap_user[,secret_env]")
+    server = parser.add_argument_group("the IMAP server")
+    server.add_argument("--imap-host", required=True, metavar="HOST", type=_imap_host)
+    server.add_argument("--imap-port", metavar="PORT", type=_port,
+                        help="default 993 (IMAPS), or 143 with --starttls or "
+                             "--insecure-plain-imap")
+    server.add_argument("--imap-user", metavar="USER",
+                        help="the account to deliver into (with ZIP)")
+    secret = server.add_mutually_exclusive_group()
+    secret.add_argument("--password-env", metavar="VAR",
+                        help="the environment variable holding the password (else asked "
+                             "without echo on a terminal)")
+    secret.add_argument("--oauth2-token-env", metavar="VAR",
+                        help="log in with XOAUTH2 using the access token in this variable "
+                             "(Microsoft 365, Google)")
+    server.add_argument("--auth", choices=("login", "plain"), default="login",
+                        help="password login: IMAP LOGIN (default) or SASL PLAIN")
+    security = server.add_mutually_exclusive_group()
+    security.add_argument("--starttls", action="store_true",
+                          help="plain IMAP upgraded with STARTTLS instead of IMAPS")
+    security.add_argument("--insecure-plain-imap", action="store_true",
+                          help="no encryption at all (passwords and mail in clear text)")
+    server.add_argument("--ca-file", metavar="FILE",
+                        help="trust this certificate authority (a private or test server)")
+    server.add_argument("--imap-timeout", metavar="SECONDS", type=_poll_seconds,
+                        default=30.0, help="for a connect or one answer (default 30)")
+    what = parser.add_argument_group("what is delivered")
+    what.add_argument("--folder-map", metavar="FILE",
+                      help='JSON object of export folder -> server folder, e.g. '
+                           '{"Inbox/Old": "Archive/Old"}')
+    what.add_argument("--check-message-id", action="store_true",
+                      help="skip a message whose Message-ID is already in its folder (mail "
+                           "another tool copied)")
+    what.add_argument("--max-message-size", metavar="BYTES", type=_byte_count,
+                      help="list larger messages instead of sending them (e.g. 35M for "
+                           "Microsoft 365, 25M for Google); the server's own limit applies "
+                           "too")
+    what.add_argument("--mark-seen", action="store_true",
+                      help="deliver every message as read (the export says nothing of read "
+                           "state)")
+    what.add_argument("--dry-run", action="store_true",
+                      help="read the server and count, create and append nothing")
+    _add_json_flag(parser)
+
+
+def run_deliver(args: argparse.Namespace) -> int:
+    if bool(args.zip) == bool(args.run_id):
+        return _say(f"{PROG} deliver: give either a ZIP or --run RUN_ID")
+    if args.run_id and not args.accounts:
+        return _say(f"{PROG} deliver: --run needs --accounts FILE (mailbox,imap_user lines)")
+    if args.zip and not args.imap_user:
+        return _say(f"{PROG} deliver: --imap-user is required with a ZIP")
+    if args.folder_map is None:
+        folder_map: dict[str, str] = {}
+    else:
+        from pathlib import Path
+
+        from tui.wizard.deliver import read_folder_map
+
+        try:
+            folder_map = read_folder_map(Path(args.folder_map).expanduser())
+        except ValueError as error:
+            return _say(f"{PROG} deliver: {error}")
+    if args.run_id:
+        from tui.commands.exports import unknown_run
+
+        problem = unknown_run(args.run_id)
+        if problem:
+            return _say(f"{PROG} deliver: {problem}")
+    if args.insecure_plain_imap:
+        print(f"{PROG} deliver: warning: --insecure-plain-imap sends the password and every "
+              "message unencrypted", file=sys.stderr)
+    from tui.commands import deliver
+    from tui.core.deliver.model import Auth, DeliveryOptions, ImapTarget, Security
+
+    security = (Security.STARTTLS if args.starttls else
+                Security.PLAIN if args.insecure_plain_imap else Security.IMAPS)
+    port = args.imap_port or (993 if security is Security.IMAPS else 143)
+    target = ImapTarget(host=args.imap_host, user=args.imap_user or "", port=port,
+                        security=security,
+                        auth=Auth.XOAUTH2 if args.oauth2_token_env else Auth(args.auth),
+                        ca_file=args.ca_file, timeout=args.imap_timeout)
+    options = DeliveryOptions(check_message_id=args.check_message_id, folder_map=folder_map,
+                              max_size=args.max_message_size, dry_run=args.dry_run,
+                              flags=("\\Seen",) if args.mark_seen else ())
+    secrets = deliver.Secrets(args.password_env or args.oauth2_token_env or "")
+    return deliver.run(args.zip or "", args.run_id or "", args.accounts or "", target,
+                       secrets, options, as_json=args.json)
+
+
+def _imap_host(value: str) -> str:
+    host = value.strip()
+    if not host or any(char in host for char in "/@ ") or not host.isprintable():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a host name or address")
+    return host
+
+
+def _byte_count(value: str) -> int:
+    units = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "")
+    if not number.isdigit() or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size (e.g. 35M or 36700160)")
+    return int(number) * units[unit]
 
 
 def _part_size(value: str) -> int:

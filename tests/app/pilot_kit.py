@@ -65,6 +65,12 @@ def screen_text(app: WizardApp) -> str:
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
+def toasts(app: WizardApp) -> str:
+    """The notifications on show, one a line (they float over the screen, so screen_text
+    may miss them while they slide in)."""
+    return "\n".join(n.message for n in app._notifications)
+
+
 def flat(text: str) -> str:
     """Screen text without borders, line breaks and runs of spaces (for sentences that
     wrap inside a box)."""
@@ -108,3 +114,11 @@ async def point_at(pilot: Pilot[Any], key: str, table_id: str = "choices") -> No
     delta = table.get_row_index(key) - table.cursor_row
     await keys(pilot, *(["down"] * delta if delta > 0 else ["up"] * -delta))
     assert table.pointed is not None and table.pointed.key == key
+
+
+async def go_to_step(pilot: Pilot[Any], name: str) -> None:
+    """ctrl+p, type `go to step: <name>`, and Enter on the entry found."""
+    await keys(pilot, "ctrl+p")
+    await type_text(pilot, f"go to step: {name.lower()}")
+    assert f"Go to step: {name}" in screen_text(pilot.app)
+    await keys(pilot, "enter")

@@ -1,5 +1,6 @@
 """Scenes of the bulk path on the demo world, shared by the pilot tests and
-`save_screenshots(out_dir)` (screenshots/bulk-choose.svg and bulk-progress.svg).
+`save_screenshots(out_dir)` (screenshots/bulk-choose.svg, bulk-progress.svg, and the
+questions over a run: bulk-quit.svg (ctrl+q) and bulk-cancel.svg (x)).
 
 Everything on screen is pinned: the runner's clock is the simulator's ManualClock
 (`SimTicks`), the run id is fixed, JobIds come from the simulator's seeded generator and
@@ -115,16 +116,27 @@ async def to_progress(pilot: Pilot[Any], sim: Any) -> None:
                                    if row.state is RowState.RUNNING), "progress on the ten")
 
 
+# The key pressed on the progress screen for each question scene.
+QUESTIONS = {"bulk-quit": "ctrl+q", "bulk-cancel": "x"}
+PICTURES = ("bulk-choose", "bulk-progress", *QUESTIONS)
+
+
 def picture(name: str, size: tuple[int, int]) -> str:
-    """The SVG of `bulk-choose` or `bulk-progress` at `size`, on a fresh simulated world."""
+    """The SVG of a scene of PICTURES at `size`, on a fresh simulated world: the bulk step,
+    the run in progress, and the questions asked over it (quit during the run, cancel)."""
     with _private_state(), TemporaryDirectory() as reports, \
             SimulatedAws(world="demo", clock=ManualClock()) as sim:
         sim.workmail.set_job_duration(JOB_SECONDS)
         async def progress(pilot: Pilot[Any]) -> None:
             await to_progress(pilot, sim)
+            if name in QUESTIONS:
+                await pilot.press(QUESTIONS[name])
+                await until(pilot, lambda: len(pilot.app.screen_stack) > 2
+                            and not isinstance(pilot.app.screen, BulkProgressScreen),
+                            "the question")
 
         reach: Callable[[Pilot[Any]], Awaitable[None]] = to_bulk_choice
-        if name == "bulk-progress":
+        if name != "bulk-choose":
             stored_run(sim, SHOT_RUN_ID)
             reach = progress
         app = bulk_app(sim, Path(reports))
@@ -134,17 +146,18 @@ def picture(name: str, size: tuple[int, int]) -> str:
                 await reach(pilot)
                 await pilot.pause(0.3)
                 shot = app.export_screenshot(title=f"workmail-export: {name}")
-                if isinstance(app.screen, BulkProgressScreen):
-                    app.screen.stop()
+                for screen in app.screen_stack:
+                    if isinstance(screen, BulkProgressScreen):
+                        screen.stop()
                 return shot
 
         return asyncio.run(take())
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
-    """Write bulk-choose.svg and bulk-progress.svg (120x40) and their -80x24 twins into
-    `out_dir`; returns the paths."""
-    return write_pictures(out_dir, ("bulk-choose", "bulk-progress"), picture)
+    """Write the PICTURES (120x40) and their -80x24 twins into `out_dir`; returns the
+    paths."""
+    return write_pictures(out_dir, PICTURES, picture)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ from shots_monitor import (
     write_pictures,
 )
 from textual.pilot import Pilot
+from textual.widgets import Input
 
+from tui.app.retrieve.deliver_screen import DeliverScreen
 from tui.app.retrieve.download_screen import DownloadScreen
 from tui.app.retrieve.inspect_screen import InspectScreen
 from tui.app.wizard_app import WizardApp
@@ -134,8 +136,30 @@ def inspect_scene(sim: SimulatedAws) -> Scene:
     return Scene(app, reach)
 
 
+def deliver_scene(sim: SimulatedAws) -> Scene:
+    """erin's export downloaded, then e: the form to deliver it by IMAP, filled in."""
+    job_id = completed_job(sim, 4)
+    app = result_app(sim, 4, job_id, STILL)
+
+    async def reach(pilot: Pilot[Any]) -> None:
+        await open_monitor(pilot)
+        await until_text(pilot, "Export verified in S3")
+        await pilot.press("d")
+        await until_text(pilot, "sha384 matches the log")
+        await pilot.press("e")
+        screen = await until_screen(pilot, DeliverScreen, lambda screen: screen.is_attached,
+                                    "the deliver form")
+        for name, value in (("host", "imap.example.com"), ("user", "erin@example.com"),
+                            ("secret", "app-password")):
+            screen.query_one(f"#{name}", Input).value = value
+        await pilot.pause()
+
+    return Scene(app, reach)
+
+
 SCENES: dict[str, Callable[[SimulatedAws], Scene]] = {
     "verify-missing": missing_scene, "download": download_scene, "inspect": inspect_scene,
+    "deliver": deliver_scene,
 }
 
 
@@ -168,8 +192,8 @@ def picture(name: str, size: tuple[int, int]) -> str:
 
 
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
-    """Write verify-missing.svg, download.svg and inspect.svg (120x40) and their -80x24
-    twins into `out_dir`; returns the paths."""
+    """Write verify-missing.svg, download.svg, inspect.svg and deliver.svg (120x40) and
+    their -80x24 twins into `out_dir`; returns the paths."""
     return write_pictures(out_dir, SCENES, picture)
 
 

@@ -3,6 +3,8 @@ for a pause in typing, and a stale search never overwrites a newer one."""
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pytest
@@ -124,3 +126,37 @@ async def test_once_connected_every_client_is_made_and_kept_out_of_full_collecti
         assert {"CONNECTION shown", "choices read", "connected", "clients loaded"} <= (
             long_lived.frozen_moments(app))
         assert gc.get_freeze_count() > 0
+
+
+async def test_the_loading_dots_and_what_loads_are_apart_and_the_line_names_a_call_still_running(
+        sim: Any) -> None:
+    """At the bulk step two calls start at once (the mailboxes, unfinished runs): the line
+    reads '● ● ● Looking for unfinished runs…', never '● ● ●Looking…', and when one call ends
+    it names the one still running."""
+    app = make_app(ExportRequest(organization_id=sim.world.org_id))
+    async with app.run_test(size=BIG) as pilot:
+        await settle(pilot)
+        sim.faults.latency = 1.0
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.3)
+        line = next(line for line in screen_text(app).splitlines() if "…" in line
+                    and ("Looking for" in line or "Listing mailboxes" in line))
+        assert re.search(r"● (Looking for unfinished runs|Listing mailboxes)…", line), line
+        screen = step(app)
+        screen.call_aws(lambda: time.sleep(0.5), lambda _: None, message="Short call…",
+                        group="short")
+        await pilot.pause(0.05)
+        assert screen.status.text == "Short call…"
+        await until_worker_done(pilot, "short")
+        assert screen.status.text in ("Listing mailboxes…", "Looking for unfinished runs…")
+        sim.faults.latency = 0
+        await settle(pilot)
+
+
+async def until_worker_done(pilot: Any, group: str) -> None:
+    for _ in range(100):
+        if not any(w.group == group and w.is_running for w in pilot.app.screen.workers):
+            await pilot.pause(0.05)
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the {group} call did not end")

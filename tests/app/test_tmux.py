@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,8 @@ REAP_SECONDS = 15.0  # from the app closing its terminal to its exit (seen > 5 s
 EXIT_SECONDS = 10.0  # from ctrl+q to the process's end (measured 0.4-2 s on a busy machine)
 KEY_GAP = 0.1  # seconds between two keys (a fast typist; keys sent back to back can arrive in
 # one read, and then the second Enter on the destination acts before the focus has moved)
-TMUX_KEYS = {"enter": "Enter", "down": "Down", "up": "Up", "escape": "Escape", "ctrl+q": "C-q"}
+TMUX_KEYS = {"enter": "Enter", "down": "Down", "up": "Up", "escape": "Escape", "ctrl+q": "C-q",
+             "ctrl+o": "C-o"}
 
 
 class Terminal:
@@ -201,6 +203,43 @@ def test_the_demo_in_a_real_terminal_reaches_a_job_id(terminal: Terminal,
     left = terminal.screen()
     assert RESULT_READY not in left  # the app left the screen it drew
     assert "Traceback" not in terminal.history()
+
+
+def test_quitting_during_a_bulk_run_pauses_it_and_prints_how_to_resume(
+        terminal: Terminal, sim: Any, tmp_path: Path) -> None:
+    """The real app on the simulator served over HTTP (its clock stands still, so the first
+    ten jobs stay running): ctrl+o, every mailbox, Start; then ctrl+q asks, y pauses the run
+    and the app ends with 130, printing the run id and the command that resumes it."""
+    from tui.core.batch.store import BatchStore
+
+    state_dir = tmp_path / "state"
+    env = dummy_aws_env()
+    env.update(WORKMAIL_EXPORT_STATE_DIR=str(state_dir), TERM="xterm-256color",
+               PYTHONFAULTHANDLER="1")
+    env.pop("NO_COLOR", None)
+    terminal.start(f"cd {ROOT} && exec {sys.executable} -m tui --endpoint-url {sim.serve()} "
+                   "--region us-east-1", env)
+    walk = (("123456789012", ("enter",)), ("example-corp-archive", ("enter",)),
+            ("Aaron Hansen", ("ctrl+o",)), ("53 of 53 marked", ("enter",)),
+            ("WorkMailExportRole", ("enter",)), ("alias/workmail-export", ("enter",)),
+            ("example-corp-mail-export", ("enter",)),
+            ("s3://example-corp-mail-export/exports/…", ("enter", "enter")),
+            ("Checks:", ("s",)), ("Start exporting 53 mailboxes?", ("y",)),
+            ("10 running", ("ctrl+q",)), ("Quit workmail-export?", ("y",)))
+    for ready, keys in walk:
+        terminal.wait_for(lambda text, ready=ready: ready in text, repr(ready))
+        terminal.press(*keys)
+    assert terminal.wait_for_exit(EXIT_SECONDS) == "status 130", terminal.history()
+    said = " ".join(terminal.history().split())
+    store = BatchStore.open(state_dir / "batch.sqlite3")
+    try:
+        [run] = store.runs()
+        assert run.status.value == "paused"
+    finally:
+        store.close()
+    assert f"workmail-export: bulk run {run.run_id} paused; jobs already running go on at " \
+           f"WorkMail. Resume it with: workmail-export batch --resume {run.run_id}" in said
+    assert "Traceback" not in said
 
 
 def test_an_exited_process_not_yet_reaped_has_its_exit_status_read() -> None:

@@ -22,7 +22,7 @@ def start_in_service(sim: Any, url: str, entity: str = "bob.smith", **changes: s
     return str(workmail.start_mailbox_export_job(**params)["JobId"])
 
 
-PROGRESS = re.compile(r"^\d\d:\d\d:\d\d  (RUNNING|COMPLETED|FAILED|CANCELLED) +(\d+)%$")
+PROGRESS = re.compile(r"^\d\d:\d\d:\d\d UTC  (RUNNING|COMPLETED|FAILED|CANCELLED) +(\d+)%$")
 
 
 def test_status_wait_prints_progress_until_completed(sim: Any, cli: Cli) -> None:
@@ -95,8 +95,8 @@ def test_jobs_merges_the_service_list_with_the_journal(sim: Any, cli: Cli) -> No
     assert rows[old]["role_arn"] == sim.world.good_role_arn  # the journal keeps the role
     assert (rows[other]["from_journal"], rows[other]["source"]) == (False, "")
     table = cli("jobs", "--organization", sim.world.org_id).stdout.splitlines()
-    assert table[0].split() == ["JOB", "ID", "STATE", "DONE", "MAILBOX", "STARTED", "KNOWN",
-                                "FROM"]
+    assert table[0].split() == ["JOB", "ID", "STATE", "DONE", "MAILBOX", "STARTED", "(UTC)",
+                                "KNOWN", "FROM"]
     by_id = {line.split()[0]: line for line in table[1:]}
     assert set(by_id) == {old, other}
     assert by_id[old].endswith("journal only") and by_id[other].endswith("service")

@@ -110,7 +110,8 @@ def test_another_organization_forgets_the_mailbox_but_the_same_one_keeps_it() ->
     assert other.mailbox is None
 
 
-def test_changing_a_field_drops_its_stale_findings_and_gets_a_new_token() -> None:
+def test_changing_a_field_hides_every_finding_made_for_the_old_values_and_gets_a_new_token(
+        ) -> None:
     state = connected_state(FULL)
     state = wz.with_findings(state, (Field.ROLE, Field.BUCKET), [
         Finding(Field.ROLE, Level.ERROR, "untrusted"), Finding(Field.BUCKET, Level.OK, "fine")])
@@ -119,7 +120,10 @@ def test_changing_a_field_drops_its_stale_findings_and_gets_a_new_token() -> Non
     assert rechosen.findings == state.findings
     changed = wz.choose_role(state, "arn:aws:iam::1:role/other")
     assert changed.request.client_token != FULL.client_token
-    assert [f.field for f in changed.findings] == [Field.BUCKET]
+    # the bucket's finding read the old role too (its bucket policy may deny that role)
+    assert changed.findings == ()
+    assert wz.stale_stage(changed, Stage.ROLE) and wz.stale_stage(changed, Stage.DESTINATION)
+    assert not wz.stale_stage(changed, Stage.KEY)  # never checked
 
 
 def test_changing_settings_asks_for_the_identity_again_and_keeps_the_request() -> None:
@@ -168,3 +172,62 @@ def test_a_prefilled_mailbox_looked_up_keeps_the_request_as_given() -> None:
     assert known.mailbox == ALICE
     assert known.request == state.request
     assert wz.mailbox_known(state, replace(ALICE, email="other@acme.test", name="x")) == state
+
+
+def test_a_key_policy_finding_for_the_previous_role_is_not_shown_for_the_new_one() -> None:
+    state = replace(connected_state(FULL), stage=Stage.KEY)
+    lets = Finding(Field.KMS_KEY, Level.OK, "The key policy lets the role r use it.")
+    state = wz.with_findings(state, (Field.KMS_KEY,), [lets])
+    assert wz.findings_of(state, Stage.KEY) == (lets,)
+    other = wz.choose_role(state, "arn:aws:iam::1:role/other")
+    assert wz.findings_of(other, Stage.KEY) == ()
+    assert wz.stale_stage(other, Stage.KEY)
+    back = wz.choose_role(other, FULL.role_arn)  # the values it was found for, again
+    assert wz.findings_of(back, Stage.KEY) == (lets,)
+    assert not wz.stale_stage(back, Stage.KEY)
+
+
+def test_a_check_answered_after_the_value_changed_is_kept_for_its_own_values_only() -> None:
+    state = connected_state(FULL)
+    asked = state.request
+    moved = wz.choose_destination(state, "b", "other/", "")
+    bad = Finding(Field.PREFIX, Level.ERROR, "p/ is outside the role's prefixes")
+    answered = wz.with_findings(moved, (Field.PREFIX,), [bad], for_request=asked)
+    assert answered.findings == ()
+    assert wz.is_complete(answered, Stage.DESTINATION)
+    assert wz.with_findings(state, (Field.PREFIX,), [bad], for_request=asked).findings == (bad,)
+
+
+def test_findings_made_with_other_connection_settings_are_not_shown() -> None:
+    state = wz.with_findings(connected_state(FULL), (Field.BUCKET,),
+                             [Finding(Field.BUCKET, Level.ERROR, "in another Region")])
+    moved = wz.with_settings(state, ConnectionSettings(region="eu-west-1"))
+    assert moved.findings == ()
+    assert wz.with_settings(moved, state.settings).findings == state.findings
+
+
+def test_an_error_a_later_field_causes_leaves_that_fields_step_open() -> None:
+    """The role may not write to the bucket chosen: the error is the role's, but another
+    bucket fixes it, so the destination step (and every filled step) can be entered."""
+    state = replace(connected_state(FULL), stage=Stage.REVIEW)
+    state = wz.with_findings(state, tuple(Field), [
+        Finding(Field.ROLE, Level.ERROR, "The role may not s3:PutObject on b")])
+    assert wz.first_open_stage(state) is Stage.ROLE
+    assert wz.reachable_stages(state) == STAGE_ORDER[: Stage.REVIEW.position + 1]
+    at_destination = wz.revisit(state, Stage.DESTINATION)
+    assert at_destination.stage is Stage.DESTINATION
+    fixed = wz.choose_destination(at_destination, "good-bucket", "p/", "")
+    assert wz.next_stage(fixed).stage is Stage.REVIEW
+    # from the role step itself, the palette reaches the destination
+    at_role = wz.revisit(state, Stage.ROLE)
+    assert not wz.can_advance(at_role)
+    assert wz.goto(at_role, Stage.DESTINATION).stage is Stage.DESTINATION
+
+
+def test_a_step_after_one_without_values_cannot_be_entered_and_says_which() -> None:
+    state = connected_state(ExportRequest(organization_id=ORG.id, entity_id="alice",
+                                          bucket="b", prefix="p/"))
+    assert wz.goto(state, Stage.DESTINATION) == state
+    assert wz.missing_before(state, Stage.DESTINATION) is Stage.ROLE
+    assert wz.missing_before(state, Stage.ROLE) is None
+    assert wz.reachable_stages(state) == STAGE_ORDER[: Stage.ROLE.position + 1]

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 
 def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
-    """Run the wizard until the person quits; 0 unless the last submit failed.
+    """Run the wizard until the person quits; the exit status of README's table
+    (`WizardApp.exit_status`). A bulk run left paused is named on stderr afterwards, with
+    the command that resumes it.
 
     With `demo`, a simulated AWS (the demo world, real-time clock) in a child process serves
     every call on a loopback port while the app runs, so the whole walk can be tried without
@@ -24,13 +26,34 @@ def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False
     from tui.app.wizard_app import WizardApp
 
     if not demo:
-        return WizardApp(settings, prefill).run() or 0
+        app = WizardApp(settings, prefill)
+        code = app.run() or 0
+        say_runs_to_resume(app.runs_to_resume(), demo=False)
+        return code
     from tui.app.demo_simulator import demo_simulator
 
     with demo_simulator() as simulator:
-        code = WizardApp(replace(settings, endpoint_url=simulator.url), prefill).run() or 0
+        app = WizardApp(replace(settings, endpoint_url=simulator.url), prefill)
+        code = app.run() or 0
+    say_runs_to_resume(app.runs_to_resume(), demo=True)
     problem = simulator.problem()
     if problem:
         print(problem, file=sys.stderr)
         return code or 1
     return code
+
+
+def say_runs_to_resume(run_ids: list[str], *, demo: bool) -> None:
+    """After the app has closed: each bulk run left with mailboxes to do, and how to go on."""
+    if not run_ids:
+        return
+    from tui.wizard.bulk import resume_command
+
+    for run_id in run_ids:
+        if demo:
+            print(f"workmail-export: bulk run {run_id} paused. It ran on the demo's simulated "
+                  "AWS, which is gone now, so it cannot be resumed.", file=sys.stderr)
+        else:
+            print(f"workmail-export: bulk run {run_id} paused; jobs already running go on at "
+                  f"WorkMail. Resume it with: {resume_command(run_id)} (or u at the bulk "
+                  "mailbox step of the wizard).", file=sys.stderr)

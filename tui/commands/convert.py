@@ -13,12 +13,12 @@ from tui.commands import exit_codes
 from tui.commands.exports import escaped
 from tui.commands.output import emit_json, report_problem
 from tui.commands.progress import ProgressOut, counted
-from tui.core.model import AwsProblem, CoreError
+from tui.core.model import CoreError
 from tui.core.retrieve.convert import CALENDAR_DIRECTORY, check_target, convert_zip
 from tui.core.retrieve.folder_names import safe_name
 from tui.core.retrieve.model import ConvertSummary
-from tui.core.retrieve.results import known
 from tui.core.safe_text import shown
+from tui.wizard.retrieve import downloaded_exports
 
 COMMAND = "convert"
 
@@ -56,25 +56,8 @@ def summary_dict(summary: ConvertSummary) -> dict[str, Any]:
 
 def run_sources(run_id: str, directory: Path) -> list[tuple[str, Path]]:
     """(zip, its target) of every export of the run this machine downloaded."""
-    from tui.core.batch.store import BatchStore
-
-    store = BatchStore.open()
-    try:
-        rows = [row for row in store.rows(run_id) if row.job_id]
-    finally:
-        store.close()
-    downloaded = known([row.job_id for row in rows])
-    sources = []
-    for row in rows:
-        path = downloaded.get(row.job_id)
-        if path is not None and path.path:
-            sources.append((path.path, directory / safe_name(row.label)))
-    if not sources:
-        raise CoreError(AwsProblem(
-            code="NothingDownloaded", operation="convert",
-            message=f"No export of run {run_id} has been downloaded on this machine yet.",
-            hint=f"Download them first: workmail-export download --run {run_id} --to DIR"))
-    return sources
+    return [(export.zip_path, directory / safe_name(export.label))
+            for export in downloaded_exports(run_id, "convert")]
 
 
 def run(zip_path: str, run_id: str, format: str, directory: Path, *, as_json: bool) -> int:

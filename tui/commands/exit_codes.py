@@ -11,6 +11,7 @@ BAD_USAGE = 2
 CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
 EXPORT_NOT_PROVEN = 5
+NOT_DELIVERED = 6
 INTERRUPTED = 130
 
 MEANINGS: dict[int, str] = {
@@ -22,11 +23,13 @@ MEANINGS: dict[int, str] = {
                 "run, or of one another process drives"),
     CHECK_ERRORS: "a preflight check found an error (check; start without --force; "
                   "the wizard when quitting with errors); setup: something no change can fix",
-    JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch: a mailbox "
-                       "ended FAILED or CANCELLED"),
+    JOB_UNSUCCESSFUL: ("status --wait: the job ended FAILED or CANCELLED; batch (or the "
+                       "wizard's bulk run): a mailbox ended FAILED or CANCELLED"),
     EXPORT_NOT_PROVEN: ("verify, download, inspect, convert: an export is missing, not "
                         "complete, differs from its log (size, sha384, counts) or has no log "
                         "to compare with"),
-    INTERRUPTED: "interrupted (Ctrl-C), stdin closed, or quit before submitting; setup "
-                 "--apply answered no",
+    NOT_DELIVERED: ("deliver: a message was not delivered (too large or refused by the "
+                    "server), or the zip holds fewer messages than its log counts"),
+    INTERRUPTED: ("interrupted (Ctrl-C), stdin closed, quit before submitting, or quit with "
+                  "a bulk run paused; setup --apply answered no"),
 }

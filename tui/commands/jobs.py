@@ -8,8 +8,9 @@ from tui.commands.common import connect, journal_entries
 from tui.commands.output import emit_json, job_dict
 from tui.core import discovery, jobs
 from tui.core.model import ConnectionSettings
+from tui.wizard.present import utc_time
 
-COLUMNS = ("JOB ID", "STATE", "DONE", "MAILBOX", "STARTED", "KNOWN FROM")
+COLUMNS = ("JOB ID", "STATE", "DONE", "MAILBOX", "STARTED (UTC)", "KNOWN FROM")
 
 
 def run(settings: ConnectionSettings, organization_id: str, *, as_json: bool) -> int:
@@ -33,7 +34,7 @@ def run(settings: ConnectionSettings, organization_id: str, *, as_json: bool) ->
         return exit_codes.OK
     table = [COLUMNS] + [
         (row.job.job_id, row.job.state, f"{row.job.progress}%", row.entity_label,
-         f"{row.job.start_time:%Y-%m-%d %H:%M}" if row.job.start_time else "",
+         utc_time(row.job.start_time, seconds=False, zone=False) if row.job.start_time else "",
          "journal only" if row.from_journal else f"service{' + journal' if row.source else ''}")
         for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]

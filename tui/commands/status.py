@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
 
 from tui.commands import exit_codes
@@ -13,7 +13,7 @@ from tui.commands.common import connect, recorded, remember
 from tui.commands.output import emit_json, job_dict
 from tui.core import jobs
 from tui.core.model import ConnectionSettings, ExportJob
-from tui.wizard.present import export_place_text
+from tui.wizard.present import export_place_text, utc_clock, utc_time
 
 if TYPE_CHECKING:
     from tui.core.session import Aws
@@ -37,11 +37,11 @@ def job_lines(job: ExportJob, mailbox: str = "") -> list[str]:
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if moment else ""
+    return utc_time(moment) if moment else ""
 
 
 def progress_line(job: ExportJob) -> str:
-    return f"{datetime.now():%H:%M:%S}  {job.state:<9} {job.progress:>3}%"
+    return f"{utc_clock(datetime.now(timezone.utc))}  {job.state:<9} {job.progress:>3}%"
 
 
 def run(settings: ConnectionSettings, job_id: str, organization_id: str, *, as_json: bool,

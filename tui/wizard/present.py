@@ -11,6 +11,7 @@ these functions return holds no control character; the Textual face still escape
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from tui.core.model import (
@@ -161,3 +162,21 @@ def export_place_text(job: ExportJob) -> str:
     """`export_place` as one piece of text: `none (s3://… was not written)`."""
     place, note = export_place(job)
     return f"{place} ({note})" if note else place
+
+
+def utc_time(when: datetime, *, seconds: bool = True, zone: bool = True) -> str:
+    """`2026-10-01 09:00:00 UTC`: every face says times in UTC, so what one admin reads out
+    to another is the same wherever each terminal is. A naive time is taken as UTC (boto3
+    gives aware ones); `zone=False` for a table whose heading says UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    text = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S" if seconds
+                                                  else "%Y-%m-%d %H:%M")
+    return f"{text} UTC" if zone else text
+
+
+def utc_clock(when: datetime) -> str:
+    """`09:00:40 UTC`: for what happens within minutes (a progress line, the next poll)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%H:%M:%S UTC")

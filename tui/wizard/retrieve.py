@@ -22,7 +22,7 @@ import platformdirs
 from tui.core import jobs
 from tui.core.batch.model import MailboxRow, RowState, RunSettings
 from tui.core.batch.store import BatchStore
-from tui.core.model import CoreError, ExportJob
+from tui.core.model import AwsProblem, CoreError, ExportJob
 from tui.core.retrieve import transfer
 from tui.core.retrieve.folder_names import safe_name
 from tui.core.retrieve.model import (
@@ -192,3 +192,33 @@ def record_of(job_ids: list[str]) -> dict[str, str]:
             words[job_id] = VERIFY_WORDS.get(VerifyState(retrieval.verification),
                                              retrieval.verification)
     return words
+
+
+@dataclass(frozen=True)
+class DownloadedExport:
+    """A run's mailbox whose export was downloaded on this machine."""
+
+    label: str  # the mailbox's email, else its name
+    zip_path: str
+
+
+def downloaded_exports(run_id: str, operation: str) -> list[DownloadedExport]:
+    """Every export of the run downloaded on this machine (convert and deliver take these);
+    a CoreError saying how to download them when there is none."""
+    store = BatchStore.open()
+    try:
+        rows = [row for row in store.rows(run_id) if row.job_id]
+    finally:
+        store.close()
+    from tui.core.retrieve.results import known
+
+    recorded = known([row.job_id for row in rows])
+    exports = [DownloadedExport(row.label, recorded[row.job_id].path) for row in rows
+               if row.job_id in recorded and recorded[row.job_id].path]
+    if not exports:
+        raise CoreError(AwsProblem(
+            code="NothingDownloaded", operation=operation,
+            message=f"No export of run {run_id} has been downloaded on this machine yet.",
+            hint=f"Download them first: workmail-export download --run {run_id} --to DIR"))
+    return exports
+

@@ -32,11 +32,40 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """The values a check reads: the connection settings, the request's fields (not its
+    ClientToken, which no check reads) and the mailboxes of a bulk export."""
+
+    settings: ConnectionSettings
+    request: ExportRequest
+    bulk: Chosen | None
+
+
+def basis_of(settings: ConnectionSettings, request: ExportRequest,
+             bulk: Chosen | None = None) -> Basis:
+    return Basis(settings, replace(request, client_token=""), bulk)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a check found about one field, and the values it was found for."""
+
+    field: RequestField
+    basis: Basis
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class WizardState:
     """Everything the wizard knows: where it is, what is filled, what was found.
 
     The chosen Organization, Mailbox, role, key and bucket are kept beside the request so a
     face can show names and states; they are None when a value was prefilled or typed.
+
+    `checks` keeps each field's last findings with the values they were computed from;
+    `findings` are those still true: computed from the settings and request as they are now.
+    A finding about other values (the key policy judged for the role chosen before) is
+    never shown, and never blocks; the step that owns it checks again (`stale_stage`).
     """
 
     settings: ConnectionSettings = field(default_factory=ConnectionSettings)
@@ -48,11 +77,25 @@ class WizardState:
     role: RoleChoice | None = None
     key: KeyChoice | None = None
     bucket: BucketChoice | None = None
-    findings: tuple[Finding, ...] = ()
+    checks: tuple[Checked, ...] = ()
     result: StartedJob | None = None
     problem: AwsProblem | None = None
     back_to_review: bool = False  # a step revisited from the review returns there
     bulk: Chosen | None = None  # the mailboxes of a bulk export (None: one mailbox)
+    # What the bulk mailboxes were listed from: ("filter", text) or ("file", path).
+    bulk_source: tuple[str, str] = ("filter", "")
+
+    @property
+    def basis(self) -> Basis:
+        """The values a check made now would read."""
+        return basis_of(self.settings, self.request, self.bulk)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings computed from the current values, in field order."""
+        now = self.basis
+        return tuple(f for checked in self.checks if checked.basis == now
+                     for f in checked.findings)
 
 
 def start(settings: ConnectionSettings, prefill: ExportRequest | None = None) -> WizardState:
@@ -105,16 +148,34 @@ def first_open_stage(state: WizardState) -> Stage:
     return Stage.REVIEW
 
 
+def first_unfilled_stage(state: WizardState) -> Stage:
+    """The first input stage without a value, or REVIEW when every one has a value."""
+    for stage in INPUT_STAGES:
+        if not _filled(state, stage):
+            return stage
+    return Stage.REVIEW
+
+
 def can_enter(state: WizardState, stage: Stage) -> bool:
-    """A stage can be entered when every stage before it is complete (RESULT: after a submit)."""
+    """A stage can be entered when every stage before it has its values (RESULT: after a
+    submit). An error does not lock the steps after it: it may be a later field that
+    causes it (a role that may not write to the bucket chosen), so that field's step must
+    stay open to fix it; the review blocks the submit while any error is left."""
     if stage is Stage.RESULT:
         return state.result is not None or state.problem is not None
-    return stage.position <= first_open_stage(state).position
+    return stage.position <= first_unfilled_stage(state).position
 
 
 def reachable_stages(state: WizardState) -> tuple[Stage, ...]:
     """The stages a person may jump to now (for a command palette or a review link)."""
     return tuple(s for s in STAGE_ORDER if can_enter(state, s))
+
+
+def missing_before(state: WizardState, stage: Stage) -> Stage | None:
+    """The stage whose values are needed before `stage` can be entered (None: it can)."""
+    if can_enter(state, stage) or stage is Stage.RESULT:
+        return None
+    return first_unfilled_stage(state)
 
 
 def can_advance(state: WizardState) -> bool:
@@ -124,13 +185,20 @@ def can_advance(state: WizardState) -> bool:
     return is_complete(state, state.stage)
 
 
+def stale_stage(state: WizardState, stage: Stage) -> bool:
+    """Whether `stage` was checked for other values than the current ones (its findings are
+    no longer shown; its check should run again)."""
+    now, stage_fields = state.basis, fields_of(stage)
+    return any(c.field in stage_fields and c.basis != now for c in state.checks)
+
+
 # ---- moving ------------------------------------------------------------------------------
 
 def next_stage(state: WizardState) -> WizardState:
     """One stage on, when the current one is complete; otherwise the same state."""
     if not can_advance(state):
         return state
-    if state.back_to_review and first_open_stage(state) is Stage.REVIEW:
+    if state.back_to_review and first_unfilled_stage(state) is Stage.REVIEW:
         return replace(state, stage=Stage.REVIEW, back_to_review=False)
     return replace(state, stage=STAGE_ORDER[state.stage.position + 1])
 
@@ -164,47 +232,50 @@ def resume(state: WizardState) -> WizardState:
 
 # ---- filling in --------------------------------------------------------------------------
 
-def _without_findings(state: WizardState, *stale: RequestField) -> tuple[Finding, ...]:
-    return tuple(f for f in state.findings if f.field not in stale)
-
-
 def with_settings(state: WizardState, settings: ConnectionSettings) -> WizardState:
-    """Other profile/Region/endpoint: the identity must be checked again; values are kept."""
+    """Other profile/Region/endpoint: the identity must be checked again; values are kept
+    (what was found about them was found with the old settings, so it is no longer shown)."""
     if settings == state.settings:
         return state
-    return replace(state, settings=settings, identity=None,
-                   findings=_without_findings(state, RequestField.CONNECTION))
+    return replace(state, settings=settings, identity=None)
 
 
 def connected(state: WizardState, identity: Identity) -> WizardState:
     """The caller identity was confirmed for the current settings."""
-    return replace(state, identity=identity,
-                   findings=_without_findings(state, RequestField.CONNECTION))
+    return replace(state, identity=identity)
 
 
 def with_findings(state: WizardState, checked: tuple[RequestField, ...],
-                  findings: list[Finding] | tuple[Finding, ...]) -> WizardState:
-    """The result of checking `checked` fields: replaces what was found about them before."""
-    return replace(state, findings=_without_findings(state, *checked) + tuple(findings))
+                  findings: list[Finding] | tuple[Finding, ...],
+                  for_request: ExportRequest | None = None) -> WizardState:
+    """The result of checking `checked` fields of `for_request` (the request the check was
+    given; by default the current one): replaces what was found about them before. Findings
+    for a request that has changed since are kept aside and not shown."""
+    basis = basis_of(state.settings, for_request or state.request, state.bulk)
+    fresh = {field: Checked(field, basis, tuple(f for f in findings if f.field is field))
+             for field in checked}
+    kept = tuple(c for c in state.checks if c.field not in fresh)
+    order = list(RequestField)
+    return replace(state, checks=tuple(sorted((*kept, *fresh.values()),
+                                              key=lambda c: order.index(c.field))))
 
 
-def _change(state: WizardState, stale: tuple[RequestField, ...], **values: str) -> WizardState:
+def _change(state: WizardState, **values: str) -> WizardState:
+    """The request with `values`; a change forgets the result of the last submit (what was
+    found about the old values stays in `checks`, no longer shown)."""
     request = state.request.with_changes(**values)
     if request == state.request:
         return state
-    return replace(state, request=request, findings=_without_findings(state, *stale),
-                   result=None, problem=None)
+    return replace(state, request=request, result=None, problem=None)
 
 
 def choose_organization(state: WizardState, organization: Organization) -> WizardState:
     """An organization chosen. Another organization forgets the mailbox, which belonged to
-    the old one, and what was found about the role, whose trust names the organization;
-    choosing the same one again keeps everything."""
+    the old one; choosing the same one again keeps everything."""
     changed = organization.id != state.request.organization_id
-    new = _change(state, (RequestField.ORGANIZATION, RequestField.ROLE),
-                  organization_id=organization.id)
+    new = _change(state, organization_id=organization.id)
     if changed and state.request.entity_id:
-        new = _change(new, (RequestField.ENTITY,), entity_id="")
+        new = _change(new, entity_id="")
         new = replace(new, mailbox=None)
     if changed:
         new = replace(new, bulk=None)  # the old organization's mailboxes
@@ -213,15 +284,17 @@ def choose_organization(state: WizardState, organization: Organization) -> Wizar
 
 def choose_mailbox(state: WizardState, mailbox: Mailbox) -> WizardState:
     """A mailbox chosen (from the list or resolved from typed text)."""
-    new = _change(state, (RequestField.ENTITY,), entity_id=mailbox.id)
+    new = _change(state, entity_id=mailbox.id)
     return replace(new, mailbox=mailbox, bulk=None)
 
 
-def choose_bulk(state: WizardState, chosen: Chosen) -> WizardState:
-    """The mailboxes of a bulk export chosen at the mailbox step; a single mailbox chosen
-    before is forgotten. The later steps (role, key, destination) are the same."""
-    new = _change(state, (RequestField.ENTITY,), entity_id="")
-    return replace(new, mailbox=None, bulk=chosen)
+def choose_bulk(state: WizardState, chosen: Chosen,
+                source: tuple[str, str] = ("filter", "")) -> WizardState:
+    """The mailboxes of a bulk export chosen at the mailbox step, listed from `source` (a
+    filter's text or a list file's path); a single mailbox chosen before is forgotten. The
+    later steps (role, key, destination) are the same."""
+    new = _change(state, entity_id="")
+    return replace(new, mailbox=None, bulk=chosen, bulk_source=source)
 
 
 def single_mailbox(state: WizardState) -> WizardState:
@@ -239,13 +312,13 @@ def mailbox_known(state: WizardState, mailbox: Mailbox) -> WizardState:
 
 def choose_role(state: WizardState, role_arn: str, role: RoleChoice | None = None) -> WizardState:
     """A role chosen from the list, or an ARN typed (role None)."""
-    new = _change(state, (RequestField.ROLE, RequestField.PREFIX), role_arn=role_arn)
+    new = _change(state, role_arn=role_arn)
     return replace(new, role=role)
 
 
 def choose_key(state: WizardState, key_arn: str, key: KeyChoice | None = None) -> WizardState:
     """A KMS key chosen from the list, or an ARN typed (key None)."""
-    new = _change(state, (RequestField.KMS_KEY,), kms_key_arn=key_arn)
+    new = _change(state, kms_key_arn=key_arn)
     return replace(new, key=key)
 
 
@@ -254,7 +327,7 @@ def with_references(state: WizardState, request: ExportRequest,
     """The prefilled role and key, given by name, id or alias, looked up: `request` holds
     their ARNs, and what the look-ups found are their fields' findings (one that names
     nothing is an error, so the walk stops at that step)."""
-    new = _change(state, (), role_arn=request.role_arn, kms_key_arn=request.kms_key_arn)
+    new = _change(state, role_arn=request.role_arn, kms_key_arn=request.kms_key_arn)
     return with_findings(new, tuple(f.field for f in findings), findings)
 
 
@@ -273,8 +346,7 @@ def with_names(state: WizardState, organization: Organization | None,
 def choose_destination(state: WizardState, bucket: str, prefix: str, description: str,
                        choice: BucketChoice | None = None) -> WizardState:
     """Bucket, prefix and description set together, as the destination step submits them."""
-    new = _change(state, (RequestField.BUCKET, RequestField.PREFIX, RequestField.DESCRIPTION),
-                  bucket=bucket, prefix=prefix, description=description)
+    new = _change(state, bucket=bucket, prefix=prefix, description=description)
     return replace(new, bucket=choice if choice is not None and choice.name == bucket else None)
 
 

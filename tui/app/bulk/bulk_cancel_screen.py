@@ -10,8 +10,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.app.steps.confirm_screen import Question
 
 
 class CancelChoice(Enum):
@@ -19,7 +20,7 @@ class CancelChoice(Enum):
     LET_FINISH = "let-finish"
 
 
-class BulkCancelScreen(ModalScreen[CancelChoice | None]):
+class BulkCancelScreen(Question[CancelChoice | None]):
     CSS_PATH = "../steps/confirm_screen.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("c", "answer('with-running')", "Cancel them too"),

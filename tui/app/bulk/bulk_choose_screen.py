@@ -46,7 +46,11 @@ class BulkChooseScreen(StepScreen):
         Binding("a", "mark_all", "All/none", show=False),
         Binding("ctrl+o", "one_mailbox", "One mailbox"),
         Binding("u", "resume_run", "Resume run"),
-        Binding("slash", "focus_filter", "Filter"),
+        # `/` reaches the filter from anywhere, the filter itself included: no WorkMail name
+        # or email has a `/` (their patterns allow letters, digits and . _ - % + @), so it is
+        # never typed there. In the list file's field it is part of a path (check_action).
+        # Priority: the binding is asked before the focused Input types the key.
+        Binding("slash", "focus_filter", "Filter", priority=True),
         Binding("down", "focus_table", show=False),
     ]
 
@@ -54,6 +58,9 @@ class BulkChooseScreen(StepScreen):
         super().__init__()
         self.chosen: Chosen | None = self.state.bulk
         self.marked: set[str] = {m.id for m in self.chosen.mailboxes} if self.chosen else set()
+        # Where the list shown came from: ("filter", text) or ("file", path). Kept equal to
+        # what the two fields say, so the mailboxes that go on are the ones the screen names.
+        self.source: tuple[str, str] = self.state.bulk_source if self.chosen else ("filter", "")
         self.unfinished: list[RunInfo] = []
 
     @property
@@ -78,6 +85,20 @@ class BulkChooseScreen(StepScreen):
     def table(self) -> DataTable[Text]:
         return self.query_one("#bulk-mailboxes", DataTable)
 
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#bulk-filter", Input)
+
+    @property
+    def file_input(self) -> Input:
+        return self.query_one("#bulk-file", Input)
+
+    def fields_say(self) -> tuple[str, str]:
+        """The list the two fields name: the list file when one is given, else the filter
+        (empty: every enabled mailbox)."""
+        path = self.file_input.value.strip()
+        return ("file", path) if path else ("filter", self.filter_input.value.strip())
+
     def load(self) -> None:
         self.table.add_column("", key="mark", width=1)
         for name in ("Name", "Email", "Type"):
@@ -86,6 +107,10 @@ class BulkChooseScreen(StepScreen):
         self.query_one("#bulk-unfinished", Static).display = False
         self.table.focus()  # Enter goes on at once; / or Tab reaches the filter
         if self.chosen is not None:
+            kind, value = self.source  # the fields say again what the list came from
+            field = self.file_input if kind == "file" else self.filter_input
+            with field.prevent(Input.Changed):
+                field.value = value
             self._show(self.chosen, keep_marks=True)
         else:
             self.list_mailboxes("")
@@ -98,7 +123,9 @@ class BulkChooseScreen(StepScreen):
         aws, org_id = self.wizard.aws, self.state.request.organization_id
         if aws is None:
             return
-        self.call_aws(lambda: choose_matching(aws, org_id, text), self._show,
+        source = ("filter", text.strip())
+        self.call_aws(lambda: choose_matching(aws, org_id, text),
+                      lambda chosen: self._show(chosen, source=source),
                       message=SPEC.loading, group="list", busy=self.table)
 
     def load_file(self, path: str) -> None:
@@ -114,20 +141,25 @@ class BulkChooseScreen(StepScreen):
             except ValueError as exc:
                 return str(exc)
 
-        self.call_aws(read, self._file_read, message=f"Reading {path}…", group="list",
-                      busy=self.table)
+        self.call_aws(read, lambda chosen: self._file_read(chosen, path),
+                      message=f"Reading {path}…", group="list", busy=self.table)
 
-    def _file_read(self, chosen: Chosen | str) -> None:
+    def _file_read(self, chosen: Chosen | str, path: str) -> None:
         if isinstance(chosen, str):
             self.status.problem(chosen)
             return
-        self._show(chosen)
+        with self.filter_input.prevent(Input.Changed):
+            self.filter_input.value = ""  # the file's names are the list, not the filter
+        self._show(chosen, source=("file", path))
         self.table.focus()
 
-    def _show(self, chosen: Chosen, keep_marks: bool = False) -> None:
+    def _show(self, chosen: Chosen, keep_marks: bool = False,
+              source: tuple[str, str] | None = None) -> None:
         from tui.wizard.bulk import rejected_line
 
         self.chosen = chosen
+        if source is not None:
+            self.source = source
         if not keep_marks:
             self.marked = {m.id for m in chosen.mailboxes}
         self.table.clear()
@@ -159,16 +191,22 @@ class BulkChooseScreen(StepScreen):
         self.query_one("#bulk-marked", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "bulk-filter":
-            return
-        text = event.value
-        self.debounce(FILTER_DEBOUNCE_SECONDS, lambda: self.list_mailboxes(text))
+        if event.input.id == "bulk-filter":
+            if self.file_input.value:
+                with self.file_input.prevent(Input.Changed):
+                    self.file_input.value = ""  # the filter lists again, not the file
+            text = event.value
+            self.debounce(FILTER_DEBOUNCE_SECONDS, lambda: self.list_mailboxes(text))
+        elif event.input.id == "bulk-file" and not event.value.strip() \
+                and self.source[0] == "file":
+            self.stop_debounce()  # a cleared list file: the filter's list again
+            self.list_mailboxes(self.filter_input.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "bulk-file" and event.value.strip():
             self.load_file(event.value.strip())
-        elif event.input.id == "bulk-filter":
+        else:
             self.table.focus()
 
     # ---- marking ---------------------------------------------------------------------
@@ -205,7 +243,7 @@ class BulkChooseScreen(StepScreen):
         self.wizard.go(wz.single_mailbox(self.state))
 
     def action_focus_filter(self) -> None:
-        self.query_one("#bulk-filter", Input).focus()
+        self.filter_input.focus()
 
     def action_focus_table(self) -> None:
         if not self.table.has_focus and self.table.row_count:
@@ -219,6 +257,9 @@ class BulkChooseScreen(StepScreen):
     def action_next(self) -> None:
         from tui.wizard.bulk import keep_only
 
+        if self.fields_say() != self.source:
+            self.status.problem(self._not_yet_listed())
+            return
         if self.chosen is None or not self.marked:
             self.status.problem("Mark at least one mailbox (Space), or load another list.")
             return
@@ -226,7 +267,15 @@ class BulkChooseScreen(StepScreen):
         if self.state.bulk == wanted:  # chosen already (after_check comes back here)
             super().action_next()
         else:
-            self.choose(wz.choose_bulk(self.state, wanted))
+            self.choose(wz.choose_bulk(self.state, wanted, self.source))
+
+    def _not_yet_listed(self) -> str:
+        """Why the list shown is not yet what the fields say."""
+        kind, value = self.fields_say()
+        if kind == "file" and not self.loading_anything:
+            return f"The list file {value} is not loaded yet: Enter in its field loads it, " \
+                   "or clear the field for every enabled mailbox."
+        return "The list is being updated to what the fields say; Enter again once it shows."
 
     # ---- unfinished runs -------------------------------------------------------------
     def _look_for_unfinished_runs(self) -> None:
@@ -249,17 +298,29 @@ class BulkChooseScreen(StepScreen):
                           severity="warning"))
 
     def _unfinished_found(self, runs: list[RunInfo]) -> None:
+        self.unfinished = runs
+        self._show_unfinished()
+        self.refresh_bindings()
+
+    def _show_unfinished(self) -> None:
+        """The offer to resume, with the key that resumes from where the cursor is: u is a
+        letter of names, so in a text field it types; ↓ first leaves the field."""
         from tui.app.bulk.bulk_progress_screen import run_label
 
-        self.unfinished = runs
+        runs = self.unfinished
         note = self.query_one("#bulk-unfinished", Static)
         note.display = bool(runs)
-        if runs:
-            more = f" (and {len(runs) - 1} older)" if len(runs) > 1 else ""
-            note.update(Text.assemble(("⏸ Unfinished run ", "bold yellow"),
-                                      shown(run_label(runs[0])), more,
-                                      (": press u to resume it.", "bold")))
-        self.refresh_bindings()
+        if not runs:
+            return
+        more = f" (and {len(runs) - 1} older)" if len(runs) > 1 else ""
+        how = ": ↓ to the list, then u resumes it." if isinstance(self.focused, Input) \
+            else ": press u to resume it."
+        note.update(Text.assemble(("⏸ Unfinished run ", "bold yellow"), shown(run_label(runs[0])),
+                                  more, (how, "bold")))
+
+    def on_descendant_focus(self) -> None:
+        if self.unfinished:
+            self._show_unfinished()
 
     def action_resume_run(self) -> None:
         from tui.app.bulk.bulk_progress_screen import BulkProgressScreen
@@ -273,6 +334,8 @@ class BulkChooseScreen(StepScreen):
             return bool(self.marked)
         if action == "resume_run":
             return bool(self.unfinished)
+        if action == "focus_filter":  # in the list file's field, / is part of a path
+            return self.focused is not self.file_input
         if action in ("mark", "mark_all"):
             return bool(self.chosen and self.chosen.mailboxes)
         return super().check_action(action, parameters)

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
 from tui.app.steps.step_screen import StepScreen
-from tui.core.model import AwsProblem, Level
+from tui.core.model import AwsProblem, ExportRequest, Level
 from tui.core.safe_text import shown
 from tui.wizard import calls
 from tui.wizard import state as wz
@@ -87,8 +87,8 @@ class BulkPlanScreen(StepScreen):
 
         now = self.wizard.bulk_timing.now()
         self.call_aws(lambda: plan_and_check(aws, request, chosen, now, calls.preflight),
-                      self._checked_plan, message=SPEC.loading, group="check",
-                      busy=self.query_one("#bulk-checks"))
+                      lambda checked: self._checked_plan(checked, request),
+                      message=SPEC.loading, group="check", busy=self.query_one("#bulk-checks"))
 
     def _summary(self) -> None:
         state, request = self.state, self.state.request
@@ -105,12 +105,13 @@ class BulkPlanScreen(StepScreen):
         text.append(f"\nRole {shown(role)} · key {shown(key)}", style="dim")
         self.query_one("#bulk-summary", Static).update(text)
 
-    def _checked_plan(self, checked: CheckedPlan) -> None:
+    def _checked_plan(self, checked: CheckedPlan, request: ExportRequest) -> None:
         from tui.wizard.bulk import concurrency_note, prefix_examples, rejected_line
 
         self.checked = checked
         plan, findings = checked.plan, checked.findings
-        self.wizard.state = wz.with_findings(self.state, tuple(FIELD_LABELS), findings)
+        self.wizard.state = wz.with_findings(self.state, tuple(FIELD_LABELS), findings,
+                                             for_request=request)
         self.refresh_stage_bar()
         errors = [f for f in findings if f.level is Level.ERROR]
         checks = Text("Checks: ", style="bold")

@@ -13,6 +13,7 @@ counts the verdicts); d downloads every verified export of the run.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -86,6 +87,15 @@ def left(progress: BatchProgress) -> int:
         RowState.PLANNED, RowState.STARTING, RowState.RUNNING))
 
 
+def pausing_question(run_id: str, question: str) -> Text:
+    """Asked before leaving a running run (Esc) or quitting during it (ctrl+q): what yes
+    will do, said before it is done."""
+    return Text.assemble((f"{question}\n\n", "bold"),
+                         "The run will be paused: nothing new starts, and jobs already "
+                         "running go on at WorkMail. Resume it with u on the bulk mailbox "
+                         f"step, or {bulk.resume_command(run_id)}")
+
+
 class BulkProgressScreen(Screen[None]):
     """Drives run `run_id` (new or unfinished) and shows it."""
 
@@ -120,6 +130,7 @@ class BulkProgressScreen(Screen[None]):
         self._shown: dict[str, MailboxRow] = {}
         self._room = 40  # cells of the mailbox column (set on mount from the terminal width)
         self._last_posted: object = None
+        self._after_stop: Callable[[], None] | None = None
         self.verifier = Verifier(self, aws, lambda *_: self._show_proof())
         self._settings: RunSettings | None = None  # read from the store with the first rows
 
@@ -207,6 +218,7 @@ class BulkProgressScreen(Screen[None]):
     def show(self, progress: BatchProgress) -> None:
         first = self.progress is None
         self.progress = progress
+        self._report(progress)
         if first:
             self.status.clear()
         for row in progress.rows:
@@ -227,7 +239,7 @@ class BulkProgressScreen(Screen[None]):
         totals.append(f"  ·  {bulk.totals_text(progress)}")
         self.query_one("#bulk-totals", Static).update(totals)
         self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
-                                                            progress=progress.done)
+                                                            progress=progress.work_done)
         self.query_one("#bulk-pace", Static).update(Text(bulk.pace_text(progress),
                                                          style="dim"))
         self._verify_completed(progress)
@@ -275,6 +287,8 @@ class BulkProgressScreen(Screen[None]):
 
     def _ended(self, outcome: tuple[str, list[Path]]) -> None:
         self.summary, self.manifests = outcome
+        if self.progress is not None:
+            self._report(self.progress)
         end = literal(self.summary, "bold", lines=True)
         if self.manifests:
             end.append("\nManifests: ", style="dim")
@@ -287,12 +301,30 @@ class BulkProgressScreen(Screen[None]):
         widget.display = True
         self.refresh_bindings()
         if self._leaving.is_set():
-            self.dismiss()
+            self._stopped()
 
     def _failed(self, problem: AwsProblem) -> None:
         self.status.problem(f"The run stopped: {problem.sentence()} Nothing is lost; r "
                             "resumes it.")
         self.refresh_bindings()
+        if self._leaving.is_set():
+            self._stopped()
+
+    def _stopped(self) -> None:
+        """The runner has returned after a pause asked on the way out."""
+        then, self._after_stop = self._after_stop, None
+        if then is not None:
+            then()
+        else:
+            self.dismiss()
+
+    def _report(self, progress: BatchProgress) -> None:
+        """Tell the app how this run stands (what is left decides the exit status and the
+        resume command printed at exit)."""
+        from tui.app.wizard_app import WizardApp
+
+        if isinstance(self.app, WizardApp):
+            self.app.bulk_run_stands(self.run_id, progress)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.calls.settle(event)
@@ -356,20 +388,27 @@ class BulkProgressScreen(Screen[None]):
                 self.stop()
 
         self.app.push_screen(ConfirmScreen(
-            Text.assemble(("Leave the progress screen?\n\n", "bold"),
-                          "The run is paused; jobs already running go on at WorkMail. Resume "
-                          "it with u on the bulk mailbox step, or "
-                          f"{bulk.resume_command(self.run_id)}"),
+            pausing_question(self.run_id, "Leave the progress screen?"),
             yes="Pause and leave", no="Stay"), answered)
 
     def stop(self) -> None:
-        """Pause the run and let the runner return after its next tick."""
+        """Pause the run and let the runner return after its next tick (saying so)."""
+        if self.running and not self._leaving.is_set():
+            self.status.busy("Pausing the run: waiting for the runner's current step…")
+        self._halt()
+
+    def _halt(self) -> None:
         self._leaving.set()
         if self.control is not None:
             self.control.pause()
 
-    def on_unmount(self) -> None:
+    def pause_then(self, then: Callable[[], None]) -> None:
+        """Pause the run and call `then` once the runner has returned (the pause stored)."""
+        self._after_stop = then
         self.stop()
+
+    def on_unmount(self) -> None:
+        self._halt()  # the app is closing: its widgets are going, so nothing is said
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.progress.status if self.progress else None

@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tui.core.model import ExportJob, Mailbox
-from tui.wizard.present import export_uri  # one for every face (the jobs screen imports it here)
+from tui.wizard.present import (
+    export_uri,  # one for every face (the jobs screen imports it here)
+    utc_clock,
+    utc_time,
+)
 
 STATE_STYLES = {"RUNNING": "bold cyan", "COMPLETED": "bold green", "FAILED": "bold red",
                 "CANCELLED": "bold yellow"}
@@ -22,18 +26,16 @@ def utc_now() -> datetime:
 
 
 def moment(when: datetime | None, *, seconds: bool = True) -> str:
-    """`2026-10-01 09:00:00 UTC` (without seconds for table cells), or a dash."""
+    """`2026-10-01 09:00:00 UTC`, or a dash; without seconds and zone for a table cell under
+    a heading that says UTC."""
     if when is None:
         return NOT_YET
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime(
-        "%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M")
+    return utc_time(when, seconds=seconds, zone=seconds)
 
 
 def clock_time(when: datetime) -> str:
     """`09:00:40 UTC`: for things that happen within minutes (the next poll)."""
-    return when.astimezone(timezone.utc).strftime("%H:%M:%S UTC")
+    return utc_clock(when)
 
 
 def duration(span: timedelta) -> str:

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from tui.core.jobs import JobRow
     from tui.core.session import Aws
 
-COLUMNS = ("Started", "Mailbox", "State", "Progress", "Source", "JobId", "S3 object / description")
+COLUMNS = ("Started (UTC)", "Mailbox", "State", "Done", "Source", "JobId")
+WHERE_COLUMN = "Description · S3 object"  # shown when at least WHERE_MIN cells are left
+WHERE_MIN = 24
 MAILBOX_WIDTH = 20
 SERVICE, JOURNAL = "service", "journal"
 
@@ -68,10 +70,10 @@ def mailbox_label(row: JobRow, mailbox: Mailbox | None) -> str:
 
 def row_cells(row: JobRow, mailbox: Mailbox | None = None,
               proof: VerifyState | None = None) -> tuple[Text, ...]:
-    """The cells of a job's row: WorkMail's and the journal's words as literal Text, and
-    the proof of a COMPLETED job's export beside its state."""
+    """The cells of COLUMNS: WorkMail's and the journal's words as literal Text, and the
+    proof of a COMPLETED job's export beside its state (the S3 object is `where_cell`,
+    shown when there is room)."""
     job = row.job
-    where = " · ".join(part for part in (export_place_text(job), job.description) if part)
     state = literal(job.state or "?", STATE_STYLES.get(job.state, ""))
     if proof is not None:
         state.append(" ").append_text(mark(proof))
@@ -80,8 +82,30 @@ def row_cells(row: JobRow, mailbox: Mailbox | None = None,
             state,
             Text(f"{job.progress}%", justify="right"),
             Text(source_of(row), style="dim" if row.from_journal else ""),
-            literal(short_id(job.job_id)),
-            literal(where))
+            literal(short_id(job.job_id)))
+
+
+def where_cell(row: JobRow, width: int) -> Text:
+    """The description (a person's label for the export, at most half the cells), then where
+    the export is (`export_place_text`), in `width` cells, each cut at its end when it must
+    be: the URI keeps its bucket and prefix (the object's name is the JobId, which has a
+    column). The monitor shows both whole."""
+    place, description = export_place_text(row.job), shown(row.job.description)
+    if not (place and description):
+        return literal(fit(place or description, width))
+    label = fit(description, max(width // 2, 1))
+    return literal(f"{label} · {fit(place, width - 3 - len(label))}"
+                   if width - 3 - len(label) >= 8 else label)
+
+
+def room_for_where(width: int, cells: list[tuple[Text, ...]]) -> int:
+    """The cells left for the S3 column in a table `width` cells wide after COLUMNS (each
+    as wide as its widest cell, plus the table's padding of one cell on each side); 0 when
+    fewer than WHERE_MIN are left."""
+    used = sum(max([len(heading), *(cell.cell_len for cell in (row[i] for row in cells))])
+               + 2 for i, heading in enumerate(COLUMNS))
+    room = width - used - 2
+    return room if room >= WHERE_MIN else 0
 
 
 def row_words(row: JobRow, mailbox: Mailbox | None = None) -> str:
@@ -125,6 +149,7 @@ class JobsScreen(Screen[None]):
         self.calls = AwsCalls(self)
         self.verifier: Verifier | None = None
         self._listing: JobListing | None = None
+        self._state_width = 0  # the widest State cell when the table was last sized
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Export jobs", style="bold"), id="jobs-bar")
@@ -149,11 +174,18 @@ class JobsScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def on_mount(self) -> None:
-        for label in COLUMNS:
+    def _add_columns(self, where: bool) -> None:
+        for label in (*COLUMNS, *((WHERE_COLUMN,) if where else ())):
             self.table.add_column(label, key=label.split()[0].lower())
+
+    def on_mount(self) -> None:
+        self._add_columns(where=False)
         self.table.focus()
         self.action_refresh()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._fill_table()
 
     # ---- loading -----------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -244,7 +276,10 @@ class JobsScreen(Screen[None]):
             return
         row = next(r for r in self.rows if r.job.job_id == job_id)
         cells = row_cells(row, self.mailboxes.get(row.job.entity_id), verification.state)
-        self.table.update_cell(job_id, "state", cells[2], update_width=True)
+        if cells[2].cell_len > self._state_width:  # the columns are sized again to fit
+            self._fill_table()
+        else:
+            self.table.update_cell(job_id, "state", cells[2])
         self._say_what_is_shown()
 
     def _look_up_names(self) -> None:
@@ -278,14 +313,25 @@ class JobsScreen(Screen[None]):
         return matching(self.rows, self.query_one("#filter", Input).value, self.mailboxes)
 
     def _fill_table(self) -> None:
+        """The rows shown, with the S3 column only when it has room to say something (at 80
+        columns it has none: the monitor shows the S3 object)."""
         table = self.table
         pointed = self.pointed
-        table.clear()
+        shown = self.shown
         proofs = self.verifier.results if self.verifier else {}
-        for row in self.shown:
+        cells = []
+        for row in shown:
             proof = proofs.get(row.job.job_id)
-            table.add_row(*row_cells(row, self.mailboxes.get(row.job.entity_id),
-                                     proof.state if proof else None), key=row.job.job_id)
+            cells.append(row_cells(row, self.mailboxes.get(row.job.entity_id),
+                                   proof.state if proof else None))
+        scrollbar = 2
+        room = room_for_where((table.size.width or self.app.size.width - 2) - scrollbar, cells)
+        table.clear(columns=True)
+        self._add_columns(where=bool(room))
+        self._state_width = max((row_cell[2].cell_len for row_cell in cells), default=0)
+        for row, row_cell in zip(shown, cells, strict=True):
+            table.add_row(*row_cell, *((where_cell(row, room),) if room else ()),
+                          key=row.job.job_id)
         if pointed is not None and pointed.job.job_id in {r.job.job_id for r in self.shown}:
             table.move_cursor(row=table.get_row_index(pointed.job.job_id))
 

@@ -278,8 +278,7 @@ class MonitorScreen(Screen[None]):
     def action_copy_path(self) -> None:
         uri = export_object(self.job) if self.job else ""
         if uri:
-            self.app.copy_to_clipboard(uri)
-            self.notify(f"Copied {markup_safe(uri)}")
+            self._copy(f"the S3 URI {uri}", uri, "export-uri.txt")
 
     def action_download(self) -> None:
         job = self.job
@@ -293,8 +292,13 @@ class MonitorScreen(Screen[None]):
                                             default_downloads_dir()))
 
     def action_copy_job_id(self) -> None:
-        self.app.copy_to_clipboard(self.job_watch.job_id)
-        self.notify("The JobId is on the clipboard.")
+        self._copy("the JobId", self.job_watch.job_id, "job-id.txt")
+
+    def _copy(self, what: str, text: str, filename: str) -> None:
+        from tui.app.wizard_app import WizardApp
+
+        if isinstance(self.app, WizardApp):
+            self.app.copy_text(what, text, filename)
 
     def action_close(self) -> None:
         self.dismiss()

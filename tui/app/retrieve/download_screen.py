@@ -5,7 +5,8 @@ downloaded), then the core's resumable download, whose progress reaches the bar 
 `call_from_thread` (at most once per percent or part). Each export ends in a line: where it
 was saved and whether its sha384 matches the log. Stop (s, or leaving) ends the download
 after the parts in flight; what is saved is kept and r (or Download again) continues it.
-i inspects the last export downloaded.
+i inspects the last export downloaded; e delivers what was downloaded into IMAP mailboxes
+(tui.app.retrieve.deliver_screen).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class DownloadScreen(Screen[None]):
         Binding("s", "stop", "Stop"),
         Binding("r", "resume", "Continue"),
         Binding("i", "inspect", "Inspect"),
+        Binding("e", "deliver", "Deliver by IMAP"),
     ]
 
     def __init__(self, aws: Aws, targets: list[ExportTarget], directory: Path,
@@ -83,6 +85,7 @@ class DownloadScreen(Screen[None]):
                 yield Button("Stop (s)", variant="warning", id="stop")
                 yield Button("Continue (r)", variant="primary", id="resume")
                 yield Button("Inspect (i)", id="inspect")
+                yield Button("Deliver by IMAP (e)", id="deliver")
         yield StatusLine()
         yield Footer()
 
@@ -218,6 +221,7 @@ class DownloadScreen(Screen[None]):
         self.query_one("#stop", Button).display = self.running
         self.query_one("#resume", Button).display = self.check_action("resume", ()) is True
         self.query_one("#inspect", Button).display = bool(self.results)
+        self.query_one("#deliver", Button).display = bool(self.results) and not self.running
         self.refresh_bindings()
 
     # ---- actions ---------------------------------------------------------------------
@@ -237,6 +241,16 @@ class DownloadScreen(Screen[None]):
             last = list(self.results.values())[-1]
             self.app.push_screen(InspectScreen(Path(last.path)))
 
+    def action_deliver(self) -> None:
+        """Deliver what was downloaded (one export, or the run's) into IMAP mailboxes."""
+        if self.results and not self.running:
+            from tui.app.retrieve.deliver_screen import Delivering, DeliverScreen
+
+            labels = {target.job.job_id: target.label for target in self.targets}
+            self.app.push_screen(DeliverScreen([
+                Delivering(labels[job_id], result.path)
+                for job_id, result in self.results.items()]))
+
     def action_close(self) -> None:
         self._stop.set()
         self.dismiss()
@@ -247,7 +261,7 @@ class DownloadScreen(Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         actions = {"stop": self.action_stop, "resume": self.action_resume,
-                   "inspect": self.action_inspect}
+                   "inspect": self.action_inspect, "deliver": self.action_deliver}
         actions[event.button.id or ""]()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -257,4 +271,6 @@ class DownloadScreen(Screen[None]):
             return not self.running and self.stopped
         if action == "inspect":
             return bool(self.results)
+        if action == "deliver":
+            return bool(self.results) and not self.running
         return True

@@ -24,6 +24,8 @@ from tui.wizard.choices import landing_preview
 from tui.wizard.present import choice_note
 from tui.wizard.stages import Stage
 
+TYPED = "typed values"  # what the status line's "Fix the value marked ✗" is about
+
 
 def field_problem(field: Field, value: str) -> str | None:
     """The core's rule for one field (imported when first typed, not at startup), on the
@@ -164,12 +166,15 @@ class DestinationScreen(SetupActions, ChoiceStepScreen):
             self._update_preview()
         elif event.input.id == "description":
             self._validate(Field.DESCRIPTION, event.value)
+        if not self.query(".field-message.-shown"):
+            self.status.clear(about=TYPED)  # no value is marked ✗ any longer
 
     def _validate(self, field: Field, value: str, quiet_when_empty: bool = False) -> bool:
         problem = None if quiet_when_empty and not value else field_problem(field, value)
         message = self.query_one(f"#{field.value}-message", Static)
         message.update(literal(f"✗ {problem}") if problem else "")
         message.display = bool(problem)
+        message.set_class(bool(problem), "-shown")
         self.query_one(f"#{field.value}", Input).set_class(bool(problem), "-invalid")
         return problem is None
 
@@ -201,7 +206,7 @@ class DestinationScreen(SetupActions, ChoiceStepScreen):
         prefix_ok = self._validate(Field.PREFIX, self.prefix_input.value.strip())
         description_ok = self._validate(Field.DESCRIPTION, self.description_input.value)
         if not (prefix_ok and description_ok):
-            self.status.problem("Fix the value marked ✗ above.")
+            self.status.problem("Fix the value marked ✗ above.", about=TYPED)
             (self.prefix_input if not prefix_ok else self.description_input).focus()
             return
         self.choose(self._with_values())

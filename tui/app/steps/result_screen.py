@@ -83,8 +83,7 @@ class ResultScreen(StepScreen):
 
     def action_copy_job_id(self) -> None:
         if self.state.result is not None:
-            self.app.copy_to_clipboard(self.state.result.job_id)
-            self.notify("The JobId is on the clipboard.")
+            self.wizard.copy_text("the JobId", self.state.result.job_id, "job-id.txt")
 
     def action_monitor(self) -> None:
         from tui.app.jobs.monitor_screen import monitor_started_job

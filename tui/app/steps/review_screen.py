@@ -16,7 +16,7 @@ from tui.app.kit.safe_markup import literal
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
 from tui.app.steps.step_screen import StepScreen
-from tui.core.model import Field, Finding, Level, Mailbox, Organization
+from tui.core.model import ExportRequest, Field, Finding, Level, Mailbox, Organization
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
@@ -69,18 +69,19 @@ class ReviewScreen(StepScreen):
             names = (None, None) if named else calls.names_of(aws, request)
             return check(aws, request), *names
 
-        self.call_aws(check_and_name, self._preflighted, message=self.spec.loading,
-                      group="check", busy=self.table)
+        self.call_aws(check_and_name, lambda checked: self._preflighted(checked, request),
+                      message=self.spec.loading, group="check", busy=self.table)
 
     def command(self) -> str:
         region = self.wizard.aws.region if self.wizard.aws else None
         return aws_cli_command(self.state.request, self.state.settings, region, multiline=True)
 
     def _preflighted(self, checked: tuple[list[Finding], Organization | None,
-                                          Mailbox | None]) -> None:
+                                          Mailbox | None], request: ExportRequest) -> None:
         findings, organization, mailbox = checked
         named = wz.with_names(self.state, organization, mailbox)
-        self.wizard.state = wz.with_findings(named, tuple(FIELD_LABELS), findings)
+        self.wizard.state = wz.with_findings(named, tuple(FIELD_LABELS), findings,
+                                             for_request=request)
         self.checked = True
         self._render_fields(point_at_trouble=True)
         self.refresh_stage_bar()
@@ -167,9 +168,8 @@ class ReviewScreen(StepScreen):
 
     def action_copy_command(self) -> None:
         region = self.wizard.aws.region if self.wizard.aws else None
-        self.app.copy_to_clipboard(aws_cli_command(self.state.request, self.state.settings,
-                                                   region))
-        self.notify("The aws CLI command is on the clipboard.")
+        self.wizard.copy_text("the aws CLI command", aws_cli_command(
+            self.state.request, self.state.settings, region), "aws-command.txt")
 
     def action_copy_policy(self) -> None:
         pointed = self.table.pointed

@@ -20,11 +20,12 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from tui.app.kit.copying import file_named_in
 from tui.app.kit.long_lived import freeze_once
 from tui.app.kit.stage_bar import StageBar
 from tui.app.kit.status_line import StatusLine
 from tui.app.steps.findings_view import FindingsView
-from tui.core.model import AwsProblem, Finding, Level, StartedJob
+from tui.core.model import AwsProblem, ExportRequest, Finding, Level, StartedJob
 from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.problems import problem_of
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
 
 T = TypeVar("T")
+VERDICT = "findings"  # what the status line's verdict on the step's findings is about
 
 
 def problem_text(problem: AwsProblem) -> str:
@@ -46,6 +48,12 @@ class StepScreen(Screen[None]):
     """Base of the eight step screens."""
 
     STAGE: ClassVar[Stage]
+    # No focus by position: each step focuses where it wants (its list, its search field) in
+    # load(). Textual's default would focus the first widget that can take focus when the
+    # screen shows, and while a step's list is loading that was the field before it (the
+    # bulk step's filter, so a `/` or `u` pressed at once was typed there). A list that was
+    # loading gets the focus when it is done (on_worker_state_changed).
+    AUTO_FOCUS: ClassVar[str | None] = ""
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
@@ -91,7 +99,9 @@ class StepScreen(Screen[None]):
     def on_mount(self) -> None:
         freeze_once(self.app, f"{self.STAGE.name} shown")  # what the steps so far loaded
         self.show_findings()
+        self.show_verdict()
         self.load()
+        self.check_again_if_stale()
 
     def load(self) -> None:
         """Start the step's discovery; subclasses with choices override."""
@@ -102,6 +112,43 @@ class StepScreen(Screen[None]):
 
     def show_findings(self) -> None:
         self.query_one(FindingsView).show(wz.findings_of(self.state, self.STAGE))
+
+    def show_verdict(self) -> bool:
+        """Say on the status line what the step's findings (those of the current values)
+        mean; True when nothing holds the step."""
+        findings = wz.findings_of(self.state, self.STAGE)
+        if wz.has_error(findings):
+            self.status.problem(self.error_advice(), about=VERDICT)
+        elif any(f.level is Level.WARNING for f in findings):
+            self.status.warning("Read the warning below; ctrl+n continues anyway.",
+                                about=VERDICT)
+        else:
+            self.status.clear(about=VERDICT)
+            return True
+        return False
+
+    def error_advice(self) -> str:
+        """What to do about an error below: choose again, or change a later step, since an
+        error may come from a value chosen there (a role that may not write to the bucket)."""
+        later = [s for s in wz.reachable_stages(self.state)
+                 if self.STAGE.position < s.position < Stage.REVIEW.position]
+        if not later:
+            return "Fix the error below or choose something else."
+        names = " or ".join(s.value.lower() for s in later)
+        return (f"Fix the error below, choose something else, or change the {names} "
+                "(ctrl+p: Go to step).")
+
+    def check_again_if_stale(self) -> None:
+        """Findings of this step made for values that have changed since (another role for
+        the key policy) are not shown; check the step's value again, without moving on."""
+        check, aws, request = self.spec.check, self.wizard.aws, self.state.request
+        if (check is None or aws is None or self.STAGE is Stage.REVIEW
+                or not wz.stale_stage(self.state, self.STAGE)):
+            return
+        self.call_aws(lambda: check(aws, request),
+                      lambda findings: self._record(findings, request),
+                      message=f"Checking the {self.STAGE.value.lower()} again for what was "
+                              "chosen since…", group="check")
 
     def refresh_stage_bar(self) -> None:
         bar = self.query_one(StageBar)
@@ -149,8 +196,11 @@ class StepScreen(Screen[None]):
                 busy.focus()  # a loading widget loses focus; give it back
         if event.state is WorkerState.CANCELLED:
             return
-        if not still_busy:
+        if still_busy:
+            self.status.busy(next(w.name for w in self._aws_calls if w.is_running))
+        else:
             self.status.clear()
+            self.show_verdict()
         if event.state is WorkerState.SUCCESS:
             self._retry_last = None
             done(event.worker.result)
@@ -180,25 +230,31 @@ class StepScreen(Screen[None]):
         if already_checked or check is None or aws is None:
             self.after_check()
             return
-        self.call_aws(lambda: check(aws, request), self._checked,
+        self.call_aws(lambda: check(aws, request),
+                      lambda findings: self._checked(findings, request),
                       message=f"Checking the {self.STAGE.value.lower()}…", group="check")
 
-    def _checked(self, findings: list[Any]) -> None:
-        self.wizard.state = wz.with_findings(self.state, self.spec.fields, findings)
+    def _record(self, findings: list[Any], request: ExportRequest) -> None:
+        """Keep what the check of `request` found; show it if `request` is still current."""
+        self.wizard.state = wz.with_findings(self.state, self.spec.fields, findings,
+                                             for_request=request)
         self.refresh_stage_bar()
         self.show_findings()
-        self.after_check()
+        self.show_verdict()
+        self.refresh_bindings()
+
+    def _checked(self, findings: list[Any], request: ExportRequest) -> None:
+        self._record(findings, request)
+        if wz.stale_stage(self.state, self.STAGE):  # the values changed while checking
+            self.choose(self.state)
+        else:
+            self.after_check()
 
     def after_check(self) -> None:
         """Move on unless a finding is an error (stay) or a warning (ask to confirm). What
         could not be checked yet (a role's permissions before the key is chosen) is checked
         again at the review, so it does not stop the walk."""
-        findings = wz.findings_of(self.state, self.STAGE)
-        if wz.has_error(findings):
-            self.status.problem("Fix the error below or choose something else.")
-        elif any(f.level is Level.WARNING for f in findings):
-            self.status.warning("Read the warning below; ctrl+n continues anyway.")
-        else:
+        if self.show_verdict():
             self.action_next()
         self.refresh_bindings()
 
@@ -215,6 +271,7 @@ class StepScreen(Screen[None]):
 
     def _submitted(self, job: StartedJob) -> None:
         self.wizard.submitting = False
+        self.wizard.started_jobs.append(job.job_id)
         self.wizard.go(wz.submitted(self.state, job))
 
     def _submit_failed(self, problem: AwsProblem) -> None:
@@ -222,13 +279,15 @@ class StepScreen(Screen[None]):
         self.wizard.go(wz.failed(self.state, problem))
 
     def copy_policy(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
-        """Put the first policy JSON among `findings` on the clipboard."""
-        policies = [f.policy for f in findings if f.policy]
-        if not policies:
+        """Send the first policy JSON among `findings` to the clipboard (ctrl+s then saves it
+        under the file name its fix hint reads)."""
+        with_policy = [f for f in findings if f.policy]
+        if not with_policy:
             self.notify("No policy to copy here.", severity="warning")
             return
-        self.app.copy_to_clipboard(policies[0])
-        self.notify("The policy JSON is on the clipboard.")
+        first = with_policy[0]
+        self.wizard.copy_text("the policy JSON", first.policy,
+                              file_named_in(first.fix, "policy.json"))
 
     def action_copy_policy(self) -> None:
         self.copy_policy(wz.findings_of(self.state, self.STAGE))
