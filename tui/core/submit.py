@@ -7,7 +7,7 @@ standard retry mode resends the same serialized request (same token) after a thr
 5xx or a dropped connection; a face that retries later passes the same ExportRequest, so the
 service answers with the job it already started.
 
-A `JobRecorder` (the local journal) hears about the submit before the call and about the
+A `SubmitRecorder` (the local journal) hears about the submit before the call and about the
 JobId before this returns. A recorder that fails does not lose the job: its JobId is returned
 with a warning sentence.
 """
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 OPERATION = "workmail:StartMailboxExportJob"
 
 
-class JobRecorder(Protocol):
+class SubmitRecorder(Protocol):
     """Keeps a local record of submitted jobs (implemented by tui.core.journal.Journal)."""
 
     def record_submit(self, request: ExportRequest, region: str) -> None:
@@ -39,7 +39,7 @@ class JobRecorder(Protocol):
 
 
 def start_export(aws: Aws, request: ExportRequest,
-                 recorder: JobRecorder | None = None) -> StartedJob:
+                 recorder: SubmitRecorder | None = None) -> StartedJob:
     """Start the export job of `request`; raises CoreError (with the Field at fault) if refused."""
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .assumptions import DEFAULT, Assumptions
-from .clock import Clock, ManualClock
+from .clock import ManualClock, SimClock
 from .directory import (
     ACCOUNT_ID,
     GROUP_FILTERS,
@@ -28,8 +28,8 @@ from .directory import (
     entity_id_for,
     org_id_for,
 )
-from .jobs import Breach, ExportJob, JobBook, default_duration, s3_path_for
-from .oracle import ExportCheck, evaluate_export
+from .jobs import Breach, JobBook, SimExportJob, default_duration, s3_path_for
+from .oracle import ExportCheck, oracle_export_verdict
 from .service_error import WorkMailError, invalid_parameter
 from .validation import validate
 
@@ -88,9 +88,9 @@ def _with_email(out: dict[str, Any], entity: Entity) -> dict[str, Any]:
 class WorkMailBackend:
     """In-memory WorkMail for one account; thread-safe (the HTTP server is threaded)."""
 
-    def __init__(self, clock: Clock | None = None,
-                 evaluate: Callable[[ExportCheck], str | None] = evaluate_export) -> None:
-        self.clock: Clock = clock or ManualClock()
+    def __init__(self, clock: SimClock | None = None,
+                 evaluate: Callable[[ExportCheck], str | None] = oracle_export_verdict) -> None:
+        self.clock: SimClock = clock or ManualClock()
         self.directory = Directory()
         self.book = JobBook(self.clock.now)
         self.evaluate = evaluate
@@ -149,7 +149,7 @@ class WorkMailBackend:
     def create_group(self, org_id: str, name: str, email: str | None = None) -> str:
         return self._add(org_id, "GROUP", name, email, "ENABLED")
 
-    def jobs(self, org_id: str) -> list[ExportJob]:
+    def jobs(self, org_id: str) -> list[SimExportJob]:
         """Every job of the organization, old ones included, in start order."""
         with self._lock:
             return self.book.of_org(org_id)
@@ -295,7 +295,7 @@ class WorkMailBackend:
             role_arn=params["RoleArn"], kms_key_arn=params["KmsKeyArn"],
             bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path,
             assumptions=self.assumptions))
-        self.book.add(ExportJob(
+        self.book.add(SimExportJob(
             job_id=job_id, organization_id=org.id, entity_id=entity.id,
             description=params.get("Description", ""), role_arn=params["RoleArn"],
             kms_key_arn=params["KmsKeyArn"], bucket=params["S3BucketName"],
@@ -304,7 +304,7 @@ class WorkMailBackend:
             client_token=params["ClientToken"], request=request))
         return {"JobId": job_id}
 
-    def _job_view(self, job: ExportJob, full: bool) -> dict[str, Any]:
+    def _job_view(self, job: SimExportJob, full: bool) -> dict[str, Any]:
         now = self.clock.now()
         out: dict[str, Any] = {"EntityId": job.entity_id, "S3BucketName": job.bucket,
                                "S3Path": job.s3_path, "EstimatedProgress": job.progress(now),

@@ -37,7 +37,7 @@ def default_duration(entity_id: str) -> float:
 
 
 @dataclass
-class ExportJob:
+class SimExportJob:
     """One job as the simulated service stores it (`jobs(org_id)` returns these)."""
 
     job_id: str
@@ -116,8 +116,8 @@ class JobBook:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
-        self.jobs: dict[str, ExportJob] = {}
-        self._by_token: dict[str, ExportJob] = {}
+        self.jobs: dict[str, SimExportJob] = {}
+        self._by_token: dict[str, SimExportJob] = {}
         self.duration_for: Callable[[str], float] = default_duration
         self.limit_mode = REFUSE
         self.breaches: list[Breach] = []  # every start that broke a limit, refused or not
@@ -126,10 +126,11 @@ class JobBook:
         # that starts a new job, as a new token would.
         self.token_lifetime: timedelta | None = None
 
-    def of_org(self, org_id: str) -> list[ExportJob]:
+    def of_org(self, org_id: str) -> list[SimExportJob]:
         return [j for j in self.jobs.values() if j.organization_id == org_id]
 
-    def replay(self, client_token: str, request: tuple[tuple[str, str], ...]) -> ExportJob | None:
+    def replay(self, client_token: str, request: tuple[tuple[str, str], ...]
+               ) -> SimExportJob | None:
         """The job a retried request already started, or None for a new token."""
         job = self._by_token.get(client_token)
         if job is None:
@@ -177,12 +178,12 @@ class JobBook:
         if self.limit_mode == REFUSE:
             raise WorkMailError("LimitExceededException", message)
 
-    def add(self, job: ExportJob) -> None:
+    def add(self, job: SimExportJob) -> None:
         self.jobs[job.job_id] = job
         if job.client_token:
             self._by_token[job.client_token] = job
 
-    def get(self, org_id: str, job_id: str) -> ExportJob:
+    def get(self, org_id: str, job_id: str) -> SimExportJob:
         # ASSUMPTION (unverified): DescribeMailboxExportJob still answers for jobs older than
         # the seven days ListMailboxExportJobs shows.
         job = self.jobs.get(job_id)
@@ -192,7 +193,7 @@ class JobBook:
                                 f"Mailbox export job {job_id} not found in {org_id}.")
         return job
 
-    def listed(self, org_id: str, order: str = DEFAULT.list_order) -> list[ExportJob]:
+    def listed(self, org_id: str, order: str = DEFAULT.list_order) -> list[SimExportJob]:
         """The jobs ListMailboxExportJobs shows: started in the last seven days, newest first
         (the order is an ASSUMPTION, unverified: Assumptions.list_order)."""
         now = self._now()

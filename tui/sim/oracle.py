@@ -1,9 +1,9 @@
 """Would AWS manage this export? The simulator's answer, read from moto's IAM/KMS/S3 state.
 
 This is the test oracle for the product's preflight checks, so it is written independently of
-tui.core. `evaluate_export` returns None when the export would work, or the ErrorInfo sentence
-the failed job carries. The wording of ErrorInfo is an ASSUMPTION (unverified): AWS does not
-document the messages; these name the thing at fault and what is wrong with it.
+tui.core. `oracle_export_verdict` returns None when the export would work, or the ErrorInfo
+sentence the failed job carries. The wording of ErrorInfo is an ASSUMPTION (unverified): AWS
+does not document the messages; these name the thing at fault and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ CHECKS: tuple[Callable[[ExportCheck, _Found], str | None], ...] = (
     _check_role_trust, _check_bucket, _check_key, _check_s3_permissions, _check_kms_permissions)
 
 
-def evaluate_export(check: ExportCheck) -> str | None:
+def oracle_export_verdict(check: ExportCheck) -> str | None:
     """None when the export would succeed, else the ErrorInfo of the first problem found."""
     found = _Found(role=_role(check), key=_key(check), bucket=_bucket(check))
     for run in CHECKS:

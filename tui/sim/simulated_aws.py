@@ -13,7 +13,7 @@ from moto import mock_aws
 from . import plug
 from .assumptions import DEFAULT, Assumptions
 from .backend import WorkMailBackend
-from .clock import Clock, ManualClock
+from .clock import ManualClock, SimClock
 from .export_writer import ExportWriter
 from .faults import Faults
 from .s3_objects import S3Objects
@@ -38,11 +38,11 @@ class SimulatedAws:
     `bytes_per_mb` and `written` are for tests); `.s3.reads` counts the GetObjects answered.
     """
 
-    def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,
+    def __init__(self, world: WorldSpec = "demo", clock: SimClock | None = None,
                  faults: Faults | None = None, assumptions: Assumptions = DEFAULT) -> None:
         if isinstance(world, str) and world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
-        self.clock: Clock = clock or ManualClock()
+        self.clock: SimClock = clock or ManualClock()
         self.faults = faults or Faults()
         self.workmail = WorkMailBackend(self.clock)
         self.workmail.assumptions = assumptions

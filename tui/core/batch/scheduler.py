@@ -61,7 +61,7 @@ class Tuning:
     seed: int | None = None
 
 
-class JobRecorder:
+class RunRecorder:
     """Where started jobs are also written (the single-job journal); the default is nowhere.
 
     The runner passes an adapter over `journal.Journal`; failures there are the recorder's
@@ -90,7 +90,7 @@ class Scheduler:
     threads talk to it through the runner's control."""
 
     def __init__(self, calls: WorkMailCalls, store: BatchStore, run: RunInfo, clock: Clock,
-                 tuning: Tuning | None = None, recorder: JobRecorder | None = None,
+                 tuning: Tuning | None = None, recorder: RunRecorder | None = None,
                  ) -> None:
         self.calls = calls
         self.store = store
@@ -98,7 +98,7 @@ class Scheduler:
         self.settings = run.settings
         self.clock = clock
         self.tuning = tuning or Tuning()
-        self.recorder = recorder or JobRecorder()
+        self.recorder = recorder or RunRecorder()
         self.status = run.status
         self.cancel_running = run.cancel_running
         self.follow_running = True
