@@ -24,7 +24,7 @@ from .directory import (
     USER_FILTERS,
     Directory,
     Entity,
-    Organization,
+    SimOrganization,
     entity_id_for,
     org_id_for,
 )
@@ -119,7 +119,7 @@ class WorkMailBackend:
     # ----------------------------------------------------------------- seeding
     def create_organization(self, alias: str, region: str = "us-east-1", state: str = "Active",
                             default_domain: str | None = None) -> str:
-        org = Organization(id=org_id_for(alias, region), alias=alias, region=region, state=state,
+        org = SimOrganization(id=org_id_for(alias, region), alias=alias, region=region, state=state,
                            default_domain=default_domain or f"{alias}.awsapps.com",
                            created=self.clock.now())
         with self._lock:
@@ -192,7 +192,7 @@ class WorkMailBackend:
             self.calls.append(operation)
             return handler(params, region)
 
-    def _org(self, params: dict[str, Any], region: str, active: bool = True) -> Organization:
+    def _org(self, params: dict[str, Any], region: str, active: bool = True) -> SimOrganization:
         org = self.directory.org(params["OrganizationId"])
         if org.region != region:
             raise WorkMailError("OrganizationNotFoundException",
@@ -243,7 +243,7 @@ class WorkMailBackend:
             raise WorkMailError("EntityNotFoundException", f"No entity has {params['Email']}.")
         return {"EntityId": entity.id, "Name": entity.name, "Type": entity.kind}
 
-    def _entity_of_kind(self, org: Organization, identifier: str, kind: str) -> Entity:
+    def _entity_of_kind(self, org: SimOrganization, identifier: str, kind: str) -> Entity:
         entity = org.find(identifier)
         if entity is None or entity.kind != kind:
             raise WorkMailError("EntityNotFoundException",
