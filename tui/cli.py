@@ -105,7 +105,7 @@ def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; the process exit code."""
     args = build_parser().parse_args(argv)
-    refusal = wizard_flags_with_a_command(args)
+    refusal = wizard_flags_with_a_command(args) or _timeout_variable_problem()
     if refusal:
         return _say(refusal)
     if getattr(args, "journal", None):
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     # Commands print through the escaping streams; the wizard's faces escape what they show.
     with escaped_output(enabled=run is not run_wizard):
         try:
-            return run(args)
+            with _waiting_told(args):
+                code = run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            return code
         except CoreError as exc:
             from tui.commands.output import report_problem
 
@@ -130,6 +133,28 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted.", file=sys.stderr)
             return exit_codes.INTERRUPTED
+        except BrokenPipeError:
+            return _stdout_closed()
+
+
+def _waiting_told(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """A command tells on stderr what it waits for when an AWS call takes a while (the
+    wizard shows it on its own screen)."""
+    if not getattr(args, "uses_aws", False):
+        return contextlib.nullcontext()
+    from tui.core import waiting
+
+    return waiting.report_slow_calls(
+        lambda sentence: print(f"{PROG}: {sentence}", file=sys.stderr, flush=True))
+
+
+def _stdout_closed() -> int:
+    """Whoever read stdout stopped (`workmail-export jobs | head -1`): end quietly, as Unix
+    tools do, with nothing left to flush into the closed pipe at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return exit_codes.STDOUT_CLOSED
 
 
 def _state_files_refused(args: argparse.Namespace) -> str | None:
@@ -223,8 +248,9 @@ def _add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_connection_flags(parser: argparse.ArgumentParser, default: str | None) -> None:
-    """--profile, --region, --endpoint-url. Subcommands get them with SUPPRESS as default,
-    so `workmail-export jobs --region X` and `workmail-export --region X jobs` both work."""
+    """--profile, --region, --endpoint-url, --timeout. Subcommands get them with SUPPRESS as
+    default, so `workmail-export jobs --region X` and `workmail-export --region X jobs` both
+    work."""
     group = parser.add_argument_group("connection")
     group.add_argument("--profile", type=_profile, default=default,
                        help="AWS profile to use (default: AWS_PROFILE or the default chain)")
@@ -233,6 +259,10 @@ def _add_connection_flags(parser: argparse.ArgumentParser, default: str | None) 
                             "AWS_DEFAULT_REGION or the profile's)")
     group.add_argument("--endpoint-url", type=_endpoint_url, default=default,
                        help="send every AWS call here (default: AWS_ENDPOINT_URL)")
+    group.add_argument("--timeout", metavar="SECONDS", type=_timeout, default=default,
+                       help="how long one attempt of an AWS call may wait to connect and for "
+                            "each read; a call makes at most 3 attempts (default: "
+                            "WORKMAIL_EXPORT_TIMEOUT, else 10)")
 
 
 def _command(subparsers: Subcommands, name: str,
@@ -245,7 +275,7 @@ def _command(subparsers: Subcommands, name: str,
     if uses_aws:
         _add_connection_flags(parser, argparse.SUPPRESS)
         _add_journal_flag(parser, argparse.SUPPRESS)
-    parser.set_defaults(run=run, command=name)
+    parser.set_defaults(run=run, command=name, uses_aws=uses_aws)
     return parser
 
 
@@ -253,7 +283,8 @@ def settings_from(args: argparse.Namespace) -> ConnectionSettings:
     """The connection the flags ask for (None: what the AWS environment says)."""
     return ConnectionSettings(profile=getattr(args, "profile", None),
                               region=getattr(args, "region", None),
-                              endpoint_url=getattr(args, "endpoint_url", None))
+                              endpoint_url=getattr(args, "endpoint_url", None),
+                              timeout=getattr(args, "timeout", None))
 
 
 def prefill_from(args: argparse.Namespace) -> ExportRequest:
@@ -357,7 +388,8 @@ def run_start(args: argparse.Namespace) -> int:
         request = request.with_changes(client_token=args.client_token)
     from tui.commands import start
 
-    return start.run(settings_from(args), request, as_json=args.json, force=args.force)
+    return start.run(settings_from(args), request, as_json=args.json, force=args.force,
+                     token_given=bool(args.client_token))
 
 
 # --- status, jobs, cancel --------------------------------------------------------------------
@@ -893,7 +925,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         return _say(missing)
     from tui.sim.server import serve_forever
 
-    serve_forever(args.port, args.world)
+    try:
+        serve_forever(args.port, args.world)
+    except OSError as error:  # the port is taken, or not ours to bind
+        return _say(f"{PROG} simulate: {error.strerror or error}")
     return 0
 
 
@@ -940,6 +975,21 @@ def _endpoint_url(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{masked_url(value)!r} is not a URL like "
                                          "http://127.0.0.1:4566")
     return value
+
+
+def _timeout_variable_problem() -> str | None:
+    """Why $WORKMAIL_EXPORT_TIMEOUT cannot be used, or None (unset or a good value)."""
+    from tui.core.session import TIMEOUT_ENV, timeout_problem
+
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    problem = timeout_problem(value) if value else None
+    return f"{PROG}: {TIMEOUT_ENV}: {problem}" if problem else None
+
+
+def _timeout(value: str) -> float:
+    from tui.core.session import timeout_problem
+
+    return float(_checked(timeout_problem(value), value))
 
 
 def _client_token(value: str) -> str:

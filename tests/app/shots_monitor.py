@@ -144,7 +144,7 @@ def result_app(sim: SimulatedAws, user: int, job_id: str,
     app = wizard_app(sim, delay_scale)
     app.aws = aws
     app.state = wz.submitted(replace(wz.start(ConnectionSettings(), request), mailbox=mailbox),
-                             StartedJob(job_id))
+                             StartedJob(job_id, state="RUNNING"))
     return app
 
 

@@ -239,3 +239,21 @@ async def test_enter_takes_the_only_match_but_not_one_of_several_or_a_stale_list
         await keys(pilot, "enter")
         assert stage(app) is Stage.ROLE
         assert app.state.request.entity_id == sim.world.enabled_user
+
+
+async def test_checks_that_could_not_be_made_are_not_presented_as_ready(sim: Any) -> None:
+    sim.faults.deny("iam", "GetRole")
+    app = make_app(good_request(sim.world))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert stage(app) is Stage.REVIEW
+        text = flat(screen_text(app))
+        assert ("Not verified: the checks of IAM role and Prefix could not be made (rows "
+                "marked ○), so the export may still fail. Submit only if you know those values "
+                "are right.") in text
+        await keys(pilot, "s")
+        assert "Start the export job?" in screen_text(app)
+        assert "Not verified: the checks of IAM role and Prefix could not be" in \
+            screen_text(app)
+        await keys(pilot, "n")
+        assert sim.workmail.calls.count("StartMailboxExportJob") == 0

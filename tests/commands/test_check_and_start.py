@@ -8,7 +8,11 @@ from typing import Any
 
 from cli_runner import Cli, export_flags
 
+from tui.commands import exit_codes
+from tui.commands.check import verdict
 from tui.core.journal import Journal
+from tui.core.model import Field, Finding, Level
+from tui.wizard.present import not_verified
 
 
 def test_check_of_a_good_export_lists_every_check_and_exits_0(sim: Any, cli: Cli) -> None:
@@ -107,3 +111,23 @@ def test_without_credentials_check_is_one_aws_error_with_exit_1(sim: Any, cli: C
     assert result.stderr.splitlines()[0] == (
         "workmail-export: NoCredentials: Unable to locate credentials.")
     assert "  What to do: No AWS credentials were found." in result.stderr
+
+
+def test_only_essential_checks_that_could_not_be_made_withhold_the_pass() -> None:
+    """The 24-hour lookup only warns (AWS refuses a repeat itself): that it could not be made
+    leaves the export verified; the role's checks could not be made: not verified."""
+    lookup = Finding(Field.ENTITY, Level.UNCHECKED, "could not check whether …",
+                     essential=False)
+    role = Finding(Field.ROLE, Level.UNCHECKED, "could not check: missing iam:GetRole")
+    assert (verdict([lookup]), not_verified([lookup])) == (0, "")
+    assert (verdict([lookup, role]), not_verified([lookup, role])) == (
+        exit_codes.NOT_VERIFIED, "the check of IAM role could not be made")
+
+
+def test_a_check_of_some_fields_is_not_withheld_for_the_fields_left_out(sim: Any,
+                                                                        cli: Cli) -> None:
+    result = cli("check", "--organization", sim.world.org_id,
+                 "--role-arn", sim.world.good_role_arn)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert ("IAM role     ○ could not check the role's permissions yet: choose the key and the "
+            "bucket first") in result.stdout

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore import exceptions as bx
 from botocore.awsrequest import AWSResponse
+from botocore.parsers import ResponseParserError
 
 from tui.core.errors import translate
 from tui.core.model import AwsProblem, CoreError, Field
@@ -52,15 +53,67 @@ CLIENT_ERRORS: list[tuple[str, int, Field | None, str]] = [
 def test_client_errors_carry_code_status_request_id_field_and_a_hint(
         code: str, status: int, field: Field | None, phrase: str) -> None:
     problem = translate(client_error(code, "The service said no", status),
-                        "StartMailboxExportJob", profile="work")
+                        "workmail:DescribeUser", profile="work")
     assert problem.code == code
     assert problem.message == "The service said no."
     assert phrase in problem.hint
     assert problem.field == field
     assert problem.request_id == "req-1234"
     assert problem.http_status == status
-    assert problem.operation == "StartMailboxExportJob"
+    assert problem.operation == "workmail:DescribeUser"
     assert problem.sentence().startswith(f"{code}: The service said no. ")
+    assert not problem.outcome_unknown
+
+
+SERVER_SIDE = [("InternalFailure", 500), ("ServiceUnavailableException", 503),
+               ("SomethingNew", 502)]
+
+
+@pytest.mark.parametrize(("code", "status"), SERVER_SIDE)
+def test_a_5xx_to_a_read_says_nothing_changed(code: str, status: int) -> None:
+    problem = translate(client_error(code, "Service unavailable", status), "workmail:ListUsers")
+    assert "Try again in a minute; a failed read like this one changes nothing." in problem.hint
+    assert not problem.outcome_unknown
+
+
+@pytest.mark.parametrize(("code", "status"), SERVER_SIDE)
+def test_a_5xx_to_a_start_says_the_job_may_exist_and_how_to_find_out(code: str,
+                                                                      status: int) -> None:
+    problem = translate(client_error(code, "Service unavailable", status),
+                        "workmail:StartMailboxExportJob")
+    assert "changes nothing" not in problem.hint and "nothing was changed" not in problem.hint
+    assert problem.hint.startswith("The request may have reached AWS, so the export job may "
+                                   "exist. `workmail-export jobs` lists the organization's jobs")
+    assert "same ClientToken is safe" in problem.hint
+    assert problem.outcome_unknown
+
+
+def test_a_5xx_to_a_cancel_says_the_cancel_may_have_happened() -> None:
+    problem = translate(client_error("InternalFailure", "oops", 500), "CancelMailboxExportJob")
+    assert problem.hint.startswith("The cancel may have reached AWS. `workmail-export status "
+                                   "JOB_ID` shows whether the job is CANCELLED")
+    assert problem.outcome_unknown
+
+
+def test_a_refusal_of_a_start_is_a_known_outcome() -> None:
+    problem = translate(client_error("LimitExceededException", "too many", 400),
+                        "workmail:StartMailboxExportJob")
+    assert not problem.outcome_unknown
+    assert "at most 10 export jobs" in problem.hint
+
+
+@pytest.mark.parametrize("exc", [
+    bx.ConnectionClosedError(endpoint_url="https://workmail.us-east-1.amazonaws.com/"),
+    bx.ReadTimeoutError(endpoint_url="https://workmail.us-east-1.amazonaws.com/"),
+    bx.EndpointConnectionError(endpoint_url="https://workmail.us-east-1.amazonaws.com/"),
+    ResponseParserError("Unable to parse response"),
+])
+def test_no_answer_to_a_start_says_it_may_have_reached_aws(exc: BaseException) -> None:
+    start = translate(exc, "workmail:StartMailboxExportJob")
+    assert start.hint.startswith("The request may have reached AWS, so the export job may exist.")
+    assert start.outcome_unknown and start.field is None
+    read = translate(exc, "workmail:ListUsers")
+    assert not read.outcome_unknown and "may have reached" not in read.hint
 
 
 def test_access_denied_names_the_action_from_the_message_or_the_operation() -> None:
@@ -108,7 +161,10 @@ BOTOCORE_ERRORS: list[tuple[BaseException, str, Field | None, str, str]] = [
     (bx.ConnectionClosedError(endpoint_url="https://kms.eu-west-1.amazonaws.com/"),
      "ConnectionClosed", Field.CONNECTION, "Check the network", "closed"),
     (bx.ReadTimeoutError(endpoint_url="https://iam.amazonaws.com/"), "ReadTimeout",
-     Field.CONNECTION, "Check the network", "Read timeout"),
+     Field.CONNECTION, "allow more time with --timeout SECONDS", "Read timeout"),
+    (ResponseParserError("Unable to parse response (not well-formed), invalid XML received"),
+     "NotAnAwsAnswer", Field.CONNECTION, "What answered was not AWS: check --endpoint-url",
+     "invalid XML received"),
     (bx.NoRegionError(), "NoRegion", Field.CONNECTION,
      "--region (one of eu-west-1, us-east-1, us-west-2)", "region"),
     (bx.ParamValidationError(report="Invalid length for parameter S3Prefix, value: 0"),

@@ -18,7 +18,7 @@ import pytest
 from world_requests import world_request
 
 from tui.core.journal import Journal, JournalEntry, JournalError, journal_path
-from tui.core.model import ConnectionSettings, CoreError, ExportJob, ExportRequest
+from tui.core.model import AwsProblem, ConnectionSettings, CoreError, ExportJob, ExportRequest
 from tui.core.session import connect
 from tui.core.submit import start_export
 from tui.sim import SimulatedAws
@@ -363,3 +363,38 @@ def test_a_journal_that_cannot_be_written_still_lets_the_job_id_through(
     assert [job.job_id for job in sim.workmail.jobs(sim.world.org_id)] == [started.job_id]
     assert started.job_id in started.journal_warning
     assert str(tmp_path / "journal.sqlite3") in started.journal_warning
+
+
+def test_a_submit_without_an_answer_gives_its_token_to_the_same_request_only(
+        tmp_path: Path) -> None:
+    lost = a_request()
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        assert journal.record_submit(lost, "us-east-1") is True
+        assert journal.record_submit(lost, "us-east-1") is False  # sent before
+        again = a_request()  # the same fields, a new token
+        assert again.client_token != lost.client_token
+        assert journal.unanswered_token(again, "us-east-1") == lost.client_token
+        assert journal.unanswered_token(again, "eu-west-1") is None
+        for field, value in (("prefix", "elsewhere/"), ("description", "other"),
+                             ("entity_id", "bob"), ("role_arn", lost.role_arn + "2")):
+            assert journal.unanswered_token(again.with_changes(**{field: value}),
+                                            "us-east-1") is None
+        journal.record_started(lost.client_token, "job-1")  # the answer came: token spent
+        assert journal.unanswered_token(again, "us-east-1") is None
+
+
+def test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job(tmp_path: Path) -> None:
+    refused = a_request()
+    problem = AwsProblem(code="LimitExceededException", message="Too many jobs.", hint="")
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.record_submit(refused, "us-east-1")
+        journal.record_refused(refused.client_token, problem)
+        assert journal.unanswered_token(a_request(), "us-east-1") is None
+        entry = by_token(journal, refused.client_token)
+        assert entry is not None
+        assert (entry.state, entry.error_info) == (
+            "REFUSED", "LimitExceededException: Too many jobs.")
+        assert journal.entries() == [entry]
+        journal.record_started(refused.client_token, "job-1")  # a later retry got a job
+        started = journal.find("job-1")
+    assert started is not None and (started.state, started.error_info) == ("RUNNING", "")

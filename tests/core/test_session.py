@@ -14,10 +14,14 @@ from botocore.awsrequest import AWSResponse
 from tui import __version__
 from tui.core.model import ConnectionSettings, CoreError, Field
 from tui.core.session import (
+    DEFAULT_TIMEOUT,
+    MAX_ATTEMPTS,
+    TIMEOUT_ENV,
     Aws,
     available_profiles,
     caller_identity,
     connect,
+    timeout_problem,
     workmail_regions,
 )
 
@@ -117,6 +121,46 @@ def test_clients_send_the_tool_in_the_user_agent_and_retry_in_standard_mode() ->
     with pytest.raises(_Sent):
         client.get_caller_identity()
     assert f"workmail-export/{__version__}" in seen["headers"]["User-Agent"].decode()
+
+
+def test_every_client_has_timeouts_and_a_retry_budget_that_fit_an_interactive_tool() -> None:
+    aws = connect(ConnectionSettings(region="us-east-1"))
+    for service in ("workmail", "iam", "kms", "s3", "sts"):
+        config = aws.client(service).meta.config
+        assert (config.connect_timeout, config.read_timeout) == (DEFAULT_TIMEOUT,
+                                                                  DEFAULT_TIMEOUT)
+        assert config.retries == {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}
+    assert (DEFAULT_TIMEOUT, MAX_ATTEMPTS) == (10.0, 3)
+
+
+def test_aws_max_attempts_still_sets_the_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    aws = connect(ConnectionSettings(region="us-east-1", timeout=2.0))
+    assert aws.client("iam").meta.config.retries == {"mode": "standard",
+                                                     "total_max_attempts": 1}
+    assert aws.longest_wait == 2.0 + 3.0
+
+
+def test_the_timeout_comes_from_the_settings_else_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TIMEOUT_ENV, "4.5")
+    from_env = connect(ConnectionSettings(region="us-east-1")).client("kms").meta.config
+    assert (from_env.connect_timeout, from_env.read_timeout) == (4.5, 4.5)
+    given = connect(ConnectionSettings(region="us-east-1", timeout=2.0))
+    assert given.client("kms").meta.config.read_timeout == 2.0
+    assert given.longest_wait == 2.0 * MAX_ATTEMPTS + 3.0
+
+
+@pytest.mark.parametrize("text", ["soon", "0", "-3", "601", "nan"])
+def test_a_timeout_that_is_no_number_of_seconds_is_refused(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert timeout_problem(text) is not None
+    monkeypatch.setenv(TIMEOUT_ENV, text)
+    with pytest.raises(CoreError) as raised:
+        connect(ConnectionSettings(region="us-east-1"))
+    problem = raised.value.problem
+    assert (problem.code, problem.field) == ("BadTimeout", Field.CONNECTION)
+    assert problem.message.startswith(f"{TIMEOUT_ENV}: {text!r} is not a number of seconds")
 
 
 def test_endpoint_url_from_the_settings_is_where_calls_go() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tui.core.journal import Journal
-from tui.core.model import ConnectionSettings, CoreError, ExportRequest, Field
-from tui.core.session import Aws, connect
+from tui.core.model import AwsProblem, ConnectionSettings, CoreError, ExportRequest, Field
+from tui.core.session import MAX_ATTEMPTS, Aws, connect
 from tui.core.submit import start_export
 
 
@@ -157,13 +157,17 @@ class Recorder:
         self.fail_with = fail_with
         self.events: list[tuple[str, Any, int]] = []
 
-    def record_submit(self, request: ExportRequest, region: str) -> None:
+    def record_submit(self, request: ExportRequest, region: str) -> bool:
         self.events.append(("submit", (request.client_token, region), len(job_ids(self.sim))))
         if self.fail_with:
             raise self.fail_with
+        return True
 
     def record_started(self, client_token: str, job_id: str) -> None:
         self.events.append(("started", (client_token, job_id), len(job_ids(self.sim))))
+
+    def record_refused(self, client_token: str, problem: AwsProblem) -> None:
+        self.events.append(("refused", (client_token, problem.code), len(job_ids(self.sim))))
 
 
 def test_the_recorder_hears_of_the_submit_before_the_call_and_of_the_job_before_return(
@@ -207,3 +211,42 @@ def test_a_journal_that_cannot_write_still_yields_the_job_with_a_warning(
     assert job_ids(sim) == [started.job_id]
     assert "local journal could not record it" in started.journal_warning
     assert str(tmp_path / "jobs.sqlite3") in started.journal_warning
+
+
+def test_a_start_whose_every_answer_is_lost_carries_its_token_and_stays_unanswered(
+        sim: Any, aws: Aws, request_: ExportRequest, tmp_path: Path) -> None:
+    for _ in range(MAX_ATTEMPTS):
+        sim.faults.lose_next_response("StartMailboxExportJob")
+    with Journal.open(tmp_path / "jobs.sqlite3") as journal:
+        with pytest.raises(CoreError) as raised:
+            start_export(aws, request_, journal)
+        problem = raised.value.problem
+        assert problem.outcome_unknown and problem.client_token == request_.client_token
+        assert problem.hint.startswith("The request may have reached AWS")
+        assert journal.unanswered_token(request_.with_changes(client_token="other"),
+                                        "us-east-1") == request_.client_token
+    assert len(job_ids(sim)) == 1  # it did reach AWS
+
+
+def test_a_refused_start_is_recorded_as_refused_and_carries_no_token(
+        sim: Any, aws: Aws, request_: ExportRequest) -> None:
+    start_export(aws, request_)
+    recorder = Recorder(sim)
+    again = request_.with_changes(client_token="a-new-request")
+    with pytest.raises(CoreError) as raised:
+        start_export(aws, again, recorder)  # the same mailbox within a day
+    assert raised.value.problem.client_token == ""
+    assert not raised.value.problem.outcome_unknown
+    assert recorder.events[-1] == ("refused", ("a-new-request", "LimitExceededException"), 1)
+
+
+def test_a_first_send_is_known_running_and_a_repeated_token_is_not_assumed_so(
+        sim: Any, aws: Aws, request_: ExportRequest, tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "jobs.sqlite3") as journal:
+        first = start_export(aws, request_, journal)
+        again = start_export(aws, request_, journal)
+    assert (first.state, first.replayed, first.client_token) == (
+        "RUNNING", False, request_.client_token)
+    assert (again.job_id, again.state, again.replayed) == (first.job_id, "", True)
+    other_mailbox = request_.with_changes(entity_id=sim.world.user_ids[1])
+    assert start_export(aws, other_mailbox).state == ""  # no journal to tell: unknown

@@ -11,9 +11,11 @@ from typing import Any
 
 import boto3
 import pytest
-from plain_driver import CLOSE, CTRL_C, CTRL_U, ENTER
+from fake_endpoint import HANG, FakeEndpoint
+from plain_driver import CLOSE, CTRL_C, CTRL_U, DOWN, ENTER, run_plain
 
-from tui.core.model import ExportRequest
+from tui.core.model import ConnectionSettings, ExportRequest
+from tui.core.session import MAX_ATTEMPTS
 
 
 def good_request(sim: Any, **changes: str) -> ExportRequest:
@@ -137,3 +139,55 @@ def test_plain_mode_with_stdin_closed_in_a_real_process_is_one_line() -> None:
         "workmail-export: no more input (stdin is closed); nothing was submitted. Scripts use "
         "the commands instead: workmail-export check / start.\n")
     assert "Listing organizations…" in result.stdout
+
+
+def test_a_hung_aws_is_said_while_waiting_then_given_up(capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    with FakeEndpoint(HANG) as fake:
+        run = run_plain([("What now?", DOWN + ENTER)],  # Quit
+                        settings=ConnectionSettings(endpoint_url=fake.url, timeout=0.5,
+                                                    region="us-east-1"))
+    assert (run.missed, run.code) == ([], 1)
+    assert "Connected to account 123456789012" in run.screen
+    waited = run.screen.split("Listing organizations…")[1].split("✗ AWS could not answer.")[0]
+    assert "waiting for AWS to answer workmail:ListOrganizations (" in waited
+    assert "  Exception    ReadTimeout" in run.screen
+    assert "allow more time with --timeout SECONDS" in run.screen
+
+
+def test_a_review_with_checks_that_could_not_be_made_says_not_verified(sim: Any,
+                                                                       plain: Any) -> None:
+    sim.faults.deny("iam", "GetRole")
+    run = plain([("What now?", "quit" + ENTER)], prefill=good_request(sim))
+    assert run.missed == []
+    review = run.screen.split("7/7 Review and submit")[1].split("What now?")[0]
+    assert "  ○ IAM role" in review
+    assert ("⚠ Not verified: the checks of IAM role and Prefix could not be made (marked ○), "
+            "so the export may still fail. Submit only if you know those values are right."
+            ) in review
+
+
+def test_a_lost_answer_then_a_new_walk_reuses_its_token_and_says_the_real_state(
+        sim: Any, plain: Any) -> None:
+    for _ in range(MAX_ATTEMPTS):  # every attempt of the submit loses its answer
+        sim.faults.lose_next_response("StartMailboxExportJob")
+    lost = plain([("What now?", ENTER), ("Start the export of", "y"),
+                  ("What now?", "quit" + ENTER)], prefill=good_request(sim))
+    [job] = sim.workmail.jobs(sim.world.org_id)
+    assert (lost.missed, lost.code) == ([], 1)
+    assert f"  ClientToken  {job.client_token}" in lost.screen
+    assert "⚠ The answer to the submit was lost: the export job may have started." in \
+        lost.screen
+    assert "AWS did not start" not in lost.screen
+    assert "The request may have reached AWS, so the export job may exist." in lost.screen
+    boto3.client("workmail", region_name="us-east-1").cancel_mailbox_export_job(
+        ClientToken="cancel-1", JobId=job.job_id, OrganizationId=sim.world.org_id)
+
+    again = plain([("What now?", ENTER), ("Start the export of", "y")],
+                  prefill=good_request(sim))  # a new walk: a new request, a new token
+    assert (again.missed, again.code) == ([], 0)
+    result = again.screen.split("Submitting…")[1]
+    assert (f"⚠ This request had already started export job {job.job_id}, which ended "
+            "CANCELLED.") in result
+    assert "is running" not in result
+    assert len(sim.workmail.jobs(sim.world.org_id)) == 1

@@ -15,6 +15,7 @@ from tui.core.model import (
     Level,
     Mailbox,
     Organization,
+    StartedJob,
 )
 from tui.wizard import state as wz
 from tui.wizard.stages import STAGE_ORDER, Stage, stage_of
@@ -172,6 +173,17 @@ def test_a_prefilled_mailbox_looked_up_keeps_the_request_as_given() -> None:
     assert known.mailbox == ALICE
     assert known.request == state.request
     assert wz.mailbox_known(state, replace(ALICE, email="other@acme.test", name="x")) == state
+
+
+def test_a_submit_that_was_answered_spends_the_token_so_the_next_is_a_new_request() -> None:
+    state = wz.goto(connected_state(FULL), Stage.REVIEW)
+    done = wz.submitted(state, StartedJob("job-1", client_token=FULL.client_token,
+                                          state="RUNNING"))
+    assert done.stage is Stage.RESULT and done.result is not None
+    fresh = done.request.client_token
+    assert fresh != FULL.client_token
+    assert done.request == replace(FULL, client_token=fresh)  # every field kept
+    assert wz.back(done).request.client_token == fresh
 
 
 def test_a_key_policy_finding_for_the_previous_role_is_not_shown_for_the_new_one() -> None:

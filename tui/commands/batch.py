@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.commands import exit_codes
-from tui.commands.check import refused_if_errors
+from tui.commands.check import refused, verdict
 from tui.commands.common import connect, say_journal_notice
 from tui.commands.output import finding_dict, print_findings, say_error, write_control
 from tui.core.batch import report
@@ -38,7 +38,13 @@ from tui.core.batch.plan import Chosen, Filters, choose_enabled
 from tui.core.batch.run_lock import RunLock, RunLocked
 from tui.core.batch.runner import BatchRunner, RunControl, RunnerOptions, create_run
 from tui.core.batch.scheduler import Tuning
-from tui.core.batch.store import BatchStore, StoreError, StoreRefused, default_store_path
+from tui.core.batch.store import (
+    BatchStore,
+    StoreDamaged,
+    StoreError,
+    StoreRefused,
+    default_store_path,
+)
 from tui.core.model import ConnectionSettings, ExportRequest, Level
 from tui.core.safe_text import shown
 from tui.core.session import Aws
@@ -183,8 +189,18 @@ def progress_document(progress: BatchProgress) -> dict[str, Any]:
 
 def run(settings: ConnectionSettings, options: BatchOptions) -> int:
     printer = Printer(options.as_json)
-    if options.resume:
-        return _resume(settings, options, printer)
+    try:
+        if options.resume:
+            return _resume(settings, options, printer)
+        return _new_run(settings, options, printer)
+    except StoreError as exc:  # e.g. a damaged page met while reading the run
+        printer.done()
+        say_error(COMMAND, store_sentence(exc))
+        return exit_codes.AWS_ERROR
+
+
+def _new_run(settings: ConnectionSettings, options: BatchOptions, printer: Printer) -> int:
+    """Choose, plan, check and store a new run; then drive it."""
     say_journal_notice()  # the runner writes every job to the journal too
     try:
         store = BatchStore.open()
@@ -224,6 +240,8 @@ def _resume(settings: ConnectionSettings, options: BatchOptions, printer: Printe
         try:
             run_info = store.run(options.resume)
             lock = RunLock.acquire(store.path, run_info.run_id)
+        except StoreDamaged:
+            raise
         except StoreError as exc:  # an unknown run, or one another process drives
             say_error(COMMAND, store_sentence(exc))
             return exit_codes.BAD_USAGE
@@ -237,7 +255,7 @@ def _resume(settings: ConnectionSettings, options: BatchOptions, printer: Printe
             findings = calls.check_organization(aws, ExportRequest(organization_id=org))
             print_findings([f for f in findings if f.level is not Level.OK], sys.stderr)
             if any(f.level is Level.ERROR for f in findings) and not options.force:
-                return refused_if_errors(COMMAND, findings)  # e.g. another Region
+                return refused(COMMAND, findings)  # e.g. another Region
             return drive(aws, store, run_info.run_id, options, printer, lock)
 
 
@@ -291,8 +309,8 @@ def _create(aws: Aws, store: BatchStore, options: BatchOptions, printer: Printer
         say_error(COMMAND, "no mailbox to export: the selection found none that can be "
                            "exported (see the lines above).")
         return exit_codes.BAD_USAGE
-    if checked.blocked and not options.force:
-        return refused_if_errors(COMMAND, list(checked.findings))
+    if verdict(list(checked.findings)) != exit_codes.OK and not options.force:
+        return refused(COMMAND, list(checked.findings))
     run_settings = RunSettings(
         organization_id=request.organization_id, role_arn=request.role_arn,
         kms_key_arn=request.kms_key_arn, bucket=request.bucket, base_prefix=plan.base_prefix,

@@ -12,7 +12,9 @@ CHECK_ERRORS = 3
 JOB_UNSUCCESSFUL = 4
 EXPORT_NOT_PROVEN = 5
 NOT_DELIVERED = 6
+NOT_VERIFIED = 7
 INTERRUPTED = 130
+STDOUT_CLOSED = 141  # as a Unix tool killed by SIGPIPE: 128 + 13
 
 MEANINGS: dict[int, str] = {
     OK: "done: checks passed, job started, job described, listed or cancelled; setup planned "
@@ -30,6 +32,11 @@ MEANINGS: dict[int, str] = {
                         "to compare with"),
     NOT_DELIVERED: ("deliver: a message was not delivered (too large or refused by the "
                     "server), or the zip holds fewer messages than its log counts"),
+    NOT_VERIFIED: ("no check found an error, but some could not be made (AWS did not answer, "
+                   "or a read permission is missing), so the export is not verified (check; "
+                   "start without --force)"),
     INTERRUPTED: ("interrupted (Ctrl-C), stdin closed, quit before submitting, or quit with "
                   "a bulk run paused; setup --apply answered no"),
+    STDOUT_CLOSED: ("standard output was closed before everything was written (e.g. piped "
+                    "into head); nothing is printed about it"),
 }

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from tui.core import discovery, fields, policies
 from tui.core.discovery import call, call_unless, is_access_denied
@@ -96,7 +96,8 @@ def check_entity(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [bad]
     if fields.check_field(Field.ORGANIZATION, request.organization_id):
         return [Finding(field, Level.UNCHECKED,
-                        "could not check: choose a valid organization first")]
+                        "could not check: choose a valid organization first",
+                        essential=False)]  # the organization's own finding is the error
     try:
         mailbox = discovery.resolve_mailbox(aws, request.organization_id, request.entity_id)
     except CoreError as error:
@@ -313,7 +314,14 @@ def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Findi
                    f"The role {facts.name} trusts {policies.EXPORT_SERVICE} ({form}).")
 
 
-def _trust_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> dict[str, str]:
+class _Fix(TypedDict, total=False):
+    """A Finding's fix and policy, as keyword arguments."""
+
+    fix: str
+    policy: str
+
+
+def _trust_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> _Fix:
     """The fix of a trust policy that does not let WorkMail in: WorkMail's statement merged
     into the role's trust policy (shown whole; every other statement kept), or - for a Deny -
     the sentence saying the tool will not remove it."""
@@ -380,7 +388,7 @@ def _access(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> _Access:
 
 
 def _permissions_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts,
-                     everything: bool = False) -> dict[str, str]:
+                     everything: bool = False) -> _Fix:
     """The fix for permissions the role lacks: the statements it lacks as an inline policy of
     their own name (or merged into the policy of that name, shown whole); never a replaced
     policy, and never a grant on a public bucket."""
@@ -419,7 +427,8 @@ def _permission_findings(aws: Aws, request: ExportRequest, facts: _RoleFacts) ->
         return unchecked(field, facts.documents_problem, "the role's permissions")
     if not request.bucket and facts.key_arn is None:
         return Finding(field, Level.UNCHECKED, "could not check the role's permissions yet: "
-                       "choose the key and the bucket first")
+                       "choose the key and the bucket first",
+                       essential=False)  # waits for fields not given yet (check of a few)
     access = _access(aws, request, facts)
     if access.refused:
         return Finding(field, Level.ERROR, f"The role {facts.name} may not do what an export "

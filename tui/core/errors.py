@@ -7,6 +7,12 @@ codes of a ClientError, and botocore exception classes.
 
 `operation` is the API operation that failed ("StartMailboxExportJob"); it may carry the IAM
 service prefix ("kms:DescribeKey"), which then names the missing permission in hints.
+
+Hints are worded per operation where the outcome differs: a read that failed on AWS's side
+changed nothing, but a 5xx, a timeout, a dropped connection or an unreadable answer to
+StartMailboxExportJob or CancelMailboxExportJob does not say whether AWS acted on it
+(`AwsProblem.outcome_unknown` tells a face so, e.g. to print the ClientToken and the retry
+command).
 """
 
 from __future__ import annotations
@@ -38,8 +44,21 @@ _WRONG_KEYS = ("AWS does not recognise these credentials. Check the access key o
 _DENIED = ("Your AWS identity may not call {action}. Ask an administrator to allow it (see the "
            f"{PERMISSIONS_DOC}), or use another --profile.")
 _THROTTLED = "AWS is limiting how fast requests may come. Wait a few seconds and try again."
-_SERVER = ("AWS had a problem on its side. Try again in a minute; nothing was changed by "
-           "the failed call. If it persists, check the AWS Health Dashboard.")
+_SERVER = ("AWS had a problem on its side. Try again in a minute; a failed read like this one "
+           "changes nothing. If it persists, check the AWS Health Dashboard.")
+
+START_OPERATION = "StartMailboxExportJob"
+CANCEL_OPERATION = "CancelMailboxExportJob"
+# Operations that change something, and what to say when their outcome is unknown.
+_OUTCOME_UNKNOWN: dict[str, str] = {
+    START_OPERATION: (
+        "The request may have reached AWS, so the export job may exist. `workmail-export "
+        "jobs` lists the organization's jobs; a retry with the same ClientToken is safe: AWS "
+        "answers with the job it already started instead of starting a second one."),
+    CANCEL_OPERATION: (
+        "The cancel may have reached AWS. `workmail-export status JOB_ID` shows whether the "
+        "job is CANCELLED; cancel again if it is still RUNNING."),
+}
 
 _BY_CODE: dict[str, _Advice] = {
     "InvalidParameterException": _Advice(
@@ -126,8 +145,12 @@ def _client_error(exc: BaseException, operation: str, profile: str | None) -> Aw
     code = str(error.get("Code") or "Unknown")
     status = meta.get("HTTPStatusCode")
     advice = _BY_CODE.get(code)
+    server_side = isinstance(status, int) and status >= 500
     if advice is None:
-        advice = _Advice(_SERVER) if isinstance(status, int) and status >= 500 else _UNKNOWN_CODE
+        advice = _Advice(_SERVER) if server_side else _UNKNOWN_CODE
+    unknown = (server_side or advice.hint == _SERVER) and bool(_unknown_outcome_hint(operation))
+    if unknown:
+        advice = _Advice(_unknown_outcome_hint(operation))
     message = str(error.get("Message") or advice.message or f"{operation} failed.")
     return AwsProblem(
         code=code,
@@ -137,7 +160,14 @@ def _client_error(exc: BaseException, operation: str, profile: str | None) -> Aw
         request_id=str(meta.get("RequestId") or ""),
         http_status=status if isinstance(status, int) else None,
         field=advice.field or _field_named_in(message),
+        outcome_unknown=unknown,
     )
+
+
+def _unknown_outcome_hint(operation: str) -> str:
+    """What to say when `operation` changes something and its outcome is unknown ("" for
+    reads, whose failure changes nothing)."""
+    return _OUTCOME_UNKNOWN.get(operation.rsplit(":", 1)[-1], "")
 
 
 def _field_named_in(message: str) -> Field | None:
@@ -171,13 +201,35 @@ def _sentence(text: str) -> str:
 _Builder = Callable[[BaseException, str, "str | None"], AwsProblem]
 
 
-def _problem(code: str, hint: str, field: Field | None = Field.CONNECTION) -> _Builder:
+def _problem(code: str, hint: str, field: Field | None = Field.CONNECTION, *,
+             may_have_arrived: bool = False) -> _Builder:
+    """How to explain one botocore exception. `may_have_arrived`: the request may have
+    reached AWS (no answer came, or none that could be read), so a write's outcome is
+    unknown."""
     def build(exc: BaseException, operation: str, profile: str | None) -> AwsProblem:
         regions = _regions() if "{regions}" in hint else ""
-        return AwsProblem(code=code, message=_sentence(str(exc)),
-                          hint=hint.format(login=_login_command(profile), regions=regions),
-                          operation=operation, field=field)
+        said = hint.format(login=_login_command(profile), regions=regions)
+        unknown = _unknown_outcome_hint(operation) if may_have_arrived else ""
+        return AwsProblem(code=code, message=_sentence(_shorter(str(exc))),
+                          hint=unknown or said, operation=operation,
+                          field=None if unknown else field, outcome_unknown=bool(unknown))
     return build
+
+
+def _shorter(text: str, longest: int = 300) -> str:
+    """A message of reasonable length (an unreadable answer quotes the whole body)."""
+    text = " ".join(text.split())
+    return text if len(text) <= longest else text[:longest - 1] + "…"
+
+
+def aws_failures() -> tuple[type[Exception], ...]:
+    """What a boto3 call raises for a failure `translate` explains: ClientError, botocore's
+    own exceptions, and ResponseParserError (an answer that is not AWS's, which botocore
+    does not derive from BotoCoreError)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    return (ClientError, BotoCoreError, ResponseParserError)
 
 
 def _invalid_parameters(exc: BaseException, operation: str, profile: str | None) -> AwsProblem:
@@ -195,11 +247,17 @@ def _regions() -> str:
 
 _NO_NETWORK = ("AWS could not be reached. Check the network connection (and the proxy, VPN or "
                "--endpoint-url, if one is set), then try again.")
+_NO_ANSWER = ("AWS (or whatever answers at this address) took the request but sent no answer "
+              "in time, on every attempt. Check the network, proxy or VPN and --endpoint-url; "
+              "try again later, or allow more time with --timeout SECONDS.")
+_NOT_AWS = ("What answered was not AWS: check --endpoint-url (or AWS_ENDPOINT_URL), and any "
+            "proxy, VPN or sign-in page of this network between here and AWS; then try again.")
 
 
 def _botocore_table() -> list[tuple[type[BaseException], _Builder]]:
     """Botocore exception classes, most specific first, with how to explain each."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     sso = "Your AWS SSO session is missing or expired. Sign in with `{login}`, then try again."
     return [
@@ -223,9 +281,12 @@ def _botocore_table() -> list[tuple[type[BaseException], _Builder]]:
             "NoRegion", "Choose the Region of your WorkMail organization with --region "
             "(one of {regions}), or set AWS_REGION.")),
         (bx.ParamValidationError, _invalid_parameters),
-        (bx.EndpointConnectionError, _problem("NoConnection", _NO_NETWORK)),
-        (bx.ConnectionClosedError, _problem("ConnectionClosed", _NO_NETWORK)),
-        (bx.ReadTimeoutError, _problem("ReadTimeout", _NO_NETWORK)),
-        (bx.ConnectionError, _problem("NoConnection", _NO_NETWORK)),
-        (bx.HTTPClientError, _problem("NoConnection", _NO_NETWORK)),
+        (bx.EndpointConnectionError, _problem("NoConnection", _NO_NETWORK,
+                                              may_have_arrived=True)),
+        (bx.ConnectionClosedError, _problem("ConnectionClosed", _NO_NETWORK,
+                                            may_have_arrived=True)),
+        (bx.ReadTimeoutError, _problem("ReadTimeout", _NO_ANSWER, may_have_arrived=True)),
+        (bx.ConnectionError, _problem("NoConnection", _NO_NETWORK, may_have_arrived=True)),
+        (bx.HTTPClientError, _problem("NoConnection", _NO_NETWORK, may_have_arrived=True)),
+        (ResponseParserError, _problem("NotAnAwsAnswer", _NOT_AWS, may_have_arrived=True)),
     ]

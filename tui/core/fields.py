@@ -249,9 +249,9 @@ class _Rule:
 def _rules(operation: str = OPERATION) -> dict[str, _Rule]:
     """The rules of an operation's input members (StartMailboxExportJob's by default), read
     from botocore's model."""
-    import botocore.session
+    from tui.core.botocore_data import service_model
 
-    model = botocore.session.get_session().get_service_model("workmail")
+    model = service_model("workmail")
     shape = model.operation_model(operation).input_shape
     rules = {}
     for member, member_shape in shape.members.items():

@@ -13,9 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from tui.core.errors import translate
+from tui.core.errors import aws_failures, translate
 from tui.core.journal import JournalEntry
 from tui.core.model import CoreError, ExportJob
 from tui.core.session import Aws
@@ -80,7 +78,7 @@ def describe_job(aws: Aws, org_id: str, job_id: str) -> ExportJob:
     try:
         answer = aws.client("workmail").describe_mailbox_export_job(
             OrganizationId=org_id, JobId=job_id)
-    except (ClientError, BotoCoreError) as exc:
+    except aws_failures() as exc:
         raise _failure(exc, aws, "DescribeMailboxExportJob", job_id) from exc
     return job_from_answer(answer, org_id, job_id)
 
@@ -98,7 +96,7 @@ def list_jobs(aws: Aws, org_id: str) -> list[ExportJob]:
             if not page.get("NextToken"):
                 return jobs
             params["NextToken"] = page["NextToken"]
-    except (ClientError, BotoCoreError) as exc:
+    except aws_failures() as exc:
         raise _failure(exc, aws, "ListMailboxExportJobs") from exc
 
 
@@ -113,7 +111,7 @@ def cancel_job(aws: Aws, org_id: str, job_id: str) -> None:
     """CancelMailboxExportJob. A refused cancel raises CoreError whose hint says why."""
     try:
         aws.client("workmail").cancel_mailbox_export_job(OrganizationId=org_id, JobId=job_id)
-    except (ClientError, BotoCoreError) as exc:
+    except aws_failures() as exc:
         error = _failure(exc, aws, "CancelMailboxExportJob", job_id)
         if error.problem.code == "InvalidParameterException":
             hint = _refusal_hint(aws, org_id, job_id)

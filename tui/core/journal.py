@@ -2,8 +2,11 @@
 
 WorkMail lists only the last seven days of jobs and forgets the role, key and prefix used, so
 each submit is written here first (`record_submit`, before the API call) and its JobId right
-after the service returns it (`record_started`, before any face shows it). Later polls keep
-the last known state (`record_state`). Every face (TUI, plain prompts, CLI, batch runner)
+after the service returns it (`record_started`, before any face shows it); a refusal is noted
+too (`record_refused`). A submit with neither is sent-but-unanswered: its answer was lost, so
+the job may exist, and `unanswered_token` gives its ClientToken to a new submit of the same
+request, which AWS then answers with that job instead of starting a second one. Later polls
+keep the last known state (`record_state`). Every face (TUI, plain prompts, CLI, batch runner)
 opens the same file, naming itself as the entries' `source`.
 
 Durability and sharing: WAL mode with `synchronous=FULL`, so a commit is on disk when the
@@ -48,6 +51,7 @@ FILE_NAME = "journal.sqlite3"
 JOURNAL_ENV = "WORKMAIL_EXPORT_JOURNAL"
 STATE_DIR_ENV = "WORKMAIL_EXPORT_STATE_DIR"
 SOURCES = ("tui", "plain", "cli", "batch")
+REFUSED = "REFUSED"  # the state of a submit the service answered without a job
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_SECONDS = 10.0
 JOURNAL = state_files.StateKind(
@@ -258,9 +262,10 @@ class Journal:
     # -- writing (the recorder protocol of submit.start_export, and the monitor) ----------
 
     def record_submit(self, request: ExportRequest, region: str, *, entity_name: str = "",
-                      entity_email: str = "", batch_run_id: str | None = None) -> None:
-        """Note a request about to be sent. A retry with the same ClientToken changes nothing."""
-        self._write(
+                      entity_email: str = "", batch_run_id: str | None = None) -> bool:
+        """Note a request about to be sent; False when its ClientToken was sent from here
+        before (a retry, which changes nothing here)."""
+        return self._write(
             "INSERT INTO jobs (client_token, organization_id, region, entity_id, entity_name,"
             " entity_email, description, role_arn, kms_key_arn, bucket, prefix, submitted_at,"
             " source, batch_run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -275,13 +280,40 @@ class Journal:
         """Note the JobId the service returned for a submitted request."""
         changed = self._write(
             "UPDATE jobs SET job_id = ?, started_at = COALESCE(started_at, ?),"
-            " state = CASE WHEN state = '' THEN 'RUNNING' ELSE state END"
+            " state = CASE WHEN state IN ('', ?) THEN 'RUNNING' ELSE state END,"
+            " error_info = CASE WHEN state = ? THEN '' ELSE error_info END"
             " WHERE client_token = ?",
-            (job_id, _to_text(_now()), client_token),
+            (job_id, _to_text(_now()), REFUSED, REFUSED, client_token),
         )
         if not changed:
             raise JournalError(self.path, f"has no submit recorded for ClientToken "
                                f"{client_token} (JobId {job_id})")
+
+    def record_refused(self, client_token: str, problem: AwsProblem) -> None:
+        """Note that the service answered a submit without starting a job (or that it was
+        never sent), so its ClientToken is not offered again."""
+        self._write(
+            "UPDATE jobs SET state = ?, error_info = ?"
+            " WHERE client_token = ? AND job_id IS NULL AND state = ''",
+            (REFUSED, f"{problem.code}: {problem.message}", client_token),
+        )
+
+    def unanswered_token(self, request: ExportRequest, region: str) -> str | None:
+        """The ClientToken of the newest submit of this very request (every field, the
+        Region) whose answer never came: neither a JobId nor a refusal was recorded."""
+        with self._lock:
+            try:
+                row = self._connection.execute(
+                    "SELECT client_token FROM jobs WHERE job_id IS NULL AND state = ''"
+                    " AND organization_id = ? AND region = ? AND entity_id = ?"
+                    " AND role_arn = ? AND kms_key_arn = ? AND bucket = ? AND prefix = ?"
+                    " AND description = ? ORDER BY submitted_at DESC, rowid DESC LIMIT 1",
+                    (request.organization_id, region, request.entity_id, request.role_arn,
+                     request.kms_key_arn, request.bucket, request.prefix,
+                     request.description)).fetchone()
+            except sqlite3.Error as exc:
+                raise JournalError(self.path, "cannot be read", exc) from exc
+        return str(row[0]) if row and isinstance(row[0], str) else None
 
     def record_state(self, job: ExportJob) -> bool:
         """Keep the last known state of a job started here; False if the job is not ours."""

@@ -39,6 +39,10 @@ class Finding:
     """One result of a preflight check: what was found and, when it is not OK, the fix.
 
     `policy` holds JSON to copy (a trust or permissions policy) when the fix is a policy.
+    `essential` is False for a check whose result only warns (the 24-hour lookup: AWS refuses
+    a repeat by itself) or that waits for a field not given yet (`check` of some fields), so
+    that it could not be made does not withhold the pass; every other check that could not be
+    made leaves the export not verified.
     """
 
     field: Field
@@ -46,6 +50,7 @@ class Finding:
     message: str
     fix: str = ""
     policy: str = ""
+    essential: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,9 @@ class AwsProblem:
     """An AWS call that failed, as a person should read it.
 
     `field` names the wizard step at fault when one is (EntityNotFound -> ENTITY), so a face
-    can offer to go back there with every value kept.
+    can offer to go back there with every value kept. `outcome_unknown`: the call changes
+    something and AWS may have carried it out (a 5xx, no answer, an unreadable answer);
+    `client_token` is then the token that makes a retry of a start safe.
     """
 
     code: str
@@ -63,6 +70,8 @@ class AwsProblem:
     request_id: str = ""
     http_status: int | None = None
     field: Field | None = None
+    outcome_unknown: bool = False
+    client_token: str = ""
 
     def sentence(self) -> str:
         """One line for a terminal: what happened and what to do."""
@@ -79,11 +88,15 @@ class CoreError(Exception):
 
 @dataclass(frozen=True)
 class ConnectionSettings:
-    """Where to talk to AWS. None means: what the AWS environment and config say."""
+    """Where to talk to AWS. None means: what the AWS environment and config say.
+
+    `timeout`: seconds one attempt of a call may wait to connect and for each read
+    (None: $WORKMAIL_EXPORT_TIMEOUT, else session.DEFAULT_TIMEOUT)."""
 
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -231,10 +244,22 @@ class ExportRequest:
 @dataclass(frozen=True)
 class StartedJob:
     """A job the service accepted. `journal_warning` is a sentence when the local journal
-    could not record it (the job runs all the same)."""
+    could not record it (the job runs all the same).
+
+    `replayed`: the ClientToken had been sent before, so AWS may have answered with a job it
+    had started earlier, which may since have ended. `state` is what is known of the job:
+    RUNNING for a job started by this very call, what DescribeMailboxExportJob said for a
+    replay, "" when nobody knows (`state_problem` then says why); faces never say "running"
+    for "".
+    """
 
     job_id: str
     journal_warning: str = ""
+    client_token: str = ""
+    replayed: bool = False
+    state: str = ""
+    progress: int = 0
+    state_problem: str = ""
 
 
 @dataclass(frozen=True)

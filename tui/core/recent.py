@@ -11,6 +11,7 @@ or CANCELLED job in that time may count too (unverified): a warning that says so
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -51,8 +52,9 @@ def check_recent_export(aws: Aws, request: ExportRequest, now: float,
     label = mailbox.email or mailbox.name
     if not recent:
         if problem is not None:
-            return [unchecked(Field.ENTITY, problem,
-                              "whether the mailbox was exported in the last 24 hours")]
+            return [replace(unchecked(Field.ENTITY, problem,
+                                      "whether the mailbox was exported in the last 24 hours"),
+                            essential=False)]  # AWS refuses a repeat itself
         return _maybe_in_window(label, newest_in_window(mine, now, MAYBE_WINDOW_STATES))
     last = max(recent.values(), key=lambda r: r.started)
     return [Finding(Field.ENTITY, Level.WARNING,

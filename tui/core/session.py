@@ -5,6 +5,16 @@ lazily (from any thread) and cached per service and Region. Regions are limited 
 where WorkMail exists, from botocore's endpoint data. boto3 is imported only when a
 connection is made, so a face that imports this module still starts fast.
 
+Every call has a time limit that fits an interactive tool: one attempt waits at most
+`timeout` seconds to connect and `timeout` seconds for each read of the answer, and a call
+makes at most MAX_ATTEMPTS attempts, unless AWS_MAX_ATTEMPTS (or the profile's max_attempts)
+says otherwise (botocore's standard mode retries throttling, 5xx answers, timeouts and
+dropped connections, resending the same request). The control-plane
+calls this tool makes answer in well under a second, so DEFAULT_TIMEOUT (10 s) is never
+reached on a working network, yet a hung endpoint is given up after about 30 s instead of
+botocore's 60 s x 3 per call. --timeout or $WORKMAIL_EXPORT_TIMEOUT change it. Each call is
+also reported to `tui.core.waiting`, which tells a face what it is waiting for.
+
 Where settings leave something out, the usual AWS environment decides: the profile from
 AWS_PROFILE, the Region from AWS_REGION, then AWS_DEFAULT_REGION or the profile's config,
 and the endpoint from AWS_ENDPOINT_URL (which boto3 reads itself).
@@ -12,26 +22,58 @@ and the endpoint from AWS_ENDPOINT_URL (which boto3 reads itself).
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
-from tui.core.errors import fail
+from tui.core import waiting
+from tui.core.errors import aws_failures, fail
 from tui.core.model import AwsProblem, ConnectionSettings, CoreError, Field, Identity
 
 if TYPE_CHECKING:
     import boto3
 
 USER_AGENT_EXTRA = f"workmail-export/{__version__}"
+TIMEOUT_ENV = "WORKMAIL_EXPORT_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0  # seconds to connect, and for each read of an answer
+LONGEST_TIMEOUT = 600.0
+MAX_ATTEMPTS = 3  # per call, the first one included
 
 
-@functools.cache
+def timeout_problem(text: str) -> str | None:
+    """Why `text` is not a usable timeout (a number of seconds), or None when it is."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= LONGEST_TIMEOUT:
+        return (f"{text!r} is not a number of seconds above 0 and at most "
+                f"{LONGEST_TIMEOUT:.0f} (the time one attempt of an AWS call may wait)")
+    return None
+
+
+def call_timeout(settings: ConnectionSettings) -> float:
+    """The timeout in force: the settings', else $WORKMAIL_EXPORT_TIMEOUT, else the default.
+    Raises CoreError for an unusable $WORKMAIL_EXPORT_TIMEOUT."""
+    if settings.timeout is not None:
+        return settings.timeout
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    problem = timeout_problem(text)
+    if problem:
+        raise CoreError(AwsProblem(
+            code="BadTimeout", message=f"{TIMEOUT_ENV}: {problem}.", operation="connect",
+            hint=f"Set {TIMEOUT_ENV} to a number of seconds (e.g. 10), or unset it.",
+            field=Field.CONNECTION))
+    return float(text)
+
+
 def _workmail_regions() -> tuple[str, ...]:
-    import botocore.session
+    from tui.core.botocore_data import service_regions
 
-    return tuple(sorted(botocore.session.get_session().get_available_regions("workmail")))
+    return service_regions("workmail")
 
 
 def workmail_regions() -> list[str]:
@@ -86,6 +128,8 @@ class Aws:
                 hint="Pass --region with the Region of your WorkMail organization.",
                 field=Field.CONNECTION))
         self._region = region
+        self.timeout = call_timeout(settings)
+        self.attempts = self._configured_attempts() or MAX_ATTEMPTS
 
     @property
     def region(self) -> str:
@@ -117,16 +161,58 @@ class Aws:
         from botocore.exceptions import BotoCoreError
 
         config = Config(
-            retries={"mode": "standard"},
+            retries={"mode": "standard", "total_max_attempts": self.attempts},
+            connect_timeout=self.timeout, read_timeout=self.timeout,
             user_agent_extra=USER_AGENT_EXTRA,
             # A custom endpoint (a simulator, a proxy) rarely serves bucket.host names.
             s3={"addressing_style": "path"} if self.endpoint_url else None,
         )
         try:
-            return self._session.client(service, region_name=region, config=config,
-                                        endpoint_url=self.settings.endpoint_url)
+            client = self._session.client(service, region_name=region, config=config,
+                                          endpoint_url=self.settings.endpoint_url)
         except BotoCoreError as exc:
             raise fail(exc, f"{service} client", self.profile) from exc
+        waiting.watch(client, self.timeout, self.longest_wait)
+        client.meta.events.register("before-parse", _refuse_what_is_not_aws)
+        return client
+
+    def _configured_attempts(self) -> int | None:
+        """The attempts the AWS environment asks for (AWS_MAX_ATTEMPTS, or the profile's
+        max_attempts), which an explicit client config would otherwise override."""
+        import botocore.exceptions
+
+        try:  # boto3 keeps its botocore session private; this is botocore's own lookup
+            value = self._session._session.get_config_variable("max_attempts")
+        except (AttributeError, ValueError, botocore.exceptions.BotoCoreError):
+            return None
+        return int(value) if isinstance(value, int) and value > 0 else None
+
+    @property
+    def longest_wait(self) -> float:
+        """About how long one call may take before it gives up: every attempt waiting its
+        timeout to connect or to read, plus standard mode's backoff between attempts (under
+        1 s, then under 2 s)."""
+        return self.timeout * self.attempts + 3.0
+
+
+def _refuse_what_is_not_aws(operation_model: Any, response_dict: dict[str, Any],
+                            **_: Any) -> None:
+    """Raise botocore's ResponseParserError for an answer that cannot be AWS's, which some of
+    botocore's parsers meet with a KeyError instead: an HTML page (a proxy's or a captive
+    portal's), or a successful query-protocol answer without its <OperationResponse>."""
+    from botocore.parsers import ResponseParserError
+
+    body = response_dict.get("body")
+    if not isinstance(body, bytes):
+        return  # a streamed body (S3 objects): not read here
+    if body.lstrip()[:64].lower().startswith((b"<!doctype html", b"<html")):
+        raise ResponseParserError(f"An HTML page came back instead of an AWS answer "
+                                  f"(HTTP {response_dict.get('status_code')})")
+    protocol = operation_model.service_model.resolved_protocol
+    expected = f"<{operation_model.name}Response".encode()
+    if protocol == "query" and response_dict.get("status_code", 0) < 300 \
+            and expected not in body:
+        raise ResponseParserError(f"The answer has no {expected.decode()}> element")
 
 
 def connect(settings: ConnectionSettings) -> Aws:
@@ -136,11 +222,9 @@ def connect(settings: ConnectionSettings) -> Aws:
 
 def caller_identity(aws: Aws) -> Identity:
     """STS GetCallerIdentity; raises CoreError with the fix for missing/expired credentials."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         answer = aws.client("sts").get_caller_identity()
-    except (ClientError, BotoCoreError) as exc:
+    except aws_failures() as exc:
         raise fail(exc, "sts:GetCallerIdentity", aws.profile) from exc
     return Identity(account=answer["Account"], arn=answer["Arn"], user_id=answer["UserId"],
                     region=aws.region, profile=aws.profile)

@@ -8,6 +8,7 @@ non-zero status (see `tui.commands.exit_codes`).
 
 from __future__ import annotations
 
+import contextvars
 import sys
 from typing import TYPE_CHECKING
 
@@ -47,13 +48,17 @@ def run(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False
 
 def walk(settings: ConnectionSettings, prefill: ExportRequest, demo: bool = False) -> int:
     """The walk on `settings`; `demo` says the account is the demo's throw-away one."""
+    from tui.core import waiting
     from tui.plain.plain_wizard import PlainWizard
+    from tui.plain.terminal import say_while_waiting
 
     _quiet_about_piped_input()
     _say_journal_notice()
     wizard = PlainWizard.start(settings, prefill, demo=demo)
+    context = contextvars.copy_context()  # the watcher's lines go to this terminal session
     try:
-        return wizard.walk()
+        with waiting.report_slow_calls(lambda line: context.run(say_while_waiting, line)):
+            return wizard.walk()
     except KeyboardInterrupt:
         print(INTERRUPTED_IN_SUBMIT if wizard.submitting else INTERRUPTED, file=sys.stderr)
     except EOFError:

@@ -40,6 +40,9 @@ from tui.wizard.present import (
     finding_lines,
     mailbox_label,
     not_usable,
+    not_verified,
+    started_words,
+    submit_failed_headline,
     worst,
 )
 from tui.wizard.problems import problem_of
@@ -292,6 +295,11 @@ def review_step(w: PlainWizard) -> int | None:
     w.state = wz.with_findings(w.state, tuple(FIELD_LABELS), findings)
     _show_review(w)
     errors = [f for f in w.state.findings if f.level is Level.ERROR]
+    unverified = not_verified(w.state.findings)
+    if unverified and not errors:
+        say(f"⚠ Not verified: {unverified} (marked {LEVEL_MARKS[Level.UNCHECKED]}), so the "
+            "export may still fail. Submit only if you know those values are right.",
+            style="fg:ansiyellow")
     blocked = f"{len(errors)} error(s) must be fixed first" if errors else None
     choices = [Choice("Submit the export job", "submit", disabled=blocked)]
     choices += [Choice(f"Change: {spec(s).title.removeprefix('Choose ')}", s)
@@ -335,9 +343,13 @@ def result_step(w: PlainWizard) -> int | None:
     if job is not None:
         from tui.core.journal import journal_path
 
+        headline, note = started_words(job)
         say()
-        say("✓ The export job is running.", style="fg:ansigreen bold")
+        say(headline, style="fg:ansigreen bold" if job.state in ("RUNNING", "COMPLETED")
+            else "fg:ansiyellow bold")
         say(f"JobId  {job.job_id}", style="bold")
+        if note:
+            say(note)
         if job.journal_warning:
             say(f"⚠ {job.journal_warning}", style="fg:ansiyellow")
         elif w.demo:
@@ -349,7 +361,8 @@ def result_step(w: PlainWizard) -> int | None:
         return exit_codes.OK
     assert problem is not None
     say()
-    say("✗ AWS did not start the export job.", style="fg:ansired bold")
+    say(submit_failed_headline(problem),
+        style="fg:ansiyellow bold" if problem.outcome_unknown else "fg:ansired bold")
     w.show_problem(problem)
     edit = wz.edit_stage(w.state)
     answer = choose("What now?", [Choice("Retry (same ClientToken: at most one job)", "retry"),

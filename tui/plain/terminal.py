@@ -11,7 +11,9 @@ which the face turns into one line and an exit status.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import questionary
@@ -23,6 +25,7 @@ from tui.core.safe_text import shown, shown_lines
 from tui.wizard.present import not_usable
 
 SEARCH_HINT = "(↑↓ to move, type to filter, Enter to choose)"
+_asking = threading.Event()  # a question is on screen
 
 
 def say(text: str = "", style: str = "") -> None:
@@ -41,6 +44,23 @@ def _escaped(choice: Choice) -> Choice:
     return choice
 
 
+def say_while_waiting(sentence: str) -> None:
+    """What an AWS call is waiting for (from the watcher thread of tui.core.waiting); left
+    out while a question is on screen, where a line would break the prompt (the mailbox
+    question's suggestions are searched while it is asked)."""
+    if not _asking.is_set():
+        say(sentence, style="fg:ansiyellow")
+
+
+@contextlib.contextmanager
+def _question() -> Iterator[None]:
+    _asking.set()
+    try:
+        yield
+    finally:
+        _asking.clear()
+
+
 def choose(message: str, choices: Sequence[Choice], default: object = None) -> Any:
     """A select list filtered as the person types; the chosen Choice's value. The pointer
     starts on `default` when it is one of the selectable values. A filter can leave the
@@ -52,11 +72,12 @@ def choose(message: str, choices: Sequence[Choice], default: object = None) -> A
     selectable = [c.value for c in choices if not c.disabled]
     fitted = fit_to_width(choices, _columns())
     while True:
-        answer = questionary.select(
-            shown(message), choices=fitted, use_search_filter=True, use_jk_keys=False,
-            default=default if default is not None and default in selectable else None,
-            instruction=SEARCH_HINT,
-        ).unsafe_ask()
+        with _question():
+            answer = questionary.select(
+                shown(message), choices=fitted, use_search_filter=True, use_jk_keys=False,
+                default=default if default is not None and default in selectable else None,
+                instruction=SEARCH_HINT,
+            ).unsafe_ask()
         refused = next((c for c in choices if c.disabled and c.value is answer), None)
         if refused is None:
             return answer
@@ -132,19 +153,22 @@ def field_rule(field: Field, to_value: Callable[[str], str] = str.strip) -> Call
 def type_in(message: str, field: Field, default: str = "",
             to_value: Callable[[str], str] = str.strip) -> str:
     """A typed answer, checked against the field's rule before it is accepted."""
-    answer: str = questionary.text(shown(message), default=default,
-                                   validate=field_rule(field, to_value)).unsafe_ask()
+    with _question():
+        answer: str = questionary.text(shown(message), default=default,
+                                       validate=field_rule(field, to_value)).unsafe_ask()
     return to_value(answer)
 
 
 def type_with_completion(message: str, field: Field, completer: Completer,
                          default: str = "") -> str:
     """A typed answer with suggestions from `completer`, checked against the field's rule."""
-    answer: str = questionary.autocomplete(
-        shown(message), choices=[], completer=completer, default=default,
-        validate=field_rule(field)).unsafe_ask()
+    with _question():
+        answer: str = questionary.autocomplete(
+            shown(message), choices=[], completer=completer, default=default,
+            validate=field_rule(field)).unsafe_ask()
     return answer.strip()
 
 
 def confirm(message: str, default: bool) -> bool:
-    return bool(questionary.confirm(shown(message), default=default).unsafe_ask())
+    with _question():
+        return bool(questionary.confirm(shown(message), default=default).unsafe_ask())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.model import (
+    AwsProblem,
     BucketChoice,
     ConnectionSettings,
     CoreError,
@@ -26,6 +27,7 @@ from tui.core.model import (
 )
 
 if TYPE_CHECKING:
+    from tui.core.journal import Journal
     from tui.core.model import StartedJob
     from tui.core.session import Aws
     from tui.core.setup.apply import Applied, Progress
@@ -249,37 +251,92 @@ class _UnopenedJournal:
     def __init__(self, error: CoreError) -> None:
         self.error = error
 
-    def record_submit(self, request: ExportRequest, region: str) -> None:
+    def record_submit(self, request: ExportRequest, region: str) -> bool:
         raise self.error
 
     def record_started(self, client_token: str, job_id: str) -> None:
         raise self.error
 
+    def record_refused(self, client_token: str, problem: AwsProblem) -> None:
+        raise self.error
+
+
+@dataclass(frozen=True)
+class _NamedRecorder:
+    """The journal as the submit's recorder, given the mailbox's name and email when the
+    face knows the mailbox (for the history and the jobs list)."""
+
+    journal: Journal
+    mailbox: Mailbox | None
+
+    def record_submit(self, request: ExportRequest, region: str) -> bool:
+        mailbox = self.mailbox if self.mailbox and self.mailbox.id == request.entity_id \
+            else None
+        return self.journal.record_submit(request, region,
+                                          entity_name=mailbox.name if mailbox else "",
+                                          entity_email=mailbox.email if mailbox else "")
+
+    def record_started(self, client_token: str, job_id: str) -> None:
+        self.journal.record_started(client_token, job_id)
+
+    def record_refused(self, client_token: str, problem: AwsProblem) -> None:
+        self.journal.record_refused(client_token, problem)
+
 
 def submit(aws: Aws, request: ExportRequest, source: str = "tui",
-           mailbox: Mailbox | None = None) -> StartedJob:
+           mailbox: Mailbox | None = None, token_from_user: bool = False) -> StartedJob:
     """Start the export, recording it in the local journal before the JobId is shown.
 
     `source` is the face the journal names as the job's origin (tui, plain, cli); `mailbox`,
     when the face knows it, gives the journal the mailbox's name and email for the history.
-    A damaged journal moved aside on the way is said in the job's `journal_warning`."""
+
+    A submit of the very request whose answer the journal shows as lost reuses that
+    ClientToken, so AWS answers with the job it may have started instead of starting a
+    second one (StartedJob.client_token is the token sent). `token_from_user`: the person
+    gave the ClientToken (start --client-token): it is sent as given, and since it may have
+    been used elsewhere, the job's state is asked for. When the job's state is not known from
+    the start itself (a replayed token), DescribeMailboxExportJob says what it is. A damaged
+    journal moved aside on the way is said in the job's `journal_warning`.
+    """
     from tui.core.journal import Journal
     from tui.core.submit import start_export
 
     try:
         journal = Journal.open(source=source)
     except CoreError as exc:
-        return start_export(aws, request, _UnopenedJournal(exc))
+        return _with_state(aws, request.organization_id,
+                           start_export(aws, request, _UnopenedJournal(exc)), None)
     with journal:
-        if mailbox is not None and mailbox.id == request.entity_id:
-            with contextlib.suppress(CoreError):  # start_export records it without the name
-                journal.record_submit(request, aws.region, entity_name=mailbox.name,
-                                      entity_email=mailbox.email)
-        started = start_export(aws, request, journal)
+        with contextlib.suppress(CoreError):  # unreadable: the request's own token then
+            lost = None if token_from_user else journal.unanswered_token(request, aws.region)
+            if lost:
+                request = request.with_changes(client_token=lost)
+        started = start_export(aws, request, _NamedRecorder(journal, mailbox))
+        if token_from_user:
+            started = replace(started, state="")
+        started = _with_state(aws, request.organization_id, started, journal)
     if journal.warning:
         said = " ".join(filter(None, (journal.warning, started.journal_warning)))
         return replace(started, journal_warning=said)
     return started
+
+
+def _with_state(aws: Aws, organization_id: str, started: StartedJob,
+                journal: Journal | None) -> StartedJob:
+    """`started` with its job's state: as the start said, else as the service describes it
+    (kept in the journal too); when that fails too, the reason why it is unknown."""
+    from tui.core import jobs
+
+    if started.state:
+        return started
+    try:
+        job = jobs.describe_job(aws, organization_id, started.job_id)
+    except CoreError as error:
+        return replace(started, state_problem=error.problem.sentence())
+    if journal is not None:
+        with contextlib.suppress(CoreError):
+            journal.record_state(job)
+    return replace(started, state=job.state, progress=job.progress)
 
 
 def journal_notice(source: str) -> str:

@@ -24,8 +24,10 @@ from tui.core.model import (
     Level,
     Mailbox,
     RoleChoice,
+    StartedJob,
 )
 from tui.core.safe_text import shown, shown_lines
+from tui.wizard.state import unverified
 
 if TYPE_CHECKING:
     from tui.wizard.state import WizardState
@@ -118,11 +120,57 @@ def levels_summary(findings: Iterable[Finding]) -> str:
     return ", ".join(parts) or "nothing checked"
 
 
+def not_verified(findings: Iterable[Finding]) -> str:
+    """Which fields' checks could not be made, as the start of a sentence ("the checks of
+    IAM role and KMS key could not be made"); "" when every check was made. Not verified is
+    never shown as ready: AWS did not answer, or a read permission is missing."""
+    labels = list(dict.fromkeys(FIELD_LABELS.get(f.field, f.field.value)
+                                for f in unverified(list(findings))))
+    if not labels:
+        return ""
+    named = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return f"the check{'s' if len(labels) > 1 else ''} of {named} could not be made"
+
+
+def started_words(job: StartedJob) -> tuple[str, str]:
+    """What a face says of a started job: a headline and a note ("" when none), the service's
+    values escaped. "Running" is said only when the job's state is known to be RUNNING; a
+    replayed ClientToken may have been answered with a job that has since ended."""
+    job_id, state = shown(job.job_id), shown(job.state)
+    ended = ("AWS answered this request with that earlier job and started none. A new submit "
+             "is a new request (new ClientToken).")
+    if job.state == "RUNNING":
+        note = (f"This request (ClientToken {shown(job.client_token)}) had been sent before; "
+                "AWS answered with the job it had started for it, so no second job was started."
+                if job.replayed else "")
+        return "✓ The export job is running.", note
+    if job.state == "COMPLETED":
+        return f"✓ This request had already started export job {job_id}, which has " \
+               "COMPLETED.", ended
+    if job.state:
+        return f"⚠ This request had already started export job {job_id}, which ended " \
+               f"{state}.", ended
+    why = shown(job.state_problem or "the service was not asked")
+    return (f"✓ AWS accepted the request: export job {job_id}.",
+            f"Its state could not be read ({why.rstrip('.')}); follow it with "
+            f"`workmail-export status {job_id}`.")
+
+
+def submit_failed_headline(problem: AwsProblem) -> str:
+    """What a face says first when a submit failed: a refusal started nothing, but a lost or
+    unreadable answer does not say whether AWS started the job."""
+    if problem.outcome_unknown:
+        return "⚠ The answer to the submit was lost: the export job may have started."
+    return "✗ AWS did not start the export job."
+
+
 def problem_rows(problem: AwsProblem) -> list[tuple[str, str]]:
-    """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do."""
+    """A failed AWS call as labelled rows: what failed, AWS's words, ids, and what to do
+    (with the ClientToken when the call may have been carried out: a retry with it is safe)."""
     rows = [("Exception", problem.code), ("Message", problem.message),
             ("Operation", problem.operation), ("Request id", problem.request_id),
-            ("HTTP status", str(problem.http_status) if problem.http_status else "")]
+            ("HTTP status", str(problem.http_status) if problem.http_status else ""),
+            ("ClientToken", problem.client_token)]
     return [(label, shown_lines(value)) for label, value in rows if value] + [
         ("What to do", shown_lines(problem.hint or DEFAULT_HINT))]
 

@@ -22,6 +22,7 @@ from tui.core.model import (
     Mailbox,
     Organization,
     RoleChoice,
+    new_client_token,
 )
 from tui.core.model import Field as RequestField
 from tui.wizard.stages import INPUT_STAGES, STAGE_ORDER, Stage, fields_of, stage_of
@@ -128,6 +129,12 @@ def findings_of(state: WizardState, stage: Stage) -> tuple[Finding, ...]:
 def has_error(findings: tuple[Finding, ...] | list[Finding]) -> bool:
     """Whether any finding blocks going on (only ERROR does)."""
     return any(f.level is Level.ERROR for f in findings)
+
+
+def unverified(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
+    """The essential checks that could not be made: while any is left, the export is not
+    verified (never shown or passed as ready)."""
+    return [f for f in findings if f.level is Level.UNCHECKED and f.essential]
 
 
 def is_complete(state: WizardState, stage: Stage) -> bool:
@@ -353,12 +360,16 @@ def choose_destination(state: WizardState, bucket: str, prefix: str, description
 # ---- submitting --------------------------------------------------------------------------
 
 def submitted(state: WizardState, job: StartedJob) -> WizardState:
-    """The service accepted the job: show the result."""
-    return replace(state, result=job, problem=None, stage=Stage.RESULT)
+    """The service accepted the job: show the result. Its answer was received, so the
+    request's ClientToken is spent: a later submit (after the job ended, or to export the
+    mailbox again) is a new request with a new token, never a replay of this job."""
+    request = state.request.with_changes(client_token=new_client_token())
+    return replace(state, request=request, result=job, problem=None, stage=Stage.RESULT)
 
 
 def failed(state: WizardState, problem: AwsProblem) -> WizardState:
-    """The submit failed: show the problem; the request (and its ClientToken) is kept."""
+    """The submit failed: show the problem; the request (and its ClientToken) is kept, so
+    Retry after an answer that never came gets the job AWS may have started."""
     return replace(state, result=None, problem=problem, stage=Stage.RESULT)
 
 

@@ -1,5 +1,6 @@
-"""Step 8: the JobId (large, copyable, and where the journal keeps it), or the problem AWS
-reported with Retry (same ClientToken, so at most one job) and Edit (the step at fault)."""
+"""Step 8: the JobId (large, copyable, and where the journal keeps it) with the job's known
+state, or the problem AWS reported with Retry (same ClientToken, so at most one job) and
+Edit (the step at fault)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tui.app.steps.step_screen import StepScreen
 from tui.core.model import AwsProblem, StartedJob
 from tui.core.safe_text import shown
 from tui.wizard import state as wz
-from tui.wizard.present import problem_rows
+from tui.wizard.present import problem_rows, started_words, submit_failed_headline
 from tui.wizard.stages import Stage
 
 
@@ -46,8 +47,12 @@ class ResultScreen(StepScreen):
                 yield from self._compose_problem(problem)
 
     def _compose_job(self, job: StartedJob) -> ComposeResult:
-        yield Static(Text("✓ The export job is running.", style="bold green"), id="outcome")
+        headline, note = started_words(job)
+        style = "bold green" if job.state in ("RUNNING", "COMPLETED") else "bold yellow"
+        yield Static(literal(headline, style), id="outcome")
         yield Static(literal(job.job_id, "bold"), id="job-id")
+        if note:
+            yield Static(literal(note), id="started-note")
         if job.journal_warning:
             yield Static(literal(f"⚠ {job.journal_warning}", "yellow", lines=True),
                          id="journal")
@@ -59,7 +64,8 @@ class ResultScreen(StepScreen):
             yield Button("Copy JobId (c)", id="copy")
 
     def _compose_problem(self, problem: AwsProblem) -> ComposeResult:
-        yield Static(Text("✗ AWS did not start the export job.", style="bold red"),
+        yield Static(Text(submit_failed_headline(problem),
+                          style="bold yellow" if problem.outcome_unknown else "bold red"),
                      id="outcome")
         with Grid(id="problem"):
             for label, value in problem_rows(problem):

@@ -21,7 +21,7 @@ from tui.wizard import calls
 from tui.wizard import state as wz
 from tui.wizard.aws_command import aws_cli_command
 from tui.wizard.choices import export_object, landing_preview
-from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, worst
+from tui.wizard.present import FIELD_LABELS, LEVEL_MARKS, field_value, not_verified, worst
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 
 LEVEL_STYLES = {Level.OK: "", Level.UNCHECKED: "yellow", Level.WARNING: "yellow",
@@ -90,6 +90,10 @@ class ReviewScreen(StepScreen):
         if errors:
             self.status.problem(f"{len(errors)} error(s) block the submit: Enter on a row "
                                 "opens its step to fix it.")
+        elif not_verified(findings):
+            self.status.warning(f"Not verified: {not_verified(findings)} (rows marked "
+                                f"{LEVEL_MARKS[Level.UNCHECKED]}), so the export may still "
+                                "fail. Submit only if you know those values are right.")
         self.refresh_bindings()
 
     def _findings(self, field: Field) -> list[Finding]:
@@ -158,6 +162,9 @@ class ReviewScreen(StepScreen):
         question = Text("Start the export job?\n\n", style="bold")
         question.append(f"Mailbox  {field_value(self.state, Field.ENTITY)}\n")
         question.append(f"Lands at {export_object(request.bucket, request.prefix)}")
+        unverified = not_verified(self.state.findings)
+        if unverified:
+            question.append(f"\n\nNot verified: {unverified}.", style="yellow")
 
         def answered(yes: bool | None) -> None:
             if yes:

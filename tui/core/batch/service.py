@@ -13,7 +13,6 @@ from enum import Enum
 from typing import Any
 
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -21,9 +20,10 @@ from botocore.exceptions import (
     HTTPClientError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from tui.core import jobs, submit
-from tui.core.errors import translate
+from tui.core.errors import aws_failures, translate
 from tui.core.model import AwsProblem, CoreError, ExportJob, ExportRequest
 from tui.core.session import Aws
 
@@ -34,7 +34,8 @@ _THROTTLING_CODES = frozenset({
     "RequestThrottled", "RequestThrottledException", "SlowDown",
 })
 _NETWORK_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError,
-                   ReadTimeoutError, HTTPClientError)
+                   ReadTimeoutError, HTTPClientError,
+                   ResponseParserError)  # an answer that could not be read: as none
 
 
 class FailureKind(str, Enum):
@@ -106,7 +107,7 @@ class WorkMailCalls:
             self.polls += 1
             try:
                 page = workmail.list_mailbox_export_jobs(**params)
-            except (ClientError, BotoCoreError) as exc:
+            except aws_failures() as exc:
                 raise _failure(exc, "ListMailboxExportJobs") from exc
             yield [jobs.job_from_answer(item, org_id) for item in page.get("Jobs", [])]
             if not page.get("NextToken"):

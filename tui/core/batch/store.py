@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any
 
 from tui.core import state_files
 from tui.core.batch.model import (
@@ -117,6 +118,11 @@ class StoreRefused(StoreError):
     """The path holds something that is not a batch store of ours; it was left untouched."""
 
 
+class StoreDamaged(StoreError):
+    """The batch store could be opened but a read failed (a damaged page, a file that is not
+    a database after all); the message says where, why and what to do."""
+
+
 class BatchStore:
     """Runs, their mailbox rows and every JobId they obtained. Safe to share between threads
     (one connection behind a lock); each write is its own committed transaction."""
@@ -205,10 +211,9 @@ class BatchStore:
 
     def connection(self, run_id: str) -> ConnectionSettings | None:
         """The connection the run was started with (None for a run stored without one)."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT profile, region, endpoint_url FROM run_connections WHERE run_id = ?",
-                (run_id,)).fetchone()
+        found = next(iter(self._read(
+            "SELECT profile, region, endpoint_url FROM run_connections WHERE run_id = ?",
+            (run_id,))), None)
         if found is None:
             return None
         profile, region, endpoint_url = (str(value) if value else None for value in found)
@@ -216,8 +221,7 @@ class BatchStore:
 
     def run(self, run_id: str) -> RunInfo:
         """The stored run; raises StoreError naming the known runs when there is none."""
-        with self._lock:
-            found = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        found = next(iter(self._read("SELECT * FROM runs WHERE run_id = ?", (run_id,))), None)
         if found is None:
             known = ", ".join(info.run_id for info in self.runs()) or "none"
             raise StoreError(f"There is no batch run {run_id!r} in {self.path} (runs: {known}).")
@@ -225,8 +229,7 @@ class BatchStore:
 
     def runs(self) -> list[RunInfo]:
         """Every stored run, newest first."""
-        with self._lock:
-            found = self._db.execute("SELECT * FROM runs ORDER BY created DESC").fetchall()
+        found = self._read("SELECT * FROM runs ORDER BY created DESC")
         return [self._run_from(row) for row in found]
 
     def set_status(self, run_id: str, status: RunStatus, cancel_running: bool | None = None
@@ -241,10 +244,8 @@ class BatchStore:
 
     def rows(self, run_id: str) -> list[MailboxRow]:
         """The run's mailbox rows in plan order."""
-        with self._lock:
-            found = self._db.execute(
-                f"SELECT {', '.join(_ROW_COLUMNS)} FROM mailboxes WHERE run_id = ? "
-                "ORDER BY position", (run_id,)).fetchall()
+        found = self._read(f"SELECT {', '.join(_ROW_COLUMNS)} FROM mailboxes WHERE run_id = ? "
+                           "ORDER BY position", (run_id,))
         return [self._row_from(values) for values in found]
 
     def save_row(self, row: MailboxRow) -> None:
@@ -281,11 +282,22 @@ class BatchStore:
 
     def jobs(self, run_id: str) -> list[JobRecord]:
         """Every JobId the run obtained, oldest attempt first."""
-        with self._lock:
-            found = self._db.execute(
-                f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
-                "ORDER BY started_at, entity_id, attempt", (run_id,)).fetchall()
+        found = self._read(f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs WHERE run_id = ? "
+                           "ORDER BY started_at, entity_id, attempt", (run_id,))
         return [JobRecord(*values) for values in found]
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row a query finds; a store that cannot be read raises StoreDamaged."""
+        with self._lock:
+            try:
+                return list(self._db.execute(sql, params).fetchall())
+            except sqlite3.Error as exc:
+                raise StoreDamaged(
+                    f"The batch store {self.path} cannot be read ({exc}). Keep a copy of it "
+                    "and move it aside to start afresh; jobs it started go on at AWS "
+                    "(`workmail-export jobs` lists them, and the job journal keeps their "
+                    "JobIds)."
+                ) from exc
 
     # conversions ------------------------------------------------------------------------
 
