@@ -137,6 +137,19 @@ MUTANTS: list[Mutant] = [
     Mutant("S5", SUBMIT, "the journal warning said when nothing failed",
            "    if journal_failure:\n        warning =", "    if not journal_failure:\n        warning =",
            (SUBMIT_TESTS,)),
+    Mutant("S6", SUBMIT, "an unknown outcome loses its ClientToken (no safe retry offered)",
+           "            problem = replace(problem, client_token=token)",
+           "            pass",
+           (f"{SUBMIT_TESTS}::test_a_start_whose_every_answer_is_lost_carries_its_token_and"
+            "_stays_unanswered",)),
+    Mutant("S7", SUBMIT, "a refused start not recorded (its token offered again as unanswered)",
+           "            _journal(lambda: recorder.record_refused(token, problem))",
+           "            pass",
+           (f"{SUBMIT_TESTS}::test_a_refused_start_is_recorded_as_refused_and_carries_no_token",)),
+    Mutant("S8", SUBMIT, "a repeated ClientToken's job assumed RUNNING",
+           "    new = first_send == [True]", "    new = True",
+           (f"{SUBMIT_TESTS}::test_a_first_send_is_known_running_and_a_repeated_token_is_not"
+            "_assumed_so",)),
     # --- journal -----------------------------------------------------------------------------
     Mutant("J1", JOURNAL, "a retried submit is refused by the journal",
            '            " ON CONFLICT (client_token) DO NOTHING",', '            "",',
@@ -170,6 +183,23 @@ MUTANTS: list[Mutant] = [
     Mutant("J9", JOURNAL, "a polled state overwrites the description",
            """            " description = CASE WHEN description = '' THEN ? ELSE description END\"""",
            """            " description = ?\"""", (JOURNAL_AGAIN,)),
+    Mutant("J10", JOURNAL, "a refused submit's token offered as unanswered",
+           """                    "SELECT client_token FROM jobs WHERE job_id IS NULL AND state = ''\"""",
+           """                    "SELECT client_token FROM jobs WHERE job_id IS NULL\"""",
+           (f"{JOURNAL_TESTS}::test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job",)),
+    Mutant("J11", JOURNAL, "an unanswered token lent to a request with another description",
+           '''                    " AND description = ? ORDER BY submitted_at DESC, rowid DESC LIMIT 1",''',
+           '''                    " AND ? IS NOT NULL ORDER BY submitted_at DESC, rowid DESC LIMIT 1",''',
+           (f"{JOURNAL_TESTS}::test_a_submit_without_an_answer_gives_its_token_to_the_same_request"
+            "_only",)),
+    Mutant("J12", JOURNAL, "a refusal overwrites a job already started with that token",
+           '''            " WHERE client_token = ? AND job_id IS NULL AND state = ''",''',
+           '''            " WHERE client_token = ?",''',
+           (f"{JOURNAL_TESTS}::test_a_refusal_after_a_started_job_keeps_the_job",)),
+    Mutant("J13", JOURNAL, "a refused submit that later starts keeps its refusal text",
+           '''            " error_info = CASE WHEN state = ? THEN '' ELSE error_info END"''',
+           '''            " error_info = CASE WHEN ? IS NULL THEN '' ELSE error_info END"''',
+           (f"{JOURNAL_TESTS}::test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job",)),
     # --- checks: every WARNING branch ----------------------------------------------------------
     flip("W1", CHECKS, "disabled mailbox",
          "        return [Finding(field, Level.WARNING,\n"

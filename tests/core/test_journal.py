@@ -398,3 +398,18 @@ def test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job(tmp_path
         journal.record_started(refused.client_token, "job-1")  # a later retry got a job
         started = journal.find("job-1")
     assert started is not None and (started.state, started.error_info) == ("RUNNING", "")
+
+
+def test_a_refusal_after_a_started_job_keeps_the_job(tmp_path: Path) -> None:
+    """`start --client-token T` run again after T started a job, and refused this time (a
+    changed field, a throttle): the job T started stays in the journal as it was."""
+    request = a_request()
+    problem = AwsProblem(code="ThrottlingException", message="Rate exceeded.", hint="")
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.record_submit(request, "us-east-1")
+        journal.record_started(request.client_token, "job-1")
+        assert journal.record_submit(request, "us-east-1") is False  # the token was sent
+        journal.record_refused(request.client_token, problem)
+        entry = journal.find("job-1")
+    assert entry is not None
+    assert (entry.job_id, entry.state, entry.error_info) == ("job-1", "RUNNING", "")
