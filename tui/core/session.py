@@ -217,12 +217,14 @@ def _refuse_what_is_not_aws(operation_model: Any, response_dict: dict[str, Any],
     if protocol == "query" and status < 300 and expected not in body:
         raise ResponseParserError(f"The answer has no {expected.decode()}> element")
     if protocol == "json" and body.strip() and not body.lstrip().startswith(b"{"):
-        _refuse_json_that_is_not_an_object(body, status)
+        _refuse_json_that_is_not_an_object(body, status, operation_model.output_shape)
 
 
-def _refuse_json_that_is_not_an_object(body: bytes, status: int) -> None:
-    """A JSON-protocol body that does not open an object: not UTF-8, or JSON of another
-    kind, is no AWS answer; other text botocore reads as an error's message itself."""
+def _refuse_json_that_is_not_an_object(body: bytes, status: int, output: Any) -> None:
+    """A JSON-protocol body that does not open an object: not UTF-8 is no AWS answer, nor is
+    JSON of another kind where the operation answers with fields (`null` is read as no
+    fields, as the simulator's answers to operations without output are); other text
+    botocore reads as an error's message itself."""
     from botocore.parsers import ResponseParserError
 
     try:
@@ -231,10 +233,11 @@ def _refuse_json_that_is_not_an_object(body: bytes, status: int) -> None:
         raise ResponseParserError(f"The answer is not UTF-8 text, as every AWS answer is "
                                   f"(HTTP {status})") from None
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return
-    raise ResponseParserError(f"The answer is JSON but not an object (HTTP {status})")
+    if value is not None and (output is not None or status >= 300):
+        raise ResponseParserError(f"The answer is JSON but not an object (HTTP {status})")
 
 
 def connect(settings: ConnectionSettings) -> Aws:
