@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     with SimulatedAws(world="demo", clock=RealClock()) as sim:
         url = sim.serve()
         bare = fresh_processes([sys.executable, "-c", "pass"], args.runs, env)
+        version = fresh_processes([sys.executable, "-m", "tui", "--version"], args.runs, env)
         core = fresh_processes([sys.executable, "-c", CORE_CHILD], args.runs, env)
         ready, identity = wizard_runs(url, args.runs, env)
         aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                if aws else [])
 
     print(f"python -c pass (interpreter only):          {spread(bare)}")
+    print(f"workmail-export --version:                  {spread(version)}")
     print(f"core cold start (import + 5 clients):       {spread(core)}")
     print(f"  minus the bare interpreter:               "
           f"{median_ms(core) - median_ms(bare):.0f} ms")

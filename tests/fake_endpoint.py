@@ -1,6 +1,6 @@
 """Endpoints that misbehave, on 127.0.0.1: a hung AWS (STS answers, every other service
 accepts the connection and never answers) and servers that answer what AWS never would
-(HTML, a 200 with garbage, a JSON 503 where XML is expected).
+(HTML, a 200 with garbage, a JSON 503 where XML is expected, a JSON array).
 
 `FakeEndpoint(behaviour)` is a context manager; `.url` goes to --endpoint-url or
 AWS_ENDPOINT_URL; `.requests` counts what arrived, by service and operation.
@@ -19,6 +19,7 @@ HANG = "hang"  # STS answers; everything else is accepted and never answered
 HTML = "html"  # an HTML page, status 200, for every call
 GARBAGE = "garbage"  # status 200 and bytes that are no format at all
 JSON_503 = "json-503"  # a JSON error body with status 503, for every call
+JSON_LIST = "json-list"  # status 200 and a JSON array, for every call
 
 ACCOUNT = "123456789012"
 CALLER_IDENTITY = f"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -63,6 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
                         b"</body></html>")
         elif behaviour == GARBAGE:
             self._reply(200, "application/octet-stream", b"\x00\xffnot\x01an answer\x7f<<")
+        elif behaviour == JSON_LIST:
+            self._reply(200, "application/x-amz-json-1.1", b'["not", "an", "answer"]')
         else:
             self._reply(503, "application/json",
                         b'{"message": "upstream unavailable", "code": 503}')

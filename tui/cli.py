@@ -717,6 +717,26 @@ def run_inspect(args: argparse.Namespace) -> int:
         return exit_codes.BAD_USAGE
 
 
+def _add_zip_or_run(parser: argparse.ArgumentParser, each_into: str) -> None:
+    """The export a retrieve command reads: one ZIP, or every download of a batch run."""
+    parser.add_argument("zip", metavar="ZIP", nargs="?", help="the export's .zip")
+    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
+                        help=f"every export of a batch run downloaded here (instead of ZIP), "
+                             f"{each_into}")
+
+
+def _zip_or_run_problem(args: argparse.Namespace) -> str:
+    """Why the ZIP / --run pair cannot be used ("" when it can): both or neither given, or
+    a run this machine does not know."""
+    if bool(args.zip) == bool(args.run_id):
+        return "give either a ZIP or --run RUN_ID"
+    if args.run_id:
+        from tui.commands.exports import unknown_run
+
+        return unknown_run(args.run_id) or ""
+    return ""
+
+
 CONVERT_FORMATS = ("mbox", "maildir", "eml")
 
 
@@ -724,10 +744,7 @@ def add_convert(subparsers: Subcommands) -> None:
     parser = _command(subparsers, "convert", "turn an export zip into mbox files, a "
                       "Maildir++ tree or .eml files, streaming, and say what was skipped",
                       run_convert, uses_aws=False)
-    parser.add_argument("zip", metavar="ZIP", nargs="?", help="the export's .zip")
-    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
-                        help="every export of a batch run downloaded here (instead of ZIP), "
-                             "each into DIR/<mailbox>/")
+    _add_zip_or_run(parser, "each into DIR/<mailbox>/")
     parser.add_argument("--to", nargs=2, metavar=("FORMAT", "DIR"), required=True,
                         help="mbox, maildir or eml, and a new or empty directory")
     _add_journal_flag(parser, argparse.SUPPRESS)
@@ -739,14 +756,9 @@ def run_convert(args: argparse.Namespace) -> int:
     if format not in CONVERT_FORMATS:
         return _say(f"{PROG} convert: --to takes a format ({', '.join(CONVERT_FORMATS)}) and "
                     f"a directory; {format!r} is not a format")
-    if bool(args.zip) == bool(args.run_id):
-        return _say(f"{PROG} convert: give either a ZIP or --run RUN_ID")
-    if args.run_id:
-        from tui.commands.exports import unknown_run
-
-        problem = unknown_run(args.run_id)
-        if problem:
-            return _say(f"{PROG} convert: {problem}")
+    problem = _zip_or_run_problem(args)
+    if problem:
+        return _say(f"{PROG} convert: {problem}")
     from pathlib import Path
 
     from tui.commands import convert
@@ -762,10 +774,7 @@ def add_deliver(subparsers: Subcommands) -> None:
     parser = _command(subparsers, "deliver", "put an export's messages into a mailbox over "
                       "IMAP, each exactly once, with its folder tree; safe to run again",
                       run_deliver, uses_aws=False)
-    parser.add_argument("zip", metavar="ZIP", nargs="?", help="the export's .zip")
-    parser.add_argument("--run", metavar="RUN_ID", type=_run_id, dest="run_id",
-                        help="every export of a batch run downloaded here (instead of ZIP), "
-                             "each into the account --accounts names for its mailbox")
+    _add_zip_or_run(parser, "each into the account --accounts names for its mailbox")
     parser.add_argument("--accounts", metavar="FILE",
                         help="with --run: CSV lines mailbox,imap_user[,secret_env]")
     server = parser.add_argument_group("the IMAP server")
@@ -814,7 +823,7 @@ def add_deliver(subparsers: Subcommands) -> None:
 
 def run_deliver(args: argparse.Namespace) -> int:
     if bool(args.zip) == bool(args.run_id):
-        return _say(f"{PROG} deliver: give either a ZIP or --run RUN_ID")
+        return _say(f"{PROG} deliver: {_zip_or_run_problem(args)}")
     if args.run_id and not args.accounts:
         return _say(f"{PROG} deliver: --run needs --accounts FILE (mailbox,imap_user lines)")
     if args.zip and not args.imap_user:
@@ -830,12 +839,9 @@ def run_deliver(args: argparse.Namespace) -> int:
             folder_map = read_folder_map(Path(args.folder_map).expanduser())
         except ValueError as error:
             return _say(f"{PROG} deliver: {error}")
-    if args.run_id:
-        from tui.commands.exports import unknown_run
-
-        problem = unknown_run(args.run_id)
-        if problem:
-            return _say(f"{PROG} deliver: {problem}")
+    problem = _zip_or_run_problem(args)
+    if problem:
+        return _say(f"{PROG} deliver: {problem}")
     if args.insecure_plain_imap:
         print(f"{PROG} deliver: warning: --insecure-plain-imap sends the password and every "
               "message unencrypted", file=sys.stderr)

@@ -7,6 +7,7 @@ when several test folders with a conftest.py run together."""
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 from textual.pilot import Pilot
@@ -21,16 +22,30 @@ BIG = (120, 40)
 SMALL = (80, 24)
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
-    """Wait until no worker runs and no timer (the search debounce) is about to start one."""
+SETTLE_DEADLINE_SECONDS = 120.0  # a stuck worker fails the test instead of hanging it
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3,
+                 deadline: float = SETTLE_DEADLINE_SECONDS) -> None:
+    """Wait until no worker runs and no timer (the search debounce) is about to start one;
+    a worker still running after `deadline` seconds fails the test, naming it."""
     app = pilot.app
+    give_up = time.monotonic() + deadline
     quiet = 0
     while quiet < rounds:
         await pilot.pause(0.1)
-        busy = any(w.is_running for w in app.workers)
+        running = [w for w in app.workers if w.is_running]
+        if running:
+            if time.monotonic() > give_up:
+                names = ", ".join(f"{w.name or w} ({w.state.name}, group {w.group!r})"
+                                  for w in running)
+                raise AssertionError(f"settle: after {deadline:.0f} s these workers still "
+                                     f"run: {names}")
+            quiet = 0
+            continue
         with contextlib.suppress(WorkerFailed, WorkerCancelled):  # shown by the app itself
             await app.workers.wait_for_complete()
-        quiet = 0 if busy else quiet + 1
+        quiet += 1
 
 
 async def keys(pilot: Pilot[Any], *pressed: str) -> None:

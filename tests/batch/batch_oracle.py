@@ -38,11 +38,12 @@ def jobs_per_mailbox(jobs: list[Any]) -> Counter[str]:
     return Counter(job.entity_id for job in jobs)
 
 
-def start_outside_job(sim: Any, entity_id: str, token: str) -> str:
+def start_outside_job(sim: Any, entity_id: str, token: str, **changes: str) -> str:
     """A job started by someone else (another admin, another tool) in the demo org."""
     world = sim.world
+    params = {"ClientToken": token, "OrganizationId": world.org_id, "EntityId": entity_id,
+              "RoleArn": world.good_role_arn, "KmsKeyArn": world.good_key_arn,
+              "S3BucketName": world.good_bucket, "S3Prefix": "exports/manual/", **changes}
     answer = boto3.client("workmail", region_name="us-east-1").start_mailbox_export_job(
-        ClientToken=token, OrganizationId=world.org_id, EntityId=entity_id,
-        RoleArn=world.good_role_arn, KmsKeyArn=world.good_key_arn,
-        S3BucketName=world.good_bucket, S3Prefix="exports/manual/")
+        **params)
     return str(answer["JobId"])

@@ -42,30 +42,40 @@ def store() -> Iterator[BatchStore]:
     opened.close()
 
 
-def test_killed_at_random_moments_every_mailbox_is_exported_exactly_once(
+def test_killed_at_random_moments_and_mid_start_every_mailbox_is_exported_exactly_once(
         served_sim: tuple[Any, str], store: BatchStore) -> None:
+    """Every fourth kill (while mailboxes are left to start) lands mid-start for sure: the
+    service has started the job and its answer is held back when the child dies."""
     sim, url = served_sim
     run_id = create_demo_run(sim, store)
     rng = random.Random(SEED)
     began = time.monotonic()
 
-    kills = left_starting = 0
+    kills = mid_start = 0
     while kills < KILLS:
         child = spawn(sim, url, run_id)
         if not wait_until_ready(child):
             child.wait(timeout=30)
             break
-        time.sleep(rng.uniform(0.0, 0.5))
-        kill(child)
+        planned = any(row.state == RowState.PLANNED for row in store.rows(run_id))
+        if kills % 4 == 3 and planned:
+            in_flight = sim.faults.hold_next_response("StartMailboxExportJob")
+            assert in_flight.reached.wait(30), "the child never sent a start"
+            kill(child)
+            in_flight.release()
+            assert RowState.STARTING in {row.state for row in store.rows(run_id)}
+            mid_start += 1
+        else:
+            time.sleep(rng.uniform(0.0, 0.5))
+            kill(child)
         kills += 1
-        left = [row.state for row in store.rows(run_id)]
-        left_starting += left.count(RowState.STARTING)
 
     final = spawn(sim, url, run_id)
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     assert out.rstrip().endswith("done")
     assert kills >= 15, "the run ended before it could be killed often enough"
+    assert mid_start >= 3, "too few kills landed mid-start"
 
     rows = store.rows(run_id)
     assert {row.state for row in rows} == {RowState.COMPLETED}
@@ -74,7 +84,7 @@ def test_killed_at_random_moments_every_mailbox_is_exported_exactly_once(
     assert {job.job_id for job in jobs} == {record.job_id for record in store.jobs(run_id)}
     assert {job.job_id for job in jobs} == {row.job_id for row in rows}
     assert count(sim, store, run_id).lost == frozenset()
-    print(f"{kills} kills, {left_starting} rows caught in STARTING, {len(jobs)} jobs, "
+    print(f"{kills} kills ({mid_start} mid-start), {len(jobs)} jobs, "
           f"{time.monotonic() - began:.1f} s")
 
 

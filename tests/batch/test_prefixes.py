@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.core.batch.prefixes import decode, encode, mailbox_label_of, mailbox_prefix
+from tui.core.batch.prefixes import encode, mailbox_prefix
 from tui.core.batch.tokens import client_token, parse_tag, tagged_description
 from tui.core.fields import check_field
 from tui.core.model import Field
@@ -17,15 +16,23 @@ EMAILS = st.emails()
 ANY_TEXT = st.text(min_size=1, max_size=120)
 
 
+def decode(folder: str) -> str:
+    """How a person reads a folder back: each `!XX` is one UTF-8 byte, anything else itself."""
+    raw = re.sub(rb"!([0-9A-F]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                 folder.encode("ascii"))
+    return raw.decode("utf-8")
+
+
 @given(st.one_of(EMAILS, ANY_TEXT))
 def test_encoding_round_trips_and_is_always_an_allowed_prefix(text: str) -> None:
     folder = encode(text)
     assert decode(folder) == text
+    assert re.fullmatch(r"(?:[A-Za-z0-9_.*'()-]|![0-9A-F]{2})*", folder)
     assert check_field(Field.PREFIX, folder) is None
     assert "/" not in folder  # one folder per mailbox, whatever the name holds
     prefix = mailbox_prefix("exports", text)
     assert check_field(Field.PREFIX, prefix) is None
-    assert mailbox_label_of(prefix, "exports/") == text
+    assert prefix == f"exports/{folder}/"
 
 
 @given(st.lists(st.one_of(EMAILS, ANY_TEXT), min_size=2, max_size=5, unique=True))
@@ -40,12 +47,6 @@ def test_an_email_becomes_a_readable_folder() -> None:
     assert mailbox_prefix("/exports/2027/", "bob@example.com") == \
         "exports/2027/bob!40example.com/"
     assert mailbox_prefix("", "bob@example.com") == "bob!40example.com/"
-
-
-@pytest.mark.parametrize("bad", ["ana!4", "ana!zz", "a@b", "x!C3"])
-def test_decode_refuses_what_encode_cannot_have_made(bad: str) -> None:
-    with pytest.raises(ValueError):
-        decode(bad)
 
 
 def test_client_token_is_deterministic_printable_and_short() -> None:

@@ -1,22 +1,30 @@
 """The scheduler on the simulator's clock: slots, refills, limits, faults, retries, control.
 
 Every claim is checked against the simulator's own job records (`sim.workmail.jobs`), not
-against what the engine says about itself.
+against what the engine says about itself. Where the engine must keep a limit itself (its
+slots, the slots others use, a mailbox's 24 hours), the simulator lets a breaking start
+through and counts it (`refuse_breaches(False)`, `breaches`), so a refusal and a retry cannot
+hide a miscount.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from batch_oracle import jobs_per_mailbox, most_running, running_at, start_outside_job
 
-from tui.core.batch.model import RowState, RunStatus
+from tui.core.batch.model import RecentPolicy, RowState, RunStatus
+from tui.core.batch.plan import choose_named
 from tui.core.batch.runner import RunControl
 from tui.core.batch.scheduler import Tuning
+from tui.core.batch.service import PAGE_SIZE
 from tui.core.journal import Journal
+from tui.sim.assumptions import WINDOW_USED_BY_ANY_START, variants
+from tui.sim.jobs import EXPORT_WINDOW, RUNNING_LIMIT
 
 
 def active_rows(snapshot: Any) -> int:
@@ -27,10 +35,12 @@ def active_rows(snapshot: Any) -> int:
 @pytest.mark.parametrize("concurrency", [10, 3])
 def test_never_more_than_n_and_every_freed_slot_is_refilled_in_the_same_tick(
         harness: Any, concurrency: int) -> None:
+    harness.sim.workmail.refuse_breaches(False)  # an eleventh job would run, and be counted
     settings = replace(harness.settings, concurrency=concurrency)
     run_id = harness.create(settings)
     final = harness.runner(run_id).run()
 
+    assert harness.sim.workmail.breaches == []
     assert final.status == RunStatus.FINISHED
     assert final.totals[RowState.COMPLETED] == 53
     jobs = harness.sim_jobs()
@@ -44,17 +54,65 @@ def test_never_more_than_n_and_every_freed_slot_is_refilled_in_the_same_tick(
         assert snapshot.poll_calls_last_tick <= 1
 
 
-def test_following_jobs_costs_one_list_call_per_hundred_running_jobs(harness: Any) -> None:
+def _grow_the_organization(harness: Any, extra: int = 250) -> None:
     org = harness.settings.organization_id
-    for i in range(250):  # the org's job list grows past two pages during the run
+    for i in range(extra):
         harness.sim.workmail.create_user(org, f"extra.user{i}", f"Extra {i}",
                                          f"extra.user{i}@{harness.sim.world.domain}")
+
+
+def _pages_listed(harness: Any) -> int:
+    listed = harness.sim.workmail.book.listed(harness.settings.organization_id)
+    return math.ceil(len(listed) / PAGE_SIZE)
+
+
+def test_following_jobs_reads_one_page_while_it_holds_every_running_job(
+        harness: Any) -> None:
+    """The running jobs are the newest, so the first of the listing's four pages shows them."""
+    _grow_the_organization(harness)
     run_id = harness.create()
     final = harness.runner(run_id, Tuning(poll_seconds=15, full_scan_seconds=1e9)).run()
     assert final.totals[RowState.COMPLETED] == 303
+    assert _pages_listed(harness) == 4
     polls = [s.poll_calls_last_tick for s in harness.snapshots[1:]]
-    assert len(harness.sim_jobs()) == 303
-    assert max(polls) == math.ceil(10 / 100)
+    assert set(polls) == {1}
+
+
+@pytest.mark.parametrize(("reading", "assumptions"), variants("list_order"))
+def test_following_jobs_reads_the_pages_up_to_the_last_running_job_and_no_more(
+        harness: Any, reading: str, assumptions: Any) -> None:
+    """One long job started 150th. Newest first, it ends up on the second of four pages, and
+    no poll reads a third; oldest first, the running jobs are on the last page."""
+    sim = harness.sim
+    sim.assumptions = assumptions
+    _grow_the_organization(harness)
+    run_id = harness.create()
+    slow = harness.store.rows(run_id)[149].entity_id
+    sim.workmail.set_job_duration(lambda entity: 5000.0 if entity == slow else 60.0)
+    reads: list[list[int]] = []  # [pages the followed jobs are on, pages read], per poll
+
+    def on_list(params: dict[str, Any], **_: Any) -> None:
+        if "NextToken" not in params:
+            followed = {r.job_id for r in harness.store.rows(run_id)
+                        if r.state == RowState.RUNNING}
+            listed = [j.job_id for j in sim.workmail.book.listed(
+                harness.settings.organization_id, assumptions.list_order)]
+            last = max((listed.index(j) for j in followed), default=0)
+            reads.append([last // PAGE_SIZE + 1, 0])
+        reads[-1][1] += 1
+
+    harness.aws.client("workmail").meta.events.register(
+        "before-parameter-build.workmail.ListMailboxExportJobs", on_list)
+    final = harness.runner(run_id, Tuning(poll_seconds=15, full_scan_seconds=1e9)).run()
+    assert final.totals[RowState.COMPLETED] == 303
+    assert _pages_listed(harness) == 4
+    polls = reads[1:]  # the first is the full listing every run begins with
+    assert [read for needed, read in polls if read != needed] == []
+    if reading == "default":
+        assert max(read for _, read in polls) == 2
+        assert polls[-1] == [2, 2]  # the slow job alone, on the second page
+    else:
+        assert max(read for _, read in polls) == 4
 
 
 def test_jobs_others_run_in_the_organization_take_slots_away(harness: Any) -> None:
@@ -68,9 +126,11 @@ def test_jobs_others_run_in_the_organization_take_slots_away(harness: Any) -> No
     sim.workmail.set_job_duration(lambda entity: 240.0 if entity in outside else 60.0)
     outside_jobs = [start_outside_job(sim, entity, f"outside-{i}")
                     for i, entity in enumerate(outside)]
+    sim.workmail.refuse_breaches(False)  # a start into their slots would run, and be counted
     run_id = harness.create()
     final = harness.runner(run_id).run()
 
+    assert sim.workmail.breaches == []
     assert final.totals[RowState.COMPLETED] == 53
     jobs = harness.sim_jobs()
     now = sim.clock.now()
@@ -102,6 +162,8 @@ def test_limit_exceeded_from_a_race_with_another_admin_is_backed_off(harness: An
     final = harness.runner(run_id).run()
 
     assert len(raced) == 3
+    # the one start the race made fail; then the engine counted the others' jobs again
+    assert [b.kind for b in sim.workmail.breaches] == [RUNNING_LIMIT]
     assert final.totals[RowState.COMPLETED] == 53
     jobs = harness.sim_jobs()
     assert most_running(jobs, sim.clock.now()) == 10
@@ -124,11 +186,13 @@ def test_throttling_server_errors_and_lost_answers_start_each_mailbox_once(
             sim.faults.lose_next_response("StartMailboxExportJob")
             lost.append(snapshot.now)
 
+    sim.workmail.refuse_breaches(False)  # a second start of a mailbox would be counted
     run_id = harness.create()
     runner = harness.runner(run_id)
     runner.on_progress = lose_some
     final = runner.run()
 
+    assert sim.workmail.breaches == []
     assert final.totals[RowState.COMPLETED] == 53
     jobs = harness.sim_jobs()
     assert jobs_per_mailbox(jobs) == {row.entity_id: 1 for row in final.rows}
@@ -155,8 +219,10 @@ def test_failed_jobs_are_retried_only_when_transient_and_only_so_often(harness: 
         return original(check)
 
     sim.workmail.evaluate = flaky
+    sim.workmail.refuse_breaches(False)
     run_id = harness.create()
     final = harness.runner(run_id, Tuning(seed=1, retry_delay_seconds=120)).run()
+    assert sim.workmail.breaches == []
 
     rows = {row.email.split("@")[0]: row for row in final.rows}
     per_mailbox = jobs_per_mailbox(harness.sim_jobs())
@@ -246,8 +312,6 @@ def test_a_job_cancelled_by_someone_else_ends_its_row(harness: Any) -> None:
 
 def test_a_mailbox_exported_by_someone_else_mid_run_waits_for_its_window(
         harness: Any) -> None:
-    from tui.core.batch.model import RecentPolicy
-
     sim = harness.sim
     run_id = harness.create(replace(harness.settings, recent_policy=RecentPolicy.DEFER))
     target = harness.store.rows(run_id)[3].entity_id
@@ -263,6 +327,8 @@ def test_a_mailbox_exported_by_someone_else_mid_run_waits_for_its_window(
 
     row = next(r for r in final.rows if r.entity_id == target)
     assert row.state == RowState.COMPLETED
+    # refused once (nobody could know), then deferred: no second try within the day
+    assert [(b.kind, b.entity_id) for b in sim.workmail.breaches] == [(EXPORT_WINDOW, target)]
     jobs = {j.job_id: j for j in harness.sim_jobs()}
     waited = jobs[row.job_id].start_time - jobs[outside[0]].start_time
     assert waited.total_seconds() >= 24 * 3600
@@ -313,6 +379,86 @@ def test_leaving_a_run_changes_nothing_and_a_later_runner_finishes_it(harness: A
     assert jobs_per_mailbox(harness.sim_jobs()) == {row.entity_id: 1 for row in final.rows}
 
 
+@pytest.mark.parametrize("policy", [RecentPolicy.SKIP, RecentPolicy.DEFER])
+def test_a_mailbox_exported_before_the_plan_is_not_started_within_its_day(
+        harness: Any, policy: RecentPolicy) -> None:
+    sim = harness.sim
+    target = sim.world.user_ids[5]
+    earlier = start_outside_job(sim, target, "before-the-plan")
+    sim.clock.advance(3600)
+    sim.workmail.refuse_breaches(False)  # a start within the day would run, and be counted
+    run_id = harness.create(replace(harness.settings, recent_policy=policy))
+    final = harness.runner(run_id).run()
+
+    assert sim.workmail.breaches == []
+    row = next(r for r in final.rows if r.entity_id == target)
+    jobs = {j.job_id: j for j in harness.sim_jobs()}
+    if policy == RecentPolicy.SKIP:
+        assert row.state == RowState.SKIPPED
+        assert jobs_per_mailbox(jobs.values())[target] == 1
+    else:
+        assert row.state == RowState.COMPLETED
+        waited = jobs[row.job_id].start_time - jobs[earlier].start_time
+        assert waited.total_seconds() >= 24 * 3600
+
+
+def test_a_mailbox_whose_export_failed_within_the_day_holds_up_no_other(harness: Any) -> None:
+    """Whether a FAILED job uses up its mailbox's day is not documented (the simulator's
+    Assumptions.window_states). Where the service says it does, the first such mailbox is
+    refused once, then waits for its day; from then on the engine knows, so the second waits
+    without being refused; the others go on meanwhile."""
+    sim = harness.sim
+    sim.assumptions = replace(sim.assumptions, window_states=WINDOW_USED_BY_ANY_START)
+    targets = sim.world.user_ids[5:7]
+    failed = {target: start_outside_job(sim, target, f"failed-earlier-{target}",
+                                        KmsKeyArn=sim.world.disabled_key_arn)
+              for target in targets}
+    sim.clock.advance(3600)
+    began = sim.clock.now()
+    run_id = harness.create()
+    final = harness.runner(run_id).run()
+
+    assert final.totals[RowState.COMPLETED] == 53
+    jobs = {j.job_id: j for j in harness.sim_jobs()}
+    assert {jobs[f].state(sim.clock.now()) for f in failed.values()} == {"FAILED"}
+    others = [j for j in jobs.values() if j.entity_id not in targets]
+    assert max(j.start_time for j in others) - began < timedelta(hours=1)
+    for target in targets:
+        row = next(r for r in final.rows if r.entity_id == target)
+        waited = jobs[row.job_id].start_time - jobs[failed[target]].start_time
+        assert waited >= timedelta(hours=24)
+    assert [(b.kind, b.entity_id) for b in sim.workmail.breaches] == [
+        (EXPORT_WINDOW, targets[0])]
+
+
+def test_a_start_refused_for_want_of_slots_makes_the_engine_count_them_again(
+        harness: Any) -> None:
+    """A run with nothing of its own to follow does not list the jobs; when others filled the
+    organization meanwhile, its start is refused once, and then it lists the jobs, counts
+    theirs and waits for a slot instead of trying again every backoff."""
+    sim = harness.sim
+    org = harness.settings.organization_id
+    target = sim.world.user_ids[0]
+    start_outside_job(sim, target, "a-day-ago")
+    sim.clock.advance(23 * 3600)  # the mailbox's day ends in an hour
+    chosen = choose_named(harness.aws, org, [target])
+    run_id = harness.create(replace(harness.settings, recent_policy=RecentPolicy.DEFER),
+                            chosen=chosen)
+    runner = harness.runner(run_id, Tuning(seed=7, full_scan_seconds=1e9))
+    runner.tick()  # the first listing: nobody else runs anything
+    rivals = [u for u in sim.world.user_ids[1:11]]
+    sim.workmail.set_job_duration(lambda entity: 7200.0 if entity in rivals else 60.0)
+    sim.clock.advance(1800)
+    for rival in rivals:
+        start_outside_job(sim, rival, f"rival-{rival}")
+    final = runner.run()
+
+    row = final.rows[0]
+    assert row.state == RowState.COMPLETED
+    assert [b.kind for b in sim.workmail.breaches] == [RUNNING_LIMIT]
+    jobs = {j.job_id: j for j in harness.sim_jobs()}
+    assert max(j.end_time(sim.clock.now()) for j in jobs.values() if j.entity_id in rivals) \
+        <= jobs[row.job_id].start_time
 def test_nothing_starts_before_one_complete_listing_and_failed_listings_back_off(
         harness: Any) -> None:
     run_id = harness.create()

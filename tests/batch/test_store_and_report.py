@@ -50,6 +50,39 @@ def test_store_lives_beside_the_journal_private_and_survives_reopening() -> None
     again.close()
 
 
+def test_rows_come_back_in_plan_order_and_a_row_of_no_run_is_refused() -> None:
+    store = BatchStore.open()
+    planned = [row(name, RowState.PLANNED) for name in ("zoe", "ana", "mo", "bo")]
+    store.create_run("rord", SETTINGS, planned, 1000.0)
+    assert [r.entity_id for r in store.rows("rord")] == ["zoe", "ana", "mo", "bo"]
+    with pytest.raises(StoreError):
+        store.save_row(replace(store.rows("rord")[0], run_id="rnone"))
+    with pytest.raises(StoreError):
+        store.save_row(replace(store.rows("rord")[0], entity_id="nobody"))
+    store.close()
+
+
+def test_a_cancel_that_also_cancels_running_jobs_is_kept_for_a_resume() -> None:
+    store = BatchStore.open()
+    store.create_run("rcan", SETTINGS, [row("ana", RowState.RUNNING)], 1000.0)
+    store.set_status("rcan", RunStatus.CANCELLED, cancel_running=True)
+    store.close()
+    again = BatchStore.open()
+    assert (again.run("rcan").status, again.run("rcan").cancel_running) == (
+        RunStatus.CANCELLED, True)
+    again.close()
+
+
+def test_commits_are_on_disk_when_a_call_returns() -> None:
+    """WAL with synchronous=FULL: a power cut loses no state change (not testable by cutting
+    power; the connection's settings are what makes it so)."""
+    store = BatchStore.open()
+    settings = [store._db.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous")]
+    store.close()
+    assert settings == ["wal", 2]  # 2: FULL
+
+
 def test_an_unwritable_place_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from cli_runner import Cli
-from fake_endpoint import GARBAGE, HANG, HTML, JSON_503, FakeEndpoint
+from fake_endpoint import GARBAGE, HANG, HTML, JSON_503, JSON_LIST, FakeEndpoint
 
 from tui.commands import exit_codes
 from tui.core.session import MAX_ATTEMPTS, TIMEOUT_ENV
@@ -104,6 +104,23 @@ def test_an_answer_that_is_not_aws_is_a_sentence_and_exit_1(behaviour: str,
     assert "  What to do: " in jobs.stderr
     for result in (check, start, jobs):
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("behaviour", "message"), [
+    (GARBAGE, "The answer is not UTF-8 text, as every AWS answer is (HTTP 200)"),
+    (JSON_LIST, "The answer is JSON but not an object (HTTP 200)"),
+])
+def test_a_json_answer_botocore_cannot_read_is_not_an_aws_answer(behaviour: str,
+                                                                 message: str) -> None:
+    """WorkMail speaks JSON: bytes that are not UTF-8, or JSON that is not an object, made
+    botocore's parser raise UnicodeDecodeError or AttributeError (a traceback, now that only
+    what AWS and botocore raise is turned into a sentence)."""
+    with FakeEndpoint(behaviour) as fake:
+        jobs = Cli(f"{fake.url}/x")("jobs")
+    assert (jobs.returncode, jobs.stdout) == (1, "")
+    first, *rest = jobs.stderr.splitlines()
+    assert first.startswith(f"workmail-export: NotAnAwsAnswer: {message}")
+    assert rest[-1].startswith("  What to do: What answered was not AWS: check --endpoint-url")
 
 
 def _with_env(cli: Cli, extra: dict[str, str]) -> Cli:

@@ -4,7 +4,7 @@ roles, keys and buckets, with the calls boto3 actually sends."""
 from __future__ import annotations
 
 import json
-import time
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,14 +90,30 @@ def test_empty_text_lists_the_first_page_only(aws: Aws, sim: Any) -> None:
         (False, 5, False)]
 
 
-def test_search_costs_one_round_trip_of_latency(aws: Aws, sim: Any) -> None:
-    discovery.search_mailboxes(aws, sim.world.org_id, "warm-up")  # thread pool, clients
-    sim.faults.latency = 0.25
-    began = time.perf_counter()
+def _all_in_flight_at_once(aws: Aws, service: str, operations: list[str],
+                           count: int) -> set[str]:
+    """Make every call of `operations` wait until `count` of them are in flight together
+    (a sequential caller would never get there: its first call gives up, failing the test);
+    returns the names of the threads that made them."""
+    together = threading.Barrier(count, timeout=60)  # a deadline against hanging, not a timing
+    threads: set[str] = set()
+
+    def wait_for_the_others(**_: Any) -> None:
+        threads.add(threading.current_thread().name)
+        together.wait()
+
+    for operation in operations:
+        aws.client(service).meta.events.register(f"before-call.{service}.{operation}",
+                                                 wait_for_the_others)
+    return threads
+
+
+def test_search_sends_its_five_filters_at_once(aws: Aws, sim: Any) -> None:
+    """One round trip of latency, not five (bench_search.py measures it)."""
+    threads = _all_in_flight_at_once(aws, "workmail", ["ListUsers", "ListResources"], 5)
     found = discovery.search_mailboxes(aws, sim.world.org_id, "car")
-    elapsed = time.perf_counter() - began
     assert found and all(m.name.startswith("car") for m in found)
-    assert 0.25 <= elapsed < 0.6, elapsed  # five calls one after another would take 1.25 s
+    assert len(threads) == 5
 
 
 # --- resolve ----------------------------------------------------------------------------------
@@ -171,13 +187,11 @@ def test_keys_with_aliases_and_why_not(aws: Aws, sim: Any) -> None:
     assert next(iter(keys)) == world.good_key_arn  # usable first
 
 
-def test_keys_are_described_concurrently(aws: Aws, sim: Any) -> None:
-    discovery.list_keys(aws)  # warm up
-    sim.faults.latency = 0.2
-    began = time.perf_counter()
+def test_keys_are_described_all_at_once(aws: Aws, sim: Any) -> None:
+    """ListAliases + ListKeys, then the four DescribeKey together: three round trips, not six."""
+    threads = _all_in_flight_at_once(aws, "kms", ["DescribeKey"], 4)
     assert len(discovery.list_keys(aws)) == 4
-    # ListAliases + ListKeys, then four DescribeKey at once: three round trips, not six.
-    assert time.perf_counter() - began < 0.2 * 5
+    assert len(threads) == 4
 
 
 def test_a_key_the_caller_may_not_describe_is_listed_as_not_usable(aws: Aws, sim: Any) -> None:
@@ -224,3 +238,52 @@ def test_the_role_made_for_the_organization_comes_first(aws: Aws, sim: Any) -> N
     assert not other.trusts_workmail and "for this organization" in other.note
     unjudged = next(r for r in discovery.list_roles(aws) if r.name == "AAExportForAnotherOrg")
     assert unjudged.trusts_workmail and not unjudged.for_organization  # no organization given
+
+
+# --- what becomes "could not check", and what is a bug ------------------------------------------
+
+
+def test_failures_aws_and_botocore_report_become_problems(aws: Aws) -> None:
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ParamValidationError,
+    )
+
+    refusals = [
+        ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetRole"),
+        EndpointConnectionError(endpoint_url="https://iam.amazonaws.com"),
+        NoCredentialsError(),
+        ParamValidationError(report="RoleName is required"),
+    ]
+    for refusal in refusals:
+        def refuse(refusal: Exception = refusal) -> None:
+            raise refusal
+
+        with pytest.raises(CoreError) as caught:
+            discovery.call("iam:GetRole", refuse)
+        assert caught.value.problem.operation == "iam:GetRole"
+        assert caught.value.__cause__ is refusal
+
+
+@pytest.mark.parametrize("bug", [KeyError("Role"), TypeError("unexpected keyword"),
+                                 AttributeError("no attribute"), NotImplementedError()])
+def test_a_programming_error_is_raised_not_shown_as_could_not_check(aws: Aws, sim: Any,
+                                                                    bug: Exception) -> None:
+    from tui.core import checks
+    from tui.core.model import ExportRequest
+
+    def broken(**_: Any) -> None:
+        raise bug
+
+    with pytest.raises(type(bug)):
+        discovery.call("iam:GetRole", broken)
+    iam = aws.client("iam")
+    iam.get_role = broken  # a bug in the code that reads the role
+    w = sim.world
+    request = ExportRequest(organization_id=w.org_id, entity_id=w.enabled_user,
+                            role_arn=w.good_role_arn, kms_key_arn=w.good_key_arn,
+                            bucket=w.good_bucket, prefix=w.good_prefix)
+    with pytest.raises(type(bug)):
+        checks.check_role(aws, request)

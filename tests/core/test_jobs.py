@@ -15,7 +15,7 @@ from tui.core.model import ConnectionSettings, CoreError, ExportJob
 from tui.core.session import Aws, connect
 from tui.core.submit import start_export
 from tui.sim import SimulatedAws
-from tui.sim.jobs import ExportJob as SimulatedJob
+from tui.sim.jobs import SimExportJob
 
 ORG = "m-" + "3" * 32
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -187,7 +187,7 @@ def test_an_unknown_job_id_is_named_as_such(aws: Aws, sim: SimulatedAws) -> None
 def test_list_reads_every_page_of_the_last_seven_days(aws: Aws, sim: SimulatedAws) -> None:
     org, now = sim.world.org_id, sim.clock.now()
     for number in range(130):  # 125 within seven days, 5 older: more than one page of 100
-        sim.workmail.book.add(SimulatedJob(
+        sim.workmail.book.add(SimExportJob(
             job_id=f"seeded-{number:03}", organization_id=org,
             entity_id=sim.world.user_ids[number % len(sim.world.user_ids)],
             description="", role_arn=sim.world.good_role_arn,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from world_requests import world_request
 
-from tui.core.journal import Journal, JournalError, journal_path
+from tui.core.journal import Journal, JournalEntry, JournalError, journal_path
 from tui.core.model import AwsProblem, ConnectionSettings, CoreError, ExportJob, ExportRequest
 from tui.core.session import connect
 from tui.core.submit import start_export
@@ -46,6 +46,11 @@ def record_started_jobs(path: Path, count: int) -> None:
             request = a_request(f"user{number}")
             journal.record_submit(request, "us-east-1")
             journal.record_started(request.client_token, f"job-{number}")
+
+
+def by_token(journal: Journal, client_token: str) -> JournalEntry | None:
+    """The entry of one submit, found the way the faces list them."""
+    return next((e for e in journal.entries() if e.client_token == client_token), None)
 
 
 def mode_of(path: Path) -> int:
@@ -97,6 +102,32 @@ def test_state_updates_keep_the_last_known_state(tmp_path: Path) -> None:
     assert entry.as_job().finished
 
 
+def test_an_answer_recorded_again_loses_nothing_known_since(tmp_path: Path) -> None:
+    """The same JobId recorded twice (an answer seen again, a resumed run adopting its job)
+    keeps the state and start polled meanwhile; a poll keeps the submitted description."""
+    request = a_request().with_changes(description="before the end")
+    began = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        journal.record_submit(request, "eu-west-1")
+        journal.record_started(request.client_token, "job-9")
+        journal.record_state(ExportJob(
+            job_id="job-9", organization_id=ORG, entity_id="alice", state="COMPLETED",
+            progress=100, start_time=began, description="other words"))
+        journal.record_started(request.client_token, "job-9")
+        (entry,) = journal.entries()
+    assert (entry.state, entry.started_at, entry.description) == (
+        "COMPLETED", began, "before the end")
+
+
+def test_commits_are_on_disk_when_a_call_returns(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL: a power cut loses no recorded JobId (not testable by
+    cutting power; the connection's settings are what makes it so)."""
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        settings = [journal._connection.execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("journal_mode", "synchronous")]
+    assert settings == ["wal", 2]  # 2: FULL
+
+
 def test_a_retried_submit_with_the_same_token_is_one_entry(tmp_path: Path) -> None:
     request = a_request()
     with Journal.open(tmp_path / "j.sqlite3") as journal:
@@ -104,7 +135,7 @@ def test_a_retried_submit_with_the_same_token_is_one_entry(tmp_path: Path) -> No
         journal.record_submit(request, "us-east-1")
         journal.record_started(request.client_token, "job-1")
         assert [e.job_id for e in journal.entries()] == ["job-1"]
-        assert journal.find_by_token(request.client_token) == journal.find("job-1")
+        assert by_token(journal, request.client_token) == journal.find("job-1")
         assert journal.find("job-2") is None
 
 
@@ -288,7 +319,7 @@ def test_as_job_falls_back_to_the_submit_time(tmp_path: Path) -> None:
     request = a_request()
     with Journal.open(tmp_path / "j.sqlite3") as journal:
         journal.record_submit(request, "us-east-1")
-        entry = journal.find_by_token(request.client_token)
+        entry = by_token(journal, request.client_token)
     assert entry is not None and entry.job_id == "" and entry.started_at is None
     job = entry.as_job()
     assert job.start_time == entry.submitted_at
@@ -313,7 +344,7 @@ def test_a_process_killed_right_after_submit_leaves_its_job_id_in_the_journal(
     service_jobs = sim.workmail.jobs(sim.world.org_id)
     assert len(service_jobs) == 1
     with Journal.open(path) as journal:
-        entry = journal.find_by_token(request.client_token)
+        entry = by_token(journal, request.client_token)
         assert journal.warning == ""
     assert entry is not None
     assert entry.job_id == service_jobs[0].job_id
@@ -359,7 +390,7 @@ def test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job(tmp_path
         journal.record_submit(refused, "us-east-1")
         journal.record_refused(refused.client_token, problem)
         assert journal.unanswered_token(a_request(), "us-east-1") is None
-        entry = journal.find_by_token(refused.client_token)
+        entry = by_token(journal, refused.client_token)
         assert entry is not None
         assert (entry.state, entry.error_info) == (
             "REFUSED", "LimitExceededException: Too many jobs.")
@@ -367,3 +398,18 @@ def test_a_refused_submit_does_not_lend_its_token_until_it_starts_a_job(tmp_path
         journal.record_started(refused.client_token, "job-1")  # a later retry got a job
         started = journal.find("job-1")
     assert started is not None and (started.state, started.error_info) == ("RUNNING", "")
+
+
+def test_a_refusal_after_a_started_job_keeps_the_job(tmp_path: Path) -> None:
+    """`start --client-token T` run again after T started a job, and refused this time (a
+    changed field, a throttle): the job T started stays in the journal as it was."""
+    request = a_request()
+    problem = AwsProblem(code="ThrottlingException", message="Rate exceeded.", hint="")
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.record_submit(request, "us-east-1")
+        journal.record_started(request.client_token, "job-1")
+        assert journal.record_submit(request, "us-east-1") is False  # the token was sent
+        journal.record_refused(request.client_token, problem)
+        entry = journal.find("job-1")
+    assert entry is not None
+    assert (entry.job_id, entry.state, entry.error_info) == ("job-1", "RUNNING", "")

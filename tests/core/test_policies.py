@@ -76,6 +76,7 @@ def test_built_policies_pass_their_own_analysis() -> None:
 @pytest.mark.parametrize(("pattern", "value", "expected"), [
     ("arn:aws:s3:::b/*", Value("arn:aws:s3:::b/x.zip"), True),
     ("arn:aws:s3:::b/?.zip", Value("arn:aws:s3:::b/xy.zip"), False),
+    ("arn:aws:s3:::b/?.zip", Value("arn:aws:s3:::b/x.zip"), True),
     ("arn:aws:s3:::b/exports/*", Value("arn:aws:s3:::b/exports/", Tail.EVERY), True),
     ("arn:aws:s3:::b/exports/*", Value("arn:aws:s3:::b/exp", Tail.EVERY), False),
     ("arn:aws:s3:::b/exports/*", Value("arn:aws:s3:::b/exp", Tail.SOME), True),
@@ -193,3 +194,43 @@ def test_unknown_condition_operator_becomes_a_note_not_a_refusal() -> None:
     verdicts = policies.evaluate_export([odd], BUCKET, KEY, REGION, "exports/")
     assert all(v.allowed for v in verdicts)
     assert verdicts[0].notes == ("IpAddress on aws:SourceIp",)
+
+
+# --- operators and cases --------------------------------------------------------------------
+
+
+def test_actions_match_whatever_their_case() -> None:
+    """IAM action names are case-insensitive: S3:putobject is s3:PutObject."""
+    shouting = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["S3:PUTOBJECT", "s3:abortmultipartupload",
+                                       "S3:GetBucketPolicyStatus", "KMS:*"],
+         "Resource": "*"}]}
+    assert all(_allowed([shouting]).values())
+
+
+def test_arn_equals_takes_wildcards_as_arn_like_does() -> None:
+    trust = _trust({"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                    "ArnEquals": {"aws:SourceArn": f"arn:aws:workmail:{REGION}:{ACCOUNT}:"
+                                                   "organization/*"}})
+    verdict = policies.analyse_trust(trust, ACCOUNT, ORG_ARN)
+    assert (verdict.trusted, verdict.form) == (True, TrustForm.CURRENT)
+
+
+def test_a_negated_condition_on_a_key_the_request_lacks_holds() -> None:
+    """IAM: StringNotEquals on a key the request does not carry holds."""
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"kms:EncryptionContext:aws:s3:arn": "x"},
+                       "StringNotEqualsIgnoreCase": {"aws:SourceAccount": "1"}}}]}
+    assert _allowed([document], prefix=None)["kms:Decrypt"]
+
+
+def test_a_prefix_that_only_begins_the_allowed_folder_is_outside_it() -> None:
+    """Every object under exports/ is not inside exports/2027/* (though some are)."""
+    permissions = json.loads(policies.permissions_policy_json(BUCKET, "exports/2027/", KEY,
+                                                              REGION))
+    assert _allowed([permissions], prefix="exports/2027/jan/")["kms:Decrypt"]
+    assert not _allowed([permissions], prefix="exports/")["kms:Decrypt"]
+    assert not _allowed([permissions], prefix="exports")["kms:Decrypt"]
+    assert _allowed([permissions], prefix=None)["kms:Decrypt"]  # somewhere in the bucket

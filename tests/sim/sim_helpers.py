@@ -24,3 +24,25 @@ def good_request(sim: SimulatedAws, **changes: str) -> dict[str, str]:
 def describe(sim: SimulatedAws, workmail: Any, job_id: str) -> dict[str, Any]:
     return dict(workmail.describe_mailbox_export_job(OrganizationId=sim.world.org_id,
                                                     JobId=job_id))
+
+
+def latency_waits(monkeypatch: Any) -> list[float]:
+    """The seconds each latency fault waits from now on (the wait itself is kept). What a
+    latency costs in time is measured by the benchmarks; tests check it is asked for."""
+    import time
+
+    from tui.sim import faults
+
+    waits: list[float] = []
+
+    class _Time:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            time.sleep(seconds)
+
+    monkeypatch.setattr(faults, "time", _Time())
+    return waits

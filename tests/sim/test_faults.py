@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
-from sim_helpers import NO_RETRIES, good_request
+from sim_helpers import NO_RETRIES, good_request, latency_waits
 
 from tui.sim import Faults, SimulatedAws
 
@@ -32,13 +32,16 @@ def call(service: str, method: str, kwargs: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("service", "method", "kwargs"), CALLS, ids=[c[0] for c in CALLS])
 def test_latency_delays_every_service(sim: SimulatedAws, service: str, method: str,
-                                      kwargs: dict[str, Any]) -> None:
+                                      kwargs: dict[str, Any],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     client = boto3.client(service, region_name="us-east-1", config=NO_RETRIES)
     getattr(client, method)(**kwargs)  # warm up
-    sim.faults.latency = 0.05
-    began = time.perf_counter()
+    waits = latency_waits(monkeypatch)
     getattr(client, method)(**kwargs)
-    assert time.perf_counter() - began >= 0.05
+    assert waits == []
+    sim.faults.latency = 0.05
+    getattr(client, method)(**kwargs)
+    assert waits == [0.05]
 
 
 @pytest.mark.parametrize("rate", ["throttle_rate", "server_error_rate"])

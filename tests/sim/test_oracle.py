@@ -1,5 +1,7 @@
 """Each misconfiguration of the demo world makes a job FAIL with a meaningful ErrorInfo, while
-the good combinations COMPLETE. The simulator reads the live IAM/KMS/S3 state (moto)."""
+the good combinations COMPLETE, under every reading of tui.sim.assumptions (the legacy trust
+only while the service sends sts:ExternalId). The simulator reads the live IAM/KMS/S3 state
+(moto)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from sim_helpers import describe
 
 from tui.sim import SimulatedAws
+from tui.sim.assumptions import DEFAULT, variants
 
 StartJob = Callable[..., str]
 
@@ -21,12 +24,35 @@ def finished(sim: SimulatedAws, workmail: Any, job_id: str) -> dict[str, Any]:
     return describe(sim, workmail, job_id)
 
 
+READINGS = variants()
+
+
+def under_each_reading(sim: SimulatedAws, run: Callable[[], dict[str, Any]]
+                       ) -> dict[str, dict[str, Any]]:
+    """The job `run` starts, finished, under each reading of tui.sim.assumptions (a day apart,
+    so that the mailbox's 24-hour window never stands in the way)."""
+    found = {}
+    try:
+        for name, assumptions in READINGS:
+            sim.assumptions = assumptions
+            found[name] = run()
+            sim.clock.advance(25 * 3600)
+    finally:
+        sim.assumptions = DEFAULT
+    return found
+
+
 @pytest.mark.parametrize("role", ["good_role_arn", "legacy_role_arn"])
 def test_good_combinations_complete(sim: SimulatedAws, workmail: Any, start_job: StartJob,
                                     role: str) -> None:
-    job = finished(sim, workmail, start_job(RoleArn=getattr(sim.world, role)))
-    assert (job["State"], job["EstimatedProgress"]) == ("COMPLETED", 100)
-    assert "ErrorInfo" not in job
+    found = under_each_reading(
+        sim, lambda: finished(sim, workmail, start_job(RoleArn=getattr(sim.world, role))))
+    for reading, job in found.items():
+        if role == "legacy_role_arn" and reading == "external_id=absent":
+            assert job["State"] == "FAILED" and "cannot be assumed" in job["ErrorInfo"]
+            continue
+        assert (job["State"], job["EstimatedProgress"]) == ("COMPLETED", 100), reading
+        assert "ErrorInfo" not in job
 
 
 def test_a_deeper_prefix_inside_the_condition_completes(sim: SimulatedAws, workmail: Any,
@@ -72,14 +98,18 @@ def test_each_misconfiguration_fails_with_a_meaningful_error(
         sim: SimulatedAws, workmail: Any, start_job: StartJob, changes: dict[str, str],
         words: list[str]) -> None:
     resolved = {k: getattr(sim.world, v, v) for k, v in changes.items()}
-    job_id = start_job(**resolved)
-    assert describe(sim, workmail, job_id)["State"] == "RUNNING"  # accepted first, like AWS
-    job = finished(sim, workmail, job_id)
-    assert job["State"] == "FAILED"
-    assert job["EstimatedProgress"] == 0
-    for word in words:
-        assert word in job["ErrorInfo"]
-    assert (job["EndTime"] - job["StartTime"]).total_seconds() < 30
+
+    def run() -> dict[str, Any]:
+        job_id = start_job(**resolved)
+        assert describe(sim, workmail, job_id)["State"] == "RUNNING"  # accepted first, like AWS
+        return finished(sim, workmail, job_id)
+
+    for job in under_each_reading(sim, run).values():
+        assert job["State"] == "FAILED"
+        assert job["EstimatedProgress"] == 0
+        for word in words:
+            assert word in job["ErrorInfo"]
+        assert (job["EndTime"] - job["StartTime"]).total_seconds() < 30
 
 
 def test_a_key_alias_arn_resolves_to_its_key(sim: SimulatedAws, workmail: Any,

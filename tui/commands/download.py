@@ -24,7 +24,7 @@ from tui.core.retrieve.part_record import PartRecord
 from tui.core.safe_text import shown
 from tui.wizard.retrieve import (
     DOWNLOAD_WORDS,
-    ExportTarget,
+    ChosenExport,
     download_and_record,
     download_path,
     verify_and_record,
@@ -33,7 +33,7 @@ from tui.wizard.retrieve import (
 COMMAND = "download"
 
 
-def result_lines(target: ExportTarget, result: DownloadResult) -> list[str]:
+def result_lines(target: ChosenExport, result: DownloadResult) -> list[str]:
     label = f"{target.label} ({target.job.job_id})" if target.label != target.job.job_id \
         else target.job.job_id
     how = ("already there, nothing fetched" if result.already_there else
@@ -50,7 +50,7 @@ def result_lines(target: ExportTarget, result: DownloadResult) -> list[str]:
     return [shown(line) for line in lines]
 
 
-def result_dict(target: ExportTarget, result: DownloadResult | None,
+def result_dict(target: ChosenExport, result: DownloadResult | None,
                 state: str, problem: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"job_id": target.job.job_id, "mailbox": target.label, "state": state,
             "path": result.path if result else None, "size": result.size if result else None,

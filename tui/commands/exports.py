@@ -16,7 +16,7 @@ from tui.core.retrieve.model import DownloadState, VerifyState
 from tui.core.safe_text import shown
 from tui.core.session import Aws
 from tui.wizard import bulk
-from tui.wizard.retrieve import ExportTarget, job_target, run_targets
+from tui.wizard.retrieve import ChosenExport, job_target, run_targets
 
 NOT_PROVEN = (VerifyState.MISSING, VerifyState.SIZE_MISMATCH, VerifyState.NO_LOG,
               VerifyState.NOT_COMPLETED)
@@ -27,7 +27,7 @@ def escaped(problem: AwsProblem) -> AwsProblem:
     return replace(problem, message=shown(problem.message), hint=shown(problem.hint))
 
 
-def targets(aws: Aws, job_id: str, organization_id: str, run_id: str) -> list[ExportTarget]:
+def targets(aws: Aws, job_id: str, organization_id: str, run_id: str) -> list[ChosenExport]:
     """The one job, or every job of the run (CoreError when the run is not stored here)."""
     if not run_id:
         entry = recorded(job_id)

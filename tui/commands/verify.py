@@ -14,12 +14,12 @@ from tui.commands.output import emit_json
 from tui.core.model import ConnectionSettings
 from tui.core.retrieve.model import Verification
 from tui.core.safe_text import shown
-from tui.wizard.retrieve import VERIFY_WORDS, ExportTarget, verify_and_record
+from tui.wizard.retrieve import VERIFY_WORDS, ChosenExport, verify_and_record
 
 COMMAND = "verify"
 
 
-def verification_dict(target: ExportTarget, verification: Verification) -> dict[str, Any]:
+def verification_dict(target: ChosenExport, verification: Verification) -> dict[str, Any]:
     export, log, location = verification.object, verification.log, verification.location
     return {
         "job_id": verification.job_id, "mailbox": target.label, "state": verification.state.value,
@@ -38,7 +38,7 @@ def verification_dict(target: ExportTarget, verification: Verification) -> dict[
     }
 
 
-def verification_lines(target: ExportTarget, verification: Verification) -> list[str]:
+def verification_lines(target: ChosenExport, verification: Verification) -> list[str]:
     """One line naming the mailbox and state, then the sentence and notes, indented; every
     piece of outside text escaped."""
     label = f"{target.label} ({verification.job_id})" if target.label != verification.job_id \

@@ -294,6 +294,16 @@ def _trust_finding(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> Findi
                        f"The role {facts.name} trusts {policies.EXPORT_SERVICE}, under "
                        f"conditions this tool cannot evaluate: {', '.join(verdict.notes)}.",
                        fix=f"If the export fails, {replace_it}", policy=trust_json)
+    if verdict.needs_external_id:
+        # ASSUMPTION (unverified, the simulator's Assumptions.external_id): the current guide
+        # names only aws:SourceAccount and aws:SourceArn; the service may no longer send
+        # sts:ExternalId, so a trust that depends on it may or may not let WorkMail in.
+        return Finding(Field.ROLE, Level.WARNING,
+                       f"The role {facts.name} trusts {policies.EXPORT_SERVICE} depending on "
+                       "sts:ExternalId, as the older guide's trust policy did; the current guide "
+                       "uses aws:SourceAccount and aws:SourceArn, and whether WorkMail still "
+                       "sends sts:ExternalId is not documented.",
+                       fix=f"Use the current form: {replace_it}", policy=trust_json)
     if verdict.form is policies.TrustForm.UNCONDITIONED:
         return Finding(Field.ROLE, Level.WARNING,
                        f"The role {facts.name} trusts {policies.EXPORT_SERVICE} for any "
@@ -333,6 +343,9 @@ class _Access:
 
     in_bucket: list[policies.AccessVerdict]
     at_prefix: list[policies.AccessVerdict] | None  # None: no valid prefix yet
+    # At the prefix if the object's key is <prefix><JobId>.zip (policies.object_key_start):
+    # None when that is the same key (a prefix ending in /) or there is no valid prefix.
+    at_prefix_concatenated: list[policies.AccessVerdict] | None = None
 
     @property
     def refused(self) -> list[policies.AccessVerdict]:
@@ -351,17 +364,27 @@ class _Access:
     def allowed_at_prefix(self) -> bool:
         return self.at_prefix is not None and all(v.allowed for v in self.at_prefix)
 
+    @property
+    def allowed_only_if_joined(self) -> bool:
+        """Allowed at the prefix only if WorkMail puts a / between it and the object's name."""
+        return self.allowed_at_prefix and self.at_prefix_concatenated is not None and not all(
+            v.allowed for v in self.at_prefix_concatenated)
+
 
 def _access(aws: Aws, request: ExportRequest, facts: _RoleFacts) -> _Access:
     assert facts.documents is not None
     bucket = request.bucket or None
     in_bucket = policies.evaluate_export(facts.documents, bucket, facts.key_arn, aws.region,
-                                         prefix=None)
-    at_prefix = None
+                                         prefix=None, caller=facts.arn)
+    at_prefix = concatenated = None
     if bucket and not fields.check_field(Field.PREFIX, request.prefix):
         at_prefix = policies.evaluate_export(facts.documents, bucket, facts.key_arn,
-                                             aws.region, prefix=request.prefix)
-    return _Access(in_bucket, at_prefix)
+                                             aws.region, prefix=request.prefix, caller=facts.arn)
+        if not request.prefix.endswith("/"):
+            concatenated = policies.evaluate_export(facts.documents, bucket, facts.key_arn,
+                                                    aws.region, prefix=request.prefix,
+                                                    joined=False, caller=facts.arn)
+    return _Access(in_bucket, at_prefix, concatenated)
 
 
 def _permissions_fix(aws: Aws, request: ExportRequest, facts: _RoleFacts,
@@ -503,6 +526,15 @@ def _key_policy_findings(aws: Aws, request: ExportRequest,
                             f"kms put-key-policy --key-id {metadata['KeyId']} --policy-name "
                             f"default --policy file://key-policy.json), {SETUP_HINT}.",
                         policy=policies.as_json(addition.document))]
+    notes = sorted({note for verdict in policies.key_policy_verdicts(
+        document, metadata["Arn"], request.role_arn, aws.region) for note in verdict.notes})
+    if notes:
+        return [Finding(field, Level.WARNING, f"Whether the key policy lets the role {name} "
+                        f"use it depends on conditions this tool cannot evaluate: "
+                        f"{', '.join(notes)}.",
+                        fix="If the export fails, add a statement for the role to the key "
+                            f"policy (KMS console > the key > Key policy), {SETUP_HINT}.",
+                        policy=policies.key_policy_statement(request.role_arn, aws.region))]
     return [Finding(field, Level.OK, f"The key policy lets the role {name} use it.")]
 
 
@@ -600,9 +632,11 @@ def _public_findings(bucket: str, access: PublicAccess) -> list[Finding]:
     """Errors when the bucket is public, a warning when nothing stops it becoming public.
 
     Public: GetBucketPolicyStatus says so (the call WorkMail makes) while RestrictPublicBuckets
-    is off, or (ASSUMPTION, as the simulator has it) the ACL grants everyone while
-    IgnorePublicAcls is off. BlockPublicPolicy does not count: S3 documents that it only
-    refuses new public policies and leaves an existing one in force.
+    is off: an error. An ACL that grants everyone while IgnorePublicAcls is off makes the
+    bucket public too, but whether WorkMail refuses such a bucket is an ASSUMPTION
+    (unverified; the simulator's Assumptions.public_acl_refused): its role reads only the
+    policy status, so that is a warning. BlockPublicPolicy does not count: S3 documents that
+    it only refuses new public policies and leaves an existing one in force.
     """
     field = Field.BUCKET
     block = (f"Turn on Block Public Access (aws s3api put-public-access-block --bucket {bucket} "
@@ -627,6 +661,13 @@ def _public_findings(bucket: str, access: PublicAccess) -> list[Finding]:
                                     f"its {neutraliser} setting overrides; whether WorkMail "
                                     "accepts such a bucket is not documented.",
                                     fix=f"Remove the public grants from its {part}."))
+        elif found and part == "ACL":
+            findings.append(Finding(field, Level.WARNING, f"The bucket {bucket} is public: "
+                                    f"{why}, so anyone may read the exports; WorkMail checks "
+                                    "the bucket policy, and whether it also refuses a bucket "
+                                    "whose ACL is public is not documented.",
+                                    fix=f"Remove the public grants from its ACL. {block}",
+                                    policy=public))
         elif found:
             return [Finding(field, Level.ERROR, f"The bucket {bucket} is public: {why}, and "
                             "WorkMail refuses public buckets.",
@@ -685,7 +726,7 @@ def _bucket_key_findings(aws: Aws, request: ExportRequest) -> list[Finding]:
         return []
     facts = _read_role(aws, request) if request.role_arn else None
     if isinstance(facts, _RoleFacts) and facts.documents is not None and facts.key_arn:
-        verdicts = [policies.evaluate(facts.documents, wanted) for wanted in
+        verdicts = [policies.evaluate(facts.documents, wanted, caller=facts.arn) for wanted in
                     policies.bucket_key_requests(request.bucket, facts.key_arn, aws.region)]
         if all(v.allowed for v in verdicts):
             return []
@@ -711,11 +752,21 @@ def bucket_policy_denials(aws: Aws, request: ExportRequest) -> list[Finding]:
         return [unchecked(Field.BUCKET, error.problem, "the bucket policy")]
     if answer is None:
         return []
-    document = [policies.parse_document(answer["Policy"])]
+    denials = [s for s in policies.statements(policies.parse_document(answer["Policy"]))
+               if s.get("Effect") == "Deny"]  # its Allows add nothing the role lacks
+    document = [{"Statement": denials}]
     prefix = None if fields.check_field(Field.PREFIX, request.prefix) else request.prefix
     requests = policies.export_requests(request.bucket, None, aws.region, prefix)
-    refused = [v for v in (policies.evaluate(document, r, principals=[request.role_arn])
-                           for r in requests) if v.denied]
+    verdicts = [policies.evaluate(document, r, principals=[request.role_arn],
+                                  caller=request.role_arn) for r in requests]
+    refused = [v for v in verdicts if v.denied]
+    notes = sorted({note for v in verdicts for note in v.notes})
+    if not refused and notes:
+        return [Finding(Field.BUCKET, Level.WARNING, f"Whether the bucket policy of "
+                        f"{request.bucket} refuses the role {role.group(2)} depends on "
+                        f"conditions this tool cannot evaluate: {', '.join(notes)}.",
+                        fix="If the export fails, look for a Deny statement in the bucket "
+                            "policy that covers the export role.")]
     if not refused:
         return []
     return [Finding(Field.BUCKET, Level.ERROR, f"The bucket policy of {request.bucket} denies "
@@ -778,6 +829,15 @@ def _prefix_for_role(aws: Aws, request: ExportRequest,
                         f"({policies.describe_refusals(outside)}).",
                         fix=f"Use a prefix starting with {named}. Or: {fix.get('fix', '')}",
                         policy=fix.get("policy", ""))]
+    if access.allowed_only_if_joined:
+        # ASSUMPTION (unverified; the simulator's Assumptions.object_key): WorkMail puts a /
+        # between the prefix and the object's name. If it does not, the object lands beside
+        # the folder the role allows, not in it.
+        return [Finding(field, Level.WARNING,
+                        f"The role {facts.name} allows '{request.prefix}/…' but not everything "
+                        f"starting '{request.prefix}': whether WorkMail adds a / after a prefix "
+                        "that does not end in one is not documented.",
+                        fix=f"End the prefix with a slash: '{request.prefix}/'.")]
     if access.allowed_at_prefix:
         return [Finding(field, Level.OK, f"Exports will land under {where}, which the role "
                         f"{facts.name} allows.")]

@@ -64,16 +64,18 @@ def pool() -> ThreadPoolExecutor:
 
 
 def call(operation: str, function: Callable[..., T], /, *args: Any, **params: Any) -> T:
-    """One AWS call; a failure becomes a CoreError carrying the translated problem.
+    """One AWS call; a failure AWS or botocore reports (`errors.aws_failures()`: ClientError,
+    any BotoCoreError such as no connection, no credentials or a bad parameter, and an answer
+    that is not AWS's) becomes a CoreError carrying the translated problem. Anything else is a
+    bug and is raised as it is: shown as "could not check", it would look like a missing
+    permission.
 
     `operation` is named as IAM names the action ("kms:DescribeKey"), so an access-denied
     hint says which permission is missing.
     """
     try:
         return function(*args, **params)
-    except CoreError:
-        raise
-    except Exception as exc:  # botocore ClientError, BotoCoreError, ParamValidationError
+    except errors.aws_failures() as exc:
         raise errors.fail(exc, operation) from exc
 
 

@@ -269,12 +269,6 @@ def _rules(operation: str = OPERATION) -> dict[str, _Rule]:
     return rules
 
 
-def model_rule(field: Field) -> tuple[int, int, str]:
-    """(min length, max length, pattern) of `field` as the botocore model states them."""
-    rule = _rules()[MEMBER_BY_FIELD[field]]
-    return rule.min_len, rule.max_len, rule.pattern
-
-
 # Values of the job calls that are not fields of the request, checked the same way:
 # name -> (operation, member, one value, many values, an example).
 OTHER_VALUES: dict[str, tuple[str, str, str, str, str]] = {
@@ -433,10 +427,14 @@ def _expected(atoms: tuple[_Atom, ...], states: set[_State]) -> list[_CharClass]
 def _explain(rule: _Rule, value: str, one: str, many: str, good: str) -> str:
     """A sentence naming what is wrong with a value the rule rejects, and the fix."""
     atoms = rule.atoms
+    complete_at: int | None = None  # where the pattern was complete and took nothing more
     if atoms is not None:
         states = _close(atoms, {(0, 0)})
         for position, char in enumerate(value):
             after = _step(atoms, states, char)
+            if not after and not _expected(atoms, states):
+                complete_at = position
+                break
             if not after:
                 return _bad_character(atoms, states, value, position, one, many, good)
             states = after
@@ -446,6 +444,9 @@ def _explain(rule: _Rule, value: str, one: str, many: str, good: str) -> str:
                 f"this one has {len(value)}.")
     if len(value) > rule.max_len:
         return f"{many} may have at most {rule.max_len} characters; this one has {len(value)}."
+    if complete_at is not None:
+        return (f"{one} ends after '{_clip(value[:complete_at])}' in the form AWS expects; "
+                f"this one goes on for {len(value) - complete_at} more characters, e.g. {good}.")
     if atoms is not None and (len(atoms), 0) not in states:
         wanted = _describe_chars(_expected(atoms, states))
         return f"{one} is incomplete: {wanted} should follow '{_clip(value)}', e.g. {good}."

@@ -24,13 +24,15 @@ Documents = list[Mapping[str, Any]]
 def list_keys(aws: Aws, role_arn: str = "") -> list[KeyChoice]:
     """The Region's keys (discovery.list_keys), those the role may use first."""
     return _ranked(aws, role_arn, discovery.list_keys,
-                   lambda documents, key: _allowed(documents, None, key.arn, aws.region))
+                   lambda documents, key: _allowed(documents, None, key.arn, aws.region,
+                                                   role_arn))
 
 
 def list_buckets(aws: Aws, role_arn: str = "") -> list[BucketChoice]:
     """Every bucket (discovery.list_buckets), those the role may write to first."""
     return _ranked(aws, role_arn, discovery.list_buckets,
-                   lambda documents, bucket: _allowed(documents, bucket.name, None, aws.region))
+                   lambda documents, bucket: _allowed(documents, bucket.name, None, aws.region,
+                                                      role_arn))
 
 
 def _ranked(aws: Aws, role_arn: str, listing: Callable[[Aws], list[Choice]],
@@ -62,6 +64,6 @@ def _documents(reads: checks.RoleReads | None) -> Documents | None:
 
 
 def _allowed(documents: Sequence[Mapping[str, Any]], bucket: str | None, key_arn: str | None,
-             region: str) -> bool:
+             region: str, role_arn: str) -> bool:
     return all(v.allowed for v in policies.evaluate_export(documents, bucket, key_arn, region,
-                                                           prefix=None))
+                                                           prefix=None, caller=role_arn))

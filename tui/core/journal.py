@@ -344,9 +344,6 @@ class Journal:
     def find(self, job_id: str) -> JournalEntry | None:
         return next(self._read("WHERE job_id = ?", (job_id,)), None)
 
-    def find_by_token(self, client_token: str) -> JournalEntry | None:
-        return next(self._read("WHERE client_token = ?", (client_token,)), None)
-
     def _read(self, where: str, params: tuple[str, ...]) -> Iterator[JournalEntry]:
         with self._lock:
             try:

@@ -36,6 +36,8 @@ ENCRYPTION_CONTEXT_KEY = "kms:EncryptionContext:aws:s3:arn"
 SOURCE_ACCOUNT_KEY = "aws:SourceAccount"
 SOURCE_ARN_KEY = "aws:SourceArn"
 EXTERNAL_ID_KEY = "sts:ExternalId"
+PRINCIPAL_ARN_KEY = "aws:PrincipalArn"  # how a key or bucket policy names a role by pattern
+PRINCIPAL_ACCOUNT_KEY = "aws:PrincipalAccount"
 
 PolicyDocument = Mapping[str, Any]
 
@@ -303,7 +305,8 @@ def evaluate_conditions(condition: Mapping[str, Any] | None,
 
 
 _KNOWN_KEYS = {k.lower() for k in (VIA_SERVICE_KEY, ENCRYPTION_CONTEXT_KEY, SOURCE_ACCOUNT_KEY,
-                                    SOURCE_ARN_KEY, EXTERNAL_ID_KEY)}
+                                    SOURCE_ARN_KEY, EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY,
+                                    PRINCIPAL_ACCOUNT_KEY)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -325,6 +328,9 @@ class TrustVerdict:
     problems: tuple[str, ...] = ()  # why not, or which statement names something else
     notes: tuple[str, ...] = ()  # conditions this analysis could not evaluate
     names_organization: bool = False  # an aws:SourceArn condition held for the given org_arn
+    # Trusted only if the service sends sts:ExternalId = the account id (unverified), so
+    # whether the export may assume the role is not known.
+    needs_external_id: bool = False
     denied: bool = False  # an explicit Deny stops the export service (no Allow can undo it)
 
 
@@ -370,6 +376,44 @@ def _explain_trust_failure(failed: Mapping[str, list[str]], account: str | None,
     return "; ".join(parts)
 
 
+@dataclass
+class _TrustReading:
+    """What the statements of a trust policy say in one request context."""
+
+    form: TrustForm | None = None  # of the first Allow that holds
+    denied: bool = False
+    names_organization: bool = False
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trusted(self) -> bool:
+        return self.form is not None and not self.denied
+
+
+def _read_trust(document: PolicyDocument, context: Mapping[str, Value], account: str | None,
+                org_arn: str | None) -> _TrustReading:
+    reading = _TrustReading()
+    for statement in statements(document):
+        if not (_names_export_service(statement) and _covers_action(statement, ASSUME_ROLE)):
+            continue
+        conditions = evaluate_conditions(statement.get("Condition"), context)
+        reading.notes.extend(conditions.unknown)
+        if statement.get("Effect") == "Deny":
+            if conditions.holds:
+                reading.denied = True
+                reading.problems.append("a Deny statement stops the export service assuming it")
+        elif conditions.holds:
+            reading.form = reading.form or _trust_form(statement.get("Condition"))
+            reading.names_organization = reading.names_organization or bool(
+                org_arn and SOURCE_ARN_KEY.lower() in _condition_keys(statement.get("Condition")))
+        else:
+            reading.problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
+    if reading.form is None and not reading.problems:
+        reading.problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
+    return reading
+
+
 def analyse_trust(document: str | PolicyDocument, account: str | None = None,
                   org_arn: str | None = None) -> TrustVerdict:
     """Does this trust policy let export.workmail.amazonaws.com assume the role?
@@ -377,40 +421,27 @@ def analyse_trust(document: str | PolicyDocument, account: str | None = None,
     With no account/organization the conditions are taken as satisfiable. Given the
     organization's ARN, `names_organization` says an allowing statement's aws:SourceArn
     condition held for it: the role was made for this organization.
-    WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide) and,
-    ASSUMPTION (unverified, from the older guide), sts:ExternalId = the account id.
+    WorkMail's request carries aws:SourceAccount and aws:SourceArn (current guide). Whether it
+    also carries sts:ExternalId = the account id (the older guide's trust tests that) is an
+    ASSUMPTION (unverified; the simulator's Assumptions.external_id), so the policy is read
+    both ways: trusted in one only, the verdict is trusted with `needs_external_id`.
     """
     context = {
         SOURCE_ACCOUNT_KEY: Value(account) if account else Value("", Tail.ANY),
-        EXTERNAL_ID_KEY: Value(account) if account else Value("", Tail.ANY),
         SOURCE_ARN_KEY: Value(org_arn) if org_arn else Value("", Tail.ANY),
     }
-    allowed_form: TrustForm | None = None
-    names_organization = False
-    problems: list[str] = []
-    notes: list[str] = []
-    denied = False
-    for statement in statements(parse_document(document)):
-        if not (_names_export_service(statement) and _covers_action(statement, ASSUME_ROLE)):
-            continue
-        conditions = evaluate_conditions(statement.get("Condition"), context)
-        notes.extend(conditions.unknown)
-        if statement.get("Effect") == "Deny":
-            if conditions.holds:
-                denied = True
-                problems.append("a Deny statement stops the export service assuming it")
-        elif conditions.holds:
-            allowed_form = allowed_form or _trust_form(statement.get("Condition"))
-            names_organization = names_organization or bool(
-                org_arn and SOURCE_ARN_KEY.lower() in _condition_keys(statement.get("Condition")))
-        else:
-            problems.append(_explain_trust_failure(conditions.failed, account, org_arn))
-    if allowed_form is None and not problems:
-        problems.append(f"no statement lets {EXPORT_SERVICE} call {ASSUME_ROLE}")
-    trusted = allowed_form is not None and not denied
-    return TrustVerdict(trusted, allowed_form if trusted else None,
-                        tuple(problems) if not trusted else (), tuple(notes),
-                        names_organization=trusted and names_organization, denied=denied)
+    external_id = Value(account) if account else Value("", Tail.ANY)
+    document = parse_document(document)
+    without = _read_trust(document, context, account, org_arn)
+    with_id = _read_trust(document, {**context, EXTERNAL_ID_KEY: external_id}, account, org_arn)
+    reading = without if without.trusted else with_id
+    trusted = without.trusted or with_id.trusted
+    return TrustVerdict(trusted, reading.form if trusted else None,
+                        tuple(reading.problems) if not trusted else (),
+                        tuple(dict.fromkeys(without.notes + with_id.notes)),
+                        names_organization=trusted and reading.names_organization,
+                        needs_external_id=with_id.trusted != without.trusted,
+                        denied=not trusted and (without.denied or with_id.denied))
 
 
 # ---------------------------------------------------------------------------------------
@@ -437,16 +468,18 @@ class AccessVerdict:
 
 
 def export_requests(bucket: str | None, key_arn: str | None, region: str,
-                    prefix: str | None) -> list[AccessRequest]:
+                    prefix: str | None, joined: bool = True) -> list[AccessRequest]:
     """The calls an export makes as the role. `prefix=None`: the prefix is not known yet, so
     object keys only need to be allowed somewhere in the bucket. A bucket or key not chosen
-    yet (None) leaves out its calls (and an unknown bucket matches any encryption context)."""
+    yet (None) leaves out its calls (and an unknown bucket matches any encryption context).
+    `joined`: the object key's form (see object_key_start)."""
     if bucket is None:
         object_value = Value("", Tail.ANY)
     elif prefix is None:
         object_value = Value(f"{bucket_arn(bucket)}/", Tail.SOME)
     else:
-        object_value = Value(f"{bucket_arn(bucket)}/{object_key_start(prefix)}", Tail.EVERY)
+        object_value = Value(f"{bucket_arn(bucket)}/{object_key_start(prefix, joined)}",
+                             Tail.EVERY)
     kms_context = {VIA_SERVICE_KEY: Value(via_service(region)),
                    ENCRYPTION_CONTEXT_KEY: object_value}
     requests: list[AccessRequest] = []
@@ -468,38 +501,60 @@ def bucket_key_requests(bucket: str, key_arn: str, region: str) -> list[AccessRe
     return [AccessRequest(a, Value(key_arn), context) for a in KMS_ACTIONS]
 
 
-def object_key_start(prefix: str) -> str:
-    """How the export object's key begins. ASSUMPTION (unverified, shared with the
-    simulator): the key is <prefix>/<JobId>.zip, with no second slash after a prefix that
-    ends in one."""
-    return prefix if prefix.endswith("/") else f"{prefix}/"
+
+
+def object_key_start(prefix: str, joined: bool = True) -> str:
+    """How the export object's key begins. ASSUMPTION (unverified; the simulator's
+    Assumptions.object_key): the key is <prefix>/<JobId>.zip (`joined`), with no second slash
+    after a prefix that ends in one; the other plausible form is <prefix><JobId>.zip
+    (`joined=False`), which differs only for a prefix without a trailing slash."""
+    return prefix if prefix.endswith("/") or not joined else f"{prefix}/"
 
 
 def evaluate(documents: Sequence[PolicyDocument], request: AccessRequest,
-             principals: Sequence[str] | None = None) -> AccessVerdict:
+             principals: Sequence[str] | None = None, caller: str = "") -> AccessVerdict:
     """IAM's rule for one request over a role's identity policies, or - given the
     `principals` asking - over resource policies (key and bucket policies), where only
-    statements naming one of them (or everyone) count."""
-    allowed = False
+    statements naming one of them (or everyone) count. `caller`: the role's ARN, which
+    conditions on aws:PrincipalArn test (a policy names a role by pattern only that way).
+
+    A Deny refuses only what it surely covers: every object key a prefix may lead to (a
+    bucket-wide question asks whether some key is left), and under conditions that hold; one
+    whose conditions cannot be evaluated is a note, like such an Allow."""
+    context = dict(request.context)
+    if caller:
+        context[PRINCIPAL_ARN_KEY] = Value(caller)
+        context[PRINCIPAL_ACCOUNT_KEY] = Value(caller.split(":")[4] if caller.count(":") >= 5
+                                               else "")
+    allowed = surely_allowed = False
     failed: dict[str, list[str]] = {}
-    notes: list[str] = []
+    notes: list[str] = []  # of Denies, and of Allows unless one Allow needs none
+    allow_notes: list[str] = []
     for document in documents:
         for statement in statements(document):
             if principals is not None and not _names_principal(statement, principals):
                 continue
+            deny = statement.get("Effect") == "Deny"
+            resource = request.resource
+            if deny and resource.tail is Tail.SOME:
+                resource = Value(resource.text, Tail.EVERY)
             if not (_covers_action(statement, request.action)
-                    and _covers_resource(statement, request.resource)):
+                    and _covers_resource(statement, resource)):
                 continue
-            conditions = evaluate_conditions(statement.get("Condition"), request.context)
-            notes.extend(conditions.unknown)
+            conditions = evaluate_conditions(statement.get("Condition"), context)
+            (notes if deny else allow_notes).extend(conditions.unknown)
             if not conditions.holds:
-                if statement.get("Effect") != "Deny":
+                if not deny:
                     failed.update(conditions.failed)
                 continue
-            if statement.get("Effect") == "Deny":
+            if deny and not conditions.unknown:
                 return AccessVerdict(request, False, "refused by a Deny statement",
-                                     notes=tuple(notes), denied=True)
-            allowed = True
+                                     notes=tuple(notes + allow_notes), denied=True)
+            if not deny:
+                allowed = True
+                surely_allowed = surely_allowed or not conditions.unknown
+    if not surely_allowed:
+        notes += allow_notes
     if allowed:
         return AccessVerdict(request, True, notes=tuple(notes))
     if failed:
@@ -520,6 +575,37 @@ def _names_principal(statement: Mapping[str, Any], principals: Sequence[str]) ->
 def account_principals(account: str) -> list[str]:
     """How a key policy names the whole account (the IAM delegation statement)."""
     return [f"arn:aws:iam::{account}:root", account]
+
+
+@dataclass(frozen=True)
+class KeyPolicyVerdict:
+    """What a key policy says of one KMS call of the export by the role: through a statement
+    naming the role (`direct`), and through one leaving it to IAM policies (`delegated`)."""
+
+    direct: AccessVerdict
+    delegated: AccessVerdict
+
+    @property
+    def allowed(self) -> bool:
+        return self.direct.allowed or self.delegated.allowed
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Conditions the tool cannot read that the answer depends on (none when a way in
+        needs none)."""
+        if any(v.allowed and not v.notes for v in (self.direct, self.delegated)):
+            return ()
+        return self.direct.notes + self.delegated.notes
+
+
+def key_policy_verdicts(key_policy: PolicyDocument, key_arn: str, role_arn: str,
+                        region: str) -> list[KeyPolicyVerdict]:
+    """The key policy's verdict on each KMS call of an export by the role."""
+    account = key_arn.split(":")[4]
+    return [KeyPolicyVerdict(
+        evaluate([key_policy], wanted, principals=[role_arn], caller=role_arn),
+        evaluate([key_policy], wanted, principals=account_principals(account), caller=role_arn))
+        for wanted in export_requests(None, key_arn, region, None)]
 
 
 def key_policy_statement(role_arn: str, region: str) -> str:
@@ -549,8 +635,12 @@ def describe_refusals(verdicts: Iterable[AccessVerdict]) -> str:
 
 def evaluate_export(documents: Sequence[PolicyDocument], bucket: str | None,
                     key_arn: str | None, region: str,
-                    prefix: str | None) -> list[AccessVerdict]:
-    return [evaluate(documents, r) for r in export_requests(bucket, key_arn, region, prefix)]
+                    prefix: str | None, joined: bool = True,
+                    caller: str = "") -> list[AccessVerdict]:
+    """The verdict on each call of an export (`export_requests`) over a role's identity
+    policies; `caller`: the role's ARN (see `evaluate`)."""
+    return [evaluate(documents, r, caller=caller)
+            for r in export_requests(bucket, key_arn, region, prefix, joined)]
 
 
 def encryption_context_patterns(documents: Sequence[PolicyDocument], key_arn: str) -> list[str]:

@@ -4,7 +4,8 @@ LimitExceededException after it.
 
 The rule is the bulk plan's (`batch.plan.newest_in_window`: RUNNING or COMPLETED jobs started
 less than 24 hours ago), over the service's jobs (ListMailboxExportJobs) merged with the local
-journal's (which still knows the jobs started here when the service cannot be asked).
+journal's (which still knows the jobs started here when the service cannot be asked). A FAILED
+or CANCELLED job in that time may count too (unverified): a warning that says so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from tui.core import discovery, fields, jobs
-from tui.core.batch.plan import newest_in_window
+from tui.core.batch.plan import MAYBE_WINDOW_STATES, RecentExport, newest_in_window
 from tui.core.checks import unchecked
 from tui.core.model import AwsProblem, CoreError, ExportRequest, Field, Finding, Level
 
@@ -48,14 +49,14 @@ def check_recent_export(aws: Aws, request: ExportRequest, now: float,
     rows = jobs.merge_jobs(listed, [e for e in journal if e.organization_id == org_id])
     mine = [row.job for row in rows if row.job.entity_id in names or row.entity_label in names]
     recent = newest_in_window(mine, now)
+    label = mailbox.email or mailbox.name
     if not recent:
         if problem is not None:
             return [replace(unchecked(Field.ENTITY, problem,
                                       "whether the mailbox was exported in the last 24 hours"),
                             essential=False)]  # AWS refuses a repeat itself
-        return []
+        return _maybe_in_window(label, newest_in_window(mine, now, MAYBE_WINDOW_STATES))
     last = max(recent.values(), key=lambda r: r.started)
-    label = mailbox.email or mailbox.name
     return [Finding(Field.ENTITY, Level.WARNING,
                     f"{label} was exported by job {last.job_id} ({last.state}), started "
                     f"{_utc(last.started)}; WorkMail exports a mailbox at most once in 24 hours, "
@@ -66,3 +67,18 @@ def check_recent_export(aws: Aws, request: ExportRequest, now: float,
 
 def _utc(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _maybe_in_window(label: str, ended: dict[str, RecentExport]) -> list[Finding]:
+    """A warning for a FAILED or CANCELLED job of the mailbox in the last 24 hours: whether
+    such a job uses up the day's export is an ASSUMPTION (unverified; the simulator's
+    Assumptions.window_states), so the export may be refused until the day is over."""
+    if not ended:
+        return []
+    last = max(ended.values(), key=lambda r: r.started)
+    return [Finding(Field.ENTITY, Level.WARNING,
+                    f"{label} was last exported by job {last.job_id}, which ended "
+                    f"{last.state}, started {_utc(last.started)}; whether such a job counts "
+                    "against WorkMail's one export a mailbox in 24 hours is not documented, so "
+                    f"this export may be refused until {_utc(last.available_at)}.",
+                    fix=f"If it is refused, export it after {_utc(last.available_at)}.")]

@@ -22,6 +22,7 @@ and the endpoint from AWS_ENDPOINT_URL (which boto3 reads itself).
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import TYPE_CHECKING, Any
@@ -198,21 +199,45 @@ class Aws:
 def _refuse_what_is_not_aws(operation_model: Any, response_dict: dict[str, Any],
                             **_: Any) -> None:
     """Raise botocore's ResponseParserError for an answer that cannot be AWS's, which some of
-    botocore's parsers meet with a KeyError instead: an HTML page (a proxy's or a captive
-    portal's), or a successful query-protocol answer without its <OperationResponse>."""
+    botocore's parsers meet with a KeyError, UnicodeDecodeError or AttributeError instead: an
+    HTML page (a proxy's or a captive portal's), a successful query-protocol answer without
+    its <OperationResponse>, a JSON-protocol answer that is not UTF-8 or is JSON but not an
+    object."""
     from botocore.parsers import ResponseParserError
 
     body = response_dict.get("body")
     if not isinstance(body, bytes):
         return  # a streamed body (S3 objects): not read here
+    status = response_dict.get("status_code", 0)
     if body.lstrip()[:64].lower().startswith((b"<!doctype html", b"<html")):
         raise ResponseParserError(f"An HTML page came back instead of an AWS answer "
-                                  f"(HTTP {response_dict.get('status_code')})")
+                                  f"(HTTP {status})")
     protocol = operation_model.service_model.resolved_protocol
     expected = f"<{operation_model.name}Response".encode()
-    if protocol == "query" and response_dict.get("status_code", 0) < 300 \
-            and expected not in body:
+    if protocol == "query" and status < 300 and expected not in body:
         raise ResponseParserError(f"The answer has no {expected.decode()}> element")
+    if protocol == "json" and body.strip() and not body.lstrip().startswith(b"{"):
+        _refuse_json_that_is_not_an_object(body, status, operation_model.output_shape)
+
+
+def _refuse_json_that_is_not_an_object(body: bytes, status: int, output: Any) -> None:
+    """A JSON-protocol body that does not open an object: not UTF-8 is no AWS answer, nor is
+    JSON of another kind where the operation answers with fields (`null` is read as no
+    fields, as the simulator's answers to operations without output are); other text
+    botocore reads as an error's message itself."""
+    from botocore.parsers import ResponseParserError
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ResponseParserError(f"The answer is not UTF-8 text, as every AWS answer is "
+                                  f"(HTTP {status})") from None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return
+    if value is not None and (output is not None or status >= 300):
+        raise ResponseParserError(f"The answer is JSON but not an object (HTTP {status})")
 
 
 def connect(settings: ConnectionSettings) -> Aws:

@@ -7,7 +7,7 @@ standard retry mode resends the same serialized request (same token) after a thr
 5xx or a dropped connection; a face that retries later passes the same ExportRequest, so the
 service answers with the job it already started.
 
-A `JobRecorder` (the local journal) hears about the submit before the call, about the JobId
+A `SubmitRecorder` (the local journal) hears about the submit before the call, about the JobId
 before this returns, and about a refusal (a known outcome: no job). When the outcome is
 unknown (a 5xx, no answer, an unreadable answer) the CoreError's problem carries the
 ClientToken, since a retry with it is the safe way to learn what happened. A recorder that
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 OPERATION = "workmail:StartMailboxExportJob"
 
 
-class JobRecorder(Protocol):
+class SubmitRecorder(Protocol):
     """Keeps a local record of submitted jobs (implemented by tui.core.journal.Journal)."""
 
     def record_submit(self, request: ExportRequest, region: str) -> bool:
@@ -46,7 +46,7 @@ class JobRecorder(Protocol):
 
 
 def start_export(aws: Aws, request: ExportRequest,
-                 recorder: JobRecorder | None = None) -> StartedJob:
+                 recorder: SubmitRecorder | None = None) -> StartedJob:
     """Start the export job of `request`; raises CoreError (with the Field at fault) if refused.
 
     The StartedJob's state is RUNNING when the recorder confirms the ClientToken was never

@@ -15,7 +15,7 @@ from tui.wizard import calls
 from tui.wizard.setup_actions import (
     CREATE_LABELS,
     DEFAULT_PREFIX,
-    Kind,
+    ActionKind,
     after_apply,
     fixable,
     plan_title,
@@ -52,11 +52,11 @@ def _bucket_and_prefix(w: PlainWizard) -> tuple[str, str]:
     return name, prefix
 
 
-def run_action(w: PlainWizard, kind: Kind, plan: Plan | None = None) -> None:
+def run_action(w: PlainWizard, kind: ActionKind, plan: Plan | None = None) -> None:
     """Plan (unless `plan` is known), show it whole, ask, apply, and check what it made."""
     stage = w.state.stage
     bucket = prefix = ""
-    if stage is Stage.DESTINATION and kind is Kind.CREATE:
+    if stage is Stage.DESTINATION and kind is ActionKind.CREATE:
         bucket, prefix = _bucket_and_prefix(w)
     if plan is None:
         say("Reading your account and planning…")
@@ -117,14 +117,14 @@ def offer_fix(w: PlainWizard) -> bool:
     if not fixable(w.state, stage):
         return False
     try:
-        plan = calls.plan_setup(w.connection, setup_request(w.state, stage, Kind.FIX))
+        plan = calls.plan_setup(w.connection, setup_request(w.state, stage, ActionKind.FIX))
     except CoreError:
         return False  # no fix to offer: the step is asked again, as before
     if not plan.steps:
         return False
-    title = plan_title(plan, stage, Kind.FIX)
+    title = plan_title(plan, stage, ActionKind.FIX)
     if choose("What now?", [Choice(f"{title} (see the plan first)", "fix"),
                             Choice("Choose something else", "again")]) != "fix":
         return False
-    run_action(w, Kind.FIX, plan)
+    run_action(w, ActionKind.FIX, plan)
     return True

@@ -46,7 +46,7 @@ from tui.wizard.present import (
     worst,
 )
 from tui.wizard.problems import problem_of
-from tui.wizard.setup_actions import Kind, enabled_by_setup
+from tui.wizard.setup_actions import ActionKind, enabled_by_setup
 from tui.wizard.stages import INPUT_STAGES, Stage, stage_of
 from tui.wizard.steps import spec
 
@@ -199,7 +199,7 @@ def role_step(w: PlainWizard) -> int | None:
                            w.state.role, Field.ROLE, "role ARN or name",
                            w.state.request.role_arn, lambda text: match_role(text, roles))
     if picked == CREATE:
-        run_action(w, Kind.CREATE)
+        run_action(w, ActionKind.CREATE)
     elif isinstance(picked, tuple):
         w.check_and_advance(wz.choose_role(w.state, *picked))
     return None
@@ -227,7 +227,7 @@ def key_step(w: PlainWizard) -> int | None:
         w, "KMS key:", choices, w.state.key, Field.KMS_KEY, "key ARN, key id or alias",
         w.state.request.kms_key_arn, lambda text: match_key(text, keys))
     if picked == CREATE:
-        run_action(w, Kind.CREATE)
+        run_action(w, ActionKind.CREATE)
         return None
     if not isinstance(picked, tuple):
         return None
@@ -252,7 +252,7 @@ def destination_step(w: PlainWizard) -> int | None:
     listed = next((b for b in buckets if b.name == request.bucket), None)
     chosen = choose("S3 bucket:", choices, default=listed)
     if chosen == CREATE:
-        run_action(w, Kind.CREATE)
+        run_action(w, ActionKind.CREATE)
         return None
     if chosen == TYPE_IT:
         bucket = type_in("Bucket name:", Field.BUCKET, request.bucket)

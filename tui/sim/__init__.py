@@ -38,16 +38,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .clock import Clock, ManualClock, RealClock
+    from .clock import ManualClock, RealClock, SimClock
     from .faults import Faults
     from .simulated_aws import SimulatedAws
     from .worlds import World
 
 # Imported on first use, so `tui.sim.env` (all the --demo app process needs) loads without
 # moto (about 0.3 s).
-_HOMES = {"Clock": "clock", "ManualClock": "clock", "RealClock": "clock", "Faults": "faults",
+_HOMES = {"SimClock": "clock", "ManualClock": "clock", "RealClock": "clock", "Faults": "faults",
           "SimulatedAws": "simulated_aws", "World": "worlds"}
-__all__ = ["Clock", "Faults", "ManualClock", "RealClock", "SimulatedAws", "World"]
+__all__ = ["Faults", "ManualClock", "RealClock", "SimClock", "SimulatedAws", "World"]
 
 
 def __getattr__(name: str) -> Any:

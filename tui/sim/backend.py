@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from .clock import Clock, ManualClock
+from .assumptions import DEFAULT, Assumptions
+from .clock import ManualClock, SimClock
 from .directory import (
     ACCOUNT_ID,
     GROUP_FILTERS,
@@ -23,12 +24,12 @@ from .directory import (
     USER_FILTERS,
     Directory,
     Entity,
-    Organization,
+    SimOrganization,
     entity_id_for,
     org_id_for,
 )
-from .jobs import ExportJob, JobBook, s3_path_for
-from .oracle import ExportCheck, evaluate_export
+from .jobs import Breach, JobBook, SimExportJob, s3_path_for
+from .oracle import ExportCheck, oracle_export_verdict
 from .service_error import WorkMailError, invalid_parameter
 from .validation import validate
 
@@ -85,12 +86,13 @@ def _with_email(out: dict[str, Any], entity: Entity) -> dict[str, Any]:
 class WorkMailBackend:
     """In-memory WorkMail for one account; thread-safe (the HTTP server is threaded)."""
 
-    def __init__(self, clock: Clock | None = None,
-                 evaluate: Callable[[ExportCheck], str | None] = evaluate_export) -> None:
-        self.clock: Clock = clock or ManualClock()
+    def __init__(self, clock: SimClock | None = None,
+                 evaluate: Callable[[ExportCheck], str | None] = oracle_export_verdict) -> None:
+        self.clock: SimClock = clock or ManualClock()
         self.directory = Directory()
         self.book = JobBook(self.clock.now)
         self.evaluate = evaluate
+        self.assumptions: Assumptions = DEFAULT  # the shared guesses (tui.sim.assumptions)
         self.calls: list[str] = []  # every operation served, in order (for tests and benchmarks)
         self.disabled_exports = EXPORT
         self._ids = random.Random(0x3A11)  # job ids: deterministic, unlike any key id
@@ -114,7 +116,7 @@ class WorkMailBackend:
     # ----------------------------------------------------------------- seeding
     def create_organization(self, alias: str, region: str = "us-east-1", state: str = "Active",
                             default_domain: str | None = None) -> str:
-        org = Organization(id=org_id_for(alias, region), alias=alias, region=region, state=state,
+        org = SimOrganization(id=org_id_for(alias, region), alias=alias, region=region, state=state,
                            default_domain=default_domain or f"{alias}.awsapps.com",
                            created=self.clock.now())
         with self._lock:
@@ -148,11 +150,22 @@ class WorkMailBackend:
     def create_group(self, org_id: str, name: str, email: str | None = None) -> str:
         return self._add(org_id, "GROUP", name, email, "ENABLED")
 
-    def jobs(self, org_id: str) -> list[ExportJob]:
+    def jobs(self, org_id: str) -> list[SimExportJob]:
         """Every job of the organization, old ones included, in start order."""
         with self._lock:
             return self.book.of_org(org_id)
 
+    @property
+    def breaches(self) -> list[Breach]:
+        """Every start that broke the running-jobs limit or a mailbox's 24-hour window."""
+        with self._lock:
+            return list(self.book.breaches)
+
+    def refuse_breaches(self, refuse: bool) -> None:
+        """True (the default): refuse a start that breaks a limit, as AWS does. False: start
+        it and only record the breach, so that a product that should have waited is not saved
+        by the refusal and its retry (tests assert `breaches == []`)."""
+        self.book.limit_mode = "refuse" if refuse else "record"
     def expire_client_tokens(self) -> None:
         """Every ClientToken given so far stops being honoured: a retry starts a new job."""
         with self._lock:
@@ -189,12 +202,12 @@ class WorkMailBackend:
         if handler is None:
             raise WorkMailError("UnsupportedOperationException",
                                 f"The simulator does not implement {operation}.")
-        validate(operation, params)
+        validate(operation, params, self.assumptions.pattern_match)
         with self._lock:
             self.calls.append(operation)
             return handler(params, region)
 
-    def _org(self, params: dict[str, Any], region: str, active: bool = True) -> Organization:
+    def _org(self, params: dict[str, Any], region: str, active: bool = True) -> SimOrganization:
         org = self.directory.org(params["OrganizationId"])
         if org.region != region:
             raise WorkMailError("OrganizationNotFoundException",
@@ -245,7 +258,7 @@ class WorkMailBackend:
             raise WorkMailError("EntityNotFoundException", f"No entity has {params['Email']}.")
         return {"EntityId": entity.id, "Name": entity.name, "Type": entity.kind}
 
-    def _entity_of_kind(self, org: Organization, identifier: str, kind: str) -> Entity:
+    def _entity_of_kind(self, org: SimOrganization, identifier: str, kind: str) -> Entity:
         entity = org.find(identifier)
         if entity is None or entity.kind != kind:
             raise WorkMailError("EntityNotFoundException",
@@ -293,16 +306,17 @@ class WorkMailBackend:
         if disabled and self.disabled_exports == REFUSE:
             raise invalid_parameter(f"Entity {entity.id} is disabled; its mailbox cannot be "
                                     "exported.")
-        self.book.check_limits(org.id, entity.id)
+        self.book.check_limits(org.id, entity.id, self.assumptions)
         job_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
-        s3_path = s3_path_for(params["S3Prefix"], job_id)
+        s3_path = s3_path_for(params["S3Prefix"], job_id, self.assumptions.object_key)
         failure = self.evaluate(ExportCheck(
             account=ACCOUNT_ID, org_region=org.region, org_arn=org.arn,
             role_arn=params["RoleArn"], kms_key_arn=params["KmsKeyArn"],
-            bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path))
+            bucket=params["S3BucketName"], prefix=params["S3Prefix"], object_key=s3_path,
+            assumptions=self.assumptions))
         if disabled and self.disabled_exports == FAIL and failure is None:
             failure = "The mailbox is not in a state that allows an export."
-        self.book.add(ExportJob(
+        self.book.add(SimExportJob(
             job_id=job_id, organization_id=org.id, entity_id=entity.id,
             description=params.get("Description", ""), role_arn=params["RoleArn"],
             kms_key_arn=params["KmsKeyArn"], bucket=params["S3BucketName"],
@@ -311,7 +325,7 @@ class WorkMailBackend:
             client_token=params["ClientToken"], request=request))
         return {"JobId": job_id}
 
-    def _job_view(self, job: ExportJob, full: bool) -> dict[str, Any]:
+    def _job_view(self, job: SimExportJob, full: bool) -> dict[str, Any]:
         now = self.clock.now()
         out: dict[str, Any] = {"EntityId": job.entity_id, "S3BucketName": job.bucket,
                                "S3Path": job.s3_path, "EstimatedProgress": job.progress(now),
@@ -337,7 +351,8 @@ class WorkMailBackend:
 
     def _list_jobs(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         org = self._org(params, region)
-        page, token = _page(self.book.listed(org.id), params, "ListMailboxExportJobs")
+        page, token = _page(self.book.listed(org.id, self.assumptions.list_order), params,
+                            "ListMailboxExportJobs")
         return _with_token({"Jobs": [self._job_view(j, full=False) for j in page]}, token)
 
     def _cancel_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Protocol
 DEFAULT_START = datetime(2026, 10, 1, 9, 0, 0, tzinfo=timezone.utc)
 
 
-class Clock(Protocol):
+class SimClock(Protocol):
     """What the simulator needs from a clock."""
 
     def now(self) -> datetime: ...

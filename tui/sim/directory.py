@@ -42,7 +42,7 @@ class Entity:
 
 
 @dataclass
-class Organization:
+class SimOrganization:
     """A WorkMail organization in one Region, with its entities in creation order."""
 
     id: str
@@ -153,16 +153,16 @@ class Directory:
     """All organizations of the simulated account, keyed by id."""
 
     def __init__(self) -> None:
-        self.orgs: dict[str, Organization] = {}
+        self.orgs: dict[str, SimOrganization] = {}
 
-    def org(self, org_id: str) -> Organization:
+    def org(self, org_id: str) -> SimOrganization:
         org = self.orgs.get(org_id)
         if org is None:
             raise WorkMailError("OrganizationNotFoundException",
                                 f"Organization {org_id} does not exist.")
         return org
 
-    def active_org(self, org_id: str) -> Organization:
+    def active_org(self, org_id: str) -> SimOrganization:
         org = self.org(org_id)
         # ASSUMPTION (unverified): every organization-scoped call but DescribeOrganization
         # is refused for an organization that is not Active.
@@ -171,7 +171,7 @@ class Directory:
                                 f"Organization {org_id} is in state {org.state}, not Active.")
         return org
 
-    def mailbox(self, org: Organization, identifier: str) -> Entity:
+    def mailbox(self, org: SimOrganization, identifier: str) -> Entity:
         """The user or resource with a mailbox that an id, name or email names."""
         entity = org.find(identifier)
         if entity is None or entity.state == "DELETED":

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
+from .assumptions import DEFAULT
 from .worlds import FIRST_NAMES, LAST_NAMES
 
 MESSAGE = "message"
@@ -60,7 +61,7 @@ LAYOUTS: dict[str, Layout] = {
                      log_name="logs/{job_id}", log_strings=False, log_hash="base64",
                      log_millis=False),
 }
-DEFAULT_LAYOUT = "folders"
+DEFAULT_LAYOUT = DEFAULT.export_layout  # the simulator's Assumptions.export_layout
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,13 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .directory import ACCOUNT_ID
 from .export_content import (
     CALENDAR,
-    DEFAULT_LAYOUT,
     EMPTY_FOLDERS,
     LAYOUTS,
     MESSAGE,
@@ -49,7 +48,7 @@ from .export_content import (
     export_items,
     folders_of,
 )
-from .jobs import ExportJob
+from .jobs import SimExportJob
 
 if TYPE_CHECKING:
     from .backend import WorkMailBackend
@@ -161,12 +160,22 @@ class ExportWriter:
 
     def __init__(self, workmail: WorkMailBackend) -> None:
         self.workmail = workmail
-        self.layout = DEFAULT_LAYOUT
         self.bytes_per_mb = DEFAULT_BYTES_PER_MB
         self.bytes_per_mb_for: dict[str, int] = {}  # entity id -> bytes per MB (big ones)
         self.written: dict[str, WrittenExport] = {}
         self._lock = threading.RLock()
         self._directory: str | None = None
+
+    @property
+    def layout(self) -> str:
+        """The layout exports are written in (the simulator's Assumptions.export_layout)."""
+        return self.workmail.assumptions.export_layout
+
+    @layout.setter
+    def layout(self, name: str) -> None:
+        if name not in LAYOUTS:
+            raise ValueError(f"Unknown layout {name!r}; choose one of {', '.join(LAYOUTS)}.")
+        self.workmail.assumptions = replace(self.workmail.assumptions, export_layout=name)
 
     # ------------------------------------------------------------------ when
     def materialize(self, bucket: str, key: str | None = None, prefix: str | None = None
@@ -185,14 +194,14 @@ class ExportWriter:
         """Write the export of every COMPLETED job not written yet (tests, benchmarks)."""
         return [self.write(job) for job in self._completed_unwritten(None)]
 
-    def _completed_unwritten(self, bucket: str | None) -> list[ExportJob]:
+    def _completed_unwritten(self, bucket: str | None) -> list[SimExportJob]:
         now = self.workmail.clock.now()
         with self.workmail._lock:
             jobs = list(self.workmail.book.jobs.values())
         return [job for job in jobs if job.job_id not in self.written
                 and (bucket is None or job.bucket == bucket) and job.state(now) == "COMPLETED"]
 
-    def keys_of(self, job: ExportJob) -> tuple[str, str]:
+    def keys_of(self, job: SimExportJob) -> tuple[str, str]:
         """The zip's key (the job's S3Path) and the log's key, in the current layout."""
         layout = LAYOUTS[self.layout]
         prefix = job.prefix if job.prefix.endswith("/") else job.prefix + "/"
@@ -203,7 +212,7 @@ class ExportWriter:
         return int(self.workmail.mailbox_size_for(entity_id) * per_mb)
 
     # ------------------------------------------------------------------ what
-    def write(self, job: ExportJob) -> WrittenExport:
+    def write(self, job: SimExportJob) -> WrittenExport:
         """Write (or return the already written) export of `job`: zip, then log."""
         with self._lock:
             if job.job_id in self.written:
@@ -233,7 +242,7 @@ class ExportWriter:
             self.written[job.job_id] = written
             return written
 
-    def _mailbox_address(self, job: ExportJob) -> str:
+    def _mailbox_address(self, job: SimExportJob) -> str:
         for org in self.workmail.directory.orgs.values():
             entity = org.entities.get(job.entity_id)
             if entity is not None:
@@ -264,7 +273,7 @@ class ExportWriter:
 
     @staticmethod
     def _log(layout: Layout, counts: dict[str, int], size: int, sha384: bytes,
-             non_exportable: int, job: ExportJob, ended: datetime) -> dict[str, Any]:
+             non_exportable: int, job: SimExportJob, ended: datetime) -> dict[str, Any]:
         scale = 1000 if layout.log_millis else 1
         values: dict[str, Any] = {
             "totalNonExportableItems": non_exportable,
@@ -292,7 +301,7 @@ class ExportWriter:
 
         return s3_backends[ACCOUNT_ID]["aws"]
 
-    def _put(self, job: ExportJob, key: str, path: str, size: int, etag: str,
+    def _put(self, job: SimExportJob, key: str, path: str, size: int, etag: str,
              modified: datetime) -> None:
         """Put the file at `path` into moto as the object `key`, without reading it into
         memory: moto's key gets the file itself as its storage."""
@@ -303,7 +312,7 @@ class ExportWriter:
             stored.contentsize = size
             stored._etag = etag
 
-    def _put_bytes(self, job: ExportJob, key: str, value: bytes, modified: datetime) -> Any:
+    def _put_bytes(self, job: SimExportJob, key: str, value: bytes, modified: datetime) -> Any:
         stored = self._s3().put_object(job.bucket, key, value, encryption="aws:kms",
                                        kms_key_id=job.kms_key_arn)
         stored.last_modified = modified.replace(tzinfo=None)

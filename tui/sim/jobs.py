@@ -11,14 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .assumptions import DEFAULT, KEY_CONCATENATED, LIST_OLDEST_FIRST, Assumptions
 from .service_error import WorkMailError, invalid_parameter
 
 MAX_RUNNING_JOBS_PER_ORG = 10
 EXPORT_COOLDOWN = timedelta(hours=24)
 LIST_WINDOW = timedelta(days=7)
-# ASSUMPTION (unverified): only jobs that are running or have completed use up a mailbox's
-# one export per 24 hours; a FAILED or CANCELLED job does not.
-COOLDOWN_STATES = ("RUNNING", "COMPLETED")
+# Which job states use up a mailbox's one export per 24 hours: Assumptions.window_states.
+
+# What the book does when a start breaks a limit (`JobBook.limit_mode`): refuse it, as AWS
+# does, or let the job start and only record the breach, so a test of the product's own rule
+# fails when the product breaks it instead of being saved by the refusal and a retry.
+REFUSE, RECORD = "refuse", "record"
+RUNNING_LIMIT, EXPORT_WINDOW = "running-limit", "export-window"
 # ASSUMPTION (unverified): "cancel might not be possible near completion" is modeled as
 # refusing cancel from 95 % on.
 CANCEL_REFUSED_FROM_PROGRESS = 95
@@ -56,7 +61,7 @@ def default_size_mb(entity_id: str) -> float:
 
 
 @dataclass
-class ExportJob:
+class SimExportJob:
     """One job as the simulated service stores it (`jobs(org_id)` returns these)."""
 
     job_id: str
@@ -113,10 +118,21 @@ class ExportJob:
         return self.failure if self.state(now) == "FAILED" else None
 
 
-def s3_path_for(prefix: str, job_id: str) -> str:
-    """ASSUMPTION (unverified): the export object's key is <prefix>/<JobId>.zip."""
-    separator = "" if prefix.endswith("/") else "/"
+def s3_path_for(prefix: str, job_id: str, form: str = DEFAULT.object_key) -> str:
+    """The export object's key: an ASSUMPTION (unverified), Assumptions.object_key."""
+    separator = "" if prefix.endswith("/") or form == KEY_CONCATENATED else "/"
     return f"{prefix}{separator}{job_id}.zip"
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A start that broke one of the service's limits (refused, or let through and recorded)."""
+
+    kind: str  # RUNNING_LIMIT | EXPORT_WINDOW
+    organization_id: str
+    entity_id: str
+    at: datetime
+    message: str
 
 
 class JobBook:
@@ -124,10 +140,12 @@ class JobBook:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
-        self.jobs: dict[str, ExportJob] = {}
-        self._by_token: dict[str, ExportJob] = {}
+        self.jobs: dict[str, SimExportJob] = {}
+        self._by_token: dict[str, SimExportJob] = {}
         self.size_for: Callable[[str], float] = default_size_mb  # MB, by entity id
         self.duration_for: Callable[[str], float] = self.sized_duration
+        self.limit_mode = REFUSE
+        self.breaches: list[Breach] = []  # every start that broke a limit, refused or not
         # ASSUMPTION (unverified): AWS honours a ClientToken only for a while after the job it
         # started (how long is not documented for WorkMail); None: for ever. A retry after
         # that starts a new job, as a new token would.
@@ -137,10 +155,11 @@ class JobBook:
         """The default job length: from the mailbox's size (`export_seconds`)."""
         return export_seconds(entity_id, self.size_for(entity_id))
 
-    def of_org(self, org_id: str) -> list[ExportJob]:
+    def of_org(self, org_id: str) -> list[SimExportJob]:
         return [j for j in self.jobs.values() if j.organization_id == org_id]
 
-    def replay(self, client_token: str, request: tuple[tuple[str, str], ...]) -> ExportJob | None:
+    def replay(self, client_token: str, request: tuple[tuple[str, str], ...]
+               ) -> SimExportJob | None:
         """The job a retried request already started, or None for a new token."""
         job = self._by_token.get(client_token)
         if job is None:
@@ -159,31 +178,41 @@ class JobBook:
         """Every ClientToken given so far stops being honoured (they expired)."""
         self._by_token.clear()
 
-    def check_limits(self, org_id: str, entity_id: str) -> None:
+    def check_limits(self, org_id: str, entity_id: str,
+                     assumptions: Assumptions = DEFAULT) -> None:
+        """Raise LimitExceededException for a start that breaks a limit (recording the breach
+        first; with `limit_mode` RECORD only record it)."""
         now = self._now()
         org_jobs = self.of_org(org_id)
         running = sum(1 for j in org_jobs if j.state(now) == "RUNNING")
         if running >= MAX_RUNNING_JOBS_PER_ORG:
-            raise WorkMailError(
-                "LimitExceededException",
-                f"Organization {org_id} already has {running} export jobs running; "
-                f"at most {MAX_RUNNING_JOBS_PER_ORG} can run at the same time.")
+            self._breach(RUNNING_LIMIT, org_id, entity_id, now,
+                         f"Organization {org_id} already has {running} export jobs running; "
+                         f"at most {MAX_RUNNING_JOBS_PER_ORG} can run at the same time.")
         for job in org_jobs:
             recent = now - job.start_time < EXPORT_COOLDOWN
-            if job.entity_id == entity_id and recent and job.state(now) in COOLDOWN_STATES:
+            if (job.entity_id == entity_id and recent
+                    and job.state(now) in assumptions.window_states):
                 # ASSUMPTION (unverified): the once-per-24-hours rule surfaces as
                 # LimitExceededException.
-                raise WorkMailError(
-                    "LimitExceededException",
-                    f"Mailbox {entity_id} was already exported in the last 24 hours "
-                    f"(job {job.job_id}); a mailbox can be exported once every 24 hours.")
+                self._breach(EXPORT_WINDOW, org_id, entity_id, now,
+                             f"Mailbox {entity_id} was already exported in the last 24 hours "
+                             f"(job {job.job_id}); a mailbox can be exported once every 24 "
+                             "hours.")
+                break
 
-    def add(self, job: ExportJob) -> None:
+    def _breach(self, kind: str, org_id: str, entity_id: str, now: datetime,
+                message: str) -> None:
+        self.breaches.append(Breach(kind, org_id, entity_id, now, message))
+        if self.limit_mode == REFUSE:
+            raise WorkMailError("LimitExceededException", message)
+
+    def add(self, job: SimExportJob) -> None:
         self.jobs[job.job_id] = job
         if job.client_token:
             self._by_token[job.client_token] = job
 
-    def get(self, org_id: str, job_id: str) -> ExportJob:
+    def get(self, org_id: str, job_id: str) -> SimExportJob:
         # ASSUMPTION (unverified): DescribeMailboxExportJob still answers for jobs older than
         # the seven days ListMailboxExportJobs shows.
         job = self.jobs.get(job_id)
@@ -193,12 +222,12 @@ class JobBook:
                                 f"Mailbox export job {job_id} not found in {org_id}.")
         return job
 
-    def listed(self, org_id: str) -> list[ExportJob]:
+    def listed(self, org_id: str, order: str = DEFAULT.list_order) -> list[SimExportJob]:
         """The jobs ListMailboxExportJobs shows: started in the last seven days, newest first
-        (the order is an ASSUMPTION, unverified)."""
+        (the order is an ASSUMPTION, unverified: Assumptions.list_order)."""
         now = self._now()
         recent = [j for j in self.of_org(org_id) if now - j.start_time <= LIST_WINDOW]
-        return sorted(recent, key=lambda j: j.start_time, reverse=True)
+        return sorted(recent, key=lambda j: j.start_time, reverse=order != LIST_OLDEST_FIRST)
 
     def cancel(self, org_id: str, job_id: str) -> None:
         # ASSUMPTION (unverified): Cancel's ClientToken is not checked; cancelling is

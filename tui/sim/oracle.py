@@ -1,9 +1,9 @@
 """Would AWS manage this export? The simulator's answer, read from moto's IAM/KMS/S3 state.
 
 This is the test oracle for the product's preflight checks, so it is written independently of
-tui.core. `evaluate_export` returns None when the export would work, or the ErrorInfo sentence
-the failed job carries. The wording of ErrorInfo is an ASSUMPTION (unverified): AWS does not
-document the messages; these name the thing at fault and what is wrong with it.
+tui.core. `oracle_export_verdict` returns None when the export would work, or the ErrorInfo
+sentence the failed job carries. The wording of ErrorInfo is an ASSUMPTION (unverified): AWS
+does not document the messages; these name the thing at fault and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .assumptions import DEFAULT, EXTERNAL_ID_ACCOUNT, Assumptions
 from .policy_eval import Request, decide, parse_policy
 
 EXPORT_SERVICE = "export.workmail.amazonaws.com"
@@ -19,6 +20,10 @@ SYMMETRIC = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
 S3_ACTIONS_ON_OBJECT = ("s3:PutObject", "s3:AbortMultipartUpload")
 S3_ACTIONS_ON_BUCKET = ("s3:GetBucketPolicyStatus",)
 KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+# S3's meaning of a public ACL: it grants anything to one of these groups ("The meaning of
+# public", S3 user guide).
+PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class ExportCheck:
     bucket: str
     prefix: str
     object_key: str
+    assumptions: Assumptions = DEFAULT
 
     @property
     def bucket_arn(self) -> str:
@@ -90,8 +96,16 @@ def _bucket(check: ExportCheck) -> Any | None:
     return s3_backends[check.account]["aws"].buckets.get(check.bucket)
 
 
-def bucket_is_public(bucket: Any) -> bool:
-    """Public when Block Public Access does not stop it and the policy or ACL grants everyone.
+def acl_is_public(acl: Any) -> bool:
+    """Whether an ACL grants any permission to everyone or to every AWS account."""
+    return any(grantee.uri in PUBLIC_GROUPS
+               for grant in (acl.grants if acl is not None else [])
+               for grantee in grant.grantees)
+
+
+def bucket_is_public(bucket: Any, acl_counts: bool = True) -> bool:
+    """Public when Block Public Access does not stop it and the policy (or, when `acl_counts`,
+    the ACL) grants everyone.
 
     BlockPublicPolicy only refuses new public policies; an existing one stays in force unless
     RestrictPublicBuckets is on (S3 user guide, "Blocking public access").
@@ -106,7 +120,7 @@ def bucket_is_public(bucket: Any) -> bool:
                                             and principal.get("AWS") in ("*", ["*"]))
             if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
                 return True
-    return bool(not acl_blocked and bucket.acl is not None and bucket.acl.public_read)
+    return acl_counts and not acl_blocked and acl_is_public(bucket.acl)
 
 
 @dataclass(frozen=True)
@@ -123,10 +137,12 @@ def _check_role_trust(check: ExportCheck, found: _Found) -> str | None:
     if role is None:
         return (f"Access denied: role {check.role_arn} does not exist in account "
                 f"{check.account}, so {EXPORT_SERVICE} cannot assume it.")
-    # ASSUMPTION (unverified): the export service supplies aws:SourceAccount, aws:SourceArn
-    # and sts:ExternalId (= the account id), so both the current and the older trust form work.
-    context = {"aws:SourceAccount": check.account, "aws:SourceArn": check.org_arn,
-               "sts:ExternalId": check.account}
+    # The export service supplies aws:SourceAccount and aws:SourceArn (the current guide);
+    # whether it still sends sts:ExternalId = the account id (what the older guide's trust
+    # tests) is Assumptions.external_id.
+    context = {"aws:SourceAccount": check.account, "aws:SourceArn": check.org_arn}
+    if check.assumptions.external_id == EXTERNAL_ID_ACCOUNT:
+        context["sts:ExternalId"] = check.account
     trust = parse_policy(role.assume_role_policy_document)
     request = Request("sts:AssumeRole", principal_service=EXPORT_SERVICE, context=context)
     if decide(trust, request) != "Allow":
@@ -143,7 +159,7 @@ def _check_bucket(check: ExportCheck, found: _Found) -> str | None:
     if bucket.region_name != check.org_region:
         return (f"S3 bucket {check.bucket} is in {bucket.region_name}, but the organization is "
                 f"in {check.org_region}; the bucket must be in the organization's Region.")
-    if bucket_is_public(bucket):
+    if bucket_is_public(bucket, acl_counts=check.assumptions.public_acl_refused):
         return (f"S3 bucket {check.bucket} allows public access; WorkMail exports only to a "
                 "bucket that is not public. Turn on Block Public Access for it.")
     return None
@@ -178,15 +194,21 @@ def _check_s3_permissions(check: ExportCheck, found: _Found) -> str | None:
     wanted = [(a, check.object_arn) for a in S3_ACTIONS_ON_OBJECT]
     wanted += [(a, check.bucket_arn) for a in S3_ACTIONS_ON_BUCKET]
     for action, resource in wanted:
-        identity = decide(statements, Request(action, resource))
+        identity = decide(statements, Request(action, resource, context=_principal_context(check)))
         by_bucket = decide(bucket_statements,
-                           Request(action, resource, principal_arns=(check.role_arn,)))
+                           Request(action, resource, principal_arns=(check.role_arn,),
+                                   context=_principal_context(check)))
         if identity != "Allow" or by_bucket == "Deny":
             return (f"Access denied: role {check.role_arn} is not allowed {action} on "
                     f"{resource}.")
     return None
 
 
+def _principal_context(check: ExportCheck) -> dict[str, str]:
+    """What every request of the role carries about its caller (global condition keys; a key
+    or bucket policy names a role with a wildcard only this way: Principal "*" and
+    aws:PrincipalArn ArnLike a pattern)."""
+    return {"aws:PrincipalArn": check.role_arn, "aws:PrincipalAccount": check.account}
 def uses_bucket_key(bucket: Any) -> bool:
     """Whether the bucket's default encryption is SSE-KMS with an S3 Bucket Key."""
     rules = (bucket.encryption or {}).get("Rule") or []
@@ -202,10 +224,10 @@ def encryption_context(check: ExportCheck, bucket: Any | None) -> str:
     """The kms:EncryptionContext:aws:s3:arn S3 sends KMS for the export object.
 
     With an S3 Bucket Key it is the bucket's ARN, not the object's (S3 user guide, "Using
-    Amazon S3 Bucket Keys"). ASSUMPTION (unverified): WorkMail's writer does not ask for a
-    Bucket Key itself, so it follows the bucket's default encryption setting.
+    Amazon S3 Bucket Keys"). ASSUMPTION (unverified; Assumptions.bucket_key_followed): WorkMail's
+    writer does not ask for a Bucket Key itself, so it follows the bucket's default setting.
     """
-    if bucket is not None and uses_bucket_key(bucket):
+    if bucket is not None and uses_bucket_key(bucket) and check.assumptions.bucket_key_followed:
         return check.bucket_arn
     return check.object_arn
 
@@ -219,7 +241,7 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
     context_arn = encryption_context(check, found.bucket)
     context = {"kms:ViaService": f"s3.{check.org_region}.amazonaws.com",
                "kms:EncryptionContext:aws:s3:arn": context_arn,
-               "kms:CallerAccount": check.account}
+               "kms:CallerAccount": check.account, **_principal_context(check)}
     root = f"arn:aws:iam::{check.account}:root"
     for action in KMS_ACTIONS:
         request = Request(action, key.arn, context=context)
@@ -227,7 +249,8 @@ def _check_kms_permissions(check: ExportCheck, found: _Found) -> str | None:
         direct = decide(key_statements, Request(action, "*", principal_arns=(check.role_arn,),
                                                  context=context))
         delegated = decide(key_statements, Request(action, "*",
-                                                   principal_arns=(root, check.account)))
+                                                   principal_arns=(root, check.account),
+                                                   context=context))
         if "Deny" in (identity, direct):
             return f"Access denied: role {check.role_arn} is denied {action} on {key.arn}."
         if direct == "Allow" or (delegated == "Allow" and identity == "Allow"):
@@ -248,7 +271,7 @@ CHECKS: tuple[Callable[[ExportCheck, _Found], str | None], ...] = (
     _check_role_trust, _check_bucket, _check_key, _check_s3_permissions, _check_kms_permissions)
 
 
-def evaluate_export(check: ExportCheck) -> str | None:
+def oracle_export_verdict(check: ExportCheck) -> str | None:
     """None when the export would succeed, else the ErrorInfo of the first problem found."""
     found = _Found(role=_role(check), key=_key(check), bucket=_bucket(check))
     for run in CHECKS:

@@ -11,8 +11,9 @@ from typing import Any
 from moto import mock_aws
 
 from . import plug
+from .assumptions import DEFAULT, Assumptions
 from .backend import WorkMailBackend
-from .clock import Clock, ManualClock
+from .clock import ManualClock, SimClock
 from .export_writer import ExportWriter
 from .faults import Faults
 from .s3_objects import S3Objects
@@ -29,19 +30,22 @@ class SimulatedAws:
     `with SimulatedAws(world="demo", clock=ManualClock()) as sim:` makes every boto3 session
     created in this process talk to the simulator with dummy credentials. `world` is "empty",
     "fresh", "demo", "large", or a callable(sim) that seeds (and may return a World).
+    `assumptions` are the guesses about AWS it plays out (tui.sim.assumptions; settable at any
+    time).
 
     A job's export (.zip and output log, SSE-KMS with its key) appears in its bucket once the
     job is COMPLETED: `.exports` writes it the first time anything reads there (its `layout`,
     `bytes_per_mb` and `written` are for tests); `.s3.reads` counts the GetObjects answered.
     """
 
-    def __init__(self, world: WorldSpec = "demo", clock: Clock | None = None,
-                 faults: Faults | None = None) -> None:
+    def __init__(self, world: WorldSpec = "demo", clock: SimClock | None = None,
+                 faults: Faults | None = None, assumptions: Assumptions = DEFAULT) -> None:
         if isinstance(world, str) and world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
-        self.clock: Clock = clock or ManualClock()
+        self.clock: SimClock = clock or ManualClock()
         self.faults = faults or Faults()
         self.workmail = WorkMailBackend(self.clock)
+        self.workmail.assumptions = assumptions
         self.exports = ExportWriter(self.workmail)  # the exports of COMPLETED jobs, in S3
         self.s3 = S3Objects(self)  # S3 object requests before moto (reads counted in .reads)
         self.world = World()
@@ -52,6 +56,15 @@ class SimulatedAws:
         self._region_env_set = False
         self._ever_started = False
         self._completed = 0
+
+    @property
+    def assumptions(self) -> Assumptions:
+        """The guesses about AWS the simulator plays out now."""
+        return self.workmail.assumptions
+
+    @assumptions.setter
+    def assumptions(self, assumptions: Assumptions) -> None:
+        self.workmail.assumptions = assumptions
 
     @property
     def started(self) -> bool:
@@ -69,7 +82,9 @@ class SimulatedAws:
                 self._region_env_set = True
             began = time.perf_counter()
             if self._ever_started:  # moto was reset: start WorkMail afresh too
+                assumptions = self.assumptions
                 self.workmail = WorkMailBackend(self.clock)
+                self.workmail.assumptions = assumptions
                 self.exports = ExportWriter(self.workmail)
                 self.s3 = S3Objects(self)
             self._ever_started = True

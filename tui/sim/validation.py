@@ -14,6 +14,7 @@ from typing import Any
 import botocore.session
 from botocore.model import ServiceModel, Shape
 
+from .assumptions import PATTERN_AS_WRITTEN, PATTERN_WHOLE
 from .service_error import invalid_parameter
 
 
@@ -33,14 +34,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _check(name: str, shape: Shape, value: Any) -> None:
+def _check(name: str, shape: Shape, value: Any, pattern_match: str) -> None:
     meta = shape.metadata
     if shape.type_name == "string" and isinstance(value, str):
         if "max" in meta and len(value) > meta["max"]:
             raise invalid_parameter(f"{name} must be at most {meta['max']} characters long.")
         if "min" in meta and len(value) < meta["min"]:
             raise invalid_parameter(f"{name} must be at least {meta['min']} characters long.")
-        if "pattern" in meta and not _compiled(meta["pattern"]).fullmatch(value):
+        if "pattern" in meta and not _matches(meta["pattern"], value, pattern_match):
             # ASSUMPTION (unverified): the service answers a pattern violation with
             # InvalidParameterException (the modeled error), not ValidationException.
             raise invalid_parameter(f"{name} does not match the pattern {meta['pattern']}.")
@@ -53,10 +54,19 @@ def _check(name: str, shape: Shape, value: Any) -> None:
     elif shape.type_name == "structure" and isinstance(value, dict):
         for member, member_shape in shape.members.items():
             if member in value:
-                _check(f"{name}.{member}", member_shape, value[member])
+                _check(f"{name}.{member}", member_shape, value[member], pattern_match)
 
 
-def validate(operation: str, params: dict[str, Any]) -> None:
+def _matches(pattern: str, value: str, pattern_match: str) -> bool:
+    """Whether `value` passes `pattern`, applied as Assumptions.pattern_match says: the whole
+    value (PATTERN_WHOLE) or, where the model leaves a pattern unanchored, any part of it."""
+    if pattern_match == PATTERN_AS_WRITTEN:
+        return _compiled(pattern).search(value) is not None
+    return _compiled(pattern).fullmatch(value) is not None
+
+
+def validate(operation: str, params: dict[str, Any],
+             pattern_match: str = PATTERN_WHOLE) -> None:
     """Raise InvalidParameterException for the first value the model does not allow."""
     shape = workmail_model().operation_model(operation).input_shape
     if shape is None:
@@ -66,4 +76,4 @@ def validate(operation: str, params: dict[str, Any]) -> None:
             raise invalid_parameter(f"{member} is required.")
     for member, member_shape in shape.members.items():
         if member in params:
-            _check(member, member_shape, params[member])
+            _check(member, member_shape, params[member], pattern_match)

@@ -72,7 +72,7 @@ def size_text(count: int) -> str:
 
 
 @dataclass(frozen=True)
-class ExportTarget:
+class ChosenExport:
     """One job whose export a command or screen works on, and how a person names it."""
 
     job: ExportJob
@@ -88,7 +88,7 @@ def default_downloads_dir() -> Path:
     return Path(platformdirs.user_downloads_dir()) / "workmail-export"
 
 
-def download_path(directory: Path, target: ExportTarget) -> Path:
+def download_path(directory: Path, target: ChosenExport) -> Path:
     """Where one export is downloaded: `DIR/<JobId>.zip`, or for a run's mailbox
     `DIR/<mailbox>/<JobId>.zip` (the mailbox's name made safe for the file system)."""
     if target.run_id:
@@ -96,12 +96,12 @@ def download_path(directory: Path, target: ExportTarget) -> Path:
     return directory / f"{target.job.job_id}.zip"
 
 
-def job_target(aws: Aws, organization_id: str, job_id: str, label: str = "") -> ExportTarget:
+def job_target(aws: Aws, organization_id: str, job_id: str, label: str = "") -> ChosenExport:
     """The job as the service describes it now."""
-    return ExportTarget(jobs.describe_job(aws, organization_id, job_id), label or job_id)
+    return ChosenExport(jobs.describe_job(aws, organization_id, job_id), label or job_id)
 
 
-def run_targets(aws: Aws, store: BatchStore, run_id: str) -> list[ExportTarget]:
+def run_targets(aws: Aws, store: BatchStore, run_id: str) -> list[ChosenExport]:
     """Every mailbox of a run that obtained a JobId, in plan order. A COMPLETED row is taken
     as the store has it (its S3 path, the run's bucket and key); any other is described
     again, since it may have ended since the run last looked."""
@@ -112,7 +112,7 @@ def run_targets(aws: Aws, store: BatchStore, run_id: str) -> list[ExportTarget]:
             continue
         completed = completed_job(settings, row)
         job = completed or jobs.describe_job(aws, settings.organization_id, row.job_id)
-        targets.append(ExportTarget(job, row.label, run_id))
+        targets.append(ChosenExport(job, row.label, run_id))
     return targets
 
 
@@ -149,7 +149,7 @@ def verify_and_record(aws: Aws, job: ExportJob, now: datetime | None = None) -> 
     return verification
 
 
-def download_and_record(aws: Aws, target: ExportTarget, directory: Path,
+def download_and_record(aws: Aws, target: ChosenExport, directory: Path,
                         verification: Verification,
                         options: transfer.TransferOptions | None = None,
                         on_progress: Callable[[DownloadProgress], None] | None = None,

@@ -28,7 +28,10 @@ SETUP_STAGES = (Stage.ROLE, Stage.KEY, Stage.DESTINATION)
 DEFAULT_PREFIX = "exports/"
 
 
-class Kind(str, Enum):
+class ActionKind(str, Enum):
+    """What a setup action offered on a step does: create a new resource or fix the chosen one
+    (not `tui.core.setup.plan.Kind`, what one step of a plan does to the account)."""
+
     CREATE = "create"
     FIX = "fix"
 
@@ -69,7 +72,7 @@ def _role_name(state: wz.WizardState) -> str:
     return role_name(state.request.role_arn)
 
 
-def setup_request(state: wz.WizardState, stage: Stage, kind: Kind, bucket: str = "",
+def setup_request(state: wz.WizardState, stage: Stage, kind: ActionKind, bucket: str = "",
                   prefix: str = "") -> SetupRequest:
     """What the action asks the core to plan, from the wizard's values (`bucket` and `prefix`:
     those typed for a new bucket)."""
@@ -80,10 +83,10 @@ def setup_request(state: wz.WizardState, stage: Stage, kind: Kind, bucket: str =
                         prefix=request.prefix, role_name=_role_name(state),
                         key_arn=request.kms_key_arn)
     if stage is Stage.ROLE:
-        role_name = "" if kind is Kind.CREATE else base.role_name
+        role_name = "" if kind is ActionKind.CREATE else base.role_name
         return replace(base, role_name=role_name, parts=frozenset({Part.ROLE}))
     if stage is Stage.KEY:
-        if kind is Kind.CREATE:
+        if kind is ActionKind.CREATE:
             return replace(base, key_arn="", create_key=True, parts=frozenset({Part.KEY}))
         return replace(base, parts=frozenset({Part.KEY}))
     return replace(base, bucket=bucket or request.bucket,
@@ -91,9 +94,9 @@ def setup_request(state: wz.WizardState, stage: Stage, kind: Kind, bucket: str =
                    parts=frozenset({Part.BUCKET, Part.ROLE}))
 
 
-def plan_title(plan: Plan, stage: Stage, kind: Kind) -> str:
+def plan_title(plan: Plan, stage: Stage, kind: ActionKind) -> str:
     """The action's name: the create label, or what the fix plan's calls do."""
-    if kind is Kind.CREATE:
+    if kind is ActionKind.CREATE:
         return CREATE_LABELS[stage]
     operations = {step.call.operation for step in plan.steps}
     named = list(dict.fromkeys(label for operation, label in _CALL_LABELS

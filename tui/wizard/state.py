@@ -48,7 +48,7 @@ def basis_of(settings: ConnectionSettings, request: ExportRequest,
 
 
 @dataclass(frozen=True)
-class Checked:
+class FieldFindings:
     """What a check found about one field, and the values it was found for."""
 
     field: RequestField
@@ -78,7 +78,7 @@ class WizardState:
     role: RoleChoice | None = None
     key: KeyChoice | None = None
     bucket: BucketChoice | None = None
-    checks: tuple[Checked, ...] = ()
+    checks: tuple[FieldFindings, ...] = ()
     result: StartedJob | None = None
     problem: AwsProblem | None = None
     back_to_review: bool = False  # a step revisited from the review returns there
@@ -262,7 +262,7 @@ def with_findings(state: WizardState, checked: tuple[RequestField, ...],
     given; by default the current one): replaces what was found about them before. Findings
     for a request that has changed since are kept aside and not shown."""
     basis = basis_of(state.settings, for_request or state.request, state.bulk)
-    fresh = {field: Checked(field, basis, tuple(f for f in findings if f.field is field))
+    fresh = {field: FieldFindings(field, basis, tuple(f for f in findings if f.field is field))
              for field in checked}
     kept = tuple(c for c in state.checks if c.field not in fresh)
     order = list(RequestField)

@@ -46,7 +46,7 @@ from tui.core.batch.model import (
 from tui.core.model import AwsProblem
 from tui.core.safe_text import shown
 from tui.wizard import bulk
-from tui.wizard.retrieve import ExportTarget, completed_job, default_downloads_dir
+from tui.wizard.retrieve import ChosenExport, completed_job, default_downloads_dir
 
 if TYPE_CHECKING:
     from tui.core.batch.runner import RunControl
@@ -264,7 +264,7 @@ class BulkProgressScreen(Screen[None]):
         self.query_one("#bulk-proof", Static).update(line)
         self.refresh_bindings()
 
-    def downloadable(self) -> list[ExportTarget]:
+    def downloadable(self) -> list[ChosenExport]:
         """The run's exports verified so far (in plan order), to download."""
         progress, settings = self.progress, self._settings
         if progress is None or settings is None:
@@ -275,7 +275,7 @@ class BulkProgressScreen(Screen[None]):
             job = completed_job(settings, row)
             if job is not None and verification is not None and \
                     verification.state in DOWNLOADABLE:
-                targets.append(ExportTarget(job, row.label, self.run_id))
+                targets.append(ChosenExport(job, row.label, self.run_id))
         return targets
 
     def action_download(self) -> None:

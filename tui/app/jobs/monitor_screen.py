@@ -285,9 +285,9 @@ class MonitorScreen(Screen[None]):
         if job is None or not self.proof.downloadable:
             return
         from tui.app.retrieve.download_screen import DownloadScreen
-        from tui.wizard.retrieve import ExportTarget, default_downloads_dir
+        from tui.wizard.retrieve import ChosenExport, default_downloads_dir
 
-        target = ExportTarget(job, self.mailbox or job.entity_id)
+        target = ChosenExport(job, self.mailbox or job.entity_id)
         self.app.push_screen(DownloadScreen(self.job_watch.aws, [target],
                                             default_downloads_dir()))
 

@@ -35,7 +35,7 @@ from tui.wizard.retrieve import size_text
 if TYPE_CHECKING:
     from tui.core.retrieve.transfer import TransferOptions
     from tui.core.session import Aws
-    from tui.wizard.retrieve import ExportTarget
+    from tui.wizard.retrieve import ChosenExport
 
 RESULT_LOOK = {DownloadState.MATCHED: ("✓", "green"), DownloadState.NO_LOG: ("?", "yellow"),
                DownloadState.HASH_MISMATCH: ("✗", "bold red")}
@@ -54,7 +54,7 @@ class DownloadScreen(Screen[None]):
         Binding("e", "deliver", "Deliver by IMAP"),
     ]
 
-    def __init__(self, aws: Aws, targets: list[ExportTarget], directory: Path,
+    def __init__(self, aws: Aws, targets: list[ChosenExport], directory: Path,
                  options: TransferOptions | None = None) -> None:
         super().__init__()
         self.aws = aws
@@ -112,7 +112,7 @@ class DownloadScreen(Screen[None]):
                                        name="Downloading…")
         self._buttons()
 
-    def _download_all(self, targets: list[ExportTarget]) -> None:
+    def _download_all(self, targets: list[ChosenExport]) -> None:
         from tui.core.retrieve.transfer import DownloadStopped
         from tui.wizard.retrieve import download_and_record, verify_and_record
 
@@ -160,7 +160,7 @@ class DownloadScreen(Screen[None]):
         self.app.call_from_thread(shown_if_attached)
 
     # ---- on the UI thread ------------------------------------------------------------
-    def _begin(self, target: ExportTarget) -> None:
+    def _begin(self, target: ChosenExport) -> None:
         self._shown = (-1, -1)
         self.query_one("#download-current", Static).update(Text.assemble(
             (shown(target.label), "bold"), (f"  ({target.job.job_id})", "dim")))
@@ -179,14 +179,14 @@ class DownloadScreen(Screen[None]):
             f"{progress.parts_done} of {progress.parts_total} parts · "
             f"{size_text(progress.done_bytes)} of {size_text(progress.total_bytes)}{kept}"))
 
-    def _finished(self, target: ExportTarget, result: DownloadResult) -> None:
+    def _finished(self, target: ChosenExport, result: DownloadResult) -> None:
         self.results[target.job.job_id] = result
         symbol, style = RESULT_LOOK[result.state]
         how = "already there" if result.already_there else result.state.value
         self._line(target, Text.assemble((f"{symbol} {how}", style),
                                          f" → {place(result.path)}"))
 
-    def _line(self, target: ExportTarget, text: Text) -> None:
+    def _line(self, target: ChosenExport, text: Text) -> None:
         line = Text.assemble((shown(target.label), "bold"), "  ", text)
         self.lines.append(line)
         self.query_one("#download-results", Static).update(Text("\n").join(self.lines))

@@ -21,7 +21,7 @@ from tui.wizard import calls
 from tui.wizard.setup_actions import (
     CREATE_LABELS,
     FIX_LABELS,
-    Kind,
+    ActionKind,
     after_apply,
     fixable,
     plan_title,
@@ -62,16 +62,16 @@ class SetupActions(_Base):
         return super().check_action(action, parameters)
 
     def action_setup_create(self) -> None:
-        self._open_plan(Kind.CREATE)
+        self._open_plan(ActionKind.CREATE)
 
     def action_setup_fix(self) -> None:
-        self._open_plan(Kind.FIX)
+        self._open_plan(ActionKind.FIX)
 
-    def _open_plan(self, kind: Kind) -> None:
+    def _open_plan(self, kind: ActionKind) -> None:
         aws, state, stage = self.wizard.aws, self.state, self.STAGE
         if aws is None:
             return
-        if stage is Stage.DESTINATION and kind is Kind.CREATE:
+        if stage is Stage.DESTINATION and kind is ActionKind.CREATE:
             _, prefix = self.new_values()
             organization = state.request.organization_id
 
@@ -83,9 +83,9 @@ class SetupActions(_Base):
                                 suggest=lambda: calls.suggest_bucket_name(aws, organization))
         else:
             request = setup_request(state, stage, kind)
-            known = self.fix_plan if kind is Kind.FIX else None
+            known = self.fix_plan if kind is ActionKind.FIX else None
             title = plan_title(known, stage, kind) if known else \
-                CREATE_LABELS[stage] if kind is Kind.CREATE else FIX_LABELS[stage]
+                CREATE_LABELS[stage] if kind is ActionKind.CREATE else FIX_LABELS[stage]
             screen = PlanScreen(title, lambda _name: calls.plan_setup(aws, request, title),
                                 plan=known)
         self.app.push_screen(screen, self._applied)
@@ -115,7 +115,7 @@ class SetupActions(_Base):
     def _plan_fix(self) -> None:
         aws, state, stage = self.wizard.aws, self.state, self.STAGE
         assert aws is not None
-        request = setup_request(state, stage, Kind.FIX)
+        request = setup_request(state, stage, ActionKind.FIX)
         said = self.status.text
         kind = "problem" if self.status.has_class("problem") else "warning"
 
@@ -124,7 +124,7 @@ class SetupActions(_Base):
                 return  # another value was chosen meanwhile
             self.fix_plan = plan
             if plan.steps:
-                title = plan_title(plan, stage, Kind.FIX)
+                title = plan_title(plan, stage, ActionKind.FIX)
                 line = f"{said} Or press f: {title} ({calls_text(len(plan.steps))}, shown first)."
                 if isinstance(self.focused, Input):
                     self.query_one("#choices").focus()  # where f is a key, not a letter

@@ -26,9 +26,11 @@ from tui.core.model import ExportJob, Field, Mailbox
 from tui.core.session import Aws
 
 EXPORT_WINDOW_SECONDS = 24 * 3600.0
-# ASSUMPTION (unverified, as in the simulator): only RUNNING and COMPLETED jobs use up a
-# mailbox's one export per 24 hours; FAILED and CANCELLED ones do not.
+# ASSUMPTION (unverified; the simulator's Assumptions.window_states): only RUNNING and
+# COMPLETED jobs use up a mailbox's one export per 24 hours; FAILED and CANCELLED ones do not
+# (MAYBE_WINDOW_STATES: they might, which a single export's check says as a warning).
 WINDOW_STATES = ("RUNNING", "COMPLETED")
+MAYBE_WINDOW_STATES = ("FAILED", "CANCELLED")
 # Up to this many names are looked up one by one; more are matched against full listings.
 _LOOKUP_ONE_BY_ONE = 20
 
@@ -207,19 +209,23 @@ def choose_named(aws: Aws, org_id: str, names: Iterable[str]) -> Chosen:
 # -- planning ---------------------------------------------------------------------------
 
 
-def in_export_window(job: ExportJob, now: float) -> bool:
-    """Whether `job` keeps its mailbox from being exported again at `now`."""
+def in_export_window(job: ExportJob, now: float, states: tuple[str, ...] = WINDOW_STATES
+                     ) -> bool:
+    """Whether `job` keeps its mailbox from being exported again at `now` (a job in one of
+    `states` started less than 24 hours before)."""
     started = job.start_time.timestamp() if job.start_time else None
-    return (job.state in WINDOW_STATES and started is not None
+    return (job.state in states and started is not None
             and now - started < EXPORT_WINDOW_SECONDS)
 
 
-def newest_in_window(found: Iterable[ExportJob], now: float) -> dict[str, RecentExport]:
-    """The newest RUNNING/COMPLETED job per entity id among `found` started less than 24 h
-    before `now` (the rule every face applies: the bulk plan, and a single export's check)."""
+def newest_in_window(found: Iterable[ExportJob], now: float,
+                     states: tuple[str, ...] = WINDOW_STATES) -> dict[str, RecentExport]:
+    """The newest RUNNING/COMPLETED job (or one in `states`) per entity id among `found`
+    started less than 24 h before `now` (the rule every face applies: the bulk plan, and a
+    single export's check)."""
     recent: dict[str, RecentExport] = {}
     for job in found:
-        if in_export_window(job, now) and job.start_time is not None:
+        if in_export_window(job, now, states) and job.start_time is not None:
             started = job.start_time.timestamp()
             known = recent.get(job.entity_id)
             if known is None or known.started < started:

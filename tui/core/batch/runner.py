@@ -34,7 +34,7 @@ from tui.core.batch.model import (
 from tui.core.batch.plan import Plan, PlannedMailbox
 from tui.core.batch.progress import snapshot
 from tui.core.batch.run_lock import RunLock
-from tui.core.batch.scheduler import JobRecorder, Scheduler, Tuning
+from tui.core.batch.scheduler import RunRecorder, Scheduler, Tuning
 from tui.core.batch.service import WorkMailCalls
 from tui.core.batch.store import BatchStore
 from tui.core.batch.tokens import new_run_id
@@ -115,7 +115,7 @@ class RunControl:
             return None if wanted is None else (wanted, self._cancel_running)
 
 
-class JournalRecorder(JobRecorder):
+class JournalRecorder(RunRecorder):
     """Writes the run's jobs into the single-job journal (source "batch") so the jobs
     screen shows them; a journal failure becomes a warning, never a stopped run."""
 
@@ -199,15 +199,15 @@ class BatchRunner:
             self._let_go()
             raise
 
-    def _recorder(self, aws: Aws, run: RunInfo, opts: RunnerOptions) -> JobRecorder:
+    def _recorder(self, aws: Aws, run: RunInfo, opts: RunnerOptions) -> RunRecorder:
         if not opts.record_in_journal:
-            return JobRecorder()
+            return RunRecorder()
         journal = opts.journal
         if journal is None:
             try:
                 journal = self._own_journal = Journal.open(source="batch")
             except CoreError as exc:
-                recorder = JobRecorder()
+                recorder = RunRecorder()
                 recorder.warnings.append(exc.problem.sentence())
                 return recorder
         recorder = JournalRecorder(journal, aws.region, run.run_id)

@@ -37,7 +37,7 @@ from tui.core.batch.model import (
     RunInfo,
     RunStatus,
 )
-from tui.core.batch.plan import EXPORT_WINDOW_SECONDS, in_export_window
+from tui.core.batch.plan import EXPORT_WINDOW_SECONDS, MAYBE_WINDOW_STATES, in_export_window
 from tui.core.batch.retry import Backoff, looks_transient
 from tui.core.batch.service import CallFailure, FailureKind, WorkMailCalls
 from tui.core.batch.store import BatchStore
@@ -61,7 +61,7 @@ class Tuning:
     seed: int | None = None
 
 
-class JobRecorder:
+class RunRecorder:
     """Where started jobs are also written (the single-job journal); the default is nowhere.
 
     The runner passes an adapter over `journal.Journal`; failures there are the recorder's
@@ -90,7 +90,7 @@ class Scheduler:
     threads talk to it through the runner's control."""
 
     def __init__(self, calls: WorkMailCalls, store: BatchStore, run: RunInfo, clock: Clock,
-                 tuning: Tuning | None = None, recorder: JobRecorder | None = None,
+                 tuning: Tuning | None = None, recorder: RunRecorder | None = None,
                  ) -> None:
         self.calls = calls
         self.store = store
@@ -98,7 +98,7 @@ class Scheduler:
         self.settings = run.settings
         self.clock = clock
         self.tuning = tuning or Tuning()
-        self.recorder = recorder or JobRecorder()
+        self.recorder = recorder or RunRecorder()
         self.status = run.status
         self.cancel_running = run.cancel_running
         self.follow_running = True
@@ -106,6 +106,11 @@ class Scheduler:
         self.known_jobs: set[str] = {job.job_id for job in store.jobs(run.run_id)}
         self.others_running: set[str] = set()
         self.recent_exports: dict[str, tuple[float, str, bool]] = {}
+        # FAILED or CANCELLED jobs of the last 24 hours: (start, JobId) by mailbox. Whether
+        # they use up a mailbox's day is not documented; once the service refused a start for
+        # one, they count (`ended_jobs_use_the_day`) and such mailboxes wait for their day.
+        self.ended_in_window: dict[str, tuple[float, str]] = {}
+        self.ended_jobs_use_the_day = False
         self.events: deque[BatchEvent] = deque(maxlen=50)
         self.api_calls_last_tick = 0
         self.poll_calls_last_tick = 0
@@ -213,6 +218,10 @@ class Scheduler:
         ours = tag is not None and tag[0] == self.run.run_id
         if in_export_window(job, now) and started is not None:
             self.recent_exports[job.entity_id] = (started, job.job_id, ours)
+        if in_export_window(job, now, MAYBE_WINDOW_STATES) and started is not None:
+            known = self.ended_in_window.get(job.entity_id)
+            if known is None or known[0] < started:
+                self.ended_in_window[job.entity_id] = (started, job.job_id)
         if not ours:
             if job.state == "RUNNING":
                 self.others_running.add(job.job_id)
@@ -302,6 +311,22 @@ class Scheduler:
             return None
         return recent[0], recent[1]
 
+    def _ended_job_in_window(self, row: MailboxRow, now: float) -> tuple[float, str] | None:
+        """(start, JobId) of a FAILED or CANCELLED job of this mailbox less than 24 h old."""
+        ended = self.ended_in_window.get(row.entity_id)
+        if ended is None or now - ended[0] >= EXPORT_WINDOW_SECONDS:
+            return None
+        return ended
+
+    def _wait_for_the_day(self, row: MailboxRow, started: float, job_id: str,
+                          attempts: int) -> None:
+        """The mailbox's FAILED or CANCELLED job uses up its day: start it once that is over."""
+        self._save(replace(row, state=RowState.PLANNED, attempts=attempts,
+                           not_before=started + EXPORT_WINDOW_SECONDS,
+                           note=f"job {job_id} ended within 24 hours; WorkMail counts it, so "
+                                "this mailbox waits for its 24-hour window"))
+        self.note(f"job {job_id} ended within 24 h and uses up the day; deferred", row)
+
     def _apply_recent_policy(self, row: MailboxRow, started: float, job_id: str,
                              attempts: int) -> None:
         available = started + EXPORT_WINDOW_SECONDS
@@ -325,11 +350,20 @@ class Scheduler:
         if self.waiting_until is not None and now < self.waiting_until:
             return
         self.waiting_until = None
+        # A STARTING row not adopted by a listing was never started: it needs a free slot too
+        # (a held one may have a job running: it keeps its slot).
+        held = sum(1 for r in self.rows.values()
+                   if r.state == RowState.STARTING and r.entity_id in self.held)
+        free = self.capacity() - self.count(RowState.RUNNING) - held
         for row in [r for r in self.rows.values() if r.state == RowState.STARTING]:
             if row.entity_id in self.held:
                 continue
-            if row.not_before <= now and not self._start(row, now):
-                return
+            if free <= 0:
+                break
+            if row.not_before <= now:
+                if not self._start(row, now):
+                    return
+                free -= self._is_running(row)
         free = self.capacity() - self.count(RowState.STARTING, RowState.RUNNING)
         for row in list(self.rows.values()):
             if free <= 0:
@@ -339,9 +373,17 @@ class Scheduler:
                 if recent is not None:
                     self._apply_recent_policy(row, recent[0], recent[1], row.attempts)
                     continue
+                ended = self._ended_job_in_window(row, now)
+                if ended is not None and self.ended_jobs_use_the_day:
+                    self._wait_for_the_day(row, *ended, row.attempts)
+                    continue
                 if not self._start(row, now):
                     return
-                free -= 1
+                free -= self._is_running(row)
+
+    def _is_running(self, row: MailboxRow) -> int:
+        """1 when the row's start got a job (it takes a slot), else 0."""
+        return int(self.rows[row.entity_id].state == RowState.RUNNING)
 
     def _start(self, row: MailboxRow, now: float) -> bool:
         """Send one start; False when the scheduler should stop starting for now."""
@@ -379,6 +421,15 @@ class Scheduler:
             # listing shows whether it did
             self.held.add(row.entity_id)
             self._force_full_scan = True
+        ended = self._ended_job_in_window(row, now)
+        if (failure.kind == FailureKind.LIMIT and ended is not None
+                and self.count(RowState.RUNNING) + len(self.others_running) < MAX_CONCURRENCY):
+            # Not the running-jobs limit, as far as the last listing tells: the mailbox's day,
+            # used up by a job that ended FAILED or CANCELLED (an ASSUMPTION the service has
+            # now settled). This mailbox waits; the others go on.
+            self.ended_jobs_use_the_day = True
+            self._wait_for_the_day(row, *ended, row.attempts - 1)
+            return True
         if failure.kind == FailureKind.PERMANENT:
             self._save(replace(row, state=RowState.FAILED, error=sentence, ended_at=now))
             self.note(f"not started ({sentence})", row)
@@ -469,10 +520,16 @@ class Scheduler:
             return poll
         if self._scan_retry_at is not None:  # held until a listing succeeds
             return min(poll, self._scan_retry_at)
-        due = [row.not_before for row in self.rows.values() if row.state in _PENDING]
-        startable = (self.count(RowState.STARTING)
-                     or self.capacity() > self.count(RowState.STARTING, RowState.RUNNING))
-        if not due or not startable:
+        # A STARTING row needs a free slot, a PLANNED one a slot no STARTING row will take:
+        # with none free, only the poll can show one freed (others' jobs end unseen). A held
+        # row waits for the listing its tick makes.
+        slots = self.capacity()
+        due = [row.not_before for row in self.rows.values()
+               if (row.state == RowState.STARTING
+                   and (row.entity_id in self.held or slots > self.count(RowState.RUNNING)))
+               or (row.state == RowState.PLANNED
+                   and slots > self.count(RowState.STARTING, RowState.RUNNING))]
+        if not due:
             return poll
         earliest = max(self.waiting_until or now, min(due))
         # with nothing of ours running there is nothing to follow until then (a day, for a

@@ -266,15 +266,11 @@ def key_policy_addition(key_policy: Mapping[str, Any], key_arn: str, role_arn: s
                         region: str) -> PolicyAddition | Refusal | None:
     """The key policy with a statement letting the role use the key merged in; None when the
     policy already lets the role (directly, or by leaving it to IAM policies)."""
-    account = key_arn.split(":")[4]
-    for wanted in policies.export_requests(None, key_arn, region, None):
-        direct = policies.evaluate([key_policy], wanted, principals=[role_arn])
-        if direct.denied:
+    for verdict in policies.key_policy_verdicts(key_policy, key_arn, role_arn, region):
+        if verdict.direct.denied:
             return Refusal(f"a Deny statement in the key policy refuses the role "
-                           f"{wanted.action}; this tool does not remove it")
-        delegated = policies.evaluate([key_policy], wanted,
-                                      principals=policies.account_principals(account))
-        if not (direct.allowed or delegated.allowed):
+                           f"{verdict.direct.request.action}; this tool does not remove it")
+        if not verdict.allowed:
             statement = key_use_statement(role_arn, region, free_sid(key_policy, KEY_SID))
             return PolicyAddition("default", merged(key_policy, [statement]),
                                   copy.deepcopy(dict(key_policy)))
