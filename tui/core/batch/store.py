@@ -363,8 +363,8 @@ class BatchStore:
         return {row[0]: MailboxFacts(*row) for row in found}
 
     def excluded(self, run_id: str) -> list[Excluded]:
-        found = self._read("SELECT text, reason FROM excluded WHERE run_id = ? "
-                           "ORDER BY position", (run_id,))
+        found = self._read("SELECT text, reason FROM excluded WHERE run_id = ? ORDER BY position",
+                           (run_id,))
         return [Excluded(*row) for row in found]
 
     def finished_sizes(self) -> list[tuple[str, float, float, float]]:
