@@ -266,3 +266,29 @@ def test_caller_identity_without_credentials_says_how_to_get_some(
         caller_identity(aws)
     assert raised.value.problem.code == "NoCredentials"
     assert "aws configure" in raised.value.problem.hint
+
+
+def test_a_connection_reads_no_model_or_endpoint_file_a_field_check_already_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command checks its JOB_ID against the WorkMail model and its Region against the
+    endpoint data before it connects; making the client must not read those files again."""
+    from botocore.loaders import JSONFileLoader
+
+    from tui.core import botocore_data, fields
+
+    fields.check_value("job_id", "a" * 36)
+    botocore_data.service_regions("workmail")
+    read: list[str] = []
+    original = JSONFileLoader.load_file
+
+    def counted(self: JSONFileLoader, file_path: str) -> Any:
+        read.append(file_path)
+        return original(self, file_path)
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", counted)
+    aws = Aws(ConnectionSettings(region="us-east-1"))
+    aws.client("workmail")
+    assert not [path for path in read if "workmail" in path or "endpoints" in path]
+    Aws(ConnectionSettings(region="us-east-1"))
+    paths = botocore_data._loader().search_paths
+    assert len(paths) == len(set(paths))  # boto3's folder kept once however many sessions

@@ -2,7 +2,9 @@
 
 A session reads the AWS config for its profile even to load a model, so AWS_PROFILE naming
 a profile that does not exist would make checking a flag's value raise ProfileNotFound.
-Reading the data through botocore's loader involves no profile at all.
+Reading the data through botocore's loader involves no profile at all. The connection's
+sessions are given the same loader (`share_loader`), so what a field check or the Region
+list read is not read again when a client is made.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from botocore.loaders import Loader
     from botocore.model import ServiceModel
+    from botocore.session import Session as BotocoreSession
 
 
 @functools.cache
@@ -20,6 +23,18 @@ def _loader() -> Loader:
     from botocore.loaders import create_loader
 
     return create_loader()
+
+
+def share_loader(session: BotocoreSession) -> None:
+    """Give botocore `session` this module's loader (and its cache of what was read)."""
+    session.register_component("data_loader", _loader())
+
+
+def drop_repeated_paths() -> None:
+    """boto3 adds its own data folder to a session's loader each time a session is made;
+    with one loader for every session, keep each folder once."""
+    paths = _loader().search_paths
+    paths[:] = list(dict.fromkeys(paths))
 
 
 @functools.cache

@@ -28,7 +28,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
-from tui.core import waiting
+from tui.core import botocore_data, waiting
 from tui.core.errors import aws_failures, fail
 from tui.core.model import AwsProblem, ConnectionSettings, CoreError, Field, Identity
 
@@ -111,12 +111,18 @@ class Aws:
     def __init__(self, settings: ConnectionSettings) -> None:
         import boto3
         import botocore.exceptions
+        import botocore.session
 
         self.settings = settings
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         try:
-            self._session: boto3.Session = boto3.Session(profile_name=settings.profile)
+            core = botocore.session.Session()
+            botocore_data.share_loader(core)
+            self._session: boto3.Session = boto3.Session(botocore_session=core,
+                                                         profile_name=settings.profile)
+            botocore_data.drop_repeated_paths()
+            core.get_scoped_config()  # the profile's settings: ProfileNotFound if it has none
         except botocore.exceptions.BotoCoreError as exc:
             raise fail(exc, "connect", settings.profile) from exc
         region = settings.region or os.environ.get("AWS_REGION") or self._session.region_name
