@@ -630,16 +630,11 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _export_choice(args: argparse.Namespace, command: str) -> tuple[str, str] | None:
     """(organization, run id) once JOB_ID xor --run is given; None after saying why not."""
-    if bool(args.job_id) == bool(args.run_id):
-        _say(f"{PROG} {command}: give either a JOB_ID or --run RUN_ID")
+    problem = _one_or_run_problem(args.job_id, "JOB_ID", args.run_id)
+    if problem:
+        _say(f"{PROG} {command}: {problem}")
         return None
     if args.run_id:
-        from tui.commands.exports import unknown_run
-
-        problem = unknown_run(args.run_id)
-        if problem:
-            _say(f"{PROG} {command}: {problem}")
-            return None
         return "", args.run_id
     organization = _organization_of_job(args, command)
     return (organization, "") if organization else None
@@ -725,15 +720,15 @@ def _add_zip_or_run(parser: argparse.ArgumentParser, each_into: str) -> None:
                              f"{each_into}")
 
 
-def _zip_or_run_problem(args: argparse.Namespace) -> str:
-    """Why the ZIP / --run pair cannot be used ("" when it can): both or neither given, or
-    a run this machine does not know."""
-    if bool(args.zip) == bool(args.run_id):
-        return "give either a ZIP or --run RUN_ID"
-    if args.run_id:
+def _one_or_run_problem(one: str | None, name: str, run_id: str | None) -> str:
+    """Why a command's one export (`one`, a `name` such as JOB_ID or ZIP) or --run cannot
+    be used ("" when it can): both or neither given, or a run this machine does not know."""
+    if bool(one) == bool(run_id):
+        return f"give either a {name} or --run RUN_ID"
+    if run_id:
         from tui.commands.exports import unknown_run
 
-        return unknown_run(args.run_id) or ""
+        return unknown_run(run_id) or ""
     return ""
 
 
@@ -756,7 +751,7 @@ def run_convert(args: argparse.Namespace) -> int:
     if format not in CONVERT_FORMATS:
         return _say(f"{PROG} convert: --to takes a format ({', '.join(CONVERT_FORMATS)}) and "
                     f"a directory; {format!r} is not a format")
-    problem = _zip_or_run_problem(args)
+    problem = _one_or_run_problem(args.zip, "ZIP", args.run_id)
     if problem:
         return _say(f"{PROG} convert: {problem}")
     from pathlib import Path
@@ -822,8 +817,9 @@ def add_deliver(subparsers: Subcommands) -> None:
 
 
 def run_deliver(args: argparse.Namespace) -> int:
-    if bool(args.zip) == bool(args.run_id):
-        return _say(f"{PROG} deliver: {_zip_or_run_problem(args)}")
+    problem = _one_or_run_problem(args.zip, "ZIP", args.run_id)
+    if problem:
+        return _say(f"{PROG} deliver: {problem}")
     if args.run_id and not args.accounts:
         return _say(f"{PROG} deliver: --run needs --accounts FILE (mailbox,imap_user lines)")
     if args.zip and not args.imap_user:
@@ -839,9 +835,6 @@ def run_deliver(args: argparse.Namespace) -> int:
             folder_map = read_folder_map(Path(args.folder_map).expanduser())
         except ValueError as error:
             return _say(f"{PROG} deliver: {error}")
-    problem = _zip_or_run_problem(args)
-    if problem:
-        return _say(f"{PROG} deliver: {problem}")
     if args.insecure_plain_imap:
         print(f"{PROG} deliver: warning: --insecure-plain-imap sends the password and every "
               "message unencrypted", file=sys.stderr)
