@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,16 +119,27 @@ def download_scene(sim: SimulatedAws) -> Scene:
     return Scene(app, reach, released.set)
 
 
-def inspect_scene(sim: SimulatedAws) -> Scene:
-    """erin's export downloaded, then inspected (i on the download screen)."""
+def erin_downloaded(sim: SimulatedAws) -> tuple[Any, Callable[[Pilot[Any]], Awaitable[None]]]:
+    """The app at erin's completed job, and the walk that downloads its export (d on the
+    monitor) up to the download screen's matching sha384."""
     job_id = completed_job(sim, 4)
     app = result_app(sim, 4, job_id, STILL)
 
-    async def reach(pilot: Pilot[Any]) -> None:
+    async def download(pilot: Pilot[Any]) -> None:
         await open_monitor(pilot)
         await until_text(pilot, "Export verified in S3")
         await pilot.press("d")
         await until_text(pilot, "sha384 matches the log")
+
+    return app, download
+
+
+def inspect_scene(sim: SimulatedAws) -> Scene:
+    """erin's export downloaded, then inspected (i on the download screen)."""
+    app, download = erin_downloaded(sim)
+
+    async def reach(pilot: Pilot[Any]) -> None:
+        await download(pilot)
         await pilot.press("i")
         await until_screen(pilot, InspectScreen, lambda screen: screen.inspection is not None,
                            "the inspection")
@@ -138,14 +149,10 @@ def inspect_scene(sim: SimulatedAws) -> Scene:
 
 def deliver_scene(sim: SimulatedAws) -> Scene:
     """erin's export downloaded, then e: the form to deliver it by IMAP, filled in."""
-    job_id = completed_job(sim, 4)
-    app = result_app(sim, 4, job_id, STILL)
+    app, download = erin_downloaded(sim)
 
     async def reach(pilot: Pilot[Any]) -> None:
-        await open_monitor(pilot)
-        await until_text(pilot, "Export verified in S3")
-        await pilot.press("d")
-        await until_text(pilot, "sha384 matches the log")
+        await download(pilot)
         await pilot.press("e")
         screen = await until_screen(pilot, DeliverScreen, lambda screen: screen.is_attached,
                                     "the deliver form")
