@@ -225,3 +225,18 @@ async def test_a_prefilled_review_at_80x24_names_what_the_ids_are_and_shows_subm
         assert "Step 7 of 8 · Review  ✓ ✓ ✓ ✓ ✓ ✓ ● ·" in text
         await keys(pilot, "s")
         assert "Start the export job?" in screen_text(app)
+
+
+async def test_the_connection_step_takes_keys_while_the_account_is_looked_up(sim: Any) -> None:
+    """The profile can be changed by keyboard while STS is asked: the step does not wait for
+    the answer to give the cursor to a widget (Continue takes it once it is enabled)."""
+    held = sim.faults.hold_next_response("GetCallerIdentity")
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await until(pilot, held.reached.is_set, "the account being looked up")
+        await pilot.pause()
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "profile"
+        held.release()
+        await until(pilot, lambda: app.screen.focused is not None
+                    and app.screen.focused.id == "continue", "Continue enabled and focused")

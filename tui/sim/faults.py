@@ -179,7 +179,8 @@ class Faults:
             self._failing.extend([(operation, fault)] * count)
 
     def hold_next_response(self, operation: str = "StartMailboxExportJob") -> HeldResponse:
-        """Carry out the next call of `operation`, then keep its answer until released."""
+        """Carry out the next call of `operation`, then keep its answer until released (a
+        call moto answers in-process, e.g. STS's, waits before it is carried out)."""
         held = HeldResponse(operation)
         with self._lock:
             self._holds.append(held)

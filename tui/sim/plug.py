@@ -83,6 +83,10 @@ def _before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: An
             held.wait_for_release()
     elif service == "s3":
         response = _s3_reply(sim, request)
+    if service != "workmail":  # moto answers after this returns: its call waits before it
+        held = sim.faults.take_hold(operation)
+        if held is not None:
+            held.wait_for_release()
     if response is None and lose:  # let moto act on the request, then lose its answer
         from moto.core.models import botocore_stubber
 

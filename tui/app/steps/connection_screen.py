@@ -56,7 +56,8 @@ class ConnectionScreen(StepScreen):
         return profile or "default profile"
 
     def load(self) -> None:
-        self.query_one("#continue", Button).focus()
+        # The profile takes keys at once; Continue takes the cursor when the account is shown.
+        self.query_one("#profile", Select).focus()
         app = self.app
         self.call_aws(lambda: load_then_freeze(app, "choices read", calls.connection_choices),
                       self._fill_choices,
