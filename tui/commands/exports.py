@@ -9,13 +9,11 @@ from dataclasses import replace
 from tui.commands import exit_codes
 from tui.commands.common import recorded
 from tui.commands.output import say_error
-from tui.core.batch import report
 from tui.core.batch.store import BatchStore, StoreError
 from tui.core.model import AwsProblem, CoreError
 from tui.core.retrieve.model import DownloadState, VerifyState
 from tui.core.safe_text import shown
 from tui.core.session import Aws
-from tui.wizard import bulk
 from tui.wizard.retrieve import ChosenExport, job_target, run_targets
 
 NOT_PROVEN = (VerifyState.MISSING, VerifyState.SIZE_MISMATCH, VerifyState.NO_LOG,
@@ -65,6 +63,9 @@ def unknown_run(run_id: str) -> str | None:
 
 def rewrite_manifests(run_id: str, command: str) -> list[str]:
     """Write the run's manifests again (now with size, sha384 and verification)."""
+    from tui.core.batch import report  # a run's reports: not loaded for a single JobId
+    from tui.wizard import bulk
+
     try:
         store = BatchStore.open()
         try:
