@@ -210,3 +210,58 @@ def test_a_different_file_under_the_final_name_is_refused(aws: Aws, completed: C
         fetch(aws, verification, tmp_path / "x.zip")
     assert refused.value.problem.code == "NotOurFile"
     assert (tmp_path / "x.zip").read_bytes() == b"not the export"
+
+
+def test_fetching_stays_within_two_rounds_of_the_hash(
+        sim: SimulatedAws, aws: Aws, completed: Completed, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the hash is held up, at most 2 x concurrency parts are requested: the parts
+    waiting for it stay few (in the page cache), however large the export."""
+    job = completed(bytes_per_mb=2048)
+    verification = verified(aws, job)
+    key = sim.exports.written[job.job_id].key
+    assert sim.exports.written[job.job_id].size > 8 * PART
+    hash_may_read = threading.Event()
+    real_pread = transfer.os.pread
+
+    def slow_read_back(fd: int, length: int, offset: int) -> bytes:
+        hash_may_read.wait(30)
+        return real_pread(fd, length, offset)
+
+    monkeypatch.setattr(transfer.os, "pread", slow_read_back)
+    outcome: list[Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        fetch(aws, verification, tmp_path / "x.zip",
+              options=TransferOptions(part_size=PART, concurrency=2))))
+    worker.start()
+    for _ in range(300):
+        if len(sim.s3.reads_of(key)) >= 4:
+            break
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.3)  # time enough for a fifth request, were it allowed
+    held = len(sim.s3.reads_of(key))
+    hash_may_read.set()
+    worker.join(30)
+    assert held == 4
+    assert outcome and outcome[0].state is DownloadState.MATCHED
+    assert len(sim.s3.reads_of(key)) == outcome[0].fetched_parts
+
+
+def test_a_file_that_cannot_be_read_back_is_a_sentence_and_keeps_the_parts(
+        aws: Aws, completed: Completed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verification = verified(aws, completed(bytes_per_mb=1024))
+
+    def broken_read_back(fd: int, length: int, offset: int) -> bytes:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(transfer.os, "pread", broken_read_back)
+    target = tmp_path / "x.zip"
+    with pytest.raises(CoreError) as failed:
+        fetch(aws, verification, target, options=TransferOptions(part_size=PART, concurrency=1))
+    assert failed.value.problem.code == "ReadBackFailed"
+    assert "Input/output error" in failed.value.problem.message
+    assert not target.exists()
+    record = PartRecord.load(transfer.partial_paths(target)[1])
+    assert record is not None and 0 in record.done
+    monkeypatch.undo()
+    assert fetch(aws, verification, target).state is DownloadState.MATCHED
