@@ -1,5 +1,5 @@
 """`python -m tui` runs the same entry point as the `workmail-export` script."""
 
-from tui.cli import main
+from tui.cli import run_as_program
 
-raise SystemExit(main())
+run_as_program()

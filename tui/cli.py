@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib.util
 import os
 import sys
@@ -100,6 +101,21 @@ def attach_dashed_values(words: list[str], flags: set[str]) -> list[str]:
         joined.append(word)
         index += 1
     return joined
+
+
+def run_as_program() -> NoReturn:
+    """The `workmail-export` script and `python -m tui`: run `main`, then exit.
+
+    Before exiting, every object left is moved out of the garbage collector's reach
+    (`gc.freeze`): the interpreter's last collection would otherwise walk all of them,
+    botocore's models above all, to free memory that the exit frees anyway; 50-90 ms of a
+    download's 0.7 s in bench_retrieve. Nothing is lost: the commands close their files and
+    stores themselves, and the interpreter still flushes the standard streams and runs the
+    exit handlers. `main` itself does not do this, so the tests that call it in one process
+    collect their garbage as usual."""
+    code = main()
+    gc.freeze()
+    raise SystemExit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
