@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (the mutants quote lines of code as they are)
 """The curated mutants of scripts/mutation_check.py: small deliberate bugs in the modules that
 carry the project's promises (field rules, submit, journal, checks, policies, the batch
-scheduler and store), each with the tests that must fail because of it.
+scheduler and store, the download), each with the tests that must fail because of it.
 
 A mutant replaces one piece of a module's text (found exactly once) with another. `tests` are
 pytest node ids or files, chosen to be the quick ones written for that promise. A mutant no
@@ -34,6 +34,8 @@ DOCUMENTS = "tui/core/setup/documents.py"
 POLICIES = "tui/core/policies.py"
 SCHEDULER = "tui/core/batch/scheduler.py"
 STORE = "tui/core/batch/store.py"
+TRANSFER = "tui/core/retrieve/transfer.py"
+PART_RECORD = "tui/core/retrieve/part_record.py"
 
 EDGES = "tests/core/test_field_edges.py"
 FIELD_TESTS = "tests/core/test_fields.py"
@@ -46,6 +48,7 @@ SCHED = "tests/batch/test_scheduler.py"
 STORE_TESTS = "tests/batch/test_store_and_report.py"
 STORE_ORDER = f"{STORE_TESTS}::test_rows_come_back_in_plan_order_and_a_row_of_no_run_is_refused"
 JOURNAL_AGAIN = f"{JOURNAL_TESTS}::test_an_answer_recorded_again_loses_nothing_known_since"
+TRANSFER_TESTS = "tests/retrieve/test_transfer.py"
 
 
 # The test files that cover each module, for scoring an older tree whose tests lack the
@@ -60,6 +63,8 @@ USUAL_TESTS: dict[str, tuple[str, ...]] = {
     POLICIES: (POLICY_TESTS, CHECK_TESTS),
     SCHEDULER: (SCHED,),
     STORE: (STORE_TESTS,),
+    TRANSFER: (TRANSFER_TESTS,),
+    PART_RECORD: (TRANSFER_TESTS,),
 }
 
 
@@ -428,4 +433,17 @@ MUTANTS: list[Mutant] = [
            "                   and True)",
            (f"{SCHED}::test_a_start_refused_for_want_of_slots_makes_the_engine_count_them"
             "_again",)),
+    # --- downloading an export ---------------------------------------------------------------
+    Mutant("D1", TRANSFER, "a sha384 that differs from the log's called a match",
+           "        state = DownloadState.MATCHED if digest == log.sha384 else DownloadState.HASH_MISMATCH",
+           "        state = DownloadState.MATCHED",
+           (f"{TRANSFER_TESTS}::test_a_tampered_object_downloads_under_a_name_that_says_so",)),
+    Mutant("D2", PART_RECORD, "a resumed download fetches the finished parts again",
+           "        return [part for part in range(self.parts) if part not in self.done]",
+           "        return list(range(self.parts))",
+           (f"{TRANSFER_TESTS}::test_a_stopped_download_resumes_without_fetching_finished_parts",)),
+    Mutant("D3", TRANSFER, "the fetching runs ahead of the hash without bound",
+           "            while part >= self._hashed_parts + 2 * concurrency and not self.stop.is_set():",
+           "            while False:",
+           (f"{TRANSFER_TESTS}::test_fetching_stays_within_two_rounds_of_the_hash",)),
 ]
