@@ -74,7 +74,7 @@ def recorded(sim: Any) -> tuple[Any, set[str]]:
     """A connection, and the set every operation it sends is added to ("iam:GetRole")."""
     aws = session.connect(ConnectionSettings(region=sim.world.region))
     sent: set[str] = set()
-    aws._session.events.register(
+    aws._session.register(
         "before-call",
         lambda model, **_: sent.add(f"{model.service_model.signing_name}:{model.name}"))
     return aws, sent

@@ -7,7 +7,7 @@ registers its parser through `_command(...)` (which gives it the connection flag
 
 Every expected failure is one line on stderr and an exit code (tui.commands.exit_codes: 2
 bad usage or a missing extra, 1 AWS said no, 3 a check found an error, ...), never a
-traceback. Heavy imports (boto3, textual, the simulator) happen only in the command that
+traceback. Heavy imports (botocore, textual, the simulator) happen only in the command that
 needs them, so --help and --version answer at once. The commands themselves live in
 tui.commands, one module each; here they are only parsed and handed their values.
 """

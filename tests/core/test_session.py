@@ -197,14 +197,14 @@ def test_clients_are_cached_per_service_and_region() -> None:
 def test_clients_asked_for_from_many_threads_at_once_are_made_once() -> None:
     aws = connect(ConnectionSettings(region="us-east-1"))
     made: list[str] = []
-    real_client = aws._session.client
+    real_client = aws._session.create_client
 
     def slow_client(service: str, **kwargs: Any) -> Any:
         made.append(service)
         time.sleep(0.05)
         return real_client(service, **kwargs)
 
-    aws._session.client = slow_client  # type: ignore[method-assign]
+    aws._session.create_client = slow_client  # type: ignore[method-assign]
     start = threading.Barrier(6)
     got: list[Any] = []
 

@@ -1,6 +1,6 @@
 """The Textual face of the export wizard. `run()` is what `workmail-export` opens.
 
-Only Textual is imported here up front; boto3 and the core are imported by the workers of
+Only Textual is imported here up front; botocore and the core are imported by the workers of
 each step, so the first step paints before any AWS work starts.
 """
 

@@ -30,13 +30,6 @@ def share_loader(session: BotocoreSession) -> None:
     session.register_component("data_loader", _loader())
 
 
-def drop_repeated_paths() -> None:
-    """boto3 adds its own data folder to a session's loader each time a session is made;
-    with one loader for every session, keep each folder once."""
-    paths = _loader().search_paths
-    paths[:] = list(dict.fromkeys(paths))
-
-
 @functools.cache
 def service_model(service: str) -> ServiceModel:
     """The botocore model of `service` (e.g. "workmail"), newest API version."""

@@ -1,9 +1,11 @@
-"""The AWS connection: a boto3 session for a profile/Region/endpoint, and its clients.
+"""The AWS connection: a botocore session for a profile/Region/endpoint, and its clients.
 
 Clients use botocore's standard retry mode and a user agent naming the tool, are created
 lazily (from any thread) and cached per service and Region. Regions are limited to those
-where WorkMail exists, from botocore's endpoint data. boto3 is imported only when a
-connection is made, so a face that imports this module still starts fast.
+where WorkMail exists, from botocore's endpoint data. botocore is imported only when a
+connection is made, so a face that imports this module still starts fast. The clients are
+botocore's own (what boto3.client returns); boto3 itself is not loaded: it adds resources
+and s3transfer, which this tool does not use, and 12-15 ms to every command's start.
 
 Every call has a time limit that fits an interactive tool: one attempt waits at most
 `timeout` seconds to connect and `timeout` seconds for each read of the answer, and a call
@@ -17,7 +19,7 @@ also reported to `tui.core.waiting`, which tells a face what it is waiting for.
 
 Where settings leave something out, the usual AWS environment decides: the profile from
 AWS_PROFILE, the Region from AWS_REGION, then AWS_DEFAULT_REGION or the profile's config,
-and the endpoint from AWS_ENDPOINT_URL (which boto3 reads itself).
+and the endpoint from AWS_ENDPOINT_URL (which botocore reads itself).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tui.core.errors import aws_failures, fail
 from tui.core.model import AwsProblem, ConnectionSettings, CoreError, Field, Identity
 
 if TYPE_CHECKING:
-    import boto3
+    import botocore.session
 
 USER_AGENT_EXTRA = f"workmail-export/{__version__}"
 TIMEOUT_ENV = "WORKMAIL_EXPORT_TIMEOUT"
@@ -102,14 +104,13 @@ def available_profiles() -> list[str]:
 
 
 class Aws:
-    """A connection: one boto3 session and its clients, created lazily and cached.
+    """A connection: one botocore session and its clients, created lazily and cached.
 
     Raises CoreError when the profile does not exist, no Region is configured, or the Region
     has no WorkMail.
     """
 
     def __init__(self, settings: ConnectionSettings) -> None:
-        import boto3
         import botocore.exceptions
         import botocore.session
 
@@ -117,15 +118,14 @@ class Aws:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         try:
-            core = botocore.session.Session()
+            core = botocore.session.Session(profile=settings.profile)
             botocore_data.share_loader(core)
-            self._session: boto3.Session = boto3.Session(botocore_session=core,
-                                                         profile_name=settings.profile)
-            botocore_data.drop_repeated_paths()
             core.get_scoped_config()  # the profile's settings: ProfileNotFound if it has none
+            self._session: botocore.session.Session = core
         except botocore.exceptions.BotoCoreError as exc:
             raise fail(exc, "connect", settings.profile) from exc
-        region = settings.region or os.environ.get("AWS_REGION") or self._session.region_name
+        region = (settings.region or os.environ.get("AWS_REGION")
+                  or self._session.get_config_variable("region"))
         if not region:
             raise fail(botocore.exceptions.NoRegionError(), "connect", settings.profile)
         problem = region_problem(region)
@@ -153,7 +153,7 @@ class Aws:
         return self.settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
 
     def client(self, service: str, region: str | None = None) -> Any:
-        """A cached boto3 client for `service` (workmail, iam, kms, s3, sts).
+        """A cached client for `service` (workmail, iam, kms, s3, sts).
 
         `region` defaults to the connection's Region (S3 and KMS calls sometimes need another).
         """
@@ -175,8 +175,8 @@ class Aws:
             s3={"addressing_style": "path"} if self.endpoint_url else None,
         )
         try:
-            client = self._session.client(service, region_name=region, config=config,
-                                          endpoint_url=self.settings.endpoint_url)
+            client = self._session.create_client(service, region_name=region, config=config,
+                                                 endpoint_url=self.settings.endpoint_url)
         except BotoCoreError as exc:
             raise fail(exc, f"{service} client", self.profile) from exc
         waiting.watch(client, self.timeout, self.longest_wait)
@@ -188,8 +188,8 @@ class Aws:
         max_attempts), which an explicit client config would otherwise override."""
         import botocore.exceptions
 
-        try:  # boto3 keeps its botocore session private; this is botocore's own lookup
-            value = self._session._session.get_config_variable("max_attempts")
+        try:
+            value = self._session.get_config_variable("max_attempts")
         except (AttributeError, ValueError, botocore.exceptions.BotoCoreError):
             return None
         return int(value) if isinstance(value, int) and value > 0 else None

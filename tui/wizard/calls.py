@@ -1,7 +1,7 @@
-"""The core calls behind each wizard step, importing the core (and boto3) only when called.
+"""The core calls behind each wizard step, importing the core (and botocore) only when called.
 
 Both faces run these in the background; keeping the imports inside lets a face paint its
-first step before boto3 is loaded. Each function raises CoreError for an expected failure.
+first step before botocore is loaded. Each function raises CoreError for an expected failure.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The core calls behind the monitor and jobs screens: follow one job, cancel it, list the jobs
 of an organization with the local journal. No Textual here; the screens run these in thread
-workers, and the core (with boto3) is imported only when a call runs, as in tui.wizard.calls.
+workers, and the core (with botocore) is imported only when a call runs, as in tui.wizard.calls.
 """
 
 from __future__ import annotations

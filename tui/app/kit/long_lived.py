@@ -1,14 +1,14 @@
 """Keeps the garbage collector's full passes off the UI thread's critical moments.
 
 A full (generation 2) pass walks every object the collector tracks, holding the GIL. Once
-Textual, the screens, boto3 and its service models are loaded that is about 200,000 objects,
+Textual, the screens, botocore and its service models are loaded that is about 200,000 objects,
 and a pass took 90-150 ms: the longest UI stalls of the wizard (benchmarks/bench_ui.py,
 measured with gc.callbacks). `gc.freeze()` moves every object alive now into a permanent
 generation that later passes skip, so they walk only what was made since.
 
 Freezing also keeps whatever cyclic garbage exists at that moment until the process ends,
 so it happens at a few moments of each app only: when each step is first shown (what the
-steps so far loaded) and, around the connection, with collections paused while boto3 is
+steps so far loaded) and, around the connection, with collections paused while botocore is
 imported and every service's client made, right before collections resume (a pass then
 would walk the hundred thousand objects just made). Measured with bench_ui: longest stall
 118 ms -> 16 ms; peak memory 87 -> 112 MiB, mostly the import's garbage kept (collecting it

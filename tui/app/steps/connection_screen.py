@@ -96,7 +96,7 @@ class ConnectionScreen(StepScreen):
         self.query_one("#continue", Button).disabled = True
         self.query_one("#identity", Static).update("")
         app, request = self.app, self.state.request
-        self.call_aws(lambda: load_then_freeze(app, "connected",  # boto3 is imported here
+        self.call_aws(lambda: load_then_freeze(app, "connected",  # botocore is imported here
                                                lambda: calls.connect_resolving(settings,
                                                                                request)),
                       self._connected,
