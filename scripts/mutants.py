@@ -443,7 +443,7 @@ MUTANTS: list[Mutant] = [
            "        return list(range(self.parts))",
            (f"{TRANSFER_TESTS}::test_a_stopped_download_resumes_without_fetching_finished_parts",)),
     Mutant("D3", TRANSFER, "the fetching runs ahead of the hash without bound",
-           "            while part >= self._hashed_parts + 2 * concurrency and not self.stop.is_set():",
+           "            while part >= self._hashed_parts + lead and not self.stop.is_set():",
            "            while False:",
-           (f"{TRANSFER_TESTS}::test_fetching_stays_within_two_rounds_of_the_hash",)),
+           (f"{TRANSFER_TESTS}::test_fetching_stays_within_its_rounds_ahead_of_the_hash",)),
 ]

@@ -17,10 +17,11 @@ The order of a download:
 4. sha384 is computed while downloading: a thread of its own follows the completed parts in
    order, reading back what was just written (from the page cache), so no part is held in
    memory; a hashed part is then handed to the disk (its writeback started, its pages
-   released). The fetching stays at most two rounds of parts (2 x concurrency) ahead of
-   the hash: when the network is faster than SHA-384 (about 1 GB/s a core), the parts
-   waiting for the hash are still in memory when it reads them, however large the export;
-   and when a part is slow (S3 has stragglers), the other connections go on with a round;
+   released). The fetching stays at most LEAD_ROUNDS rounds of parts (6 x concurrency:
+   480 MiB with the defaults) ahead of the hash: when the network is faster than SHA-384
+   (about 1 GB/s a core), the parts waiting for the hash are still in memory when it reads
+   them, however large the export; and a slow part (S3 has stragglers) holds up the
+   others only when it is six rounds slow;
 5. complete: the part file is flushed to disk and renamed to its final name, or, when its
    sha384 differs from the log's, to `<name>.sha384-mismatch.zip`; the log is kept beside it.
 A full disk, a refused kms:Decrypt and a changed object are sentences (CoreError); Ctrl-C or
@@ -74,6 +75,11 @@ SPACE_MARGIN = MIB  # room for the record and the log copy
 TRIES_PER_PART = 3
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 _POLL = 0.1  # seconds a waiting thread sleeps before it looks at the stop flag again
+# How many rounds of parts (concurrency parts each) the fetching may run ahead of the hash.
+# benchmarks/model_read_ahead.py (10 connections, part times log-normal, the hash keeping
+# up): the bound slows a download by +28/+59/+66 % at 1 round (no stragglers / 5 % of parts
+# 3x slow / 2 % 5x slow), +0.3/+15/+28 % at 2 rounds, +0/+0.5/+7 % at 4, +0/+0/+1 % at 6.
+LEAD_ROUNDS = 6
 
 
 class DownloadStopped(Exception):
@@ -283,9 +289,11 @@ class _Run:
         self._report()
 
     def _wait_for_room(self, part: int, concurrency: int) -> None:
-        """Wait until `part` is less than two rounds past the hash (or the run stops)."""
+        """Wait until `part` is less than LEAD_ROUNDS rounds past the hash (or the run
+        stops)."""
         with self._changed:
-            while part >= self._hashed_parts + 2 * concurrency and not self.stop.is_set():
+            lead = LEAD_ROUNDS * concurrency
+            while part >= self._hashed_parts + lead and not self.stop.is_set():
                 self._changed.wait(_POLL)
 
     def _read_part_once(self, part: int) -> None:
