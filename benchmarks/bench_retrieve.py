@@ -1,7 +1,7 @@
 """After the export: download throughput against `aws s3 cp`, peak memory while downloading
 and converting, and conversion speed.
 
-    python benchmarks/bench_retrieve.py [--runs 3]
+    python benchmarks/bench_retrieve.py [--runs 7]
 
 The simulator is served by a process of its own (`python -m tui.sim.server --world large
 --speed 2000`): the large world's bob.smith exports a few hundred MiB (written by the
@@ -9,12 +9,15 @@ simulator when first read, timed below), alice.wong a few tens of MiB
 (`--export-bytes-per-mb 32768`). Each measured command is a fresh process, timed from just
 before it starts to its exit, its peak RSS read from the kernel (`os.wait4`):
 
-- download: `workmail-export download JOB --to DIR` (verify: HeadObject, the log's listing
-  and GetObject; then 8 MiB ranged GETs, 10 at once; sha384 of the whole file; fsync) against
-  `aws s3 cp s3://bucket/key FILE` (AWS CLI v1: 8 MiB parts, 10 at once; no hash), same
-  object, same server, alternating, the output removed between runs. The ratio is ours over
-  the CLI's throughput (goal >= 1.0). For scale, also `aws s3 cp` followed by `sha384sum` (what
-  it takes to know as much as our download does, but the log's hash still to compare).
+- download: `workmail-export download JOB --to DIR` (verify: DescribeMailboxExportJob,
+  HeadObject, the log's listing and GetObject; then 8 MiB ranged GETs, 10 at once; sha384 of
+  the whole file; fsync) against `aws s3 cp s3://bucket/key FILE` (AWS CLI v1: 8 MiB parts,
+  10 at once; no hash, no fsync), same object, same server, alternating, the output removed
+  between runs. The ratio is ours over the CLI's throughput (goal >= 1.0). For scale, also
+  `aws s3 cp` followed by `sha384sum` (what it takes to know as much as our download does,
+  but the log's hash still to compare). Both tools run from compiled bytecode, as pip
+  installs them: the AWS CLI's is written by pip, ours by `compileall` before the runs (a
+  checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile every module each time).
 - peak RSS of the download and of `convert ZIP --to mbox|maildir|eml DIR`, for the small and
   the big export (goal: flat, < 150 MiB, whatever the export's size).
 - convert speed: messages per second (and MiB of mail per second) of each format on the big
@@ -24,6 +27,7 @@ before it starts to its exit, its peak RSS read from the kernel (`os.wait4`):
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -101,13 +105,14 @@ def median(values: list[float]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     aws_cli = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
     if aws_cli is None:
         print("the AWS CLI (pip install awscli) is needed for the comparison")
         return 2
     print(machine())
+    compileall.compile_dir(ROOT / "tui", quiet=1)  # what pip does when it installs the package
     with served_simulator("large", "--speed", "2000", "--export-bytes-per-mb", "32768") as url, \
             tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -124,19 +129,21 @@ def main() -> int:
         org, job, bucket, key, size = exports["big"]
         ours, theirs, hashed, rss_download = [], [], [], {}
         sha384sum = shutil.which("sha384sum")
-        for _ in range(args.runs):
+        for run in range(args.runs + 1):  # run 0 warms both up (page cache, server) uncounted
             target = work / "ours"
             shutil.rmtree(target, ignore_errors=True)
             seconds, rss, _ = measured([sys.executable, "-m", "tui", "download", job,
                                         "--organization", org, "--to", str(target)], env)
-            ours.append(seconds)
-            rss_download.setdefault("big", []).append(rss)
             copy = work / "cli.zip"
             copy.unlink(missing_ok=True)
-            seconds, _, _ = measured([aws_cli, "s3", "cp", f"s3://{bucket}/{key}", str(copy),
-                                      "--endpoint-url", url, "--region", "us-east-1",
-                                      "--no-progress"], env)
-            theirs.append(seconds)
+            theirs_seconds, _, _ = measured([aws_cli, "s3", "cp", f"s3://{bucket}/{key}",
+                                             str(copy), "--endpoint-url", url, "--region",
+                                             "us-east-1", "--no-progress"], env)
+            if run == 0:
+                continue
+            ours.append(seconds)
+            rss_download.setdefault("big", []).append(rss)
+            theirs.append(theirs_seconds)
             if sha384sum:
                 copy.unlink(missing_ok=True)
                 script = (f'"{aws_cli}" s3 cp "s3://{bucket}/{key}" "{copy}" --endpoint-url '
@@ -144,7 +151,8 @@ def main() -> int:
                 seconds, _, _ = measured(["sh", "-c", script], env)
                 hashed.append(seconds)
         mib = size / MIB
-        print(f"\ndownload of {mib:.1f} MiB, {args.runs} runs each, alternating:")
+        print(f"\ndownload of {mib:.1f} MiB, {args.runs} runs each after one to warm up, "
+              "alternating:")
         print(f"  workmail-export download (verify + sha384): median {median(ours):.2f} s, "
               f"{mib / median(ours):.1f} MiB/s (min {min(ours):.2f}, max {max(ours):.2f})")
         print(f"  aws s3 cp (no hash):                        median {median(theirs):.2f} s, "
