@@ -266,3 +266,25 @@ def test_a_file_that_cannot_be_read_back_is_a_sentence_and_keeps_the_parts(
     assert record is not None and 0 in record.done
     monkeypatch.undo()
     assert fetch(aws, verification, target).state is DownloadState.MATCHED
+
+
+def test_a_stop_as_the_last_bytes_arrive_is_a_stop_not_a_failure(
+        aws: Aws, completed: Completed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop pressed while the last part's last bytes are written, seen by the hasher
+    waiting for that part: the download says it stopped and keeps its parts (the next run
+    completes), rather than failing to hash."""
+    monkeypatch.setattr(transfer, "_POLL", 0.0005)  # the hasher looks at the stop at once
+    verification = verified(aws, completed(bytes_per_mb=1024))
+    target = tmp_path / "x.zip"
+    stop = threading.Event()
+
+    def stop_at_the_last_byte(progress: DownloadProgress) -> None:
+        if progress.done_bytes == progress.total_bytes and not stop.is_set():
+            stop.set()
+            threading.Event().wait(0.05)  # the part is recorded only after this returns
+
+    with pytest.raises(DownloadStopped):
+        fetch(aws, verification, target, on_progress=stop_at_the_last_byte, stop=stop,
+              options=TransferOptions(part_size=PART, concurrency=1))
+    assert not target.exists()
+    assert fetch(aws, verification, target).state is DownloadState.MATCHED

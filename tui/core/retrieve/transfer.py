@@ -231,6 +231,8 @@ class _Run:
         if self._hash_failure is not None:
             self.failure = self._hash_failure
             raise self._hash_failure
+        if self._hashed_parts < self.record.parts:  # a stop came as the last part arrived
+            raise DownloadStopped(self.data_path, len(self.record.done), self.record.parts)
 
     def _end_hasher(self, hasher: threading.Thread, stop: bool = True) -> None:
         """Wait for the hasher: it ends when every part is hashed, or at once after a stop."""
