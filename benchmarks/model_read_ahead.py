@@ -1,4 +1,4 @@
-"""How much the download's read-ahead bound costs on a network where the hash keeps up.
+"""What a read-ahead bound would cost the download, on a network where the hash keeps up.
 
     python benchmarks/model_read_ahead.py
 
@@ -6,8 +6,9 @@ A model, not a measurement (no network to measure here): `concurrency` connectio
 parts in order; each part takes a log-normal time (median 1, sigma 0.3), a share of them
 (stragglers) several times longer; the hash is instant, but goes in order, so part k is
 hashed once every part before it has arrived. A connection may start part k only while
-k < hashed + rounds x concurrency (`transfer.LEAD_ROUNDS`). Printed: the mean time of a
-download of `parts` parts for each bound, against no bound, over `seeds` seeded runs.
+k < hashed + rounds x concurrency. Printed: the mean time of a download of `parts` parts
+for each bound, against no bound, over `seeds` seeded runs. (`transfer.py` has no such
+bound: this is why, with the resume case its docstring gives.)
 """
 
 from __future__ import annotations

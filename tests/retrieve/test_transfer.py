@@ -212,42 +212,6 @@ def test_a_different_file_under_the_final_name_is_refused(aws: Aws, completed: C
     assert (tmp_path / "x.zip").read_bytes() == b"not the export"
 
 
-def test_fetching_stays_within_its_rounds_ahead_of_the_hash(
-        sim: SimulatedAws, aws: Aws, completed: Completed, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the hash is held up, at most LEAD_ROUNDS x concurrency parts are requested: the
-    parts waiting for it stay few (in the page cache), however large the export."""
-    job = completed(bytes_per_mb=4096)
-    verification = verified(aws, job)
-    key = sim.exports.written[job.job_id].key
-    allowed = transfer.LEAD_ROUNDS * 2
-    assert sim.exports.written[job.job_id].size > (allowed + 4) * PART
-    hash_may_read = threading.Event()
-    real_pread = transfer.os.pread
-
-    def slow_read_back(fd: int, length: int, offset: int) -> bytes:
-        hash_may_read.wait(30)
-        return real_pread(fd, length, offset)
-
-    monkeypatch.setattr(transfer.os, "pread", slow_read_back)
-    outcome: list[Any] = []
-    worker = threading.Thread(target=lambda: outcome.append(
-        fetch(aws, verification, tmp_path / "x.zip",
-              options=TransferOptions(part_size=PART, concurrency=2))))
-    worker.start()
-    for _ in range(300):
-        if len(sim.s3.reads_of(key)) >= allowed:
-            break
-        threading.Event().wait(0.01)
-    threading.Event().wait(0.3)  # time enough for one more request, were it allowed
-    held = len(sim.s3.reads_of(key))
-    hash_may_read.set()
-    worker.join(30)
-    assert held == allowed
-    assert outcome and outcome[0].state is DownloadState.MATCHED
-    assert len(sim.s3.reads_of(key)) == outcome[0].fetched_parts
-
-
 def test_a_file_that_cannot_be_read_back_is_a_sentence_and_keeps_the_parts(
         aws: Aws, completed: Completed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     verification = verified(aws, completed(bytes_per_mb=1024))

@@ -17,11 +17,10 @@ The order of a download:
 4. sha384 is computed while downloading: a thread of its own follows the completed parts in
    order, reading back what was just written (from the page cache), so no part is held in
    memory; a hashed part is then handed to the disk (its writeback started, its pages
-   released). The fetching stays at most LEAD_ROUNDS rounds of parts (6 x concurrency:
-   480 MiB with the defaults) ahead of the hash: when the network is faster than SHA-384
-   (about 1 GB/s a core), the parts waiting for the hash are still in memory when it reads
-   them, however large the export; and a slow part (S3 has stragglers) holds up the
-   others only when it is six rounds slow;
+   released). The fetching is not held back to wait for the hash: a bound on how far it
+   may run ahead makes one slow part (S3 has stragglers) hold up every connection
+   (benchmarks/model_read_ahead.py), and a resumed download would wait for the parts of
+   the earlier run to be hashed again before fetching anything;
 5. complete: the part file is flushed to disk and renamed to its final name, or, when its
    sha384 differs from the log's, to `<name>.sha384-mismatch.zip`; the log is kept beside it.
 A full disk, a refused kms:Decrypt and a changed object are sentences (CoreError); Ctrl-C or
@@ -75,11 +74,6 @@ SPACE_MARGIN = MIB  # room for the record and the log copy
 TRIES_PER_PART = 3
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 _POLL = 0.1  # seconds a waiting thread sleeps before it looks at the stop flag again
-# How many rounds of parts (concurrency parts each) the fetching may run ahead of the hash.
-# benchmarks/model_read_ahead.py (10 connections, part times log-normal, the hash keeping
-# up): the bound slows a download by +28/+59/+66 % at 1 round (no stragglers / 5 % of parts
-# 3x slow / 2 % 5x slow), +0.3/+15/+28 % at 2 rounds, +0/+0.5/+7 % at 4, +0/+0/+1 % at 6.
-LEAD_ROUNDS = 6
 
 
 class DownloadStopped(Exception):
@@ -187,7 +181,7 @@ class _Run:
         self.fetched = 0
         self.failure: BaseException | None = None
         self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)  # a part done or hashed
+        self._changed = threading.Condition(self._lock)  # a part done (the hasher waits)
         self._done_bytes = record.done_bytes
         self._reused = record.done_bytes
         self._reused_parts = len(record.done)
@@ -249,8 +243,7 @@ class _Run:
             return
         with ThreadPoolExecutor(max_workers=min(concurrency, len(pending)),
                                 thread_name_prefix="download") as pool:
-            futures: list[Future[None]] = [pool.submit(self._fetch_part, p, concurrency)
-                                           for p in pending]
+            futures: list[Future[None]] = [pool.submit(self._fetch_part, p) for p in pending]
             try:
                 finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
             except BaseException:  # KeyboardInterrupt in the waiting thread
@@ -268,8 +261,7 @@ class _Run:
         if self.record.pending():  # stopped between parts
             raise DownloadStopped(self.data_path, len(self.record.done), self.record.parts)
 
-    def _fetch_part(self, part: int, concurrency: int) -> None:
-        self._wait_for_room(part, concurrency)
+    def _fetch_part(self, part: int) -> None:
         for attempt in range(1, TRIES_PER_PART + 1):
             if self.stop.is_set():
                 raise DownloadStopped(self.data_path, len(self.record.done), self.record.parts)
@@ -289,14 +281,6 @@ class _Run:
             self.fetched += 1
             self._changed.notify_all()
         self._report()
-
-    def _wait_for_room(self, part: int, concurrency: int) -> None:
-        """Wait until `part` is less than LEAD_ROUNDS rounds past the hash (or the run
-        stops)."""
-        with self._changed:
-            lead = LEAD_ROUNDS * concurrency
-            while part >= self._hashed_parts + lead and not self.stop.is_set():
-                self._changed.wait(_POLL)
 
     def _read_part_once(self, part: int) -> None:
         first, last = self.record.span(part)
@@ -374,14 +358,10 @@ class _Run:
                             return
                         self._changed.wait(_POLL)
                 self._hash_part(self._hashed_parts)
-                with self._changed:
-                    self._hashed_parts += 1
-                    self._changed.notify_all()
+                self._hashed_parts += 1  # only this thread writes it
         except BaseException as error:
             self._hash_failure = error
             self.stop.set()
-            with self._changed:
-                self._changed.notify_all()
 
     def _hash_part(self, part: int) -> None:
         first, last = self.record.span(part)
