@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Static
 
+from tui.app.bulk.plan_review import end_start_question, entered_concurrency
 from tui.app.kit.safe_markup import markup_safe
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.step_screen import StepScreen
@@ -193,16 +194,9 @@ class BulkGroupPlanScreen(StepScreen):
         self.reshape()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        from tui.wizard.bulk import concurrency_problem
-
-        if event.input.id != "bulk-concurrency":
-            return
-        problem = concurrency_problem(event.value)
-        event.input.set_class(problem is not None, "-invalid")
-        if problem:
-            self.status.problem(problem)
-        else:
-            self.concurrency = int(event.value)
+        concurrency = entered_concurrency(event, self.status)
+        if concurrency is not None:
+            self.concurrency = concurrency
             self.status.clear()
             self.reshape()
 
@@ -240,7 +234,7 @@ class BulkGroupPlanScreen(StepScreen):
                 f"The plans were not saved: {problem.sentence()}"))
 
     def action_start(self) -> None:
-        from tui.wizard.plan_text import estimate_line, size_text
+        from tui.wizard.plan_text import size_text
 
         account, total = self.account, self.total
         if account is None or not account.parts or self.starting or total is None:
@@ -252,9 +246,7 @@ class BulkGroupPlanScreen(StepScreen):
                         "side.")
         if account.left_out:
             question.append(f"\n{len(account.left_out)} organization(s) not taking part.")
-        question.append(f"\n{estimate_line(total)}")
-        if self.warning:  # said again where the admin decides
-            question.append(f"\n⚠ {self.warning}", style="bold yellow")
+        end_start_question(question, total, self.warning)
         self.app.push_screen(ConfirmScreen(question, yes="Start", no="Not yet"),
                              lambda yes: self._create_group() if yes else None)
 

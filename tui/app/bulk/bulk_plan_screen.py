@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, RadioButton, RadioSet, Static
 
+from tui.app.bulk.plan_review import end_start_question, entered_concurrency
 from tui.app.kit.safe_markup import markup_safe
 from tui.app.steps.confirm_screen import ConfirmScreen
 from tui.app.steps.findings_view import FindingsView
@@ -327,19 +328,13 @@ class BulkPlanScreen(StepScreen):
         self.reshape()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        from tui.wizard.bulk import concurrency_problem
-
-        if event.input.id == "bulk-concurrency":
-            problem = concurrency_problem(event.value)
-            event.input.set_class(problem is not None, "-invalid")
-            if problem:
-                self.status.problem(problem)
-            else:
-                self._concurrency = int(event.value)
-                self.reshape()
-                if self.status.has_class("problem") and self.checked is not None \
-                        and not self.checked.blocked:
-                    self.status.clear()
+        concurrency = entered_concurrency(event, self.status)
+        if concurrency is not None:
+            self._concurrency = concurrency
+            self.reshape()
+            if self.status.has_class("problem") and self.checked is not None \
+                    and not self.checked.blocked:
+                self.status.clear()
 
     def action_save_plan(self) -> None:
         """The plan as CSV and JSON in the reports folder; nothing is started."""
@@ -384,7 +379,7 @@ class BulkPlanScreen(StepScreen):
             self.status.problem(problem)
             self.query_one("#bulk-concurrency", Input).focus()
             return
-        from tui.wizard.plan_text import estimate_line, size_text
+        from tui.wizard.plan_text import size_text
 
         plan, estimate = self.plan, self.estimate
         if plan is None or estimate is None:
@@ -402,9 +397,7 @@ class BulkPlanScreen(StepScreen):
         if plan.left_out:
             question.append(f"\n{len(plan.left_out)} disabled left out (named in the "
                             "manifest).")
-        question.append(f"\n{estimate_line(estimate)}")
-        if self.warning:  # said again where the admin decides
-            question.append(f"\n⚠ {self.warning}", style="bold yellow")
+        end_start_question(question, estimate, self.warning)
         self.app.push_screen(ConfirmScreen(question, yes="Start", no="Not yet"),
                              lambda yes: self._create_run(int(value), schedule) if yes else None)
 
