@@ -49,6 +49,7 @@ from tui.wizard import bulk
 from tui.wizard.retrieve import ChosenExport, completed_job, default_downloads_dir
 
 if TYPE_CHECKING:
+    from tui.core.batch.group import GroupProgress
     from tui.core.batch.runner import RunControl
     from tui.core.session import Aws
 
@@ -234,20 +235,25 @@ class BulkProgressScreen(Screen[None]):
                     if old != new:
                         self.table.update_cell(row.entity_id, key, new)
             self._cells[row.entity_id] = cells
-        totals = Text(bulk.status_word(progress.status).capitalize(),
-                      style="bold yellow" if progress.status is RunStatus.PAUSED else "bold")
-        totals.append(f"  ·  {bulk.totals_text(progress)}")
-        self.query_one("#bulk-totals", Static).update(totals)
-        self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
-                                                            progress=progress.work_done)
-        self.query_one("#bulk-pace", Static).update(Text(bulk.pace_text(progress),
-                                                         style="dim"))
+        self.show_totals(progress, progress.work_done, bulk.pace_text(progress))
         self._verify_completed(progress)
         if progress.events:
             last = progress.events[-1]
             self.query_one("#bulk-last-event", Static).update(
                 literal(f"Last: {last.line()}", "dim", overflow="ellipsis", no_wrap=True))
         self.refresh_bindings()
+
+    def show_totals(self, progress: BatchProgress | GroupProgress, done: float,
+                    pace: str) -> None:
+        """The state and counts, the overall bar at `done` of the total, and the pace line
+        (this screen's and the group's)."""
+        totals = Text(bulk.status_word(progress.status).capitalize(),
+                      style="bold yellow" if progress.status is RunStatus.PAUSED else "bold")
+        totals.append(f"  ·  {bulk.totals_text(progress)}")
+        self.query_one("#bulk-totals", Static).update(totals)
+        self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
+                                                            progress=done)
+        self.query_one("#bulk-pace", Static).update(Text(pace, style="dim"))
 
     # ---- proof of the exports --------------------------------------------------------
     def _verify_completed(self, progress: BatchProgress) -> None:

@@ -151,14 +151,7 @@ class GroupProgressScreen(BulkProgressScreen):
             else:
                 for column, _, _ in self.columns:
                     self.table.update_cell(key, column, cells[column])
-        totals = Text(bulk.status_word(progress.status).capitalize(),
-                      style="bold yellow" if progress.status is RunStatus.PAUSED else "bold")
-        totals.append(f"  ·  {bulk.totals_text(progress)}")
-        self.query_one("#bulk-totals", Static).update(totals)
-        self.query_one("#bulk-overall", ProgressBar).update(total=max(progress.total, 1),
-                                                            progress=progress.done)
-        self.query_one("#bulk-pace", Static).update(Text(bulk.group_pace_text(progress),
-                                                         style="dim"))
+        self.show_totals(progress, progress.done, bulk.group_pace_text(progress))
         latest = max(((p, e) for p in progress.parts for e in p.progress.events[-1:]),
                      key=lambda pair: pair[1].at, default=None)
         if latest is not None:
