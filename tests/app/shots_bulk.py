@@ -91,20 +91,29 @@ def running(app: Any) -> int:
     return progress.totals.get(RowState.RUNNING, 0) if progress else -1
 
 
-async def to_bulk_choice(pilot: Pilot[Any]) -> None:
-    """Launch, connect, take the organization, ctrl+o at the mailbox step; wait for the
-    list of every enabled mailbox."""
+def idle(pilot: Pilot[Any]) -> bool:
+    return not any(w.is_running for w in pilot.app.workers)
+
+
+async def open_bulk_choice(pilot: Pilot[Any], ready: Callable[[BulkChooseScreen], bool],
+                           what: str) -> None:
+    """Launch, connect, take the first organization, ctrl+o at the mailbox step; wait until
+    the bulk step is `ready` (`what` names that in a timeout)."""
     for key in ("enter", "enter"):
-        await until(pilot, lambda: not any(w.is_running for w in pilot.app.workers),
-                    "the step to load")
+        await until(pilot, lambda: idle(pilot), "the step to load")
         await pilot.pause(0.1)
         await pilot.press(key)
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "MailboxScreen",
                 "the mailbox step")
     await pilot.press("ctrl+o")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkChooseScreen)
-                and pilot.app.screen.table.row_count == 56
-                and not pilot.app.screen.loading_anything, "every mailbox listed")
+                and ready(pilot.app.screen), what)
+
+
+async def to_bulk_choice(pilot: Pilot[Any]) -> None:
+    """The bulk step with every enabled mailbox listed."""
+    await open_bulk_choice(pilot, lambda screen: screen.table.row_count == 56
+                           and not screen.loading_anything, "every mailbox listed")
 
 
 async def to_progress(pilot: Pilot[Any], sim: Any) -> None:

@@ -15,7 +15,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 from unittest import mock
 
-from shots_bulk import bulk_app, take_picture
+from shots_bulk import bulk_app, idle, open_bulk_choice, take_picture
 from shots_monitor import _private_state, until, write_pictures
 from textual.pilot import Pilot
 
@@ -29,22 +29,10 @@ from tui.sim import ManualClock, SimulatedAws
 JOB_SECONDS = 600.0
 
 
-def idle(pilot: Pilot[Any]) -> bool:
-    return not any(w.is_running for w in pilot.app.workers)
-
-
 async def to_orgs_plan(pilot: Pilot[Any]) -> None:
     """Connect, take the first organization, ctrl+o, g: mark the Region's three, Enter; then
     the Region's role, its key, bucket and prefix, to the review of the three."""
-    for key in ("enter", "enter"):
-        await until(pilot, lambda: idle(pilot), "the step to load")
-        await pilot.pause(0.1)
-        await pilot.press(key)
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == "MailboxScreen",
-                "the mailbox step")
-    await pilot.press("ctrl+o")
-    await until(pilot, lambda: isinstance(pilot.app.screen, BulkChooseScreen)
-                and idle(pilot), "the bulk step")
+    await open_bulk_choice(pilot, lambda _: idle(pilot), "the bulk step")
     await pilot.press("g")
     await until(pilot, lambda: isinstance(pilot.app.screen, BulkOrganizationsScreen),
                 "the organizations")
